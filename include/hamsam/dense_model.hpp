@@ -1,0 +1,61 @@
+#pragma once
+// DenseHamiltonian: H(x) = c . act(W^T x + b) + c0 with a sampled hidden layer and least-squares output
+// weights fitted to Hamilton's equations (REFERENCE section 1).
+//
+//   hamsam::FitOptions opt;  opt.width = 1000;  opt.sampler = hamsam::Sampler::ASWIM;
+//   hamsam::DenseHamiltonian model(opt);
+//   auto summary = model.fit(train.x, train.xdot);
+//   Vector H = model.energy(test.x);
+#include <optional>
+
+#include "hamsam/fit.hpp"
+#include "hamsam/hamiltonian.hpp"
+#include "hamsam/sampling.hpp"
+
+namespace hamsam {
+
+/// Known values H(x_i) = h_i that fix the constant (anchors).
+struct Anchors {
+  Matrix x;  ///< n x 2*dof
+  Vector h;  ///< n
+};
+
+class DenseHamiltonian : public Hamiltonian {
+ public:
+  /// An unfitted model with default options (fit() makes it usable).
+  DenseHamiltonian() = default;
+  explicit DenseHamiltonian(FitOptions options);
+  /// A fitted model from its parts (used by load()).
+  DenseHamiltonian(FitOptions options, HiddenLayer layer, Vector c, double c0, FitSummary summary = {});
+
+  /// Fits from scratch to states x (N x 2n) and their time derivatives xdot. `energy` (N values) is needed by
+  /// the swim sampler, and becomes weighted rows when options.energy_weight > 0. Without anchors the constant
+  /// is fixed by H(x_0) = energy_0 if energies are given, else by H(x_0) = 0. Throws hamsam::Error on bad
+  /// input; numerical trouble is reported in the summary.
+  FitSummary fit(const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy = std::nullopt,
+                 const std::optional<Anchors>& anchors = std::nullopt, const ProgressCallback& progress = {});
+
+  bool fitted() const { return c_.size() > 0; }
+  Index dof() const override { return layer_.dim() / 2; }
+  std::string name() const override { return "dense"; }
+  Vector energy(const Matrix& x) const override;
+  Matrix gradient(const Matrix& x) const override;
+
+  const FitOptions& options() const { return options_; }
+  FitOptions& options() { return options_; }
+  const HiddenLayer& layer() const { return layer_; }
+  const Vector& coefficients() const { return c_; }
+  double constant() const { return c0_; }
+  const FitSummary& summary() const { return summary_; }
+
+ private:
+  void require_fitted(const Matrix& x, const char* what) const;
+  Vector energy_unchecked(const Matrix& x) const;
+  FitOptions options_;
+  HiddenLayer layer_;
+  Vector c_;
+  double c0_ = 0.0;
+  FitSummary summary_;
+};
+
+}  // namespace hamsam

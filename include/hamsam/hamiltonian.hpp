@@ -1,0 +1,35 @@
+#pragma once
+// Hamiltonian: the one interface shared by ground-truth systems and learned models, so that metrics,
+// integrators and rollouts work with either. States are rows x = (q_1..q_n, p_1..p_n), n = dof().
+#include <string>
+
+#include "hamsam/types.hpp"
+
+namespace hamsam {
+
+class Hamiltonian {
+ public:
+  virtual ~Hamiltonian() = default;
+  /// Degrees of freedom n; states have 2n coordinates.
+  virtual Index dof() const = 0;
+  Index dim() const { return 2 * dof(); }
+  virtual std::string name() const = 0;
+  /// H at each row of X (N x 2n) -> N.
+  virtual Vector energy(const Matrix& X) const = 0;
+  /// dH/dx at each row of X -> N x 2n.
+  virtual Matrix gradient(const Matrix& X) const = 0;
+  /// Hamilton's equations xdot = J grad H: qdot = dH/dp, pdot = -dH/dq -> N x 2n.
+  Matrix vector_field(const Matrix& X) const;
+  /// True when H = T(p) + V(q) (explicit symplectic integrators apply).
+  virtual bool separable() const { return false; }
+};
+
+/// Gradient from a vector field: dH/dq = -pdot, dH/dp = qdot.
+Matrix gradient_from_vector_field(const Matrix& Xdot);
+/// Vector field from a gradient: qdot = dH/dp, pdot = -dH/dq.
+Matrix vector_field_from_gradient(const Matrix& grad);
+
+/// Checks that X has 2n columns, at least one row and only finite values; names `what` in the error.
+void check_states(const Matrix& X, Index dof, const std::string& what);
+
+}  // namespace hamsam

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: the C++ suite (GoogleTest through ctest) and the Python suite (pytest).
+# Long full-size checks are marked `slow` (pytest) and run by the benchmark, not here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --tests
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-2}"
+status=0
+ctest --test-dir build/release --output-on-failure -j2 || status=$?
+# Run pytest from outside the source tree so that `import hamsam` is the installed package.
+(cd tests/python && ../../.venv/bin/python -m pytest -q -c ../../pyproject.toml --rootdir ../.. .) || status=$?
+exit $status

@@ -1,0 +1,110 @@
+#include "hamsam/activation.hpp"
+
+#include <cmath>
+#include <numbers>
+
+namespace hamsam {
+
+double swim_constant(Activation a) {
+  switch (a) {
+    case Activation::Tanh: return 0.5 * std::log(3.0);
+    case Activation::Sigmoid: return std::log(3.0);
+    case Activation::Softplus: return std::log(3.0);
+    case Activation::Sin: return 0.5 * std::numbers::pi;
+    case Activation::Gaussian: return std::sqrt(std::log(2.0));
+  }
+  return 0.0;
+}
+
+namespace {
+// Numerically safe softplus: log(1 + e^z) = max(z, 0) + log1p(e^-|z|).
+inline double softplus(double z) { return std::max(z, 0.0) + std::log1p(std::exp(-std::abs(z))); }
+inline double sigmoid(double z) {
+  if (z >= 0) return 1.0 / (1.0 + std::exp(-z));
+  const double e = std::exp(z);
+  return e / (1.0 + e);
+}
+}  // namespace
+
+double activation_value(Activation a, double z) {
+  switch (a) {
+    case Activation::Tanh: return std::tanh(z);
+    case Activation::Sigmoid: return sigmoid(z);
+    case Activation::Softplus: return softplus(z);
+    case Activation::Sin: return std::sin(z);
+    case Activation::Gaussian: return std::exp(-z * z);
+  }
+  return 0.0;
+}
+
+double activation_d1(Activation a, double z) {
+  switch (a) {
+    case Activation::Tanh: {
+      const double t = std::tanh(z);
+      return 1.0 - t * t;
+    }
+    case Activation::Sigmoid: {
+      const double s = sigmoid(z);
+      return s * (1.0 - s);
+    }
+    case Activation::Softplus: return sigmoid(z);
+    case Activation::Sin: return std::cos(z);
+    case Activation::Gaussian: return -2.0 * z * std::exp(-z * z);
+  }
+  return 0.0;
+}
+
+double activation_d2(Activation a, double z) {
+  switch (a) {
+    case Activation::Tanh: {
+      const double t = std::tanh(z);
+      return -2.0 * t * (1.0 - t * t);
+    }
+    case Activation::Sigmoid: {
+      const double s = sigmoid(z);
+      return s * (1.0 - s) * (1.0 - 2.0 * s);
+    }
+    case Activation::Softplus: {
+      const double s = sigmoid(z);
+      return s * (1.0 - s);
+    }
+    case Activation::Sin: return -std::sin(z);
+    case Activation::Gaussian: return (4.0 * z * z - 2.0) * std::exp(-z * z);
+  }
+  return 0.0;
+}
+
+namespace {
+template <class F>
+void apply(const Matrix& z, Matrix& out, F f) {
+  out.resize(z.rows(), z.cols());
+  const Index n = z.size();
+  const double* in = z.data();
+  double* o = out.data();
+  for (Index i = 0; i < n; ++i) o[i] = f(in[i]);
+}
+}  // namespace
+
+void activate(Activation a, const Matrix& z, Matrix& out) {
+  switch (a) {
+    case Activation::Tanh: out = z.array().tanh().matrix(); return;
+    default: apply(z, out, [a](double v) { return activation_value(a, v); });
+  }
+}
+
+void activate_d1(Activation a, const Matrix& z, Matrix& out) {
+  switch (a) {
+    case Activation::Tanh: {
+      out = z.array().tanh().matrix();
+      out.array() = 1.0 - out.array().square();
+      return;
+    }
+    default: apply(z, out, [a](double v) { return activation_d1(a, v); });
+  }
+}
+
+void activate_d2(Activation a, const Matrix& z, Matrix& out) {
+  apply(z, out, [a](double v) { return activation_d2(a, v); });
+}
+
+}  // namespace hamsam

@@ -1,0 +1,266 @@
+#include "hamsam/dense_model.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include "detail/parallel.hpp"
+#include "hamsam/activation.hpp"
+#include "hamsam/error.hpp"
+#include "hamsam/lstsq.hpp"
+#include "hamsam/metrics.hpp"
+
+namespace hamsam {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+/// value = act(X W + b), d1 = act'(X W + b), each optional, computed in row chunks on own threads.
+void features(const HiddenLayer& layer, Activation act, const Matrix& X, Matrix* value, Matrix* d1, int threads) {
+  const Index n = X.rows(), m = layer.width();
+  if (value) value->resize(n, m);
+  if (d1) d1->resize(n, m);
+  detail::parallel_for(n, threads, [&](Index r0, Index r1) {
+    const Index step = 512;
+    Matrix z, out;
+    for (Index r = r0; r < r1; r += step) {
+      const Index len = std::min(step, r1 - r);
+      z.noalias() = X.middleRows(r, len) * layer.W;
+      z.rowwise() += layer.b.transpose();
+      if (value) {
+        activate(act, z, out);
+        value->middleRows(r, len) = out;
+      }
+      if (d1) {
+        activate_d1(act, z, out);
+        d1->middleRows(r, len) = out;
+      }
+    }
+  }, 64);
+}
+
+void check_input(const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy,
+                 const std::optional<Anchors>& anchors) {
+  require(x.rows() >= 1, "x is empty: give at least one training state");
+  require(x.cols() >= 2 && x.cols() % 2 == 0,
+          "x must have an even number of columns (q_1..q_n, p_1..p_n), got " + std::to_string(x.cols()));
+  require(xdot.rows() == x.rows() && xdot.cols() == x.cols(),
+          "xdot must have the shape of x (" + std::to_string(x.rows()) + "x" + std::to_string(x.cols()) +
+              "), got " + std::to_string(xdot.rows()) + "x" + std::to_string(xdot.cols()));
+  require(x.allFinite(), "x contains NaN or Inf: remove or replace the non-finite rows");
+  require(xdot.allFinite(), "xdot contains NaN or Inf: remove or replace the non-finite rows");
+  if (energy) {
+    require(energy->size() == x.rows(), "energy must have one value per training state (" +
+                                            std::to_string(x.rows()) + "), got " + std::to_string(energy->size()));
+    require(energy->allFinite(), "energy contains NaN or Inf");
+  }
+  if (anchors) {
+    require(anchors->x.cols() == x.cols(), "anchor states must have " + std::to_string(x.cols()) + " columns");
+    require(anchors->x.rows() == anchors->h.size(), "anchor: one H value per anchor state");
+    require(anchors->x.rows() >= 1, "anchor is empty: give at least one (x0, H0) or none");
+    require(anchors->x.allFinite() && anchors->h.allFinite(), "anchor contains NaN or Inf");
+  }
+}
+
+}  // namespace
+
+DenseHamiltonian::DenseHamiltonian(FitOptions options) : options_(options) { options_.validate(); }
+
+DenseHamiltonian::DenseHamiltonian(FitOptions options, HiddenLayer layer, Vector c, double c0, FitSummary summary)
+    : options_(options), layer_(std::move(layer)), c_(std::move(c)), c0_(c0), summary_(std::move(summary)) {
+  options_.validate();
+  require(layer_.W.cols() == c_.size() && layer_.b.size() == c_.size(),
+          "model parts disagree: W, b and c must all have width entries");
+  require(layer_.W.rows() >= 2 && layer_.W.rows() % 2 == 0, "model hidden weights must have 2*dof rows");
+  require(layer_.W.allFinite() && layer_.b.allFinite() && c_.allFinite() && std::isfinite(c0_),
+          "model parameters contain NaN or Inf");
+}
+
+FitSummary DenseHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy,
+                                 const std::optional<Anchors>& anchors, const ProgressCallback& progress) {
+  options_.validate();
+  check_input(x, xdot, energy, anchors);
+  const FitOptions& o = options_;
+  if (o.sampler == Sampler::SWIM)
+    require(energy.has_value(), "sampler 'swim' needs the energies H at the training points: pass energy, or "
+                                "use sampler 'a-swim', which needs none");
+  if (o.sampler != Sampler::ELM)
+    require(x.rows() >= 3, "sampler '" + to_string(o.sampler) + "' needs at least 3 training points to draw "
+                           "pairs (got " + std::to_string(x.rows()) + "): add points or use sampler 'elm'");
+
+  const auto t_start = Clock::now();
+  auto report = [&](const char* phase, double f) {
+    if (progress) progress(Progress{phase, f});
+  };
+  if (o.blas_threads > 0) set_blas_threads(o.blas_threads);
+  const int threads = detail::resolve_threads(o.threads);
+
+  FitSummary s;
+  s.width = o.width;
+  s.dim = x.cols();
+  s.points = x.rows();
+  s.sampler = o.sampler;
+  s.activation = o.activation;
+  s.solver = o.solver;
+  s.seed = o.seed;
+  s.rcond = o.rcond;
+  s.threads = threads;
+  s.blas_threads = blas_threads();
+
+  const Matrix Gt = gradient_from_vector_field(xdot);
+  Anchors anchor;
+  if (anchors) {
+    anchor = *anchors;
+    s.anchor = std::to_string(anchor.x.rows()) + " anchor(s) given";
+  } else {
+    anchor.x = x.topRows(1);
+    anchor.h = Vector::Constant(1, energy ? (*energy)(0) : 0.0);
+    s.anchor = energy ? "H(x_0) = energy_0 at the first training point (no anchor given)"
+                      : "H(x_0) = 0 at the first training point (no anchor given, no energies)";
+  }
+
+  LstsqOptions lo;
+  lo.solver = o.solver;
+  lo.rcond = o.rcond;
+  lo.ridge = o.ridge;
+
+  // One least-squares solve for a given hidden layer; fills c_ and c0_.
+  auto solve = [&](const HiddenLayer& layer, double f0, double f1) {
+    report("assembly", f0);
+    auto t0 = Clock::now();
+    Matrix S;
+    features(layer, o.activation, x, nullptr, &S, threads);
+    Matrix anchor_values;
+    features(layer, o.activation, anchor.x, &anchor_values, nullptr, 1);
+    LstsqProblem p;
+    p.S = &S;
+    p.W = &layer.W;
+    p.Gt = &Gt;
+    const Index na = anchor.x.rows();
+    const Index ne = (energy && o.energy_weight > 0) ? x.rows() : 0;
+    p.extra_rows.resize(na + ne, layer.width() + 1);
+    p.extra_rhs.resize(na + ne);
+    p.extra_rows.topLeftCorner(na, layer.width()) = o.anchor_weight * anchor_values;
+    p.extra_rows.col(layer.width()).head(na).setConstant(o.anchor_weight);
+    p.extra_rhs.head(na) = o.anchor_weight * anchor.h;
+    if (ne > 0) {
+      Matrix values;
+      features(layer, o.activation, x, &values, nullptr, threads);
+      p.extra_rows.bottomLeftCorner(ne, layer.width()) = o.energy_weight * values;
+      p.extra_rows.col(layer.width()).tail(ne).setConstant(o.energy_weight);
+      p.extra_rhs.tail(ne) = o.energy_weight * (*energy);
+    }
+    s.seconds_assembly += seconds_since(t0);
+    report("solve", 0.5 * (f0 + f1));
+    LstsqResult r = solve_lstsq(p, lo);
+    s.seconds_solve += r.seconds;
+    s.solver_used = r.solver;
+    s.rows = p.rows();
+    s.cols = p.cols();
+    s.rank = r.rank;
+    s.residual_norm = r.residual_norm;
+    s.relative_residual = r.rhs_norm > 0 ? r.residual_norm / r.rhs_norm : r.residual_norm;
+    s.cond_estimate = r.cond_estimate;
+    s.solve_gflops = r.seconds > 0 ? r.flops / r.seconds * 1e-9 : 0.0;
+    if (!r.note.empty()) s.notes.push_back(r.note);
+    ++s.solves;
+    c_ = r.coef.head(layer.width());
+    c0_ = r.coef(layer.width());
+    // Training error of the vector field, from the features at hand: grad = S diag(c) W^T.
+    const Matrix grad = S * (layer.W * c_.asDiagonal()).transpose();
+    s.train_error = relative_l2(grad, Gt);
+  };
+
+  auto sample = [&](const Vector* values, double f) {
+    report("sampling", f);
+    auto t0 = Clock::now();
+    SwimInfo info;
+    HiddenLayer layer = sample_swim(x, values, o.width, o.activation, o.seed, &info);
+    s.seconds_sampling += seconds_since(t0);
+    if (info.filled_uniformly > 0)
+      s.notes.push_back(std::to_string(info.filled_uniformly) + " of " + std::to_string(o.width) +
+                        " neurons drawn uniformly: too few point pairs with differing H values");
+    return layer;
+  };
+
+  switch (o.sampler) {
+    case Sampler::ELM: {
+      report("sampling", 0.0);
+      auto t0 = Clock::now();
+      double lo_b = o.elm_bias_low, hi_b = o.elm_bias_high;
+      if (std::isnan(lo_b)) {
+        lo_b = x.minCoeff();
+        hi_b = x.maxCoeff();
+      }
+      layer_ = sample_elm(x.cols(), o.width, lo_b, hi_b, o.seed);
+      s.seconds_sampling += seconds_since(t0);
+      solve(layer_, 0.1, 1.0);
+      break;
+    }
+    case Sampler::USWIM:
+      layer_ = sample(nullptr, 0.0);
+      solve(layer_, 0.1, 1.0);
+      break;
+    case Sampler::SWIM:
+      layer_ = sample(&*energy, 0.0);
+      solve(layer_, 0.1, 1.0);
+      break;
+    case Sampler::ASWIM: {
+      layer_ = sample(nullptr, 0.0);
+      solve(layer_, 0.05, 0.5);
+      // Predicted H on the training points drives SWIM's pair probabilities (same candidates and stream).
+      auto t0 = Clock::now();
+      const Vector predicted = energy_unchecked(x);
+      s.seconds_sampling += seconds_since(t0);
+      layer_ = sample(&predicted, 0.5);
+      solve(layer_, 0.55, 1.0);
+      break;
+    }
+  }
+  s.seconds_total = seconds_since(t_start);
+  summary_ = s;
+  report("done", 1.0);
+  return s;
+}
+
+void DenseHamiltonian::require_fitted(const Matrix& x, const char* what) const {
+  require(fitted(), std::string(what) + ": the model is not fitted yet: call fit() or load a model file");
+  check_states(x, dof(), "x");
+}
+
+Vector DenseHamiltonian::energy_unchecked(const Matrix& x) const {
+  Vector out(x.rows());
+  const int threads = detail::resolve_threads(options_.threads);
+  const Index block = 4096;
+  for (Index r = 0; r < x.rows(); r += block) {
+    const Index len = std::min(block, x.rows() - r);
+    Matrix v;
+    features(layer_, options_.activation, x.middleRows(r, len), &v, nullptr, threads);
+    out.segment(r, len) = (v * c_).array() + c0_;
+  }
+  return out;
+}
+
+Vector DenseHamiltonian::energy(const Matrix& x) const {
+  require_fitted(x, "energy");
+  return energy_unchecked(x);
+}
+
+Matrix DenseHamiltonian::gradient(const Matrix& x) const {
+  require_fitted(x, "gradient");
+  Matrix out(x.rows(), x.cols());
+  const int threads = detail::resolve_threads(options_.threads);
+  const Matrix Wc = layer_.W * c_.asDiagonal();  // D x M
+  const Index block = 4096;
+  for (Index r = 0; r < x.rows(); r += block) {
+    const Index len = std::min(block, x.rows() - r);
+    Matrix d1;
+    features(layer_, options_.activation, x.middleRows(r, len), nullptr, &d1, threads);
+    out.middleRows(r, len).noalias() = d1 * Wc.transpose();
+  }
+  return out;
+}
+
+}  // namespace hamsam

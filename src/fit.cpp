@@ -1,0 +1,74 @@
+#include "hamsam/fit.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "hamsam/error.hpp"
+
+namespace hamsam {
+
+void FitOptions::validate() const {
+  require(width >= 1, "width must be at least 1 (got " + std::to_string(width) + "): set width to the number "
+                      "of hidden neurons, e.g. 1000");
+  require(std::isfinite(rcond) && rcond >= 0 && rcond < 1,
+          "rcond must be in [0, 1) (got " + std::to_string(rcond) + "): the default 1e-13 suits float64");
+  require(std::isfinite(ridge) && ridge >= 0, "ridge must be finite and >= 0 (got " + std::to_string(ridge) + ")");
+  const bool low_set = !std::isnan(elm_bias_low), high_set = !std::isnan(elm_bias_high);
+  require(low_set == high_set, "elm_bias_low and elm_bias_high must be given together (or neither)");
+  if (low_set)
+    require(std::isfinite(elm_bias_low) && std::isfinite(elm_bias_high) && elm_bias_low <= elm_bias_high,
+            "elm bias range must be finite with elm_bias_low <= elm_bias_high");
+  require(std::isfinite(anchor_weight) && anchor_weight > 0,
+          "anchor_weight must be positive and finite (got " + std::to_string(anchor_weight) + ")");
+  require(std::isfinite(energy_weight) && energy_weight >= 0,
+          "energy_weight must be >= 0 and finite (got " + std::to_string(energy_weight) + ")");
+  require(blas_threads >= 0, "blas_threads must be >= 0 (0 leaves OpenBLAS as it is)");
+  require(threads >= 0, "threads must be >= 0 (0 uses all cores)");
+}
+
+namespace {
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+}  // namespace
+
+std::string FitSummary::brief() const {
+  std::ostringstream s;
+  s << to_string(sampler) << " width " << width << " " << to_string(activation) << ", solver "
+    << to_string(solver_used) << ": rank " << rank << "/" << cols << ", rel. residual "
+    << fmt("%.2e", relative_residual) << ", train error " << fmt("%.2e", train_error) << ", "
+    << fmt("%.3f", seconds_total) << " s";
+  return s.str();
+}
+
+std::string FitSummary::report() const {
+  std::ostringstream s;
+  s << "hamsam fit summary\n"
+    << "  sampler            " << to_string(sampler) << "\n"
+    << "  activation         " << to_string(activation) << "\n"
+    << "  width              " << width << "\n"
+    << "  state dimension    " << dim << "\n"
+    << "  training points    " << points << "\n"
+    << "  solver             " << to_string(solver_used)
+    << (solver == Solver::Auto ? " (chosen by auto)" : "") << "\n"
+    << "  matrix             " << rows << " x " << cols << "\n"
+    << "  numerical rank     " << rank << " (rcond " << fmt("%.1e", rcond) << ")\n"
+    << "  condition estimate " << fmt("%.2e", cond_estimate) << "\n"
+    << "  residual           " << fmt("%.3e", residual_norm) << " (relative " << fmt("%.3e", relative_residual)
+    << ")\n"
+    << "  train error        " << fmt("%.3e", train_error) << " (relative L2 of the vector field)\n"
+    << "  constant           " << anchor << "\n"
+    << "  seed               " << seed << "\n"
+    << "  solves             " << solves << "\n"
+    << "  time               sampling " << fmt("%.3f", seconds_sampling) << " s, assembly "
+    << fmt("%.3f", seconds_assembly) << " s, solve " << fmt("%.3f", seconds_solve) << " s ("
+    << fmt("%.1f", solve_gflops) << " GFLOP/s), total " << fmt("%.3f", seconds_total) << " s\n"
+    << "  threads            blas " << blas_threads << ", own " << threads << "\n";
+  for (const auto& n : notes) s << "  note               " << n << "\n";
+  return s.str();
+}
+
+}  // namespace hamsam

@@ -1,0 +1,227 @@
+#include "hamsam/systems/systems.hpp"
+
+#include <cmath>
+#include <numbers>
+
+#include "hamsam/error.hpp"
+#include "hamsam/random.hpp"
+
+namespace hamsam::systems {
+namespace {
+constexpr double kPi = std::numbers::pi;
+
+Box make_box(std::initializer_list<double> low, std::initializer_list<double> high) {
+  Box b;
+  b.low = Eigen::Map<const Vector>(low.begin(), static_cast<Index>(low.size()));
+  b.high = Eigen::Map<const Vector>(high.begin(), static_cast<Index>(high.size()));
+  return b;
+}
+
+void check_param(double v, const char* name) {
+  require(std::isfinite(v), std::string("system parameter ") + name + " must be finite");
+}
+}  // namespace
+
+// ---- harmonic oscillator ---------------------------------------------------------------------------------
+HarmonicOscillator::HarmonicOscillator(double mass, double stiffness) : m_(mass), k_(stiffness) {
+  check_param(mass, "mass");
+  check_param(stiffness, "stiffness");
+  require(mass > 0, "harmonic oscillator: mass must be positive");
+}
+Vector HarmonicOscillator::energy(const Matrix& X) const {
+  check_states(X, 1, "x");
+  return (X.col(1).array().square() / (2 * m_) + 0.5 * k_ * X.col(0).array().square()).matrix();
+}
+Matrix HarmonicOscillator::gradient(const Matrix& X) const {
+  check_states(X, 1, "x");
+  Matrix g(X.rows(), 2);
+  g.col(0) = k_ * X.col(0);
+  g.col(1) = X.col(1) / m_;
+  return g;
+}
+Box HarmonicOscillator::default_box() const { return make_box({-2, -2}, {2, 2}); }
+std::map<std::string, double> HarmonicOscillator::parameters() const { return {{"mass", m_}, {"stiffness", k_}}; }
+
+// ---- pendulum --------------------------------------------------------------------------------------------
+Pendulum::Pendulum(double frequency) : f_(frequency) { check_param(frequency, "frequency"); }
+Vector Pendulum::energy(const Matrix& X) const {
+  check_states(X, 1, "x");
+  return (0.5 * X.col(1).array().square() + 1.0 - (f_ * X.col(0).array()).cos()).matrix();
+}
+Matrix Pendulum::gradient(const Matrix& X) const {
+  check_states(X, 1, "x");
+  Matrix g(X.rows(), 2);
+  g.col(0) = (f_ * (f_ * X.col(0).array()).sin()).matrix();
+  g.col(1) = X.col(1);
+  return g;
+}
+Box Pendulum::default_box() const {
+  if (f_ == 1.0) return make_box({-2 * kPi, -1}, {2 * kPi, 1});
+  return make_box({-kPi, -0.5}, {kPi, 0.5});
+}
+std::map<std::string, double> Pendulum::parameters() const { return {{"frequency", f_}}; }
+
+// ---- Lotka-Volterra --------------------------------------------------------------------------------------
+LotkaVolterra::LotkaVolterra(double alpha, double beta, double gamma, double delta)
+    : a_(alpha), b_(beta), g_(gamma), d_(delta) {
+  check_param(alpha, "alpha");
+  check_param(beta, "beta");
+  check_param(gamma, "gamma");
+  check_param(delta, "delta");
+}
+LotkaVolterra LotkaVolterra::preset(const std::string& name) {
+  if (name == "standard") return LotkaVolterra(-2, -1, -1, -1);
+  if (name == "shifted") {
+    LotkaVolterra lv(3.5, 0.025, 10, 0.07);
+    lv.box_low_ = 0.0;
+    lv.box_high_ = 8.0;
+    return lv;
+  }
+  throw Error("unknown Lotka-Volterra preset '" + name + "': use one of standard, shifted");
+}
+Vector LotkaVolterra::energy(const Matrix& X) const {
+  check_states(X, 1, "x");
+  const auto q = X.col(0).array();
+  const auto p = X.col(1).array();
+  return (d_ * p.exp() - g_ * p + b_ * q.exp() - a_ * q).matrix();
+}
+Matrix LotkaVolterra::gradient(const Matrix& X) const {
+  check_states(X, 1, "x");
+  Matrix g(X.rows(), 2);
+  g.col(0) = (b_ * X.col(0).array().exp() - a_).matrix();
+  g.col(1) = (d_ * X.col(1).array().exp() - g_).matrix();
+  return g;
+}
+Box LotkaVolterra::default_box() const { return make_box({box_low_, box_low_}, {box_high_, box_high_}); }
+std::map<std::string, double> LotkaVolterra::parameters() const {
+  return {{"alpha", a_}, {"beta", b_}, {"gamma", g_}, {"delta", d_}};
+}
+
+// ---- double pendulum -------------------------------------------------------------------------------------
+Vector DoublePendulum::energy(const Matrix& X) const {
+  check_states(X, 2, "x");
+  Vector h(X.rows());
+  for (Index i = 0; i < X.rows(); ++i) {
+    const double q1 = X(i, 0), q2 = X(i, 1), p1 = X(i, 2), p2 = X(i, 3);
+    const double dq = q1 - q2, s = std::sin(dq), c = std::cos(dq);
+    h(i) = (p1 * p1 + 2 * p2 * p2 - 2 * p1 * p2 * c) / (2 * (1 + s * s)) - 2 * std::cos(q1) - std::cos(q2);
+  }
+  return h;
+}
+Matrix DoublePendulum::gradient(const Matrix& X) const {
+  check_states(X, 2, "x");
+  Matrix g(X.rows(), 4);
+  for (Index i = 0; i < X.rows(); ++i) {
+    const double q1 = X(i, 0), q2 = X(i, 1), p1 = X(i, 2), p2 = X(i, 3);
+    const double dq = q1 - q2, s = std::sin(dq), c = std::cos(dq);
+    const double num = p1 * p1 + 2 * p2 * p2 - 2 * p1 * p2 * c;
+    const double den = 2 * (1 + s * s);
+    const double dT = (2 * p1 * p2 * s * den - num * 4 * s * c) / (den * den);
+    g(i, 0) = dT + 2 * std::sin(q1);
+    g(i, 1) = -dT + std::sin(q2);
+    g(i, 2) = (2 * p1 - 2 * p2 * c) / den;
+    g(i, 3) = (4 * p2 - 2 * p1 * c) / den;
+  }
+  return g;
+}
+Box DoublePendulum::default_box() const { return make_box({-kPi, -kPi, -1, -1}, {kPi, kPi, 1, 1}); }
+
+// ---- Henon-Heiles ----------------------------------------------------------------------------------------
+HenonHeiles::HenonHeiles(double alpha) : alpha_(alpha) { check_param(alpha, "alpha"); }
+Vector HenonHeiles::energy(const Matrix& X) const {
+  check_states(X, 2, "x");
+  const auto q1 = X.col(0).array(), q2 = X.col(1).array(), p1 = X.col(2).array(), p2 = X.col(3).array();
+  return (0.5 * (p1.square() + p2.square()) + 0.5 * (q1.square() + q2.square()) +
+          alpha_ * (q1.square() * q2 - q2.cube() / 3.0))
+      .matrix();
+}
+Matrix HenonHeiles::gradient(const Matrix& X) const {
+  check_states(X, 2, "x");
+  const auto q1 = X.col(0).array(), q2 = X.col(1).array();
+  Matrix g(X.rows(), 4);
+  g.col(0) = (q1 + 2 * alpha_ * q1 * q2).matrix();
+  g.col(1) = (q2 + alpha_ * (q1.square() - q2.square())).matrix();
+  g.col(2) = X.col(2);
+  g.col(3) = X.col(3);
+  return g;
+}
+Box HenonHeiles::default_box() const { return make_box({-5, -5, -5, -5}, {5, 5, 5, 5}); }
+std::map<std::string, double> HenonHeiles::parameters() const { return {{"alpha", alpha_}}; }
+
+// ---- factory ---------------------------------------------------------------------------------------------
+std::vector<std::string> system_names() {
+  return {"harmonic", "pendulum", "lotka-volterra", "double-pendulum", "henon-heiles"};
+}
+
+std::unique_ptr<System> make_system(const std::string& name, const std::map<std::string, double>& params,
+                                    const std::string& preset) {
+  auto take = [&](std::initializer_list<std::pair<const char*, double>> allowed) {
+    std::map<std::string, double> out;
+    for (auto [k, v] : allowed) out[k] = v;
+    for (const auto& [k, v] : params) {
+      if (!out.count(k)) {
+        std::string valid;
+        for (auto [a, d] : allowed) valid += std::string(valid.empty() ? "" : ", ") + a;
+        throw Error("system '" + name + "' has no parameter '" + k + "'" +
+                    (valid.empty() ? std::string(": it takes none") : ": use " + valid));
+      }
+      out[k] = v;
+    }
+    return out;
+  };
+  if (!preset.empty() && name != "lotka-volterra")
+    throw Error("presets exist only for lotka-volterra (standard, shifted), not for '" + name + "'");
+  if (name == "harmonic" || name == "harmonic-oscillator") {
+    auto p = take({{"mass", 1.0}, {"stiffness", 1.0}});
+    return std::make_unique<HarmonicOscillator>(p["mass"], p["stiffness"]);
+  }
+  if (name == "pendulum") {
+    auto p = take({{"frequency", 1.0}});
+    return std::make_unique<Pendulum>(p["frequency"]);
+  }
+  if (name == "lotka-volterra") {
+    if (!preset.empty()) {
+      take({});
+      return std::make_unique<LotkaVolterra>(LotkaVolterra::preset(preset));
+    }
+    auto p = take({{"alpha", -2.0}, {"beta", -1.0}, {"gamma", -1.0}, {"delta", -1.0}});
+    return std::make_unique<LotkaVolterra>(p["alpha"], p["beta"], p["gamma"], p["delta"]);
+  }
+  if (name == "double-pendulum") {
+    take({});
+    return std::make_unique<DoublePendulum>();
+  }
+  if (name == "henon-heiles") {
+    auto p = take({{"alpha", 1.0}});
+    return std::make_unique<HenonHeiles>(p["alpha"]);
+  }
+  std::string valid;
+  for (const auto& n : system_names()) valid += std::string(valid.empty() ? "" : ", ") + n;
+  throw Error("unknown system '" + name + "': use one of " + valid);
+}
+
+Dataset sample_box(const Hamiltonian& h, const Box& box, Index n, std::uint64_t seed) {
+  const Index dim = h.dim();
+  require(n >= 1, "n (number of points) must be at least 1 (got " + std::to_string(n) + ")");
+  require(box.low.size() == dim && box.high.size() == dim,
+          "box bounds must have " + std::to_string(dim) + " entries (one per coordinate of (q, p))");
+  require(box.low.allFinite() && box.high.allFinite(), "box bounds must be finite");
+  require((box.low.array() <= box.high.array()).all(), "box bounds must satisfy low <= high in every coordinate");
+  Rng rng(seed);
+  Dataset d;
+  d.x.resize(n, dim);
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < dim; ++j) d.x(i, j) = rng.uniform(box.low(j), box.high(j));
+  d.energy = h.energy(d.x);
+  d.xdot = h.vector_field(d.x);
+  return d;
+}
+
+Dataset sample_box(const Hamiltonian& h, double low, double high, Index n, std::uint64_t seed) {
+  Box b;
+  b.low = Vector::Constant(h.dim(), low);
+  b.high = Vector::Constant(h.dim(), high);
+  return sample_box(h, b, n, seed);
+}
+
+}  // namespace hamsam::systems
