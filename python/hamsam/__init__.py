@@ -1,0 +1,94 @@
+"""hamsam: Hamiltonian neural networks trained without gradient descent.
+
+The hidden layer is sampled (ELM, SWIM, U-SWIM, A-SWIM) and the output layer comes from one linear
+least-squares solve of Hamilton's equations. The numerics run in C++ (hamsam._core); this package adds
+argument checking, numpy conversion and progress display.
+
+    >>> import hamsam as hs
+    >>> sys = hs.systems.HenonHeiles(alpha=1.0)
+    >>> train = hs.sample_box(sys, n=2000, seed=1)              # default box [-5, 5]^4
+    >>> model = hs.DenseHamiltonian(width=500, sampler="a-swim", seed=0)
+    >>> print(model.fit(train.x, train.xdot).brief())
+    >>> test = hs.sample_box(sys, n=2000, seed=2)
+    >>> hs.relative_l2(model.energy(test.x) - model.energy(test.x[:1]), test.energy - test.energy[0])
+"""
+from __future__ import annotations
+
+from . import _core, systems
+from ._arrays import as_float_array as _as_float_array
+from ._arrays import as_int as _as_int
+from ._hamiltonian import Hamiltonian
+from .model import DenseHamiltonian, FitSummary, load
+from .systems import Dataset, sample_box
+
+__version__ = _core.__version__
+
+__all__ = [
+    "__version__",
+    "systems",
+    "Hamiltonian",
+    "DenseHamiltonian",
+    "FitSummary",
+    "Dataset",
+    "sample_box",
+    "load",
+    "relative_l2",
+    "mse",
+    "solvers",
+    "samplers",
+    "activations",
+    "set_blas_threads",
+    "blas_threads",
+]
+
+
+def _metric_args(pred, true):
+    a = _as_float_array(pred, "pred")
+    b = _as_float_array(true, "true")
+    if a.ndim > 2 or b.ndim > 2:
+        raise ValueError(f"pred and true must be at most 2-D arrays, got shapes {a.shape} and {b.shape}")
+    return _as_matrix(a), _as_matrix(b)
+
+
+def _as_matrix(a):
+    if a.ndim == 0:
+        return a.reshape(1, 1)
+    if a.ndim == 1:
+        return a[:, None]
+    return a
+
+
+def relative_l2(pred, true):
+    """||pred - true|| / ||true|| (Frobenius norms; the test metric of REFERENCE). Shapes must agree
+    ((n,) and (n, 1) count as the same); returns inf if pred has NaN or Inf, and ||pred|| if true is zero."""
+    return float(_core.relative_l2(*_metric_args(pred, true)))
+
+
+def mse(pred, true):
+    """Mean squared error over all entries."""
+    return float(_core.mse(*_metric_args(pred, true)))
+
+
+def solvers():
+    """The compiled least-squares backends (names usable as ``solver=``; "auto" picks one of them)."""
+    return list(_core.available_solvers())
+
+
+def samplers():
+    """The sampler names: elm, u-swim, swim, a-swim."""
+    return list(_core.sampler_names())
+
+
+def activations():
+    """The activation names."""
+    return list(_core.activation_names())
+
+
+def set_blas_threads(n):
+    """Sets the number of OpenBLAS threads (n >= 1) for the whole process."""
+    _core.set_blas_threads(_as_int(n, "n", minimum=1, maximum=2**31 - 1))
+
+
+def blas_threads():
+    """The number of OpenBLAS threads currently in use."""
+    return int(_core.blas_threads())

@@ -1,0 +1,99 @@
+"""Argument checking and numpy conversion shared by the package (private).
+
+The C++ core checks shapes and finiteness itself and names the argument; this module catches what would
+otherwise reach it as garbage or as a pybind11 TypeError: non-numeric data, wrong number of dimensions,
+wrong Python types for options.
+"""
+from __future__ import annotations
+
+import numbers
+import os
+
+import numpy as np
+
+__all__ = []
+
+
+def as_float_array(value, name):
+    """``value`` as a float64 numpy array; ValueError naming ``name`` if it is not numeric."""
+    if value is None:
+        raise ValueError(f"{name} is missing: give a numeric array")
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise ValueError(f"{name} must be a numeric array ({exc})") from None
+    kind = arr.dtype.kind
+    if kind == "c":
+        raise ValueError(f"{name} must be real, got a complex array (dtype {arr.dtype})")
+    if kind not in "biuf":
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name} must be a numeric array, got dtype {arr.dtype} ({exc})") from None
+    return np.asarray(arr, dtype=np.float64)
+
+
+def as_states(value, name, dim=None, allow_single=True):
+    """States as a 2-D float64 array (n, D). Returns (array, single) where ``single`` says a 1-D state (D,)
+    was given (callers then return a scalar / 1-D result)."""
+    arr = as_float_array(value, name)
+    d = "D" if not dim else str(dim)
+    if arr.ndim == 1 and allow_single:
+        if dim and arr.shape[0] != dim:
+            raise ValueError(f"{name} has shape {arr.shape}: one state needs {dim} entries (q_1..q_n, p_1..p_n); "
+                             f"pass many states as a 2-D array of shape (n, {dim})")
+        return arr.reshape(1, -1), True
+    if arr.ndim != 2:
+        want = f"a 2-D array of shape (n, {d})" + (f" or one state of shape ({d},)" if allow_single else "")
+        raise ValueError(f"{name} must be {want}, got an array with shape {arr.shape}")
+    if dim and arr.shape[1] != dim:
+        raise ValueError(f"{name} must have {dim} columns (q_1..q_n, p_1..p_n), got shape {arr.shape}")
+    return arr, False
+
+
+def as_vector(value, name, length=None):
+    """A 1-D float64 array; accepts (n,) or (n, 1)."""
+    arr = as_float_array(value, name)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array (one value per state), got shape {arr.shape}")
+    if length is not None and arr.shape[0] != length:
+        raise ValueError(f"{name} must have {length} entries (one per state), got {arr.shape[0]}")
+    return arr
+
+
+def as_int(value, name, minimum=None, maximum=None):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {value}")
+    return value
+
+
+def as_real(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a real number, got {value!r}")
+    return float(value)
+
+
+def as_name(value, name):
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be a string, got {value!r}")
+    return value
+
+
+def as_path(path, name="path"):
+    """A filesystem path as str (accepts str, bytes and os.PathLike)."""
+    try:
+        p = os.fspath(path)
+    except TypeError:
+        raise ValueError(f"{name} must be a str or os.PathLike, got {type(path).__name__}") from None
+    if isinstance(p, bytes):
+        p = os.fsdecode(p)
+    if not p:
+        raise ValueError(f"{name} is empty: give a file name")
+    return p

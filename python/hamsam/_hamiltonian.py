@@ -1,0 +1,55 @@
+"""The Python face of hamsam::Hamiltonian, shared by ground-truth systems and learned models (private)."""
+from __future__ import annotations
+
+from ._arrays import as_states
+
+__all__ = ["Hamiltonian"]
+
+
+class Hamiltonian:
+    """A Hamiltonian H(q, p) on states x = (q_1..q_n, p_1..p_n), n = ``dof``.
+
+    ``energy``, ``gradient`` and ``vector_field`` take states of shape (N, 2*dof) and return (N,), (N, 2*dof)
+    and (N, 2*dof) float64 arrays; a single state of shape (2*dof,) gives a float / a (2*dof,) array.
+    """
+
+    __slots__ = ("_impl",)
+
+    def _eval(self, method, x):
+        impl = self._impl
+        arr, single = as_states(x, "x", impl.dim or None)
+        out = getattr(impl, method)(arr)
+        if single:
+            return float(out[0]) if out.ndim == 1 else out[0].copy()
+        return out
+
+    def energy(self, x):
+        """H at each state: (N, D) -> (N,); (D,) -> float."""
+        return self._eval("energy", x)
+
+    def gradient(self, x):
+        """dH/dx at each state: (N, D) -> (N, D); (D,) -> (D,)."""
+        return self._eval("gradient", x)
+
+    def vector_field(self, x):
+        """Hamilton's equations xdot = J grad H (qdot = dH/dp, pdot = -dH/dq): (N, D) -> (N, D)."""
+        return self._eval("vector_field", x)
+
+    @property
+    def dof(self):
+        """Degrees of freedom n (states have 2n coordinates)."""
+        return int(self._impl.dof)
+
+    @property
+    def dim(self):
+        """State dimension D = 2 * dof."""
+        return int(self._impl.dim)
+
+    @property
+    def name(self):
+        return self._impl.name
+
+    @property
+    def separable(self):
+        """True when H = T(p) + V(q)."""
+        return bool(self._impl.separable)

@@ -1,0 +1,246 @@
+"""DenseHamiltonian: H(x) = c . act(W^T x + b) + c0 with a sampled hidden layer and least-squares output
+weights fitted to Hamilton's equations (REFERENCE section 1).
+
+    >>> import hamsam as hs
+    >>> sys = hs.systems.Pendulum()
+    >>> train = hs.sample_box(sys, n=3000, seed=1)
+    >>> model = hs.DenseHamiltonian(width=300, sampler="a-swim", seed=0)
+    >>> summary = model.fit(train.x, train.xdot)
+    >>> H = model.energy(train.x)
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+
+import numpy as np
+
+from . import _core
+from ._arrays import as_float_array, as_int, as_name, as_path, as_real, as_states, as_vector
+from ._hamiltonian import Hamiltonian
+from ._progress import TextProgress
+
+__all__ = ["DenseHamiltonian", "FitSummary", "load"]
+
+FitSummary = _core.FitSummary
+
+_DEFAULTS = dict(
+    width=1000,
+    sampler="a-swim",
+    activation="tanh",
+    solver="auto",
+    seed=0,
+    rcond=1e-13,
+    ridge=0.0,
+    elm_bias=None,
+    anchor_weight=1.0,
+    energy_weight=0.0,
+    blas_threads=0,
+    threads=0,
+)
+
+
+def _noop(phase, fraction):
+    pass
+
+
+def _make_impl(width, sampler, activation, solver, seed, rcond, ridge, elm_bias, anchor_weight, energy_weight,
+               blas_threads, threads):
+    if elm_bias is None:
+        lo = hi = None
+    else:
+        try:
+            lo, hi = elm_bias
+        except (TypeError, ValueError):
+            raise ValueError(f"elm_bias must be None or a pair (low, high), got {elm_bias!r}") from None
+        lo, hi = as_real(lo, "elm_bias low"), as_real(hi, "elm_bias high")
+    return _core.DenseHamiltonian(
+        width=as_int(width, "width"),
+        sampler=as_name(sampler, "sampler"),
+        activation=as_name(activation, "activation"),
+        solver=as_name(solver, "solver"),
+        rcond=as_real(rcond, "rcond"),
+        ridge=as_real(ridge, "ridge"),
+        seed=as_int(seed, "seed", minimum=0, maximum=2**64 - 1),
+        elm_bias_low=lo,
+        elm_bias_high=hi,
+        anchor_weight=as_real(anchor_weight, "anchor_weight"),
+        energy_weight=as_real(energy_weight, "energy_weight"),
+        blas_threads=as_int(blas_threads, "blas_threads", minimum=0, maximum=2**31 - 1),
+        threads=as_int(threads, "threads", minimum=0, maximum=2**31 - 1),
+    )
+
+
+class DenseHamiltonian(Hamiltonian):
+    """A dense sampled Hamiltonian network.
+
+    Parameters (all have defaults; invalid values raise ValueError naming the parameter):
+
+    width          hidden neurons M (1000)
+    sampler        "elm", "u-swim", "swim" (needs energies at fit), "a-swim" (default)
+    activation     "tanh" (default), "sigmoid", "softplus", "sin", "gaussian"
+    solver         "auto" (default), "svd", "cod", "qr", "gram"; see :func:`hamsam.solvers`
+    seed           the only source of randomness (0)
+    rcond          relative singular-value threshold of the solve (1e-13)
+    ridge          Tikhonov parameter on the output weights (0 = none)
+    elm_bias       ELM bias range (low, high); None (default) = smallest / largest training coordinate
+    anchor_weight  weight of each anchor row (1.0)
+    energy_weight  > 0: energies given to fit() also enter as rows with this weight (0.0)
+    blas_threads   > 0: set OpenBLAS threads for the fit; 0 leaves them as they are
+    threads        hamsam's own threads for feature evaluation; 0 = all cores
+
+    A new model is valid but unfitted; :meth:`fit` trains from scratch (the model is replaced only when the
+    fit succeeds).
+    """
+
+    def __init__(self, width=1000, sampler="a-swim", *, activation="tanh", solver="auto", seed=0, rcond=1e-13,
+                 ridge=0.0, elm_bias=None, anchor_weight=1.0, energy_weight=0.0, blas_threads=0, threads=0):
+        self._impl = _make_impl(width, sampler, activation, solver, seed, rcond, ridge, elm_bias, anchor_weight,
+                                energy_weight, blas_threads, threads)
+
+    @classmethod
+    def _from_impl(cls, impl):
+        obj = cls.__new__(cls)
+        obj._impl = impl
+        return obj
+
+    # ---- fitting ----------------------------------------------------------------------------------------
+
+    def fit(self, x, xdot, energy=None, anchor=None, progress=None):
+        """Fits from scratch to states ``x`` (N, 2*dof) and their time derivatives ``xdot`` (N, 2*dof).
+
+        energy    (N,) values of H at the states: needed by sampler "swim"; with ``energy_weight > 0`` they
+                  also enter the least-squares problem. Without an anchor the constant is fixed by
+                  H(x_0) = energy_0 (or H(x_0) = 0 without energies).
+        anchor    (x0, H0): known values fixing the constant; x0 of shape (D,) or (n, D), H0 a number or (n,).
+        progress  None: a text bar on stderr if the fit runs longer than 1 s and stderr is a terminal;
+                  False: none; True: the bar even if stderr is not a terminal; a callable: called as
+                  ``progress(phase, fraction)`` on phase changes.
+
+        Returns the :class:`FitSummary` (also at ``model.summary``). Numerical trouble (rank deficiency,
+        poor conditioning) is reported there, not raised.
+        """
+        xa, _ = as_states(x, "x", allow_single=False)
+        xd, _ = as_states(xdot, "xdot", allow_single=False)
+        en = None if energy is None else as_vector(energy, "energy")
+        ax = ah = None
+        if anchor is not None:
+            try:
+                x0, h0 = anchor
+            except (TypeError, ValueError):
+                raise ValueError("anchor must be a pair (x0, H0): x0 of shape (D,) or (n, D), "
+                                 "H0 a number or (n,)") from None
+            ax, _ = as_states(x0, "anchor x0", xa.shape[1])
+            ah = as_float_array(h0, "anchor H0")
+            ah = as_vector(ah.reshape(1) if ah.ndim == 0 else ah, "anchor H0")
+            if ah.shape[0] != ax.shape[0]:
+                raise ValueError(f"anchor: H0 needs one value per anchor state ({ax.shape[0]}), got {ah.shape[0]}")
+
+        fresh = _core.DenseHamiltonian(**self._ctor_args())
+        # Even without a display, a no-op callback lets Ctrl-C stop the fit between phases (the wrapper in
+        # bindings.cpp checks for signals each time it takes the GIL back).
+        if progress is None or progress is True:
+            bar = TextProgress(require_tty=progress is None)
+            with bar:
+                summary = fresh.fit(xa, xd, en, ax, ah, bar if bar.enabled else _noop)
+        elif progress is False:
+            summary = fresh.fit(xa, xd, en, ax, ah, _noop)
+        elif callable(progress):
+            summary = fresh.fit(xa, xd, en, ax, ah, progress)
+        else:
+            raise ValueError(f"progress must be None, True, False or a callable(phase, fraction), got {progress!r}")
+        self._impl = fresh
+        return summary
+
+    # ---- parts and options ------------------------------------------------------------------------------
+
+    def _ctor_args(self):
+        o = self._impl.options
+        lo, hi = o["elm_bias"] if o["elm_bias"] is not None else (None, None)
+        return dict(width=o["width"], sampler=o["sampler"], activation=o["activation"], solver=o["solver"],
+                    rcond=o["rcond"], ridge=o["ridge"], seed=o["seed"], elm_bias_low=lo, elm_bias_high=hi,
+                    anchor_weight=o["anchor_weight"], energy_weight=o["energy_weight"],
+                    blas_threads=o["blas_threads"], threads=o["threads"])
+
+    @property
+    def options(self):
+        """The options as a dict (its keys are the constructor's keywords: ``DenseHamiltonian(**m.options)``)."""
+        return dict(self._impl.options)
+
+    @property
+    def fitted(self):
+        return bool(self._impl.fitted)
+
+    @property
+    def W(self):
+        """Hidden weights, shape (D, width): neuron j computes act(x . W[:, j] + b[j])."""
+        return self._impl.W
+
+    @property
+    def b(self):
+        """Hidden biases, shape (width,)."""
+        return self._impl.b
+
+    @property
+    def c(self):
+        """Output weights, shape (width,)."""
+        return self._impl.c
+
+    @property
+    def c0(self):
+        """The constant of H."""
+        return float(self._impl.c0)
+
+    @property
+    def width(self):
+        return int(self._impl.options["width"])
+
+    @property
+    def summary(self):
+        """The :class:`FitSummary` of the last fit (None before the first fit)."""
+        return self._impl.summary if self.fitted else None
+
+    def __repr__(self):
+        o = self._impl.options
+        state = f"fitted, dof={self.dof}" if self.fitted else "unfitted"
+        return (f"DenseHamiltonian(width={o['width']}, sampler={o['sampler']!r}, activation={o['activation']!r}, "
+                f"solver={o['solver']!r}, seed={o['seed']}) <{state}>")
+
+    # ---- files -----------------------------------------------------------------------------------------
+
+    def save(self, path, overwrite=False):
+        """Writes the fitted model to ``path`` (str or os.PathLike). Refuses to replace an existing file
+        unless ``overwrite`` is True; a failed write never leaves a half-written file."""
+        if not isinstance(overwrite, (bool, np.bool_)):
+            raise ValueError(f"overwrite must be True or False, got {overwrite!r}")
+        _core.save_model(self._impl, as_path(path), bool(overwrite))
+
+    @classmethod
+    def load(cls, path):
+        """Reads a model written by :meth:`save` (any older format version too)."""
+        return cls._from_impl(_core.load_model(as_path(path)))
+
+    # Pickling goes through the model file format (bit-exact parameters).
+    def __getstate__(self):
+        if not self.fitted:
+            return {"options": self.options}
+        with tempfile.TemporaryDirectory(prefix="hamsam-") as d:
+            p = os.path.join(d, "model.hsm")
+            self.save(p)
+            with open(p, "rb") as f:
+                return {"file": f.read()}
+
+    def __setstate__(self, state):
+        if "file" in state:
+            with tempfile.TemporaryDirectory(prefix="hamsam-") as d:
+                p = os.path.join(d, "model.hsm")
+                with open(p, "wb") as f:
+                    f.write(state["file"])
+                self._impl = _core.load_model(p)
+        else:
+            self._impl = _make_impl(**state["options"])
+
+
+def load(path):
+    """Reads a model file written by :meth:`DenseHamiltonian.save`; returns a fitted DenseHamiltonian."""
+    return DenseHamiltonian.load(path)

@@ -1,0 +1,102 @@
+"""Model files: bit-exact round trip, overwrite protection, bad paths, corrupt files."""
+import os
+import pathlib
+
+import pytest
+
+import hamsam as hs
+
+
+def test_round_trip_is_bit_exact(small_model, pendulum_data, tmp_path):
+    _, test = pendulum_data
+    path = tmp_path / "model.hsm"
+    small_model.save(path)  # os.PathLike
+    m2 = hs.load(str(path))  # str
+    for name in ("W", "b", "c"):
+        a, b = getattr(small_model, name), getattr(m2, name)
+        assert a.tobytes() == b.tobytes(), name
+    assert m2.c0 == small_model.c0
+    assert m2.options == small_model.options
+    assert m2.summary.to_dict() == small_model.summary.to_dict()
+    assert m2.energy(test.x).tobytes() == small_model.energy(test.x).tobytes()
+    assert m2.gradient(test.x).tobytes() == small_model.gradient(test.x).tobytes()
+    m3 = hs.DenseHamiltonian.load(path)
+    assert m3.fitted and m3.dof == 1
+
+
+def test_overwrite(small_model, tmp_path):
+    path = tmp_path / "model.hsm"
+    small_model.save(path)
+    with pytest.raises(ValueError, match="exists: choose another path or allow overwriting"):
+        small_model.save(path)
+    small_model.save(path, overwrite=True)
+    assert hs.load(path).fitted
+    with pytest.raises(ValueError, match="overwrite must be True or False"):
+        small_model.save(path, overwrite="yes")
+
+
+def test_save_errors(small_model, tmp_path):
+    with pytest.raises(ValueError, match="cannot write"):
+        small_model.save(tmp_path / "no" / "such" / "folder" / "model.hsm")
+    with pytest.raises(ValueError, match="is a directory"):
+        small_model.save(tmp_path, overwrite=True)
+    with pytest.raises(ValueError, match="path must be a str or os.PathLike"):
+        small_model.save(42)
+    with pytest.raises(ValueError, match="path is empty"):
+        small_model.save("")
+    with pytest.raises(ValueError, match="not fitted"):
+        hs.DenseHamiltonian(width=5).save(tmp_path / "unfitted.hsm")
+    assert not (tmp_path / "unfitted.hsm").exists()
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write anywhere")
+def test_save_to_read_only_folder(small_model, tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        with pytest.raises(ValueError, match="cannot write"):
+            small_model.save(ro / "model.hsm")
+    finally:
+        ro.chmod(0o700)
+
+
+def test_load_errors(small_model, tmp_path):
+    with pytest.raises(ValueError, match="cannot open"):
+        hs.load(tmp_path / "missing.hsm")
+    with pytest.raises(ValueError, match="path must be a str or os.PathLike"):
+        hs.load(None)
+    junk = tmp_path / "junk.hsm"
+    junk.write_bytes(b"this is not a model file at all, just text")
+    with pytest.raises(ValueError, match="not a hamsam model file"):
+        hs.load(junk)
+    tiny = tmp_path / "tiny.hsm"
+    tiny.write_bytes(b"HAM")
+    with pytest.raises(ValueError, match="too short"):
+        hs.load(tiny)
+
+    good = tmp_path / "good.hsm"
+    small_model.save(good)
+    data = bytearray(good.read_bytes())
+    flipped = tmp_path / "flipped.hsm"
+    data2 = bytearray(data)
+    data2[-20] ^= 0xFF  # a parameter byte
+    flipped.write_bytes(bytes(data2))
+    with pytest.raises(ValueError, match="corrupt.*checksum"):
+        hs.load(flipped)
+    truncated = tmp_path / "truncated.hsm"
+    truncated.write_bytes(bytes(data[: len(data) // 2]))
+    with pytest.raises(ValueError, match="truncated"):
+        hs.load(truncated)
+    newer = tmp_path / "newer.hsm"
+    data3 = bytearray(data)
+    data3[8] = 99  # format version
+    newer.write_bytes(bytes(data3))
+    with pytest.raises(ValueError, match="newer hamsam"):
+        hs.load(newer)
+
+
+def test_pathlike_and_bytes_paths(small_model, tmp_path):
+    p = tmp_path / "m.hsm"
+    small_model.save(os.fsencode(str(p)))
+    assert hs.load(pathlib.Path(p)).fitted
