@@ -1,0 +1,314 @@
+// End-to-end tests of the command-line tool: runs the hamsam binary (HAMSAM_CLI_PATH) at small sizes
+// (width <= 200, train <= 2000) and checks exit codes, messages, model files and JSON output.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+
+#include "hamsam/hamsam.hpp"
+
+#ifndef HAMSAM_CLI_PATH
+#define HAMSAM_CLI_SKIP 1
+#define HAMSAM_CLI_PATH ""
+#endif
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static int counter = 0;
+    const auto ticks = std::chrono::steady_clock::now().time_since_epoch().count();
+    path = fs::temp_directory_path() / ("hamsam-cli-" + std::to_string(::getpid()) + "-" +
+                                        std::to_string(counter++) + "-" + std::to_string(ticks));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+void write_all(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+struct Result {
+  int rc = -1;
+  std::string out, err;
+};
+
+/// Runs `hamsam <args>` with stdout and stderr captured into files of `dir`, under a time limit where the
+/// `timeout` tool exists (so a hang fails the test instead of blocking it).
+Result run_cli(const TempDir& dir, const std::string& args) {
+  static const bool have_timeout = std::system("command -v timeout >/dev/null 2>&1") == 0;
+  const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
+  const std::string cmd = std::string(have_timeout ? "timeout 300 " : "") + quote(HAMSAM_CLI_PATH) + " " + args +
+                          " >" + quote(out) + " 2>" + quote(err) + " </dev/null";
+  const int status = std::system(cmd.c_str());
+  Result r;
+  r.rc = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
+  r.out = read_all(out);
+  r.err = read_all(err);
+  return r;
+}
+
+bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+
+/// The number after "test error H" in the text output.
+double parse_test_error(const std::string& out) {
+  std::smatch m;
+  const std::regex re("test error H\\s+([-+0-9.eEinfa]+)");
+  if (!std::regex_search(out, m, re)) return -1.0;
+  return std::stod(m[1].str());
+}
+
+const char* kSmallFit = "fit --system pendulum --width 100 --train 1000 --test 1000 --sampler elm";
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+#ifdef HAMSAM_CLI_SKIP
+    GTEST_SKIP() << "HAMSAM_CLI_PATH is not defined (the CLI is not built)";
+#endif
+  }
+  TempDir dir;
+};
+
+#define EXPECT_FAILS_WITH(result, needle)                                                               \
+  do {                                                                                                   \
+    const Result& r_ = (result);                                                                         \
+    EXPECT_NE(r_.rc, 0) << "stdout: " << r_.out;                                                         \
+    EXPECT_NE(r_.rc, -1) << "crashed or timed out; stderr: " << r_.err;                                  \
+    EXPECT_TRUE(contains(r_.err, "hamsam: error:")) << "stderr: " << r_.err;                             \
+    EXPECT_TRUE(contains(r_.err, needle)) << "stderr lacks '" << (needle) << "': " << r_.err;            \
+  } while (0)
+
+}  // namespace
+
+TEST_F(Cli, FitWritesAModelAndPrintsATestError) {
+  const std::string model = dir.file("p.hsm");
+  const Result r = run_cli(dir, std::string(kSmallFit) + " --out " + quote(model));
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_TRUE(fs::exists(model));
+  EXPECT_TRUE(contains(r.out, "hamsam fit summary")) << r.out;
+  EXPECT_TRUE(contains(r.out, "test error vector field")) << r.out;
+  const double err = parse_test_error(r.out);
+  EXPECT_GT(err, 0.0) << r.out;
+  EXPECT_LT(err, 1e-2) << r.out;
+  // The file is a real model of the right shape.
+  const hamsam::DenseHamiltonian m = hamsam::load_model(model);
+  EXPECT_EQ(m.dim(), 2);
+  EXPECT_EQ(m.layer().width(), 100);
+  EXPECT_EQ(m.options().sampler, hamsam::Sampler::ELM);
+}
+
+TEST_F(Cli, QuietPrintsOnlyTheTestErrors) {
+  const Result r = run_cli(dir, std::string(kSmallFit) + " --quiet");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_FALSE(contains(r.out, "summary")) << r.out;
+  EXPECT_GT(parse_test_error(r.out), 0.0) << r.out;
+}
+
+TEST_F(Cli, FitJsonParsesAndHasTheFields) {
+  const std::string model = dir.file("hh.hsm");
+  const Result r = run_cli(dir, "fit --system henon-heiles --alpha 1 --width 150 --train 1500 --test 500 "
+                                "--sampler a-swim --seed 3 --json --out " + quote(model));
+  ASSERT_EQ(r.rc, 0) << r.err;
+  json j;
+  ASSERT_NO_THROW(j = json::parse(r.out)) << r.out;
+  EXPECT_EQ(j["command"], "fit");
+  EXPECT_EQ(j["system"]["name"], "henon-heiles");
+  EXPECT_EQ(j["system"]["parameters"]["alpha"], 1.0);
+  EXPECT_EQ(j["system"]["box"]["low"].size(), 4u);
+  EXPECT_EQ(j["options"]["width"], 150);
+  EXPECT_EQ(j["options"]["sampler"], "a-swim");
+  EXPECT_EQ(j["options"]["seed"], 3);
+  EXPECT_EQ(j["summary"]["solves"], 2);
+  EXPECT_EQ(j["summary"]["points"], 1500);
+  EXPECT_GE(j["summary"]["rank"].get<int>(), 1);
+  EXPECT_TRUE(j["summary"].contains("seconds"));
+  EXPECT_EQ(j["data"]["train"], 1500);
+  EXPECT_EQ(j["data"]["test"], 500);
+  EXPECT_EQ(j["model"], model);
+  const double e = j["test_error"]["energy"].get<double>();
+  EXPECT_GT(e, 0.0);
+  EXPECT_LT(e, 0.5);
+  EXPECT_GT(j["test_error"]["vector_field"].get<double>(), 0.0);
+  EXPECT_TRUE(fs::exists(model));
+}
+
+TEST_F(Cli, EvalReproducesTheFitTestError) {
+  const std::string model = dir.file("p.hsm");
+  const Result fit = run_cli(dir, std::string(kSmallFit) + " --json --out " + quote(model));
+  ASSERT_EQ(fit.rc, 0) << fit.err;
+  const double fit_err = json::parse(fit.out)["test_error"]["energy"].get<double>();
+
+  const Result text = run_cli(dir, "eval --model " + quote(model) + " --system pendulum --test 1000");
+  ASSERT_EQ(text.rc, 0) << text.err;
+  EXPECT_TRUE(contains(text.out, "elm width 100")) << text.out;  // the stored summary's brief
+  EXPECT_GT(parse_test_error(text.out), 0.0) << text.out;
+
+  // Same default data seed and test size as the fit: the same test set, so the same error.
+  const Result r = run_cli(dir, "eval --model " + quote(model) + " --system pendulum --test 1000 --json");
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["command"], "eval");
+  EXPECT_EQ(j["summary"]["width"], 100);
+  EXPECT_NEAR(j["test_error"]["energy"].get<double>(), fit_err, 1e-9 * fit_err + 1e-300);
+
+  // Fresh samples from another seed and a custom box still evaluate.
+  const Result other = run_cli(dir, "eval --model " + quote(model) + " --system pendulum --test 300 "
+                                    "--data-seed 7 --box=-pi,pi,-0.5,0.5");
+  EXPECT_EQ(other.rc, 0) << other.err;
+}
+
+TEST_F(Cli, RefusesToOverwriteWithoutForce) {
+  const std::string path = dir.file("keep.hsm");
+  write_all(path, "precious user data");
+  const Result r = run_cli(dir, std::string(kSmallFit) + " --out " + quote(path));
+  EXPECT_FAILS_WITH(r, "--force");
+  EXPECT_TRUE(contains(r.err, "exists")) << r.err;
+  EXPECT_EQ(read_all(path), "precious user data");
+
+  const Result forced = run_cli(dir, std::string(kSmallFit) + " --out " + quote(path) + " --force");
+  ASSERT_EQ(forced.rc, 0) << forced.err;
+  EXPECT_EQ(hamsam::load_model(path).layer().width(), 100);
+}
+
+TEST_F(Cli, InvalidInputFailsWithAMessageNamingTheProblem) {
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --system nosuchsystem --width 10 --train 100"), "unknown system");
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --sampler nosuchsampler --width 10 --train 100"),
+                    "unknown sampler");
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --activation relu --width 10 --train 100"),
+                    "unknown activation");
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --solver magic --width 10 --train 100"),
+                    "unknown solver");
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --width 0 --train 100"), "width");
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --width -5 --train 100"), "width");
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --width 10 --train 0"), "--train");
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --sampler swim --width 10 --train 2"), "at least 3");
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --alpha 2 --width 10 --train 100"), "alpha");
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --box 1,2,3 --width 10 --train 100"), "--box");
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --box 5,-5 --width 10 --train 100"), "--box");
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --box a,b --width 10 --train 100"), "--box");
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --rcond 2 --width 10 --train 100"), "rcond");
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --width 100000000000 --train 100"), "memory");
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --seed -1 --width 10 --train 100"), "--seed");
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --blas-threads -1 --width 10 --train 100"),
+                    "--blas-threads");
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --width 10"), "--system");
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --no-such-option"), "--no-such-option");
+  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --width abc"), "--width");
+  EXPECT_FAILS_WITH(run_cli(dir, "nosuchcommand"), "nosuchcommand");
+  EXPECT_FAILS_WITH(run_cli(dir, ""), "no subcommand");
+}
+
+TEST_F(Cli, OutInAMissingFolderFailsBeforeFitting) {
+  const std::string path = dir.file("no/such/folder/m.hsm");
+  const Result r = run_cli(dir, std::string(kSmallFit) + " --out " + quote(path));
+  EXPECT_FAILS_WITH(r, "--out");
+  EXPECT_TRUE(contains(r.err, "does not exist")) << r.err;
+  EXPECT_FALSE(contains(r.out, "summary")) << "fitted before checking --out: " << r.out;
+  EXPECT_FALSE(fs::exists(path));
+  EXPECT_FAILS_WITH(run_cli(dir, std::string(kSmallFit) + " --out " + quote(dir.path.string())), "directory");
+}
+
+TEST_F(Cli, EvalRejectsBadModelFiles) {
+  const std::string garbage = dir.file("garbage.hsm");
+  std::string bytes;
+  for (int i = 0; i < 4096; ++i) bytes += static_cast<char>((i * 7919 + 13) % 256);
+  write_all(garbage, bytes);
+  EXPECT_FAILS_WITH(run_cli(dir, "eval --model " + quote(garbage) + " --system pendulum --test 100"),
+                    "garbage.hsm");
+
+  // A real model cut short.
+  const std::string model = dir.file("p.hsm"), truncated = dir.file("truncated.hsm");
+  ASSERT_EQ(run_cli(dir, std::string(kSmallFit) + " --quiet --out " + quote(model)).rc, 0);
+  const std::string full = read_all(model);
+  write_all(truncated, full.substr(0, full.size() / 2));
+  const Result r = run_cli(dir, "eval --model " + quote(truncated) + " --system pendulum --test 100");
+  EXPECT_FAILS_WITH(r, "truncated");
+
+  // One flipped byte in the parameters: the checksum catches it.
+  std::string flipped = full;
+  flipped[flipped.size() - 20] = static_cast<char>(flipped[flipped.size() - 20] ^ 0x5a);
+  write_all(dir.file("flipped.hsm"), flipped);
+  EXPECT_FAILS_WITH(run_cli(dir, "eval --model " + quote(dir.file("flipped.hsm")) + " --system pendulum --test 100"),
+                    "flipped.hsm");
+
+  EXPECT_FAILS_WITH(run_cli(dir, "eval --model " + quote(dir.file("missing.hsm")) + " --system pendulum"),
+                    "missing.hsm");
+  EXPECT_FAILS_WITH(run_cli(dir, "eval --model " + quote(model) + " --system henon-heiles --test 100"),
+                    "state dimension");
+  EXPECT_FAILS_WITH(run_cli(dir, "eval --system pendulum"), "--model");
+}
+
+TEST_F(Cli, DoctorAgreesAtSmallSize) {
+  const Result r = run_cli(dir, "doctor --width 100 --train 1000 --test 500");
+  ASSERT_EQ(r.rc, 0) << r.out << r.err;
+  EXPECT_TRUE(contains(r.out, "svd")) << r.out;
+  EXPECT_TRUE(contains(r.out, "agree")) << r.out;
+  EXPECT_TRUE(contains(r.out, "BLAS")) << r.out;
+
+  const Result j = run_cli(dir, "doctor --width 100 --train 1000 --test 500 --json");
+  ASSERT_EQ(j.rc, 0) << j.err;
+  const json doc = json::parse(j.out);
+  EXPECT_EQ(doc["ok"], true);
+  EXPECT_EQ(doc["oracle"], "svd");
+  EXPECT_EQ(doc["backends"].size(), hamsam::available_solvers().size());
+  for (const auto& b : doc["backends"]) {
+    EXPECT_EQ(b["ok"], true) << b.dump();
+    EXPECT_TRUE(b.contains("test_error")) << b.dump();
+  }
+}
+
+TEST_F(Cli, HelpOfEverySubcommandShowsAnExample) {
+  for (const std::string sub : {"", "fit", "eval", "doctor", "demo", "version"}) {
+    const Result r = run_cli(dir, sub + " --help");
+    EXPECT_EQ(r.rc, 0) << sub << ": " << r.err;
+    EXPECT_TRUE(contains(r.out, "Examples:")) << sub << ": " << r.out;
+    EXPECT_TRUE(contains(r.out, "hamsam " + sub)) << sub << ": " << r.out;
+  }
+  const Result top = run_cli(dir, "--help");
+  for (const char* sub : {"fit", "eval", "doctor", "demo", "version"})
+    EXPECT_TRUE(contains(top.out, std::string("hamsam ") + sub)) << top.out;
+}
+
+TEST_F(Cli, VersionPrintsVersionThreadsAndSolvers) {
+  for (const char* args : {"version", "--version"}) {
+    const Result r = run_cli(dir, args);
+    ASSERT_EQ(r.rc, 0) << r.err;
+    EXPECT_TRUE(contains(r.out, std::string("hamsam ") + HAMSAM_VERSION)) << r.out;
+    EXPECT_TRUE(contains(r.out, "BLAS threads")) << r.out;
+    EXPECT_TRUE(contains(r.out, "svd")) << r.out;
+  }
+  const Result j = run_cli(dir, "version --json");
+  ASSERT_EQ(j.rc, 0);
+  EXPECT_EQ(json::parse(j.out)["hamsam_version"], HAMSAM_VERSION);
+}
