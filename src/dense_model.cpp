@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "detail/parallel.hpp"
 #include "hamsam/activation.hpp"
@@ -223,6 +224,17 @@ FitSummary DenseHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std:
   summary_ = s;
   report("done", 1.0);
   return s;
+}
+
+void DenseHamiltonian::set_metadata(const std::string& json_object) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(json_object);
+  } catch (const std::exception&) {
+    throw Error("metadata must be a JSON object (e.g. {\"system\": \"pendulum\"}); got text that is not JSON");
+  }
+  require(j.is_object(), "metadata must be a JSON object (e.g. {\"system\": \"pendulum\"})");
+  metadata_ = j.dump();
 }
 
 void DenseHamiltonian::require_fitted(const Matrix& x, const char* what) const {

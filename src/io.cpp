@@ -178,6 +178,7 @@ void save_model(const DenseHamiltonian& model, const std::string& path, bool ove
   header["width"] = L.width();
   header["options"] = options_json(model.options());
   header["summary"] = summary_json(model.summary());
+  header["metadata"] = json::parse(model.metadata());
   const std::string h = header.dump();
 
   std::string buf;
@@ -279,7 +280,10 @@ DenseHamiltonian load_model(const std::string& path) {
   } catch (const std::exception& e) {
     throw Error(where + "is corrupt (options/summary unreadable: " + e.what() + ")");
   }
-  return DenseHamiltonian(o, std::move(L), std::move(c), c0, std::move(s));
+  DenseHamiltonian model(o, std::move(L), std::move(c), c0, std::move(s));
+  const json meta = header.value("metadata", json::object());
+  if (meta.is_object()) model.set_metadata(meta.dump());
+  return model;
 }
 
 }  // namespace hamsam

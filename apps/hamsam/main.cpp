@@ -422,6 +422,7 @@ int run_fit(const FitArgs& a) {
     summary = model.fit(train.x, train.xdot, train.energy, origin_anchor(*sys), bar.callback());
   }
   const TestErrors err = test_errors(model, test);
+  model.set_metadata(json{{"system", system_json(*sys, a.system, box)}}.dump());
   if (!a.out.empty()) hamsam::save_model(model, a.out, a.force);
 
   if (a.json) {
@@ -461,12 +462,45 @@ struct EvalArgs {
   bool json = false;
 };
 
-int run_eval(const EvalArgs& a) {
+/// The system a model was trained on, from the metadata `hamsam fit` stores in the model file.
+std::optional<std::pair<std::unique_ptr<hamsam::systems::System>, hamsam::systems::Box>> stored_system(
+    const hamsam::DenseHamiltonian& model) {
+  const json meta = parse_json(model.metadata());
+  if (!meta.contains("system") || !meta["system"].is_object()) return std::nullopt;
+  const json& s = meta["system"];
+  try {
+    std::map<std::string, double> params;
+    for (const auto& [k, v] : s.at("parameters").items()) params[k] = v.get<double>();
+    auto sys = hamsam::systems::make_system(s.at("name").get<std::string>(), params);
+    hamsam::systems::Box box;
+    const auto low = s.at("box").at("low").get<std::vector<double>>();
+    const auto high = s.at("box").at("high").get<std::vector<double>>();
+    box.low = Eigen::Map<const hamsam::Vector>(low.data(), static_cast<Index>(low.size()));
+    box.high = Eigen::Map<const hamsam::Vector>(high.data(), static_cast<Index>(high.size()));
+    return std::make_pair(std::move(sys), box);
+  } catch (const json::exception&) {
+    return std::nullopt;
+  }
+}
+
+int run_eval(EvalArgs a) {
   require_points(a.test, "--test");
-  const auto sys = make_system(a.system);
-  const auto box = resolve_box(a.system, *sys);
-  check_memory(a.test, sys->dim(), 1, hamsam::Solver::QR);
   hamsam::DenseHamiltonian model = hamsam::load_model(a.model);
+  std::unique_ptr<hamsam::systems::System> sys;
+  hamsam::systems::Box box;
+  if (a.system.name.empty()) {
+    auto stored = stored_system(model);
+    if (!stored)
+      throw Error("--system is missing and the model file '" + a.model + "' does not say which system it was "
+                  "trained on: pass --system (one of " + join(hamsam::systems::system_names()) + ")");
+    sys = std::move(stored->first);
+    box = a.system.box.empty() ? stored->second : parse_box(a.system.box, sys->dim());
+    a.system.name = sys->name();
+  } else {
+    sys = make_system(a.system);
+    box = resolve_box(a.system, *sys);
+  }
+  check_memory(a.test, sys->dim(), 1, hamsam::Solver::QR);
   if (model.dim() != sys->dim())
     throw Error("--model '" + a.model + "' has state dimension " + std::to_string(model.dim()) + " (" +
                 std::to_string(model.dof()) + " degree(s) of freedom) but --system " + sys->name() + " has " +
@@ -907,7 +941,7 @@ int run(int argc, char** argv) {
   EvalArgs ea;
   auto* eval = app.add_subcommand("eval", "test errors of a saved model on fresh samples of a system");
   eval->add_option("--model", ea.model, "model file written by 'hamsam fit --out'")->required();
-  add_system_options(eval, ea.system, /*required=*/true);
+  add_system_options(eval, ea.system, /*required=*/false);
   eval->add_option("--test", ea.test, "test states")->capture_default_str();
   eval->add_option("--data-seed", ea.data_seed, "the test set uses data-seed + 1000 (as in fit)")
       ->capture_default_str()
@@ -915,6 +949,7 @@ int run(int argc, char** argv) {
   eval->add_option("--threads", ea.threads, "hamsam's own threads (default: as stored in the model)");
   eval->add_flag("--json", ea.json, "print one JSON object instead of text");
   eval->footer(examples({
+      "hamsam eval --model hh.hsm                       (system and box as stored by 'hamsam fit')",
       "hamsam eval --model hh.hsm --system henon-heiles --alpha 1",
       "hamsam eval --model pendulum.hsm --system pendulum --box=-pi,pi,-0.5,0.5 --test 50000 --json",
   }));

@@ -47,6 +47,10 @@ class DenseHamiltonian : public Hamiltonian {
   const Vector& coefficients() const { return c_; }
   double constant() const { return c0_; }
   const FitSummary& summary() const { return summary_; }
+  /// Free-form metadata saved with the model: a JSON object as text (default "{}"). The CLI stores the
+  /// system and box it trained on, so `hamsam eval` needs no --system. Throws Error if not a JSON object.
+  const std::string& metadata() const { return metadata_; }
+  void set_metadata(const std::string& json_object);
 
  private:
   void require_fitted(const Matrix& x, const char* what) const;
@@ -56,6 +60,7 @@ class DenseHamiltonian : public Hamiltonian {
   Vector c_;
   double c0_ = 0.0;
   FitSummary summary_;
+  std::string metadata_ = "{}";
 };
 
 }  // namespace hamsam

@@ -10,6 +10,7 @@ weights fitted to Hamilton's equations (REFERENCE section 1).
 """
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 
@@ -149,6 +150,7 @@ class DenseHamiltonian(Hamiltonian):
             summary = fresh.fit(xa, xd, en, ax, ah, progress)
         else:
             raise ValueError(f"progress must be None, True, False or a callable(phase, fraction), got {progress!r}")
+        fresh.metadata_json = self._impl.metadata_json  # metadata belongs to the model, not to one fit
         self._impl = fresh
         return summary
 
@@ -194,6 +196,22 @@ class DenseHamiltonian(Hamiltonian):
     @property
     def width(self):
         return int(self._impl.options["width"])
+
+    @property
+    def metadata(self):
+        """Free-form metadata saved with the model (a dict of JSON values; ``hamsam fit`` stores the
+        system and box it trained on, which ``hamsam eval`` then uses). Assign a dict to replace it."""
+        return json.loads(self._impl.metadata_json)
+
+    @metadata.setter
+    def metadata(self, value):
+        if not isinstance(value, dict):
+            raise ValueError(f"metadata must be a dict of JSON values, got {type(value).__name__}")
+        try:
+            text = json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"metadata must be a dict of JSON values: {e}") from None
+        self._impl.metadata_json = text
 
     @property
     def summary(self):

@@ -256,7 +256,8 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("b", [](const DenseHamiltonian& d) { return d.layer().b; })
       .def_property_readonly("c", [](const DenseHamiltonian& d) { return Vector(d.coefficients()); })
       .def_property_readonly("c0", &DenseHamiltonian::constant)
-      .def_property_readonly("summary", [](const DenseHamiltonian& d) { return d.summary(); });
+      .def_property_readonly("summary", [](const DenseHamiltonian& d) { return d.summary(); })
+      .def_property("metadata_json", &DenseHamiltonian::metadata, &DenseHamiltonian::set_metadata);
 
   m.def("save_model", &save_model, py::arg("model"), py::arg("path"), py::arg("overwrite") = false,
         py::call_guard<py::gil_scoped_release>());

@@ -182,6 +182,12 @@ TEST_F(Cli, EvalReproducesTheFitTestError) {
   EXPECT_EQ(j["summary"]["width"], 100);
   EXPECT_NEAR(j["test_error"]["energy"].get<double>(), fit_err, 1e-9 * fit_err + 1e-300);
 
+  // Without --system, eval uses the system and box that fit stored in the model file: same test set again.
+  const Result stored = run_cli(dir, "eval --model " + quote(model) + " --test 1000 --json");
+  ASSERT_EQ(stored.rc, 0) << stored.err;
+  EXPECT_EQ(json::parse(stored.out)["system"]["name"], "pendulum");
+  EXPECT_NEAR(json::parse(stored.out)["test_error"]["energy"].get<double>(), fit_err, 1e-9 * fit_err + 1e-300);
+
   // Fresh samples from another seed and a custom box still evaluate.
   const Result other = run_cli(dir, "eval --model " + quote(model) + " --system pendulum --test 300 "
                                     "--data-seed 7 --box=-pi,pi,-0.5,0.5");

@@ -31,6 +31,7 @@ DenseHamiltonian fitted_model() {
   o.seed = 1234;
   DenseHamiltonian m(o);
   m.fit(d.x, d.xdot);
+  m.set_metadata(R"({"system": {"name": "pendulum"}, "note": "test"})");
   return m;
 }
 
@@ -57,6 +58,8 @@ TEST(ModelFile, RoundTripIsExact) {
   EXPECT_EQ(r.options().activation, Activation::Softplus);
   EXPECT_EQ(r.summary().rank, m.summary().rank);
   EXPECT_EQ(r.summary().anchor, m.summary().anchor);
+  EXPECT_EQ(r.metadata(), m.metadata());
+  EXPECT_NE(r.metadata().find("pendulum"), std::string::npos);
   const Matrix x = Matrix::Random(20, 2);
   EXPECT_EQ(r.energy(x), m.energy(x));
 }
@@ -112,6 +115,13 @@ TEST(ModelFile, CorruptTruncatedAndNewerFilesAreClearErrors) {
   expect_error([&] { load_model(dir.file("header.hsm")); }, "corrupt");
 
   expect_error([&] { load_model(dir.file("missing.hsm")); }, "cannot open");
+}
+
+TEST(ModelFile, MetadataMustBeAJsonObject) {
+  DenseHamiltonian m;
+  EXPECT_EQ(m.metadata(), "{}");
+  expect_error([&] { m.set_metadata("[1, 2]"); }, "must be a JSON object");
+  expect_error([&] { m.set_metadata("{oops"); }, "not JSON");
 }
 
 TEST(OptionsJson, RoundTripAndValidation) {

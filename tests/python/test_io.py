@@ -100,3 +100,18 @@ def test_pathlike_and_bytes_paths(small_model, tmp_path):
     p = tmp_path / "m.hsm"
     small_model.save(os.fsencode(str(p)))
     assert hs.load(pathlib.Path(p)).fitted
+
+
+def test_metadata_round_trip_and_survives_refit(pendulum_data, tmp_path):
+    train, _ = pendulum_data
+    m = hs.DenseHamiltonian(width=30, sampler="elm", seed=0)
+    assert m.metadata == {}
+    m.metadata = {"system": {"name": "pendulum"}, "run": 3}
+    m.fit(train.x, train.xdot, progress=False)
+    assert m.metadata["run"] == 3  # a fit keeps the model's metadata
+    m.save(tmp_path / "m.hsm")
+    assert hs.load(tmp_path / "m.hsm").metadata == {"system": {"name": "pendulum"}, "run": 3}
+    with pytest.raises(ValueError, match="metadata must be a dict"):
+        m.metadata = [1, 2]
+    with pytest.raises(ValueError, match="metadata must be a dict of JSON values"):
+        m.metadata = {"x": object()}
