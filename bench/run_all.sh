@@ -20,7 +20,7 @@ mkdir -p bench/results
   echo "command: \`bash bench/run_all.sh $quick\` ($(date -u +%Y-%m-%d), $(nproc) cores, THREADS=$THREADS)"
   echo
   build/bench/bench/bench_lstsq --threads "$THREADS" $quick
-} | tee bench/results/lstsq.md
+} | tee bench/results/lstsq_run_all.md
 {
   echo "command: \`bash bench/run_all.sh $quick\` ($(date -u +%Y-%m-%d), $(nproc) cores, THREADS=$THREADS)"
   echo
