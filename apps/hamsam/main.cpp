@@ -8,370 +8,11 @@
 //
 // Exit codes: 0 success; 1 doctor found disagreeing backends; 2 invalid input or a library error (the message
 // is printed as "hamsam: error: ..."); 3 an unexpected internal error.
-#include <unistd.h>
+#include "common.hpp"
+#include "commands.hpp"
 
-#include <CLI/CLI.hpp>
-#include <algorithm>
-#include <atomic>
-#include <chrono>
-#include <cmath>
-#include <condition_variable>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <iostream>
-#include <map>
-#include <mutex>
-#include <nlohmann/json.hpp>
-#include <optional>
-#include <sstream>
-#include <string>
-#include <thread>
-#include <vector>
-
-#include "hamsam/hamsam.hpp"
-
+namespace hamsam_cli {
 namespace {
-
-namespace fs = std::filesystem;
-using json = nlohmann::ordered_json;
-using hamsam::Error;
-using hamsam::Index;
-using hamsam::Matrix;
-using hamsam::Vector;
-using Clock = std::chrono::steady_clock;
-
-constexpr int kExitOk = 0;
-constexpr int kExitDisagree = 1;
-constexpr int kExitError = 2;
-constexpr int kExitInternal = 3;
-
-const char* version_string() { return HAMSAM_VERSION; }
-
-std::string sci(double v, int digits = 2) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*e", digits, v);
-  return buf;
-}
-
-std::string fixed(double v, int digits = 2) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-  return buf;
-}
-
-std::string num(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
-std::string join(const std::vector<std::string>& items, const std::string& sep = ", ") {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
-
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-json parse_json(const std::string& text) { return json::parse(text); }
-
-// ---------------------------------------------------------------------------------------------------------------
-// Progress bar on stderr (only when stderr is a terminal). A ticker thread keeps the elapsed time moving while a
-// long phase (a big solve) runs; the library reports phase starts with a fraction.
-class ProgressBar {
- public:
-  ProgressBar(bool enabled, std::string label) : enabled_(enabled), label_(std::move(label)), t0_(Clock::now()) {
-    if (!enabled_) return;
-    ticker_ = std::thread([this] {
-      std::unique_lock<std::mutex> lock(m_);
-      while (!stop_) {
-        draw_locked();
-        cv_.wait_for(lock, std::chrono::milliseconds(250));
-      }
-    });
-  }
-  ProgressBar(const ProgressBar&) = delete;
-  ProgressBar& operator=(const ProgressBar&) = delete;
-  ~ProgressBar() { finish(); }
-
-  bool enabled() const { return enabled_; }
-
-  void update(const hamsam::Progress& p) {
-    if (!enabled_) return;
-    std::lock_guard<std::mutex> lock(m_);
-    phase_ = p.phase;
-    fraction_ = std::clamp(p.fraction, 0.0, 1.0);
-    draw_locked();
-  }
-
-  /// Stops the ticker and clears the line.
-  void finish() {
-    if (!enabled_) return;
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      if (stop_) return;
-      stop_ = true;
-    }
-    cv_.notify_all();
-    if (ticker_.joinable()) ticker_.join();
-    std::fputs("\r\033[K", stderr);
-    std::fflush(stderr);
-  }
-
-  /// A callback for DenseHamiltonian::fit (empty when disabled, so the library skips it).
-  hamsam::ProgressCallback callback() {
-    if (!enabled_) return {};
-    return [this](const hamsam::Progress& p) { update(p); };
-  }
-
- private:
-  void draw_locked() {
-    constexpr int kWidth = 24;
-    const int filled = static_cast<int>(std::lround(fraction_ * kWidth));
-    std::string bar(static_cast<std::size_t>(filled), '#');
-    bar.append(static_cast<std::size_t>(kWidth - filled), '.');
-    std::fprintf(stderr, "\r\033[K%s [%s] %3d%%  %-9s %6.1f s", label_.c_str(), bar.c_str(),
-                 static_cast<int>(std::lround(fraction_ * 100)), phase_.c_str(), seconds_since(t0_));
-    std::fflush(stderr);
-  }
-
-  bool enabled_;
-  std::string label_;
-  Clock::time_point t0_;
-  std::mutex m_;
-  std::condition_variable cv_;
-  std::thread ticker_;
-  bool stop_ = false;
-  std::string phase_ = "starting";
-  double fraction_ = 0.0;
-};
-
-bool stderr_is_tty() { return ::isatty(STDERR_FILENO) == 1; }
-
-// ---------------------------------------------------------------------------------------------------------------
-// System selection shared by fit, eval and doctor.
-struct SystemArgs {
-  std::string name;
-  std::optional<double> frequency, alpha, beta, gamma, delta, mass, stiffness;
-  std::string preset;
-  std::string box;
-};
-
-void add_system_options(CLI::App* cmd, SystemArgs& a, bool required, bool with_box = true) {
-  auto* opt = cmd->add_option("--system", a.name,
-                              "system: " + join(hamsam::systems::system_names()));
-  if (required) opt->required();
-  cmd->add_option("--frequency", a.frequency, "pendulum: frequency f in H = p^2/2 + 1 - cos(f q) (default 1)");
-  cmd->add_option("--alpha", a.alpha, "henon-heiles: alpha (default 1); lotka-volterra: alpha (default -2)");
-  cmd->add_option("--beta", a.beta, "lotka-volterra: beta (default -1)");
-  cmd->add_option("--gamma", a.gamma, "lotka-volterra: gamma (default -1)");
-  cmd->add_option("--delta", a.delta, "lotka-volterra: delta (default -1)");
-  cmd->add_option("--mass", a.mass, "harmonic: mass (default 1)");
-  cmd->add_option("--stiffness", a.stiffness, "harmonic: stiffness (default 1)");
-  cmd->add_option("--preset", a.preset, "lotka-volterra parameter set: standard, shifted");
-  if (with_box)
-    cmd->add_option("--box", a.box,
-                    "state box: \"lo,hi\" for every coordinate, or \"l1,h1,l2,h2,...\" one pair per coordinate in "
-                    "the order q1..qn,p1..pn; numbers may be written with pi (\"-2pi,2pi,-1,1\"); default: the "
-                    "system's box");
-}
-
-std::unique_ptr<hamsam::systems::System> make_system(const SystemArgs& a) {
-  if (a.name.empty())
-    throw Error("--system is missing: use one of " + join(hamsam::systems::system_names()));
-  std::map<std::string, double> params;
-  auto put = [&](const char* key, const std::optional<double>& v) {
-    if (v) params[key] = *v;
-  };
-  put("frequency", a.frequency);
-  put("alpha", a.alpha);
-  put("beta", a.beta);
-  put("gamma", a.gamma);
-  put("delta", a.delta);
-  put("mass", a.mass);
-  put("stiffness", a.stiffness);
-  return hamsam::systems::make_system(a.name, params, a.preset);
-}
-
-/// One number of a --box list: a plain number, or a multiple of pi ("pi", "-2pi", "0.5*pi").
-double parse_bound(std::string token, const std::string& whole) {
-  auto trim = [](std::string s) {
-    const auto b = s.find_first_not_of(" \t");
-    const auto e = s.find_last_not_of(" \t");
-    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-  };
-  token = trim(token);
-  const auto bad = [&] {
-    return Error("--box '" + whole + "': '" + token + "' is not a number (write e.g. --box=-5,5 or "
-                 "--box=-2pi,2pi,-1,1)");
-  };
-  if (token.empty()) throw bad();
-  double factor = 1.0;
-  if (token.size() >= 2 && token.compare(token.size() - 2, 2, "pi") == 0) {
-    factor = M_PI;
-    token = trim(token.substr(0, token.size() - 2));
-    if (!token.empty() && token.back() == '*') token = trim(token.substr(0, token.size() - 1));
-    if (token.empty() || token == "+") return factor;
-    if (token == "-") return -factor;
-  }
-  const char* begin = token.c_str();
-  char* end = nullptr;
-  const double v = std::strtod(begin, &end);
-  if (end == begin || *end != '\0' || !std::isfinite(v)) throw bad();
-  return v * factor;
-}
-
-hamsam::systems::Box parse_box(const std::string& text, Index dim) {
-  std::vector<double> v;
-  std::string token;
-  std::istringstream in(text);
-  while (std::getline(in, token, ',')) v.push_back(parse_bound(token, text));
-  if (!text.empty() && text.back() == ',') throw Error("--box '" + text + "' ends with a comma");
-  hamsam::systems::Box box;
-  if (v.size() == 2) {
-    box.low = Vector::Constant(dim, v[0]);
-    box.high = Vector::Constant(dim, v[1]);
-  } else if (v.size() == static_cast<std::size_t>(2 * dim)) {
-    box.low.resize(dim);
-    box.high.resize(dim);
-    for (Index i = 0; i < dim; ++i) {
-      box.low(i) = v[static_cast<std::size_t>(2 * i)];
-      box.high(i) = v[static_cast<std::size_t>(2 * i + 1)];
-    }
-  } else {
-    throw Error("--box '" + text + "' has " + std::to_string(v.size()) + " numbers: give 2 (\"lo,hi\" for every "
-                "coordinate) or " + std::to_string(2 * dim) + " (one \"lo,hi\" pair per coordinate of this " +
-                std::to_string(dim) + "-dimensional state)");
-  }
-  for (Index i = 0; i < dim; ++i)
-    if (!(box.low(i) < box.high(i)))
-      throw Error("--box '" + text + "': coordinate " + std::to_string(i + 1) + " has lo " + num(box.low(i)) +
-                  " >= hi " + num(box.high(i)) + ": give lo < hi");
-  return box;
-}
-
-hamsam::systems::Box resolve_box(const SystemArgs& a, const hamsam::systems::System& sys) {
-  return a.box.empty() ? sys.default_box() : parse_box(a.box, sys.dim());
-}
-
-/// A bound for display: multiples of pi/2 as "2pi", "-pi", "0.5pi", everything else as a number.
-std::string bound(double v) {
-  const double halves = std::round(2.0 * v / M_PI);
-  if (v != 0.0 && std::abs(v - halves * M_PI / 2.0) <= 1e-12 * std::abs(v)) {
-    const double k = halves / 2.0;
-    if (k == 1.0) return "pi";
-    if (k == -1.0) return "-pi";
-    return num(k) + "pi";
-  }
-  return num(v);
-}
-
-std::string describe_box(const hamsam::systems::Box& box) {
-  const Index d = box.low.size();
-  bool same = true;
-  for (Index i = 1; i < d; ++i) same = same && box.low(i) == box.low(0) && box.high(i) == box.high(0);
-  if (same && d > 1) return "[" + bound(box.low(0)) + ", " + bound(box.high(0)) + "]^" + std::to_string(d);
-  std::string out;
-  for (Index i = 0; i < d; ++i) out += (i ? " x [" : "[") + bound(box.low(i)) + ", " + bound(box.high(i)) + "]";
-  return out;
-}
-
-std::string describe_system(const hamsam::systems::System& sys) {
-  std::string params;
-  for (const auto& [k, v] : sys.parameters()) params += (params.empty() ? "" : ", ") + k + "=" + num(v);
-  return sys.name() + (params.empty() ? "" : " (" + params + ")");
-}
-
-json system_json(const hamsam::systems::System& sys, const SystemArgs& a, const hamsam::systems::Box& box) {
-  json params = json::object();
-  for (const auto& [k, v] : sys.parameters()) params[k] = v;
-  json j;
-  j["name"] = sys.name();
-  j["parameters"] = params;
-  j["preset"] = a.preset.empty() ? json(nullptr) : json(a.preset);
-  j["box"] = {{"low", std::vector<double>(box.low.data(), box.low.data() + box.low.size())},
-              {"high", std::vector<double>(box.high.data(), box.high.data() + box.high.size())}};
-  return j;
-}
-
-/// --blas-threads: > 0 sets OpenBLAS's threads, 0 leaves them as they are.
-void apply_blas_threads(const std::optional<int>& n) {
-  if (!n) return;
-  if (*n < 0) throw Error("--blas-threads must be >= 0 (got " + std::to_string(*n) + "; 0 leaves OpenBLAS as it is)");
-  if (*n > 0) hamsam::set_blas_threads(*n);
-}
-
-void require_points(long long n, const char* flag) {
-  if (n < 1) throw Error(std::string(flag) + " must be at least 1 (got " + std::to_string(n) + ")");
-}
-
-/// Refuses work that cannot fit in this machine's memory, before allocating it (a huge --width or --train would
-/// otherwise end in an out-of-memory kill rather than a message).
-void check_memory(long long points, Index dim, long long width, hamsam::Solver solver) {
-  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || page <= 0) return;
-  const double available = static_cast<double>(pages) * static_cast<double>(page);
-  const double K = static_cast<double>(points), M = static_cast<double>(std::max(1LL, width)),
-               D = static_cast<double>(dim);
-  // Feature matrices (S and a copy) always; the assembled (D K + 1) x (M + 1) matrix for the dense backends.
-  double bytes = 8.0 * (2.0 * K * M + 3.0 * K * D);
-  if (solver == hamsam::Solver::SVD || solver == hamsam::Solver::COD) bytes += 8.0 * (D * K + 1) * (M + 1);
-  if (bytes > 0.8 * available)
-    throw Error("this fit needs about " + fixed(bytes / (1 << 30), 1) + " GiB of memory, more than this machine's " +
-                fixed(available / (1 << 30), 1) + " GiB: reduce --width (" + std::to_string(width) +
-                ") or --train (" + std::to_string(points) + ")");
-}
-
-/// --out must be a file path whose folder exists and is writable; an existing file needs --force. Checked
-/// before any work is done.
-void check_out_path(const std::string& out, bool force) {
-  if (out.empty()) throw Error("--out is empty: give a file path, e.g. --out model.hsm");
-  const fs::path p(out);
-  std::error_code ec;
-  const auto st = fs::status(p, ec);
-  if (fs::exists(st)) {
-    if (fs::is_directory(st))
-      throw Error("--out '" + out + "' is a directory: give a file path, e.g. --out " +
-                  (p / "model.hsm").string());
-    if (!force)
-      throw Error("--out '" + out + "' already exists: pass --force to overwrite it, or choose another path "
-                  "(nothing was fitted)");
-  }
-  fs::path dir = p.parent_path();
-  if (dir.empty()) dir = ".";
-  if (!fs::is_directory(dir, ec))
-    throw Error("--out '" + out + "': the folder '" + dir.string() + "' does not exist: create it first "
-                "(mkdir -p " + dir.string() + ") or choose another path (nothing was fitted)");
-  if (::access(dir.c_str(), W_OK | X_OK) != 0)
-    throw Error("--out '" + out + "': the folder '" + dir.string() + "' is not writable: choose another path "
-                "(nothing was fitted)");
-}
-
-/// Test errors of a model against a system on a dataset.
-struct TestErrors {
-  double energy = 0.0;        ///< relative L2 of H
-  double vector_field = 0.0;  ///< relative L2 of (qdot, pdot)
-};
-
-TestErrors test_errors(const hamsam::Hamiltonian& model, const hamsam::systems::Dataset& test) {
-  TestErrors e;
-  e.energy = hamsam::relative_l2(Matrix(model.energy(test.x)), Matrix(test.energy));
-  e.vector_field = hamsam::relative_l2(model.vector_field(test.x), test.xdot);
-  return e;
-}
-
-json errors_json(const TestErrors& e) { return {{"energy", e.energy}, {"vector_field", e.vector_field}}; }
-
-/// The anchor REFERENCE uses: the origin with its true energy.
-hamsam::Anchors origin_anchor(const hamsam::systems::System& sys) {
-  hamsam::Anchors a;
-  a.x = Matrix::Zero(1, sys.dim());
-  a.h = sys.energy(a.x);
-  return a;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // hamsam fit
@@ -857,21 +498,6 @@ int run_version(bool as_json) {
   return kExitOk;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-
-std::string examples(std::initializer_list<const char*> lines) {
-  std::string s = "\nExamples:\n";
-  for (const char* l : lines) s += std::string("  ") + l + "\n";
-  return s;
-}
-
-/// Seeds are unsigned 64-bit integers; CLI11 would otherwise wrap "-1" around silently.
-const CLI::Validator kSeed(
-    [](std::string& v) {
-      return v.find('-') != std::string::npos ? std::string("seeds are integers >= 0 (got ") + v + ")"
-                                              : std::string();
-    },
-    "", "seed");
 
 int run(int argc, char** argv) {
   CLI::App app{"hamsam " + std::string(version_string()) +
@@ -986,6 +612,11 @@ int run(int argc, char** argv) {
   version->add_flag("--json", version_json, "print one JSON object");
   version->footer(examples({"hamsam version", "hamsam --version"}));
 
+  // Subcommands of the other components (dynamics, graph models), each in its own file: see commands.hpp.
+  std::vector<Subcommand> extra;
+  for (auto add : kComponentCommands)
+    for (auto& c : add(app)) extra.push_back(std::move(c));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -998,13 +629,17 @@ int run(int argc, char** argv) {
   if (*doctor) return run_doctor(da);
   if (*demo) return run_demo(dm);
   if (*version || show_version) return run_version(version_json);
+  for (auto& c : extra)
+    if (*c.app) return c.run();
   std::cerr << app.help() << "\nhamsam: error: no subcommand given: use one of fit, eval, doctor, demo, version\n";
   return kExitError;
 }
 
 }  // namespace
+}  // namespace hamsam_cli
 
 int main(int argc, char** argv) {
+  using namespace hamsam_cli;
   try {
     return run(argc, argv);
   } catch (const hamsam::Error& e) {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 
+#include "bind.hpp"
 #include "hamsam/hamsam.hpp"
 
 namespace py = pybind11;
@@ -262,4 +263,8 @@ PYBIND11_MODULE(_core, m) {
   m.def("save_model", &save_model, py::arg("model"), py::arg("path"), py::arg("overwrite") = false,
         py::call_guard<py::gil_scoped_release>());
   m.def("load_model", &load_model, py::arg("path"), py::call_guard<py::gil_scoped_release>());
+
+  // ---- components, each in its own file (bind.hpp) ----
+  hamsam_py::bind_dynamics(m);
+  hamsam_py::bind_particles(m);
 }
