@@ -127,8 +127,9 @@ FitSummary DenseHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std:
   lo.rcond = o.rcond;
   lo.ridge = o.ridge;
 
-  // One least-squares solve for a given hidden layer; fills c_ and c0_.
-  auto solve = [&](const HiddenLayer& layer, double f0, double f1) {
+  // One least-squares solve for a given hidden layer; fills c_ and c0_. `lo_pass` overrides the options (the
+  // first A-SWIM pass).
+  auto solve = [&](const HiddenLayer& layer, double f0, double f1, const LstsqOptions& lo_pass) {
     report("assembly", f0);
     auto t0 = Clock::now();
     Matrix S;
@@ -155,7 +156,7 @@ FitSummary DenseHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std:
     }
     s.seconds_assembly += seconds_since(t0);
     report("solve", 0.5 * (f0 + f1));
-    LstsqResult r = solve_lstsq(p, lo);
+    LstsqResult r = solve_lstsq(p, lo_pass);
     s.seconds_solve += r.seconds;
     s.solver_used = r.solver;
     s.rows = p.rows();
@@ -197,26 +198,31 @@ FitSummary DenseHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std:
       }
       layer_ = sample_elm(x.cols(), o.width, lo_b, hi_b, o.seed);
       s.seconds_sampling += seconds_since(t0);
-      solve(layer_, 0.1, 1.0);
+      solve(layer_, 0.1, 1.0, lo);
       break;
     }
     case Sampler::USWIM:
       layer_ = sample(nullptr, 0.0);
-      solve(layer_, 0.1, 1.0);
+      solve(layer_, 0.1, 1.0, lo);
       break;
     case Sampler::SWIM:
       layer_ = sample(&*energy, 0.0);
-      solve(layer_, 0.1, 1.0);
+      solve(layer_, 0.1, 1.0, lo);
       break;
     case Sampler::ASWIM: {
       layer_ = sample(nullptr, 0.0);
-      solve(layer_, 0.05, 0.5);
+      // The first pass only ranks point pairs by predicted H differences, which 1e-8-accurate normal equations
+      // do as well as the oracle: under auto it uses the gram backend (cheaper than qr by the factor
+      // bench/results/lstsq.md shows); an explicit solver is used for both passes.
+      LstsqOptions first = lo;
+      if (o.solver == Solver::Auto) first.solver = Solver::Gram;
+      solve(layer_, 0.05, 0.5, first);
       // Predicted H on the training points drives SWIM's pair probabilities (same candidates and stream).
       auto t0 = Clock::now();
       const Vector predicted = energy_unchecked(x);
       s.seconds_sampling += seconds_since(t0);
       layer_ = sample(&predicted, 0.5);
-      solve(layer_, 0.55, 1.0);
+      solve(layer_, 0.55, 1.0, lo);
       break;
     }
   }
