@@ -85,20 +85,35 @@ void apply(const Matrix& z, Matrix& out, F f) {
 }
 }  // namespace
 
+// tanh and its derivative from one vectorized exponential, t = exp(-2|z|) in (0, 1]:
+//   tanh z = sign(z) (1 - t) / (1 + t),   tanh' z = 4 t / (1 + t)^2.
+// Eigen vectorizes exp for doubles but not tanh (std::tanh per element was ~80% of the feature assembly).
+// The absolute error is a few ulp of 1 (as for std::tanh, whose values are at most 1 in size); tanh' keeps full
+// relative accuracy far into the tails, where 1 - tanh^2 rounds to 0.
+static void tanh_and_d1(const Matrix& z, Matrix* value, Matrix* d1) {
+  const auto t = (-2.0 * z.array().abs()).exp();
+  if (value) {
+    value->resize(z.rows(), z.cols());
+    value->array() = (1.0 - t) / (1.0 + t);
+    value->array() = (z.array() < 0).select(-value->array(), value->array());
+  }
+  if (d1) {
+    d1->resize(z.rows(), z.cols());
+    d1->array() = t;
+    d1->array() = 4.0 * d1->array() / (1.0 + d1->array()).square();
+  }
+}
+
 void activate(Activation a, const Matrix& z, Matrix& out) {
   switch (a) {
-    case Activation::Tanh: out = z.array().tanh().matrix(); return;
+    case Activation::Tanh: tanh_and_d1(z, &out, nullptr); return;
     default: apply(z, out, [a](double v) { return activation_value(a, v); });
   }
 }
 
 void activate_d1(Activation a, const Matrix& z, Matrix& out) {
   switch (a) {
-    case Activation::Tanh: {
-      out = z.array().tanh().matrix();
-      out.array() = 1.0 - out.array().square();
-      return;
-    }
+    case Activation::Tanh: tanh_and_d1(z, nullptr, &out); return;
     default: apply(z, out, [a](double v) { return activation_d1(a, v); });
   }
 }

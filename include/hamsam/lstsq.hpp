@@ -49,7 +49,8 @@ struct LstsqResult {
   Vector coef;                 ///< M + 1: [c; c0]
   Solver solver = Solver::SVD; ///< the backend that ran (auto resolved)
   Index rank = 0;              ///< numerical rank at rcond (estimated where the backend has no SVD)
-  double residual_norm = 0.0;  ///< ||A coef - rhs||_2 over all rows
+  double residual_norm = 0.0;  ///< ||A coef - rhs||_2 over all data rows (not the ridge rows)
+  double gradient_residual_norm = 0.0;  ///< the same over the gradient rows only
   double rhs_norm = 0.0;       ///< ||rhs||_2
   double cond_estimate = 0.0;  ///< sigma_max / sigma_min of A (or an estimate; inf if singular)
   double seconds = 0.0;        ///< wall time of the solve

@@ -114,12 +114,13 @@ TEST_F(PendulumLstsq, OracleIsAccurateAndReportsRankDeficiency) {
 TEST_F(PendulumLstsq, QrMatchesOracle) {
   const LstsqResult r = run(pc_->problem(), Solver::QR);
   const double err = pc_->test_error(r.coef), ref = pc_->test_error(oracle_->coef);
-  // Same problem, same threshold on the same singular values: qr tracks the oracle closely (observed 1.0x).
+  // Same problem, damped at the oracle's threshold: qr tracks the oracle closely (observed 1.0x).
   EXPECT_LT(err, 3 * ref) << "qr " << err << " vs svd " << ref;
-  // Same singular values (orthogonal invariance): same rank within a few, same condition within a factor.
-  EXPECT_NEAR(double(r.rank), double(oracle_->rank), 5.0);
+  // Rank and condition are estimates from the (not rank-revealing) triangle: observed rank 589 vs 567 and
+  // condition within 1.7 orders of magnitude.
+  EXPECT_NEAR(double(r.rank), double(oracle_->rank), 0.06 * 601);
   EXPECT_LT(r.rank, 601);
-  EXPECT_LT(std::abs(std::log10(r.cond_estimate / oracle_->cond_estimate)), 1.0);
+  EXPECT_LT(std::abs(std::log10(r.cond_estimate / oracle_->cond_estimate)), 2.0);
   EXPECT_LT(r.residual_norm, 2 * oracle_->residual_norm + 1e-12 * r.rhs_norm);
 }
 
@@ -234,7 +235,8 @@ TEST(Lstsq, ExtraRowsOnly) {
   }
 }
 
-// Underdetermined (fewer rows than unknowns): svd, cod and qr return the minimum-norm solution.
+// Underdetermined (fewer rows than unknowns): svd and cod return the minimum-norm solution, qr its damped
+// approximation (damping rcond * sigma_max; observed 8e-8 relative; auto never sends such problems to qr).
 TEST(Lstsq, UnderdeterminedGivesMinimumNorm) {
   Rng rng(5);
   const Index K = 4, M = 20, D = 2;
@@ -252,7 +254,7 @@ TEST(Lstsq, UnderdeterminedGivesMinimumNorm) {
   const Vector mn = A.completeOrthogonalDecomposition().solve(rhs);
   for (Solver s : {Solver::SVD, Solver::COD, Solver::QR}) {
     const LstsqResult r = run(p, s);
-    EXPECT_LT((r.coef - mn).norm(), 1e-9 * mn.norm()) << to_string(s);
+    EXPECT_LT((r.coef - mn).norm(), (s == Solver::QR ? 1e-6 : 1e-9) * mn.norm()) << to_string(s);
     EXPECT_LE(r.rank, D * K) << to_string(s);
     EXPECT_LT(r.residual_norm, 1e-9 * r.rhs_norm) << to_string(s);
   }
