@@ -118,6 +118,15 @@ void activate_d1(Activation a, const Matrix& z, Matrix& out) {
   }
 }
 
+void activate_value_d1(Activation a, const Matrix& z, Matrix& value, Matrix& d1) {
+  if (a == Activation::Tanh) {
+    tanh_and_d1(z, &value, &d1);
+    return;
+  }
+  activate(a, z, value);
+  activate_d1(a, z, d1);
+}
+
 void activate_d2(Activation a, const Matrix& z, Matrix& out) {
   apply(z, out, [a](double v) { return activation_d2(a, v); });
 }

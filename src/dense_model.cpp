@@ -31,11 +31,15 @@ void features(const HiddenLayer& layer, Activation act, const Matrix& X, Matrix*
       const Index len = std::min(step, r1 - r);
       z.noalias() = X.middleRows(r, len) * layer.W;
       z.rowwise() += layer.b.transpose();
-      if (value) {
+      if (value && d1) {
+        Matrix out_d1;
+        activate_value_d1(act, z, out, out_d1);
+        value->middleRows(r, len) = out;
+        d1->middleRows(r, len) = out_d1;
+      } else if (value) {
         activate(act, z, out);
         value->middleRows(r, len) = out;
-      }
-      if (d1) {
+      } else if (d1) {
         activate_d1(act, z, out);
         d1->middleRows(r, len) = out;
       }
@@ -130,11 +134,14 @@ FitSummary DenseHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std:
 
   // One least-squares solve for a given hidden layer; fills c_ and c0_. `lo_pass` overrides the options (the
   // first A-SWIM pass).
-  auto solve = [&](const HiddenLayer& layer, double f0, double f1, const LstsqOptions& lo_pass) {
+  // `predicted` (optional) receives the fitted H at the training points, from the same feature pass.
+  auto solve = [&](const HiddenLayer& layer, double f0, double f1, const LstsqOptions& lo_pass,
+                   Vector* predicted = nullptr) {
     report("assembly", f0);
     auto t0 = Clock::now();
-    Matrix S;
-    features(layer, o.activation, x, nullptr, &S, threads);
+    const Index ne = (energy && o.energy_weight > 0) ? x.rows() : 0;  // known energies as rows
+    Matrix S, values;
+    features(layer, o.activation, x, (predicted || ne > 0) ? &values : nullptr, &S, threads);
     Matrix anchor_values;
     features(layer, o.activation, anchor.x, &anchor_values, nullptr, 1);
     LstsqProblem p;
@@ -142,15 +149,12 @@ FitSummary DenseHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std:
     p.W = &layer.W;
     p.Gt = &Gt;
     const Index na = anchor.x.rows();
-    const Index ne = (energy && o.energy_weight > 0) ? x.rows() : 0;
     p.extra_rows.resize(na + ne, layer.width() + 1);
     p.extra_rhs.resize(na + ne);
     p.extra_rows.topLeftCorner(na, layer.width()) = o.anchor_weight * anchor_values;
     p.extra_rows.col(layer.width()).head(na).setConstant(o.anchor_weight);
     p.extra_rhs.head(na) = o.anchor_weight * anchor.h;
     if (ne > 0) {
-      Matrix values;
-      features(layer, o.activation, x, &values, nullptr, threads);
       p.extra_rows.bottomLeftCorner(ne, layer.width()) = o.energy_weight * values;
       p.extra_rows.col(layer.width()).tail(ne).setConstant(o.energy_weight);
       p.extra_rhs.tail(ne) = o.energy_weight * (*energy);
@@ -175,6 +179,7 @@ FitSummary DenseHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std:
     const double gnorm = Gt.norm();
     s.train_error = gnorm > 0 ? r.gradient_residual_norm / gnorm : r.gradient_residual_norm;
     if (!std::isfinite(s.train_error)) s.train_error = std::numeric_limits<double>::infinity();
+    if (predicted) *predicted = (values * c_).array() + c0_;
   };
 
   auto sample = [&](const Vector* values, double f) {
@@ -219,13 +224,11 @@ FitSummary DenseHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std:
       LstsqOptions first = lo;
       if (o.solver == Solver::Auto) {
         first.solver = Solver::Gram;
-        first.refine_steps = 1;
+        first.refine_steps = 0;
       }
-      solve(layer_, 0.05, 0.5, first);
       // Predicted H on the training points drives SWIM's pair probabilities (same candidates and stream).
-      auto t0 = Clock::now();
-      const Vector predicted = energy_unchecked(x);
-      s.seconds_sampling += seconds_since(t0);
+      Vector predicted;
+      solve(layer_, 0.05, 0.5, first, &predicted);
       layer_ = sample(&predicted, 0.5);
       solve(layer_, 0.55, 1.0, lo);
       break;

@@ -20,6 +20,8 @@ double swim_constant(Activation a);
 void activate(Activation a, const Matrix& z, Matrix& out);
 void activate_d1(Activation a, const Matrix& z, Matrix& out);
 void activate_d2(Activation a, const Matrix& z, Matrix& out);
+/// Value and first derivative together (for tanh from one exponential per element).
+void activate_value_d1(Activation a, const Matrix& z, Matrix& value, Matrix& d1);
 
 /// Scalar versions (used by tests and small evaluations).
 double activation_value(Activation a, double z);
