@@ -131,6 +131,7 @@ FitSummary DenseHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std:
   lo.solver = o.solver;
   lo.rcond = o.rcond;
   lo.ridge = o.ridge;
+  lo.threads = threads;
 
   // One least-squares solve for a given hidden layer; fills c_ and c0_. `lo_pass` overrides the options (the
   // first A-SWIM pass).

@@ -97,6 +97,8 @@ void validate(const LstsqProblem& p, const LstsqOptions& o) {
           "solve_lstsq: options.ridge = " + std::to_string(o.ridge) + " must be finite and >= 0 (0 = no ridge)");
   require(o.refine_steps >= 0, "solve_lstsq: options.refine_steps = " + std::to_string(o.refine_steps) +
                                    " must be >= 0 (default 2)");
+  require(o.threads >= 0, "solve_lstsq: options.threads = " + std::to_string(o.threads) +
+                             " is negative; use 0 (as many row blocks as BLAS threads) or a positive count");
 }
 
 // The extra rows of the augmented problem: the caller's extra rows, then sqrt(ridge) * I on c (not on c0).
@@ -277,13 +279,14 @@ void dgeqrt_rows(double* B, Index m, Index n, Index ld) {
   dgeqrt_(&mm, &nn, &nb, B, &lda, tq.data(), &ldt, wq.data(), &info);
 }
 
-// Leaves R of B = QR (B is K x n) in the upper triangle of B's first min(K, n) rows. With 2 or more BLAS threads
-// and K >= 3 n per thread, a TSQR: each thread factors its own block of rows with single-threaded BLAS, and the
-// triangles are merged with dtpqrt (measured 0.150 s against 0.18 s for one 2-thread dgeqrt at 10000 x 1002).
-void householder_r(Matrix& B, double& flops) {
+// Leaves R of B = QR (B is K x n) in the upper triangle of B's first min(K, n) rows. With 2 or more blocks
+// (LstsqOptions::threads, default the BLAS threads) and K >= 3 n per block, a TSQR: each thread factors its own
+// block of rows with single-threaded BLAS, and the triangles are merged with dtpqrt (measured 0.150 s against
+// 0.18 s for one 2-thread dgeqrt at 10000 x 1002).
+void householder_r(Matrix& B, int blocks, double& flops) {
   const Index K = B.rows(), n = B.cols();
   const int threads = std::max(1, openblas_get_num_threads());
-  const Index chunks = std::min<Index>(threads, K / std::max<Index>(1, 3 * n));
+  const Index chunks = std::min<Index>(blocks > 0 ? blocks : threads, K / std::max<Index>(1, 3 * n));
   flops += qr_flops(double(K), double(n));
   if (chunks < 2) {
     dgeqrt_rows(B.data(), K, n, K);
@@ -363,7 +366,7 @@ LstsqResult solve_qr(const LstsqProblem& p, const LstsqOptions& o) {
     Matrix B(K, M + D);
     B.leftCols(M) = *p.S;
     B.rightCols(D) = *p.Gt;
-    householder_r(B, flops);
+    householder_r(B, o.threads, flops);
     (void)m;
     (void)nc;
     const Index k1 = std::min(K, M);

@@ -25,7 +25,7 @@ struct FitOptions {
   double anchor_weight = 1.0;              ///< weight of each anchor row (x0, H0)
   double energy_weight = 0.0;              ///< > 0: known energies also enter as rows with this weight
   int blas_threads = 0;                    ///< > 0: set OpenBLAS threads for the fit; 0: leave as they are
-  int threads = 0;                         ///< hamsam's own threads (feature evaluation); 0 = all cores
+  int threads = 0;                         ///< hamsam's own threads (feature evaluation, qr row blocks); 0 = all cores
 
   /// Throws hamsam::Error naming the first invalid field and the fix.
   void validate() const;

@@ -43,6 +43,9 @@ struct LstsqOptions {
   double rcond = 1e-13;  ///< singular values below rcond * sigma_max count as zero (svd, cod, qr)
   double ridge = 0.0;    ///< optional Tikhonov parameter (added as lambda * ||c||^2); 0 = none
   int refine_steps = 2;  ///< gram backend: refinement steps on the true residual
+  /// qr backend: row blocks factored concurrently (TSQR), each with single-threaded BLAS; 0 = as many as BLAS
+  /// threads, 1 = one multi-threaded QR. While the blocks run, OpenBLAS is set to one thread process-wide.
+  int threads = 0;
 };
 
 struct LstsqResult {

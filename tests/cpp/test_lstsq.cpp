@@ -361,5 +361,26 @@ TEST(Lstsq, BlasThreadsRoundTrip) {
   EXPECT_EQ(available_solvers().size(), 4u);
 }
 
+// qr with row blocks factored concurrently (TSQR) gives the same solution as one QR.
+TEST_F(PendulumLstsq, TsqrBlocksMatchOneQr) {
+  const int blas_before = blas_threads();
+  LstsqOptions one, two, four;
+  one.solver = two.solver = four.solver = Solver::QR;
+  one.threads = 1;
+  two.threads = 2;
+  four.threads = 4;
+  const LstsqResult a = solve_lstsq(pc_->problem(), one), b = solve_lstsq(pc_->problem(), two),
+                    c = solve_lstsq(pc_->problem(), four);
+  const double ea = pc_->test_error(a.coef), eb = pc_->test_error(b.coef), ec = pc_->test_error(c.coef);
+  EXPECT_LT(eb, 2 * ea + 1e-12);
+  EXPECT_LT(ec, 2 * ea + 1e-12);
+  EXPECT_LT(b.residual_norm, 1.5 * a.residual_norm + 1e-12 * a.rhs_norm);
+  // OpenBLAS's thread count is restored after the blocks.
+  EXPECT_EQ(blas_threads(), blas_before);
+  LstsqOptions bad;
+  bad.threads = -1;
+  EXPECT_THROW(solve_lstsq(pc_->problem(), bad), Error);
+}
+
 }  // namespace
 }  // namespace hamsam
