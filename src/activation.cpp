@@ -91,17 +91,22 @@ void apply(const Matrix& z, Matrix& out, F f) {
 // The absolute error is a few ulp of 1 (as for std::tanh, whose values are at most 1 in size); tanh' keeps full
 // relative accuracy far into the tails, where 1 - tanh^2 rounds to 0.
 static void tanh_and_d1(const Matrix& z, Matrix* value, Matrix* d1) {
-  const auto t = (-2.0 * z.array().abs()).exp();
-  if (value) {
-    value->resize(z.rows(), z.cols());
-    value->array() = (1.0 - t) / (1.0 + t);
-    value->array() = (z.array() < 0).select(-value->array(), value->array());
+  if (!value) {  // d1 only: 4 t / (1 + t)^2
+    d1->resize(z.rows(), z.cols());
+    d1->array() = (-2.0 * z.array().abs()).exp();
+    d1->array() = 4.0 * d1->array() / (1.0 + d1->array()).square();
+    return;
   }
+  thread_local Matrix inv;  // 1 / (1 + t): one division serves both outputs
+  value->resize(z.rows(), z.cols());
+  inv.resize(z.rows(), z.cols());
+  value->array() = (-2.0 * z.array().abs()).exp();  // t
+  inv.array() = 1.0 / (1.0 + value->array());
   if (d1) {
     d1->resize(z.rows(), z.cols());
-    d1->array() = t;
-    d1->array() = 4.0 * d1->array() / (1.0 + d1->array()).square();
+    d1->array() = 4.0 * value->array() * inv.array().square();
   }
+  value->array() = (1.0 - value->array()) * inv.array() * z.array().sign();
 }
 
 void activate(Activation a, const Matrix& z, Matrix& out) {

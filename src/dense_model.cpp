@@ -26,13 +26,12 @@ void features(const HiddenLayer& layer, Activation act, const Matrix& X, Matrix*
   if (d1) d1->resize(n, m);
   detail::parallel_for(n, threads, [&](Index r0, Index r1) {
     const Index step = 512;
-    Matrix z, out;
+    Matrix z, out, out_d1;
     for (Index r = r0; r < r1; r += step) {
       const Index len = std::min(step, r1 - r);
       z.noalias() = X.middleRows(r, len) * layer.W;
       z.rowwise() += layer.b.transpose();
       if (value && d1) {
-        Matrix out_d1;
         activate_value_d1(act, z, out, out_d1);
         value->middleRows(r, len) = out;
         d1->middleRows(r, len) = out_d1;
