@@ -269,6 +269,17 @@ Vector DenseHamiltonian::energy_unchecked(const Matrix& x) const {
   return out;
 }
 
+Matrix DenseHamiltonian::hessian(const Vector& x) const {
+  const Matrix X = x.transpose();
+  require_fitted(X, "hessian");
+  Matrix z = X * layer_.W;
+  z.row(0) += layer_.b.transpose();
+  Matrix d2;
+  activate_d2(options_.activation, z, d2);
+  const Vector weights = c_.cwiseProduct(d2.row(0).transpose());
+  return layer_.W * weights.asDiagonal() * layer_.W.transpose();
+}
+
 Vector DenseHamiltonian::energy(const Matrix& x) const {
   require_fitted(x, "energy");
   return energy_unchecked(x);

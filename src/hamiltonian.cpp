@@ -1,10 +1,31 @@
 #include "hamsam/hamiltonian.hpp"
 
+#include <cmath>
+
 #include "hamsam/error.hpp"
 
 namespace hamsam {
 
 Matrix Hamiltonian::vector_field(const Matrix& X) const { return vector_field_from_gradient(gradient(X)); }
+
+Matrix Hamiltonian::hessian(const Vector& x) const {
+  const Index d = dim();
+  require(x.size() == d, "hessian: x must have " + std::to_string(d) + " values, got " + std::to_string(x.size()));
+  require(x.allFinite(), "hessian: x contains NaN or Inf");
+  Matrix X(2 * d, d);
+  Vector step(d);
+  for (Index i = 0; i < d; ++i) {
+    step(i) = 1e-5 * (1.0 + std::abs(x(i)));
+    X.row(2 * i) = x.transpose();
+    X.row(2 * i + 1) = x.transpose();
+    X(2 * i, i) += step(i);
+    X(2 * i + 1, i) -= step(i);
+  }
+  const Matrix G = gradient(X);
+  Matrix Hs(d, d);
+  for (Index i = 0; i < d; ++i) Hs.row(i) = (G.row(2 * i) - G.row(2 * i + 1)) / (2.0 * step(i));
+  return 0.5 * (Hs + Hs.transpose());
+}
 
 Matrix vector_field_from_gradient(const Matrix& grad) {
   const Index n = grad.cols() / 2;

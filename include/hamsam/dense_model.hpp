@@ -40,6 +40,8 @@ class DenseHamiltonian : public Hamiltonian {
   std::string name() const override { return "dense"; }
   Vector energy(const Matrix& x) const override;
   Matrix gradient(const Matrix& x) const override;
+  /// Exact Hessian W diag(c o act''(W^T x + b)) W^T at one state.
+  Matrix hessian(const Vector& x) const override;
 
   const FitOptions& options() const { return options_; }
   FitOptions& options() { return options_; }

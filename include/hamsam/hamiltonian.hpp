@@ -20,6 +20,10 @@ class Hamiltonian {
   virtual Matrix gradient(const Matrix& X) const = 0;
   /// Hamilton's equations xdot = J grad H: qdot = dH/dp, pdot = -dH/dq -> N x 2n.
   Matrix vector_field(const Matrix& X) const;
+  /// d2H/dx2 at one state x (2n values) -> 2n x 2n, symmetric. The default takes central differences of
+  /// gradient() (all 4n perturbed states in one batched call, step 1e-5 (1 + |x_i|)); learned models override it
+  /// with the exact form. Used by implicit integrators (Newton) and modified-Hamiltonian corrections.
+  virtual Matrix hessian(const Vector& x) const;
   /// True when H = T(p) + V(q) (explicit symplectic integrators apply).
   virtual bool separable() const { return false; }
 };

@@ -2,6 +2,9 @@
 // hamsam: sampled Hamiltonian neural networks. Include this for everything.
 #include "hamsam/activation.hpp"
 #include "hamsam/dense_model.hpp"
+#include "hamsam/dynamics/integrators.hpp"
+#include "hamsam/dynamics/rollout.hpp"
+#include "hamsam/dynamics/trajectories.hpp"
 #include "hamsam/error.hpp"
 #include "hamsam/fit.hpp"
 #include "hamsam/hamiltonian.hpp"

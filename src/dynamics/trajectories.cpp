@@ -1,0 +1,113 @@
+#include "hamsam/dynamics/trajectories.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "hamsam/error.hpp"
+#include "hamsam/random.hpp"
+
+namespace hamsam {
+
+IntegratorOptions ground_truth_integrator() {
+  IntegratorOptions o;
+  o.method = Integrator::DoPri5;
+  o.rtol = 1e-12;
+  o.atol = 1e-14;
+  return o;
+}
+
+Trajectory sample_trajectories(const Hamiltonian& h, const systems::Box& box, Index trajectories, double dt,
+                               Index steps, std::uint64_t seed, const IntegratorOptions& options) {
+  require(trajectories >= 1, "trajectories must be >= 1, got " + std::to_string(trajectories));
+  const systems::Dataset start = systems::sample_box(h, box, trajectories, seed);
+  return simulate(h, start.x, dt, steps, options);
+}
+
+SnapshotPairs snapshot_pairs(const Trajectory& tr) {
+  require(tr.times() >= 2, "snapshot_pairs: the trajectory needs at least 2 saved times, got " +
+                               std::to_string(tr.times()));
+  const Index B = tr.batch(), d = tr.dim(), T = tr.times();
+  SnapshotPairs out;
+  out.dt = tr.dt;
+  out.x.resize((T - 1) * B, d);
+  out.x_next.resize((T - 1) * B, d);
+  for (Index k = 0; k + 1 < T; ++k) {
+    out.x.middleRows(k * B, B) = tr.at(k);
+    out.x_next.middleRows(k * B, B) = tr.at(k + 1);
+  }
+  return out;
+}
+
+NoiseKind noise_kind_from_string(const std::string& name) {
+  if (name == "absolute") return NoiseKind::Absolute;
+  if (name == "relative") return NoiseKind::Relative;
+  throw Error("unknown noise kind '" + name + "': use absolute or relative");
+}
+
+Matrix add_noise(const Matrix& x, double level, NoiseKind kind, std::uint64_t seed) {
+  require(std::isfinite(level) && level >= 0, "noise level must be a finite number >= 0, got " +
+                                                  std::to_string(level));
+  require(x.allFinite(), "add_noise: x contains NaN or Inf");
+  Rng rng(seed);
+  Matrix out = x;
+  for (Index j = 0; j < x.cols(); ++j)
+    for (Index i = 0; i < x.rows(); ++i) {
+      const double scale = kind == NoiseKind::Absolute ? level : level * std::abs(x(i, j));
+      out(i, j) += scale * rng.normal();
+    }
+  return out;
+}
+
+Difference difference_from_string(const std::string& name) {
+  if (name == "forward") return Difference::Forward;
+  if (name == "backward") return Difference::Backward;
+  if (name == "central") return Difference::Central;
+  if (name == "central4") return Difference::Central4;
+  throw Error("unknown finite-difference scheme '" + name + "': use forward, backward, central or central4");
+}
+
+int difference_order(Difference d) {
+  switch (d) {
+    case Difference::Forward:
+    case Difference::Backward: return 1;
+    case Difference::Central: return 2;
+    case Difference::Central4: return 4;
+  }
+  return 0;
+}
+
+Derivatives finite_difference(const Matrix& X, double dt, Difference scheme) {
+  require(std::isfinite(dt) && dt > 0, "dt must be a finite number > 0, got " + std::to_string(dt));
+  require(X.allFinite(), "finite_difference: the trajectory contains NaN or Inf");
+  const Index T = X.rows();
+  const Index need = scheme == Difference::Central4 ? 5 : scheme == Difference::Central ? 3 : 2;
+  require(T >= need, "finite_difference: the '" + std::string(scheme == Difference::Central4 ? "central4"
+                                                               : scheme == Difference::Central ? "central"
+                                                                                               : "one-sided") +
+                         "' scheme needs at least " + std::to_string(need) + " snapshots, got " +
+                         std::to_string(T));
+  Derivatives d;
+  switch (scheme) {
+    case Difference::Forward:
+      d.first = 0;
+      d.xdot = (X.bottomRows(T - 1) - X.topRows(T - 1)) / dt;
+      break;
+    case Difference::Backward:
+      d.first = 1;
+      d.xdot = (X.bottomRows(T - 1) - X.topRows(T - 1)) / dt;
+      break;
+    case Difference::Central:
+      d.first = 1;
+      d.xdot = (X.bottomRows(T - 2) - X.topRows(T - 2)) / (2.0 * dt);
+      break;
+    case Difference::Central4:
+      d.first = 2;
+      d.xdot = (-X.bottomRows(T - 4) + 8.0 * X.middleRows(3, T - 4) - 8.0 * X.middleRows(1, T - 4) +
+                X.topRows(T - 4)) /
+               (12.0 * dt);
+      break;
+  }
+  return d;
+}
+
+}  // namespace hamsam
