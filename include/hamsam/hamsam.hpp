@@ -3,6 +3,7 @@
 #include "hamsam/activation.hpp"
 #include "hamsam/dense_model.hpp"
 #include "hamsam/dynamics/integrators.hpp"
+#include "hamsam/dynamics/learn.hpp"
 #include "hamsam/dynamics/rollout.hpp"
 #include "hamsam/dynamics/trajectories.hpp"
 #include "hamsam/error.hpp"

@@ -164,6 +164,7 @@ PYBIND11_MODULE(_core, m) {
       .def("energy", &Hamiltonian::energy, py::arg("x"), py::call_guard<py::gil_scoped_release>())
       .def("gradient", &Hamiltonian::gradient, py::arg("x"), py::call_guard<py::gil_scoped_release>())
       .def("vector_field", &Hamiltonian::vector_field, py::arg("x"), py::call_guard<py::gil_scoped_release>())
+      .def("hessian", &Hamiltonian::hessian, py::arg("x"), py::call_guard<py::gil_scoped_release>())
       .def_property_readonly("dof", &Hamiltonian::dof)
       .def_property_readonly("dim", &Hamiltonian::dim)
       .def_property_readonly("name", &Hamiltonian::name)
