@@ -14,11 +14,13 @@ argument checking, numpy conversion and progress display.
 """
 from __future__ import annotations
 
-from . import _core, systems
+from . import _core, dynamics, systems
 from ._arrays import as_float_array as _as_float_array
 from ._arrays import as_int as _as_int
 from ._hamiltonian import Hamiltonian
 from .model import DenseHamiltonian, FitSummary, load
+from .dynamics import (CorrectedHamiltonian, add_noise, finite_difference, integrators, rollout_metrics,
+                       sample_trajectories, simulate, snapshot_targets)
 from .systems import Dataset, sample_box
 
 __version__ = _core.__version__
@@ -26,6 +28,15 @@ __version__ = _core.__version__
 __all__ = [
     "__version__",
     "systems",
+    "dynamics",
+    "simulate",
+    "integrators",
+    "sample_trajectories",
+    "add_noise",
+    "finite_difference",
+    "rollout_metrics",
+    "snapshot_targets",
+    "CorrectedHamiltonian",
     "Hamiltonian",
     "DenseHamiltonian",
     "FitSummary",

@@ -35,6 +35,13 @@ class Hamiltonian:
         """Hamilton's equations xdot = J grad H (qdot = dH/dp, pdot = -dH/dq): (N, D) -> (N, D)."""
         return self._eval("vector_field", x)
 
+    def hessian(self, x):
+        """d2H/dx2 at one state x (D,) -> (D, D) (exact for dense models, central differences otherwise)."""
+        arr, single = as_states(x, "x", self._impl.dim or None)
+        if not single:
+            raise ValueError(f"hessian takes one state of shape ({self._impl.dim},), got shape {arr.shape}")
+        return self._impl.hessian(arr[0])
+
     @property
     def dof(self):
         """Degrees of freedom n (states have 2n coordinates)."""
