@@ -323,7 +323,7 @@ inline void check_memory(long long points, Index dim, long long width, hamsam::S
 
 /// --out must be a file path whose folder exists and is writable; an existing file needs --force. Checked
 /// before any work is done.
-inline void check_out_path(const std::string& out, bool force) {
+inline void check_out_path(const std::string& out, bool force, const std::string& nothing = "nothing was fitted") {
   if (out.empty()) throw Error("--out is empty: give a file path, e.g. --out model.hsm");
   const fs::path p(out);
   std::error_code ec;
@@ -334,16 +334,16 @@ inline void check_out_path(const std::string& out, bool force) {
                   (p / "model.hsm").string());
     if (!force)
       throw Error("--out '" + out + "' already exists: pass --force to overwrite it, or choose another path "
-                  "(nothing was fitted)");
+                  "(" + nothing + ")");
   }
   fs::path dir = p.parent_path();
   if (dir.empty()) dir = ".";
   if (!fs::is_directory(dir, ec))
     throw Error("--out '" + out + "': the folder '" + dir.string() + "' does not exist: create it first "
-                "(mkdir -p " + dir.string() + ") or choose another path (nothing was fitted)");
+                "(mkdir -p " + dir.string() + ") or choose another path (" + nothing + ")");
   if (::access(dir.c_str(), W_OK | X_OK) != 0)
     throw Error("--out '" + out + "': the folder '" + dir.string() + "' is not writable: choose another path "
-                "(nothing was fitted)");
+                "(" + nothing + ")");
 }
 
 /// Test errors of a model against a system on a dataset.
@@ -384,4 +384,25 @@ inline const CLI::Validator kSeed(
                                               : std::string();
     },
     "", "seed");
+/// The system a model was trained on, from the metadata `hamsam fit` stores in the model file.
+inline std::optional<std::pair<std::unique_ptr<hamsam::systems::System>, hamsam::systems::Box>> stored_system(
+    const hamsam::DenseHamiltonian& model) {
+  const json meta = parse_json(model.metadata());
+  if (!meta.contains("system") || !meta["system"].is_object()) return std::nullopt;
+  const json& s = meta["system"];
+  try {
+    std::map<std::string, double> params;
+    for (const auto& [k, v] : s.at("parameters").items()) params[k] = v.get<double>();
+    auto sys = hamsam::systems::make_system(s.at("name").get<std::string>(), params);
+    hamsam::systems::Box box;
+    const auto low = s.at("box").at("low").get<std::vector<double>>();
+    const auto high = s.at("box").at("high").get<std::vector<double>>();
+    box.low = Eigen::Map<const hamsam::Vector>(low.data(), static_cast<Index>(low.size()));
+    box.high = Eigen::Map<const hamsam::Vector>(high.data(), static_cast<Index>(high.size()));
+    return std::make_pair(std::move(sys), box);
+  } catch (const json::exception&) {
+    return std::nullopt;
+  }
+}
+
 }  // namespace hamsam_cli

@@ -103,27 +103,6 @@ struct EvalArgs {
   bool json = false;
 };
 
-/// The system a model was trained on, from the metadata `hamsam fit` stores in the model file.
-std::optional<std::pair<std::unique_ptr<hamsam::systems::System>, hamsam::systems::Box>> stored_system(
-    const hamsam::DenseHamiltonian& model) {
-  const json meta = parse_json(model.metadata());
-  if (!meta.contains("system") || !meta["system"].is_object()) return std::nullopt;
-  const json& s = meta["system"];
-  try {
-    std::map<std::string, double> params;
-    for (const auto& [k, v] : s.at("parameters").items()) params[k] = v.get<double>();
-    auto sys = hamsam::systems::make_system(s.at("name").get<std::string>(), params);
-    hamsam::systems::Box box;
-    const auto low = s.at("box").at("low").get<std::vector<double>>();
-    const auto high = s.at("box").at("high").get<std::vector<double>>();
-    box.low = Eigen::Map<const hamsam::Vector>(low.data(), static_cast<Index>(low.size()));
-    box.high = Eigen::Map<const hamsam::Vector>(high.data(), static_cast<Index>(high.size()));
-    return std::make_pair(std::move(sys), box);
-  } catch (const json::exception&) {
-    return std::nullopt;
-  }
-}
-
 int run_eval(EvalArgs a) {
   require_points(a.test, "--test");
   hamsam::DenseHamiltonian model = hamsam::load_model(a.model);
@@ -525,7 +504,9 @@ int run(int argc, char** argv) {
       "  hamsam demo\n"
       "      a tour in well under a minute: pendulum and Henon-Heiles, ELM against A-SWIM\n"
       "  hamsam version\n"
-      "      version, BLAS threads, compiled solvers\n\n"
+      "      version, BLAS threads, compiled solvers\n"
+      "  hamsam rollout --model hh.hsm --x0 0.1,0.2,0.1,-0.1 --dt 0.01 --steps 10000 --truth --out hh.csv\n"
+      "      integrate a saved model (and the true system), write CSV or NPZ\n\n"
       "Exit codes: 0 success, 1 doctor found disagreeing backends, 2 invalid input or error, 3 internal error.");
 
   // fit

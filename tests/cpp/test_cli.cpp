@@ -295,14 +295,14 @@ TEST_F(Cli, DoctorAgreesAtSmallSize) {
 }
 
 TEST_F(Cli, HelpOfEverySubcommandShowsAnExample) {
-  for (const std::string sub : {"", "fit", "eval", "doctor", "demo", "version"}) {
+  for (const std::string sub : {"", "fit", "eval", "doctor", "demo", "version", "rollout"}) {
     const Result r = run_cli(dir, sub + " --help");
     EXPECT_EQ(r.rc, 0) << sub << ": " << r.err;
     EXPECT_TRUE(contains(r.out, "Examples:")) << sub << ": " << r.out;
     EXPECT_TRUE(contains(r.out, "hamsam " + sub)) << sub << ": " << r.out;
   }
   const Result top = run_cli(dir, "--help");
-  for (const char* sub : {"fit", "eval", "doctor", "demo", "version"})
+  for (const char* sub : {"fit", "eval", "doctor", "demo", "version", "rollout"})
     EXPECT_TRUE(contains(top.out, std::string("hamsam ") + sub)) << top.out;
 }
 
@@ -317,4 +317,58 @@ TEST_F(Cli, VersionPrintsVersionThreadsAndSolvers) {
   const Result j = run_cli(dir, "version --json");
   ASSERT_EQ(j.rc, 0);
   EXPECT_EQ(json::parse(j.out)["hamsam_version"], HAMSAM_VERSION);
+}
+
+// hamsam rollout: CSV and NPZ output, the comparison with the stored system, and its errors.
+TEST_F(Cli, RolloutWritesCsvAndNpzAndComparesWithTheTruth) {
+  const std::string model = dir.file("p.hsm");
+  ASSERT_EQ(run_cli(dir, std::string(kSmallFit) + " --out " + quote(model)).rc, 0);
+  const std::string csv = dir.file("r.csv");
+  const Result r = run_cli(dir, "rollout --model " + quote(model) + " --x0 \"1,0;0.5,0.2\" --dt 0.05 --steps 40 "
+                                "--truth --out " + quote(csv));
+  ASSERT_EQ(r.rc, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "valid prediction time")) << r.out;
+  const std::string text = read_all(csv);
+  EXPECT_TRUE(contains(text, "t,trajectory,q1,p1,H_model,q1_true,p1_true,H_true")) << text.substr(0, 200);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1 + 41 * 2);
+  // NPZ: a zip of .npy files (stored), starting with the local-file signature.
+  const std::string npz = dir.file("r.npz");
+  const Result j = run_cli(dir, "rollout --model " + quote(model) + " --x0 1,0 --dt 0.05 --steps 10 --json --out " +
+                                    quote(npz));
+  ASSERT_EQ(j.rc, 0) << j.err;
+  const json out = json::parse(j.out);
+  EXPECT_EQ(out["steps"], 10);
+  EXPECT_EQ(out["integrator"], "implicit-midpoint");
+  const std::string bytes = read_all(npz);
+  ASSERT_GT(bytes.size(), 100u);
+  EXPECT_EQ(bytes.substr(0, 4), std::string("PK\x03\x04", 4));
+  EXPECT_TRUE(contains(bytes, "x.npy") && contains(bytes, "\x93NUMPY"));
+  // Existing output is not overwritten without --force.
+  const Result again = run_cli(dir, "rollout --model " + quote(model) + " --x0 1,0 --out " + quote(csv));
+  EXPECT_EQ(again.rc, 2);
+  EXPECT_TRUE(contains(again.err, "--force")) << again.err;
+}
+
+TEST_F(Cli, RolloutBadInputIsAClearError) {
+  const std::string model = dir.file("p.hsm");
+  ASSERT_EQ(run_cli(dir, std::string(kSmallFit) + " --out " + quote(model)).rc, 0);
+  const std::string base = "rollout --model " + quote(model);
+  struct Case {
+    std::string args, message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {" --x0 1,0,3", "has 3 numbers"},
+           {" --x0 1,0 --dt 0", "dt must be"},
+           {" --x0 1,0 --dt -0.1", "dt must be"},
+           {" --x0 nan,0", "not a number"},
+           {" --x0 1,0 --integrator stormer-verlet", "not separable"},
+           {" --x0 1,0 --integrator euler", "unknown integrator"},
+           {"", "--x0"},
+           {" --x0 1,0 --out " + quote(dir.file("r.txt")), ".csv or .npz"},
+           {" --x0 1,0 --system henon-heiles", "has states of 4"},
+       }) {
+    const Result r = run_cli(dir, base + c.args);
+    EXPECT_EQ(r.rc, 2) << c.args << ": " << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, c.message)) << c.args << ": " << r.err;
+  }
 }
