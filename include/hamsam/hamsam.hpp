@@ -13,6 +13,7 @@
 #include "hamsam/lstsq.hpp"
 #include "hamsam/metrics.hpp"
 #include "hamsam/random.hpp"
+#include "hamsam/regularization.hpp"
 #include "hamsam/sampling.hpp"
 #include "hamsam/systems/systems.hpp"
 #include "hamsam/types.hpp"

@@ -20,7 +20,7 @@ from ._arrays import as_int as _as_int
 from ._hamiltonian import Hamiltonian
 from .model import DenseHamiltonian, FitSummary, load
 from .dynamics import (CorrectedHamiltonian, add_noise, finite_difference, integrators, rollout_metrics,
-                       sample_trajectories, simulate, snapshot_targets)
+                       sample_trajectories, select_ridge, simulate, snapshot_targets)
 from .systems import Dataset, sample_box
 
 __version__ = _core.__version__
@@ -37,6 +37,7 @@ __all__ = [
     "rollout_metrics",
     "snapshot_targets",
     "CorrectedHamiltonian",
+    "select_ridge",
     "Hamiltonian",
     "DenseHamiltonian",
     "FitSummary",

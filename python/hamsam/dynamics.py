@@ -23,6 +23,7 @@ __all__ = [
     "rollout_metrics",
     "snapshot_targets",
     "CorrectedHamiltonian",
+    "select_ridge",
 ]
 
 
@@ -130,3 +131,20 @@ class CorrectedHamiltonian(Hamiltonian):
         arr, single = as_states(x, "x", self._impl.dim)
         out = self._impl.correction(arr)
         return float(out[0]) if single else out
+
+
+def select_ridge(model, x, xdot, candidates=None, validation_fraction=0.2, seed=0):
+    """The ridge (Tikhonov parameter of the output weights) for noisy data, chosen on held-out data.
+
+    Splits (x, xdot) (seeded) into a training part and a validation part, fits a model with ``model``'s options
+    for each candidate ridge on the training part and returns the candidate with the smallest relative L2
+    error of the vector field on the validation part: ``{"ridge", "candidates", "validation_error"}``.
+    Default candidates: 0 and 1e-12 .. 1e-1. Then fit with ``hs.DenseHamiltonian(..., ridge=result["ridge"])``.
+    """
+    impl = getattr(model, "_impl", None)
+    if not isinstance(impl, _core.DenseHamiltonian):
+        raise ValueError(f"model must be a hs.DenseHamiltonian (its options are used), got {type(model).__name__}")
+    a = as_float_array(x, "x")
+    b = as_float_array(xdot, "xdot")
+    cand = [] if candidates is None else [float(c) for c in candidates]
+    return dict(_core.select_ridge(impl, a, b, cand, float(validation_fraction), as_int(seed, "seed")))

@@ -59,6 +59,24 @@ IntegratorOptions options(const std::string& method, double tolerance, int max_i
 }  // namespace
 
 void bind_dynamics(py::module_& m) {
+  m.def(
+      "select_ridge",
+      [](const DenseHamiltonian& model, const Matrix& x, const Matrix& xdot, std::vector<double> candidates,
+         double validation_fraction, std::uint64_t seed) {
+        RidgeSelection s;
+        {
+          py::gil_scoped_release release;
+          s = select_ridge(model.options(), x, xdot, std::nullopt, std::move(candidates), validation_fraction,
+                           seed);
+        }
+        py::dict d;
+        d["ridge"] = s.ridge;
+        d["candidates"] = s.candidates;
+        d["validation_error"] = s.validation_error;
+        return d;
+      },
+      py::arg("model"), py::arg("x"), py::arg("xdot"), py::arg("candidates"), py::arg("validation_fraction"),
+      py::arg("seed"));
   m.def("snapshot_scheme_names", &snapshot_scheme_names);
   m.def(
       "snapshot_targets",
