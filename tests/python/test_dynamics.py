@@ -101,3 +101,27 @@ def test_plots(tmp_path):
     assert (tmp_path / "phase.png").stat().st_size > 1000
     with pytest.raises(ValueError):
         hp.phase_portrait()
+
+
+def test_select_ridge_adapts_to_noise():
+    sys = hs.systems.Pendulum()
+    low, high = [-np.pi, -1.0], [np.pi, 1.0]
+    tr = hs.sample_box(sys, low, high, n=400, seed=1)
+    te = hs.sample_box(sys, low, high, n=2000, seed=2)
+    noisy = hs.add_noise(tr.xdot, 0.1, "relative", seed=3)
+    base = hs.DenseHamiltonian(width=300, sampler="a-swim", seed=0)
+    sel = hs.select_ridge(base, tr.x, noisy)
+    assert len(sel["candidates"]) == 13 and len(sel["validation_error"]) == 13
+    assert sel["ridge"] == sel["candidates"][int(np.argmin(sel["validation_error"]))]
+    assert sel["ridge"] > 0
+
+    def err(ridge):
+        m = hs.DenseHamiltonian(width=300, sampler="a-swim", seed=0, ridge=ridge)
+        m.fit(tr.x, noisy, anchor=([0.0, 0.0], 0.0))
+        return hs.relative_l2(m.energy(te.x), te.energy)
+
+    assert err(sel["ridge"]) < err(0.0)
+    with pytest.raises(ValueError, match="validation_fraction"):
+        hs.select_ridge(base, tr.x, noisy, validation_fraction=1.5)
+    with pytest.raises(ValueError, match="DenseHamiltonian"):
+        hs.select_ridge(sys, tr.x, noisy)
