@@ -3,6 +3,7 @@
 #include <Eigen/LU>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "hamsam/error.hpp"
@@ -61,16 +62,23 @@ Grad grad(const Hamiltonian& h, const Matrix& Q, const Matrix& P) {
               "): reduce dt, raise max_iterations, or loosen tolerance");
 }
 
+/// Converged: the update is below the tolerance, or it has stopped shrinking at the rounding floor of the
+/// Hamiltonian's gradient (learned models with large output weights evaluate their gradient to ~1e-12 only).
+bool settled(double change, double previous, double scale, const IntegratorOptions& o) {
+  return change <= o.tolerance * scale || (change >= 0.5 * previous && change <= 1e-9 * scale);
+}
+
 /// Fixed point Y = F(Y) from Y0; throws when it does not settle.
 template <class F>
 Matrix fixed_point(Matrix Y, const F& f, const IntegratorOptions& o, Integrator m, double dt, const char* what) {
-  double change = 0.0;
+  double change = 0.0, previous = std::numeric_limits<double>::infinity();
   for (int it = 0; it < o.max_iterations; ++it) {
     Matrix next = f(Y);
     if (!next.allFinite()) not_converged(m, it + 1, std::numeric_limits<double>::infinity(), dt, what);
     change = (next - Y).cwiseAbs().maxCoeff();
     Y = std::move(next);
-    if (change <= o.tolerance * scale_of(Y)) return Y;
+    if (settled(change, previous, scale_of(Y), o)) return Y;
+    previous = change;
   }
   not_converged(m, o.max_iterations, change, dt, what);
 }
@@ -111,7 +119,7 @@ Matrix step_midpoint(const Hamiltonian& h, const Matrix& x, double dt, const Int
   Matrix Jm = Matrix::Zero(d, d);  // J = [0 I; -I 0]
   Jm.topRightCorner(n, n).setIdentity();
   Jm.bottomLeftCorner(n, n) = -Matrix::Identity(n, n);
-  double change = 0.0;
+  double change = 0.0, previous = std::numeric_limits<double>::infinity();
   for (int it = 0; it < o.max_iterations; ++it) {
     const Matrix m = 0.5 * (x + y);
     const Matrix F = y - x - dt * h.vector_field(m);  // residual, B x d
@@ -124,7 +132,8 @@ Matrix step_midpoint(const Hamiltonian& h, const Matrix& x, double dt, const Int
                                           "midpoint equation (Newton)");
     y -= delta;
     change = delta.cwiseAbs().maxCoeff();
-    if (change <= o.tolerance * scale_of(y)) return y;
+    if (settled(change, previous, scale_of(y), o)) return y;
+    previous = change;
   }
   not_converged(o.method, o.max_iterations, change, dt, "midpoint equation (Newton)");
 }

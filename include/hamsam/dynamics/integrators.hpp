@@ -50,7 +50,9 @@ bool integrator_needs_separable(Integrator m);
 
 struct IntegratorOptions {
   Integrator method = Integrator::StormerVerletImplicit;
-  double tolerance = 1e-12;   ///< implicit steps: stop when max |update| <= tolerance * (1 + max |x|)
+  /// Implicit steps stop when max |update| <= tolerance * (1 + max |x|), or when the update stops shrinking
+  /// below 1e-9 (1 + max |x|) (the rounding floor of a learned model's gradient).
+  double tolerance = 1e-12;
   int max_iterations = 50;    ///< implicit steps: Newton or fixed-point iterations per step
   bool newton = true;         ///< implicit midpoint: Newton with hessian() (true) or fixed point (false)
   double rtol = 1e-10, atol = 1e-12;  ///< dopri5: relative and absolute tolerance per step
