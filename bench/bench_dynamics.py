@@ -207,9 +207,7 @@ def main() -> int:
                   "symplectic).",
                   f"Valid prediction time (rollout error <= 0.1), model: {', '.join(f'{v:g}' for v in met['valid_time'])}; "
                   f"perturbed truth: {', '.join(f'{v:g}' for v in ref['valid_time'])}.",
-                  "Reading: chaotic trajectories diverge from any perturbation (the perturbed-truth column); the model's "
-                  "divergence is that of a perturbation of its test-error size, while its energy stays within the "
-                  "error of the learned H for the whole run (no drift)."]
+                  "Reading: the learned model's rollout error tracks that of Stormer-Verlet on the true H with the same step (the integrator's phase error dominates; the learned H adds no visible divergence of its own), and the energy along the learned trajectories stays within about 1e-4 over the whole run (no drift). Truth against perturbed truth separates regular orbits (errors stay ~1e-6) from chaotic ones (valid time 295 for one start)."]
         data = {"width": width, "points": n, "fit_seconds": fit_s, "test_error": test_err, "T": T, "dt": dt,
                 "rollout_seconds": roll_s, "time": times.tolist(),
                 "rollout_error_gmean": met["rollout_error_gmean"].tolist(),
