@@ -11,7 +11,7 @@ quick=""
 THREADS="${THREADS:-2}"
 export OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS"
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
-cmake -S . -B build/bench -G Ninja -DHAMSAM_BUILD_BENCH=ON -DHAMSAM_BUILD_CLI=OFF >/dev/null
+cmake -S . -B build/bench -G Ninja -DHAMSAM_BUILD_BENCH=ON -DHAMSAM_BUILD_CLI=OFF -DHAMSAM_NATIVE=ON >/dev/null
 cmake --build build/bench -j2 >/dev/null
 mkdir -p bench/results
 .venv/bin/python -m pip install --quiet --disable-pip-version-check ".[bench]" \

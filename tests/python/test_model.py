@@ -71,9 +71,12 @@ def test_evaluation_shapes_and_single_state(small_model, pendulum_data):
     assert e.shape == (10,) and g.shape == (10, 2) and v.shape == (10, 2)
     assert e.dtype == g.dtype == v.dtype == np.float64
     assert isinstance(small_model.energy(x[3]), float)
-    assert small_model.energy(x[3]) == e[3]
-    np.testing.assert_array_equal(small_model.gradient(x[3]), g[3])
-    np.testing.assert_array_equal(small_model.vector_field(x[3]), v[3])
+    # One state and a batch agree to rounding: the sums over neurons may run in another order (GEMV against GEMM
+    # kernels, e.g. with -march=native), and ill-conditioned fits have large cancelling output weights.
+    close = dict(rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(small_model.energy(x[3]), e[3], **close)
+    np.testing.assert_allclose(small_model.gradient(x[3]), g[3], **close)
+    np.testing.assert_allclose(small_model.vector_field(x[3]), v[3], **close)
     np.testing.assert_array_equal(small_model.energy(np.asfortranarray(x)), e)
     np.testing.assert_array_equal(small_model.energy(x.tolist()), e)
 
