@@ -14,7 +14,7 @@ argument checking, numpy conversion and progress display.
 """
 from __future__ import annotations
 
-from . import _core, dynamics, systems
+from . import _core, dynamics, particles, systems
 from ._arrays import as_float_array as _as_float_array
 from ._arrays import as_int as _as_int
 from ._hamiltonian import Hamiltonian
@@ -29,6 +29,7 @@ __all__ = [
     "__version__",
     "systems",
     "dynamics",
+    "particles",
     "simulate",
     "integrators",
     "sample_trajectories",
