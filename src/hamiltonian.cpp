@@ -10,8 +10,7 @@ Matrix Hamiltonian::vector_field(const Matrix& X) const { return vector_field_fr
 
 Matrix Hamiltonian::hessian(const Vector& x) const {
   const Index d = dim();
-  require(x.size() == d, "hessian: x must have " + std::to_string(d) + " values, got " + std::to_string(x.size()));
-  require(x.allFinite(), "hessian: x contains NaN or Inf");
+  check_state(x, dof(), "hessian: x");
   Matrix X(2 * d, d);
   Vector step(d);
   for (Index i = 0; i < d; ++i) {
@@ -49,6 +48,13 @@ void check_states(const Matrix& X, Index dof, const std::string& what) {
                                    std::to_string(X.cols()));
   require(X.rows() >= 1, what + " is empty: give at least one state");
   require(X.allFinite(), what + " contains NaN or Inf: remove or replace the non-finite rows");
+}
+
+void check_state(const Vector& x, Index dof, const std::string& what) {
+  require(x.size() == 2 * dof, what + " must be one state of " + std::to_string(2 * dof) + " values (q_1..q_" +
+                                   std::to_string(dof) + ", p_1..p_" + std::to_string(dof) + "), got " +
+                                   std::to_string(x.size()));
+  require(x.allFinite(), what + " contains NaN or Inf");
 }
 
 }  // namespace hamsam

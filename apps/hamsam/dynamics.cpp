@@ -2,6 +2,7 @@
 //
 //   hamsam rollout   integrate a saved model (and optionally the true system) from given states, write CSV/NPZ
 #include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <memory>
 
@@ -60,6 +61,55 @@ Matrix read_states_csv(const std::string& path, Index dim) {
     text += line + ";";
   }
   return parse_states(text, dim);
+}
+
+/// States from a .npy file (numpy.save): little-endian float64 or float32 in C order, shape (2n,) or (B, 2n).
+Matrix read_states_npy(const std::string& path, Index dim) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("--x0-file '" + path + "' cannot be read: check the path");
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto bad = [&](const std::string& why) {
+    return Error("--x0-file '" + path + "' is not a usable .npy file (" + why +
+                 "): save a float64 array of shape (B, " + std::to_string(dim) + ") with numpy.save");
+  };
+  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0) throw bad("no NUMPY signature");
+  const int major = static_cast<unsigned char>(bytes[6]);
+  const std::size_t len_bytes = major == 1 ? 2 : 4, start = 8 + len_bytes;
+  if (bytes.size() < start) throw bad("truncated header");
+  std::size_t header_len = 0;
+  for (std::size_t i = 0; i < len_bytes; ++i)
+    header_len |= std::size_t(static_cast<unsigned char>(bytes[8 + i])) << (8 * i);
+  if (bytes.size() < start + header_len) throw bad("truncated header");
+  const std::string header = bytes.substr(start, header_len);
+  const bool f8 = header.find("'<f8'") != std::string::npos, f4 = header.find("'<f4'") != std::string::npos;
+  if (!f8 && !f4) throw bad("dtype must be float64 or float32, header " + header);
+  if (header.find("'fortran_order': False") == std::string::npos) throw bad("Fortran order");
+  const std::size_t open = header.find('(', header.find("'shape'")), close = header.find(')', open);
+  if (open == std::string::npos || close == std::string::npos) throw bad("no shape");
+  std::vector<Index> shape;
+  std::stringstream dims(header.substr(open + 1, close - open - 1));
+  for (std::string tok; std::getline(dims, tok, ',');)
+    if (tok.find_first_not_of(' ') != std::string::npos) shape.push_back(std::stoll(tok));
+  if (shape.size() == 1) shape.insert(shape.begin(), 1);
+  if (shape.size() != 2 || shape[1] != dim || shape[0] < 1)
+    throw bad("shape (" + header.substr(open + 1, close - open - 1) + ") where (B, " + std::to_string(dim) +
+              ") is needed: the model's states have " + std::to_string(dim) + " numbers");
+  const std::size_t count = std::size_t(shape[0] * shape[1]), item = f8 ? 8 : 4;
+  if (bytes.size() < start + header_len + count * item) throw bad("fewer values than the shape says");
+  Matrix X(shape[0], dim);
+  const char* data = bytes.data() + start + header_len;
+  for (std::size_t i = 0; i < count; ++i) {
+    double v;
+    if (f8) {
+      std::memcpy(&v, data + 8 * i, 8);
+    } else {
+      float f;
+      std::memcpy(&f, data + 4 * i, 4);
+      v = f;
+    }
+    X(Index(i) / dim, Index(i) % dim) = v;
+  }
+  return X;
 }
 
 // ---- output ---------------------------------------------------------------------------------------------------
@@ -225,11 +275,13 @@ int run_rollout(const RolloutArgs& a) {
     check_out_path(a.out, a.force, "nothing was run");
   }
   if (a.x0.empty() == a.x0_file.empty())
-    throw Error(a.x0.empty() ? "give the initial states with --x0 \"q1,..,p_n\" or --x0-file states.csv"
+    throw Error(a.x0.empty() ? "give the initial states with --x0 \"q1,..,p_n\" or --x0-file states.csv|states.npy"
                              : "give either --x0 or --x0-file, not both");
   if (a.steps < 0) throw Error("--steps must be >= 0 (got " + std::to_string(a.steps) + ")");
   hamsam::DenseHamiltonian model = hamsam::load_model(a.model);
-  const Matrix x0 = a.x0.empty() ? read_states_csv(a.x0_file, model.dim()) : parse_states(a.x0, model.dim());
+  const Matrix x0 = !a.x0.empty()                ? parse_states(a.x0, model.dim())
+                    : ends_with(a.x0_file, ".npy") ? read_states_npy(a.x0_file, model.dim())
+                                                   : read_states_csv(a.x0_file, model.dim());
   hamsam::IntegratorOptions opt;
   opt.method = hamsam::integrator_from_string(a.integrator);
   opt.save_every = a.save_every;
@@ -323,7 +375,7 @@ std::vector<Subcommand> add_dynamics_commands(CLI::App& app) {
                                             "the true system; write CSV or NPZ");
   cmd->add_option("--model", a->model, "model file written by 'hamsam fit --out'")->required();
   cmd->add_option("--x0", a->x0, "initial state(s): \"q1,..,qn,p1,..,pn\", several separated by ';' (pi allowed)");
-  cmd->add_option("--x0-file", a->x0_file, "CSV file of initial states, one per line");
+  cmd->add_option("--x0-file", a->x0_file, "initial states from a file: CSV (one state per line) or .npy (shape (B, 2n), float64)");
   cmd->add_option("--dt", a->dt, "time step")->capture_default_str();
   cmd->add_option("--steps", a->steps, "number of steps")->capture_default_str();
   cmd->add_option("--integrator", a->integrator, "integrator: " + join(hamsam::integrator_names()) +
@@ -342,6 +394,7 @@ std::vector<Subcommand> add_dynamics_commands(CLI::App& app) {
       "hamsam rollout --model hh.hsm --x0 \"0.1,0.2,0.1,-0.1;0,0.1,0.2,0\" --dt 0.01 --steps 100000 "
       "--save-every 100 --truth --out hh.npz",
       "hamsam rollout --model lv.hsm --x0-file starts.csv --integrator stormer-verlet-implicit --json",
+      "hamsam rollout --model hh.hsm --x0-file starts.npy --system henon-heiles --steps 5000 --out hh.npz --force",
   }));
   return {{cmd, [a] { return run_rollout(*a); }}};
 }

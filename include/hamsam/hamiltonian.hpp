@@ -21,8 +21,9 @@ class Hamiltonian {
   /// Hamilton's equations xdot = J grad H: qdot = dH/dp, pdot = -dH/dq -> N x 2n.
   Matrix vector_field(const Matrix& X) const;
   /// d2H/dx2 at one state x (2n values) -> 2n x 2n, symmetric. The default takes central differences of
-  /// gradient() (all 4n perturbed states in one batched call, step 1e-5 (1 + |x_i|)); learned models override it
-  /// with the exact form. Used by implicit integrators (Newton) and modified-Hamiltonian corrections.
+  /// gradient() (all 4n perturbed states in one batched call, step 1e-5 (1 + |x_i|), error ~1e-10 relative);
+  /// dense models and the ground-truth systems override it with the exact form. Used by implicit integrators
+  /// (Newton) and modified-Hamiltonian corrections.
   virtual Matrix hessian(const Vector& x) const;
   /// True when H = T(p) + V(q) (explicit symplectic integrators apply).
   virtual bool separable() const { return false; }
@@ -35,5 +36,7 @@ Matrix vector_field_from_gradient(const Matrix& grad);
 
 /// Checks that X has 2n columns, at least one row and only finite values; names `what` in the error.
 void check_states(const Matrix& X, Index dof, const std::string& what);
+/// Checks that one state x has 2n values, all finite (for hessian()); names `what` in the error.
+void check_state(const Vector& x, Index dof, const std::string& what);
 
 }  // namespace hamsam

@@ -36,7 +36,8 @@ class Hamiltonian:
         return self._eval("vector_field", x)
 
     def hessian(self, x):
-        """d2H/dx2 at one state x (D,) -> (D, D) (exact for dense models, central differences otherwise)."""
+        """d2H/dx2 at one state x (D,) -> (D, D) (exact for systems and dense models, central differences of the
+        gradient otherwise)."""
         arr, single = as_states(x, "x", self._impl.dim or None)
         if not single:
             raise ValueError(f"hessian takes one state of shape ({self._impl.dim},), got shape {arr.shape}")

@@ -39,6 +39,13 @@ Matrix HarmonicOscillator::gradient(const Matrix& X) const {
   g.col(1) = X.col(1) / m_;
   return g;
 }
+Matrix HarmonicOscillator::hessian(const Vector& x) const {
+  check_state(x, 1, "hessian: x");
+  Matrix h = Matrix::Zero(2, 2);
+  h(0, 0) = k_;
+  h(1, 1) = 1.0 / m_;
+  return h;
+}
 Box HarmonicOscillator::default_box() const { return make_box({-2, -2}, {2, 2}); }
 std::map<std::string, double> HarmonicOscillator::parameters() const { return {{"mass", m_}, {"stiffness", k_}}; }
 
@@ -54,6 +61,13 @@ Matrix Pendulum::gradient(const Matrix& X) const {
   g.col(0) = (f_ * (f_ * X.col(0).array()).sin()).matrix();
   g.col(1) = X.col(1);
   return g;
+}
+Matrix Pendulum::hessian(const Vector& x) const {
+  check_state(x, 1, "hessian: x");
+  Matrix h = Matrix::Zero(2, 2);
+  h(0, 0) = f_ * f_ * std::cos(f_ * x(0));
+  h(1, 1) = 1.0;
+  return h;
 }
 Box Pendulum::default_box() const {
   if (f_ == 1.0) return make_box({-2 * kPi, -1}, {2 * kPi, 1});
@@ -92,6 +106,13 @@ Matrix LotkaVolterra::gradient(const Matrix& X) const {
   g.col(1) = (d_ * X.col(1).array().exp() - g_).matrix();
   return g;
 }
+Matrix LotkaVolterra::hessian(const Vector& x) const {
+  check_state(x, 1, "hessian: x");
+  Matrix h = Matrix::Zero(2, 2);
+  h(0, 0) = b_ * std::exp(x(0));
+  h(1, 1) = d_ * std::exp(x(1));
+  return h;
+}
 Box LotkaVolterra::default_box() const { return make_box({box_low_, box_low_}, {box_high_, box_high_}); }
 std::map<std::string, double> LotkaVolterra::parameters() const {
   return {{"alpha", a_}, {"beta", b_}, {"gamma", g_}, {"delta", d_}};
@@ -124,6 +145,24 @@ Matrix DoublePendulum::gradient(const Matrix& X) const {
   }
   return g;
 }
+// T = N / D with N = p1^2 + 2 p2^2 - 2 p1 p2 cos u, D = 2 (1 + sin^2 u), u = q1 - q2: T depends on q only
+// through u, so d/dq1 = d/du and d/dq2 = -d/du on T.
+Matrix DoublePendulum::hessian(const Vector& x) const {
+  check_state(x, 2, "hessian: x");
+  const double q1 = x(0), q2 = x(1), p1 = x(2), p2 = x(3);
+  const double u = q1 - q2, s = std::sin(u), c = std::cos(u);
+  const double N = p1 * p1 + 2 * p2 * p2 - 2 * p1 * p2 * c, Nu = 2 * p1 * p2 * s, Nuu = 2 * p1 * p2 * c;
+  const double D = 2 * (1 + s * s), Du = 4 * s * c, Duu = 4 * (c * c - s * s);
+  const double Tuu = Nuu / D - 2 * Nu * Du / (D * D) - N * Duu / (D * D) + 2 * N * Du * Du / (D * D * D);
+  const double g1 = 2 * p1 - 2 * p2 * c, g2 = 4 * p2 - 2 * p1 * c;  // D dT/dp1, D dT/dp2
+  const double Tup1 = 2 * p2 * s / D - g1 * Du / (D * D), Tup2 = 2 * p1 * s / D - g2 * Du / (D * D);
+  Matrix h(4, 4);
+  h << Tuu + 2 * std::cos(q1), -Tuu, Tup1, Tup2,  //
+      -Tuu, Tuu + std::cos(q2), -Tup1, -Tup2,     //
+      Tup1, -Tup1, 2 / D, -2 * c / D,             //
+      Tup2, -Tup2, -2 * c / D, 4 / D;
+  return h;
+}
 Box DoublePendulum::default_box() const { return make_box({-kPi, -kPi, -1, -1}, {kPi, kPi, 1, 1}); }
 
 // ---- Henon-Heiles ----------------------------------------------------------------------------------------
@@ -144,6 +183,15 @@ Matrix HenonHeiles::gradient(const Matrix& X) const {
   g.col(2) = X.col(2);
   g.col(3) = X.col(3);
   return g;
+}
+Matrix HenonHeiles::hessian(const Vector& x) const {
+  check_state(x, 2, "hessian: x");
+  const double q1 = x(0), q2 = x(1);
+  Matrix h = Matrix::Identity(4, 4);
+  h(0, 0) = 1 + 2 * alpha_ * q2;
+  h(0, 1) = h(1, 0) = 2 * alpha_ * q1;
+  h(1, 1) = 1 - 2 * alpha_ * q2;
+  return h;
 }
 Box HenonHeiles::default_box() const { return make_box({-5, -5, -5, -5}, {5, 5, 5, 5}); }
 std::map<std::string, double> HenonHeiles::parameters() const { return {{"alpha", alpha_}}; }

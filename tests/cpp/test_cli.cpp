@@ -349,6 +349,44 @@ TEST_F(Cli, RolloutWritesCsvAndNpzAndComparesWithTheTruth) {
   EXPECT_TRUE(contains(again.err, "--force")) << again.err;
 }
 
+// --x0-file: CSV (with a header) and .npy (float64, shape (B, 2n) or (2n,)) give the same rollout.
+TEST_F(Cli, RolloutReadsInitialStatesFromCsvAndNpy) {
+  const std::string model = dir.file("p.hsm");
+  ASSERT_EQ(run_cli(dir, std::string(kSmallFit) + " --out " + quote(model)).rc, 0);
+  write_all(dir.file("x0.csv"), "q1,p1\n1,0\n0.5,0.2\n");
+  const double values[] = {1.0, 0.0, 0.5, 0.2};
+  auto npy = [&](const std::string& shape, std::size_t count) {
+    std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': " + shape + ", }";
+    header.append(63 - (10 + header.size()) % 64, ' ');
+    header += "\n";
+    std::string out("\x93NUMPY\x01\x00", 8);
+    out += static_cast<char>(header.size() & 0xFF);
+    out += static_cast<char>(header.size() >> 8);
+    return out + header + std::string(reinterpret_cast<const char*>(values), count * sizeof(double));
+  };
+  write_all(dir.file("x0.npy"), npy("(2, 2)", 4));
+  write_all(dir.file("one.npy"), npy("(2,)", 2));
+  write_all(dir.file("bad.npy"), npy("(1, 3)", 3));
+  std::string outs[2];
+  int i = 0;
+  for (const char* file : {"x0.csv", "x0.npy"}) {
+    const std::string csv = dir.file(std::string(file) + ".out.csv");
+    const Result r = run_cli(dir, "rollout --model " + quote(model) + " --x0-file " + quote(dir.file(file)) +
+                                      " --dt 0.05 --steps 20 --out " + quote(csv));
+    ASSERT_EQ(r.rc, 0) << file << ": " << r.err;
+    EXPECT_TRUE(contains(r.out, "2 trajectories")) << r.out;
+    outs[i++] = read_all(csv);
+  }
+  EXPECT_EQ(outs[0], outs[1]);
+  const Result one = run_cli(dir, "rollout --model " + quote(model) + " --x0-file " + quote(dir.file("one.npy")) +
+                                      " --steps 5");
+  EXPECT_EQ(one.rc, 0) << one.err;
+  EXPECT_TRUE(contains(one.out, "1 trajectories")) << one.out;
+  const Result bad = run_cli(dir, "rollout --model " + quote(model) + " --x0-file " + quote(dir.file("bad.npy")));
+  EXPECT_EQ(bad.rc, 2);
+  EXPECT_TRUE(contains(bad.err, "(B, 2)")) << bad.err;
+}
+
 TEST_F(Cli, RolloutBadInputIsAClearError) {
   const std::string model = dir.file("p.hsm");
   ASSERT_EQ(run_cli(dir, std::string(kSmallFit) + " --out " + quote(model)).rc, 0);

@@ -1,5 +1,5 @@
 #pragma once
-// Ground-truth Hamiltonian systems with analytic energy and gradient (REFERENCE section 1), their default
+// Ground-truth Hamiltonian systems with analytic energy, gradient and Hessian (REFERENCE section 1), their default
 // training boxes, a factory by name (for the CLI and config files), and uniform box sampling of datasets.
 #include <map>
 #include <memory>
@@ -32,6 +32,7 @@ class HarmonicOscillator final : public System {
   std::string name() const override { return "harmonic"; }
   Vector energy(const Matrix& X) const override;
   Matrix gradient(const Matrix& X) const override;
+  Matrix hessian(const Vector& x) const override;  ///< exact
   bool separable() const override { return true; }
   Box default_box() const override;
   std::map<std::string, double> parameters() const override;
@@ -48,6 +49,7 @@ class Pendulum final : public System {
   std::string name() const override { return "pendulum"; }
   Vector energy(const Matrix& X) const override;
   Matrix gradient(const Matrix& X) const override;
+  Matrix hessian(const Vector& x) const override;  ///< exact
   bool separable() const override { return true; }
   Box default_box() const override;  ///< [-2pi, 2pi] x [-1, 1] for f = 1, [-pi, pi] x [-0.5, 0.5] otherwise
   std::map<std::string, double> parameters() const override;
@@ -67,6 +69,7 @@ class LotkaVolterra final : public System {
   std::string name() const override { return "lotka-volterra"; }
   Vector energy(const Matrix& X) const override;
   Matrix gradient(const Matrix& X) const override;
+  Matrix hessian(const Vector& x) const override;  ///< exact
   bool separable() const override { return true; }
   Box default_box() const override;
   std::map<std::string, double> parameters() const override;
@@ -84,6 +87,7 @@ class DoublePendulum final : public System {
   std::string name() const override { return "double-pendulum"; }
   Vector energy(const Matrix& X) const override;
   Matrix gradient(const Matrix& X) const override;
+  Matrix hessian(const Vector& x) const override;  ///< exact
   Box default_box() const override;  ///< q in [-pi, pi]^2, p in [-1, 1]^2
   std::map<std::string, double> parameters() const override { return {}; }
 };
@@ -96,6 +100,7 @@ class HenonHeiles final : public System {
   std::string name() const override { return "henon-heiles"; }
   Vector energy(const Matrix& X) const override;
   Matrix gradient(const Matrix& X) const override;
+  Matrix hessian(const Vector& x) const override;  ///< exact
   bool separable() const override { return true; }
   Box default_box() const override;  ///< [-5, 5]^4
   std::map<std::string, double> parameters() const override;
