@@ -306,8 +306,13 @@ Trajectory simulate(const Hamiltonian& h, const Matrix& x0, double dt, Index ste
   double h_try = dt;
   Index budget = options.max_substeps;
   for (Index k = 1; k <= steps; ++k) {
-    x = options.method == Integrator::DoPri5 ? dopri_span(h, x, dt, h_try, budget, options)
-                                             : step_unchecked(h, x, dt, options);
+    try {
+      x = options.method == Integrator::DoPri5 ? dopri_span(h, x, dt, h_try, budget, options)
+                                               : step_unchecked(h, x, dt, options);
+    } catch (const Error& e) {
+      throw Error("step " + std::to_string(k) + " of " + std::to_string(steps) + " (t = " + num((k - 1) * dt) +
+                  " -> " + num(k * dt) + "): " + e.what());
+    }
     if (!x.allFinite())
       throw Error(std::string(info(options.method).name) + ": the states became non-finite at step " +
                   std::to_string(k) + " (t = " + num(k * dt) + "): reduce dt or check the Hamiltonian");
