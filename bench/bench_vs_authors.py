@@ -1,10 +1,9 @@
 """hamsam against the authors' pipeline, side by side in one run.
 
-The authors' pipeline (P1): the hidden layer from swimnetworks (PyPI; `Dense(parameter_sampler="tanh")`,
-uniform pairs for U-SWIM, H values for SWIM, two passes for A-SWIM) or numpy for ELM (W ~ N(0,1),
-b ~ U(box)), the full (D*K + 1) x (M + 1) matrix assembled with numpy, and numpy.linalg.lstsq (LAPACK gelsd)
-with rcond 1e-13. hamsam: `hs.DenseHamiltonian(...).fit(...)` with its default solver, timed end to end from
-Python. Same data, width, threads and anchor (origin, true H there).
+The authors' pipeline (P1) is `hamsam.bench.peers.authors_fit` (the one implementation, shared with
+`python -m hamsam.bench`): swimnetworks (PyPI) or numpy for the hidden layer, the full matrix assembled with
+numpy, numpy.linalg.lstsq (gelsd) with rcond 1e-13. hamsam: `hs.DenseHamiltonian(...).fit(...)` with its
+default solver, timed end to end from Python. Same data, width, threads and anchor (origin, true H there).
 
     python bench/bench_vs_authors.py [--threads 2] [--quick] [--out bench/results/vs_authors.md]
 
@@ -31,55 +30,12 @@ def main() -> int:
 
     import numpy as np
     from threadpoolctl import threadpool_info, threadpool_limits
-    import swimnetworks
-    from swimnetworks import Dense
 
     import hamsam as hs
+    from hamsam.bench.peers import authors_fit, swimnetworks_version
 
     hs.set_blas_threads(args.threads)
     threadpool_limits(args.threads)
-
-    def authors_fit(x, xdot, x0, h0, width, sampler, seed, energy):
-        """The authors' pipeline: returns (predict function, seconds)."""
-        t0 = time.perf_counter()
-        k, dim = x.shape
-        n = dim // 2
-        grad = np.concatenate([-xdot[:, n:], xdot[:, :n]], axis=1)  # dH/dq = -pdot, dH/dp = qdot
-
-        def sample(values):
-            if sampler == "elm":
-                rng = np.random.default_rng(seed)
-                w = rng.normal(0, 1, size=(dim, width))
-                b = rng.uniform(x.min(), x.max(), size=(1, width))
-                return w, b
-            layer = Dense(layer_width=width, activation="tanh", parameter_sampler="tanh",
-                          sample_uniformly=values is None, random_seed=seed)
-            layer.fit(x, None if values is None else values.reshape(-1, 1))
-            return layer.weights, layer.biases
-
-        def solve(w, b):
-            s = 1.0 - np.tanh(x @ w + b) ** 2                       # K x M
-            a = np.zeros((dim * k + 1, width + 1))
-            for d in range(dim):
-                a[d * k:(d + 1) * k, :width] = s * w[d]
-            a[-1, :width] = np.tanh(x0 @ w + b).ravel()
-            a[-1, width] = 1.0
-            y = np.concatenate([grad.T.ravel(), [h0]])
-            coef = np.linalg.lstsq(a, y, rcond=1e-13)[0]
-            return coef
-
-        w, b = sample(None if sampler in ("elm", "u-swim", "a-swim") else energy)
-        coef = solve(w, b)
-        if sampler == "a-swim":
-            pred = np.tanh(x @ w + b) @ coef[:-1] + coef[-1]
-            w, b = sample(pred)
-            coef = solve(w, b)
-        seconds = time.perf_counter() - t0
-
-        def predict(xt):
-            return np.tanh(xt @ w + b) @ coef[:-1] + coef[-1]
-
-        return predict, seconds
 
     cases = [
         ("pendulum [-2pi,2pi]x[-1,1]", hs.systems.Pendulum(), None, 10000, 1000, ["elm", "a-swim"]),
@@ -97,7 +53,7 @@ def main() -> int:
     emit(f"command: `python bench/bench_vs_authors.py {' '.join(sys.argv[1:])}`")
     emit(f"machine: {platform.machine()}, {os.cpu_count()} cores; BLAS threads {args.threads} for both "
          f"(hamsam reports {hs.blas_threads()}); python {platform.python_version()}, numpy {np.__version__}, "
-         f"swimnetworks {getattr(swimnetworks, '__version__', '0.0.2')}, hamsam {hs.__version__}")
+         f"swimnetworks {swimnetworks_version()}, hamsam {hs.__version__}")
     for info in threadpool_info():
         emit(f"- BLAS in process: {info.get('internal_api')} {info.get('version')} "
              f"({os.path.basename(info.get('filepath', ''))}), {info.get('num_threads')} threads, "

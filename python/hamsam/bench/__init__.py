@@ -1,0 +1,79 @@
+"""The reproduction harness: ``python -m hamsam.bench SUITE [--quick] [--out DIR] [--threads N]`` (also
+``hamsam bench SUITE``). Each suite runs its comparisons side by side in one process and writes
+``<suite>.md``, ``<suite>.json`` and ``<suite>_*.png`` into the results folder; see docs/bench.md.
+
+A suite is a plug-in: a function ``run(ctx) -> Report`` in its own module, listed in :data:`SUITES` as
+``"name": ("module:function", "one-line description")``. ``ctx`` is a :class:`Context` (mode, threads,
+optimizer choice, budget override, case filter, logger); the function returns a :class:`report.Report`
+(tables, plots, caps, notes, raw data) and the harness records machine, threads, versions and the command.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+__all__ = ["SUITES", "Context", "suite_names", "load_suite"]
+
+SUITES = {
+    "p1-table": ("hamsam.bench.p1:table",
+                 "P1's table: 7 dense systems, ELM/U-SWIM/A-SWIM/SWIM vs a gradient-trained HNN and the authors' "
+                 "pipeline; speedup at equal accuracy"),
+    "p1-widths": ("hamsam.bench.p1:widths", "P1's width sweeps: test error and fit time against width per sampler"),
+    "optimizers-dense": ("hamsam.bench.optimizers:dense",
+                         "the 15 PyTorch optimizers on one dense system (pendulum) against the sampled model"),
+}
+
+MODES = ("tiny", "quick", "full")
+
+
+@dataclass
+class Context:
+    """What a suite gets. ``mode``: "full", "quick" (CI, whole suite < 3 min on 2 cores) or "tiny" (tests:
+    seconds, numbers meaningless). ``optimizers``: names chosen with --optimizers (None = the suite's default).
+    ``budget``: --budget override of the gradient budget per run (s). ``only``: --only filter on case keys."""
+
+    mode: str = "quick"
+    threads: int = 2
+    optimizers: Optional[list] = None
+    budget: Optional[float] = None
+    only: Optional[list] = None
+    log: Callable = field(default=None)
+    started: float = field(default_factory=time.perf_counter)
+
+    def __post_init__(self):
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
+        if self.log is None:
+            self.log = self._stderr
+
+    def _stderr(self, msg):
+        print(f"[{time.perf_counter() - self.started:7.1f} s] {msg}", file=sys.stderr, flush=True)
+
+    def pick(self, full, quick, tiny):
+        """The value for the current mode."""
+        return {"full": full, "quick": quick, "tiny": tiny}[self.mode]
+
+    def select(self, cases):
+        """The cases whose key matches one of --only (all without it)."""
+        if not self.only:
+            return list(cases)
+        chosen = [c for c in cases if any(o in c.key for o in self.only)]
+        if not chosen:
+            raise ValueError(f"--only {','.join(self.only)} matches no case; cases: "
+                             f"{', '.join(c.key for c in cases)}")
+        return chosen
+
+
+def suite_names():
+    return list(SUITES)
+
+
+def load_suite(name):
+    """The run function of suite ``name`` (ValueError listing the suites if unknown)."""
+    if name not in SUITES:
+        raise ValueError(f"suite: unknown name {name!r}; use one of {', '.join(SUITES)}")
+    mod, fn = SUITES[name][0].split(":")
+    return getattr(importlib.import_module(mod), fn)

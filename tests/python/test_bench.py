@@ -1,0 +1,160 @@
+"""The benchmark harness (python -m hamsam.bench): speedup arithmetic, the report writer, the authors' pipeline,
+and every suite end to end in its tiny mode (seconds) into a temporary folder. Runs without PyTorch or
+swimnetworks too: the harness then leaves those methods out and says so."""
+import json
+import math
+
+import numpy as np
+import pytest
+
+import hamsam as hs
+from hamsam import bench
+from hamsam.bench import report as rep
+from hamsam.bench.__main__ import main
+from hamsam.bench.speedup import equal_accuracy, error_at, first_time
+
+
+def test_first_time_and_error_at():
+    t, e = [0.0, 1.0, 2.0, 4.0], [1.0, 0.5, 0.2, 0.3]
+    assert first_time(t, e, 0.5) == 1.0
+    assert first_time(t, e, 0.1) is None
+    assert error_at(t, e, 0.5) == 1.0 and error_at(t, e, 2.0) == 0.2 and error_at(t, e, 100) == 0.3
+    assert error_at([], [], 1.0) == math.inf
+
+
+def test_equal_accuracy_follows_the_issue_definition():
+    curves = {"adam": ([0, 1, 10, 100], [1.0, 0.1, 0.01, 0.02]),   # best 0.01, first reached at 10 s
+              "sgd": ([0, 1, 100], [1.0, 0.5, 0.05]),
+              "bad": ([0, 1], [1.0, math.inf])}
+    ours = [("slow", 0.5, 1e-6), ("fast", 0.01, 0.009), ("faster-but-worse", 0.001, 0.05)]
+    eq = equal_accuracy(curves, ours)
+    assert eq["E"] == 0.01 and eq["optimizer"] == "adam" and eq["optimizer_seconds"] == 10
+    assert eq["ours"] == "fast" and eq["ours_seconds"] == 0.01
+    assert eq["speedup"] == pytest.approx(1000.0)
+    none = equal_accuracy(curves, [("worse", 0.001, 0.5)])
+    assert none["E"] == 0.01 and none["ours"] is None and none["speedup"] is None
+    assert equal_accuracy({}, ours)["E"] is None
+
+
+def test_report_writer(tmp_path):
+    r = rep.Report("demo", "A demo", "tiny", notes=["a note"], caps={"budget": 1.5})
+    t = r.table("Numbers", ["name", "value", "missing"])
+    t.add("x", 1.25e-7, None)
+    with pytest.raises(ValueError, match="needs 3 cells"):
+        t.add("too", "few")
+    p = r.plot("Case A", "a plot")
+    p.curves.append(dict(label="curve", times=[0.0, 0.1, 1.0], errors=[1.0, 0.1, math.inf]))
+    p.points.append(dict(label="pt", seconds=0.01, error=1e-3, group="g"))
+    env = {"cpu": "cpu", "cores": 2, "threads": {"requested": 2, "torch": 2}, "python": "3", "versions": {"a": "1"},
+           "env": {"X": "1"}, "blas": ["b"], "load_average": {"before": 1.0, "after": 2.0}}
+    files = rep.write(r, str(tmp_path), env, "cmd --x")
+    md = (tmp_path / "demo.md").read_text()
+    assert "command: `cmd --x`" in md and "| name | value | missing |" in md and "| x | 1.25e-07 | - |" in md
+    doc = json.loads((tmp_path / "demo.json").read_text())
+    assert doc["plots"][0]["curves"][0]["errors"][-1] == "inf" and doc["caps"]["budget"] == 1.5
+    assert str(tmp_path / "demo_case-a.png") in files or "matplotlib" in md
+
+
+def test_registry_and_context():
+    assert set(bench.suite_names()) >= {"p1-table", "p1-widths", "optimizers-dense"}
+    for name in bench.suite_names():
+        assert callable(bench.load_suite(name))
+    with pytest.raises(ValueError, match="unknown name 'nope'"):
+        bench.load_suite("nope")
+    with pytest.raises(ValueError, match="mode"):
+        bench.Context(mode="huge")
+    ctx = bench.Context(mode="quick", only=["zzz"])
+    with pytest.raises(ValueError, match="--only zzz matches no case"):
+        ctx.select([type("C", (), {"key": "pendulum"})()])
+
+
+def test_cli_errors(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["nope", "--tiny"])
+    assert e.value.code == 2 and "unknown name 'nope'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["p1-table", "--tiny", "--optimizers", "adamm"])
+    assert "--optimizers" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["p1-table", "--tiny", "--threads", "0"])
+    assert main(["--list"]) == 0 and "p1-table" in capsys.readouterr().out
+
+
+def test_authors_pipeline_matches_hamsam_accuracy():
+    pytest.importorskip("swimnetworks")
+    from hamsam.bench.peers import authors_fit
+    system = hs.systems.Pendulum()
+    train, test = hs.sample_box(system, n=500, seed=1), hs.sample_box(system, n=500, seed=2)
+    x0 = np.zeros((1, 2))
+    for sampler, bound in (("elm", 1e-1), ("u-swim", 1e-3), ("a-swim", 1e-3), ("swim", 1e-3)):
+        predict, sec = authors_fit(train.x, train.xdot, x0, 0.0, 100, sampler, 0, train.energy)
+        assert sec > 0 and hs.relative_l2(predict(test.x), test.energy) < bound, sampler
+    with pytest.raises(ValueError, match="sampler"):
+        authors_fit(train.x, train.xdot, x0, 0.0, 50, "bogus", 0, train.energy)
+
+
+def _run(tmp_path, suite, *extra):
+    out = tmp_path / suite
+    assert main([suite, "--tiny", "--out", str(out), "--threads", "1", *extra]) == 0
+    md = (out / f"{suite}.md").read_text()
+    doc = json.loads((out / f"{suite}.json").read_text())
+    assert doc["suite"] == suite and doc["mode"] == "tiny"
+    assert doc["command"].startswith(f"python -m hamsam.bench {suite} --tiny")
+    assert doc["environment"]["threads"]["requested"] == 1 and doc["environment"]["cores"] >= 1
+    assert set(doc["environment"]["versions"]) == {"hamsam", "numpy", "torch", "swimnetworks"}
+    assert "machine:" in md and "versions:" in md and "caps:" in md and "tiny mode" in md
+    for p in doc["plots"]:
+        assert (out / f"{suite}_{p['name']}.png").stat().st_size > 1000
+    return md, doc
+
+
+def _columns(doc, title_start):
+    return next(t for t in doc["tables"] if t["title"].startswith(title_start))["columns"]
+
+
+def test_p1_table_tiny(tmp_path):
+    md, doc = _run(tmp_path, "p1-table")
+    assert _columns(doc, "Test error at the table width") == [
+        "case", "width", "train/test", "ELM", "U-SWIM", "A-SWIM", "SWIM", "hamsam fit s (E/U/A/S)",
+        "gradient best error", "speedup"]
+    case = doc["data"]["cases"][0]
+    assert case["case"] == "pendulum" and {r["sampler"] for r in case["hamsam"]} == {"elm", "u-swim", "a-swim", "swim"}
+    have_torch = doc["environment"]["versions"]["torch"] != "not installed"
+    if have_torch:
+        assert _columns(doc, "Speedup at equal accuracy")[:7] == [
+            "case", "E", "optimizer (lr)", "optimizer s to E", "hamsam fastest reaching E", "hamsam s", "speedup"]
+        g = case["gradient"][0]
+        assert g["optimizer"] == "adam" and len(g["lr_trials"]) == 2 and g["curve"]["times"][0] == 0.0
+        assert case["equal_accuracy"]["E"] == pytest.approx(min(g["curve"]["errors"]))
+    else:
+        assert "PyTorch is not installed" in md and case["gradient"] == []
+    if doc["environment"]["versions"]["swimnetworks"] != "not installed":
+        assert _columns(doc, "hamsam against the authors' pipeline")[3:6] == ["authors s", "hamsam s", "speedup"]
+        assert len(case["authors"]) == 4
+
+
+def test_p1_widths_tiny(tmp_path):
+    _, doc = _run(tmp_path, "p1-widths")
+    assert _columns(doc, "Test error and fit time against width") == ["case", "width", "method", "sampler",
+                                                                       "test error", "fit s"]
+    widths = {r["width"] for r in doc["data"]["cases"][0]["hamsam"]}
+    assert widths == {10, 30}
+
+
+def test_optimizers_dense_tiny(tmp_path):
+    md, doc = _run(tmp_path, "optimizers-dense", "--budget", "0.1")
+    if doc["environment"]["versions"]["torch"] == "not installed":
+        assert "PyTorch is not installed" in md
+        return
+    names = [g["optimizer"] for g in doc["data"]["gradient"]]
+    assert sorted(names) == sorted(hs.baselines.optimizer_names()) and len(names) == 15
+    assert _columns(doc, "Optimizers")[:6] == ["optimizer", "lr", "steps", "train s", "stop", "best test error"]
+    rows = next(t for t in doc["tables"] if t["title"] == "Optimizers")["rows"]
+    assert len(rows) == 15
+
+
+def test_optimizer_choice_and_only(tmp_path):
+    pytest.importorskip("torch")
+    _, doc = _run(tmp_path, "p1-table", "--optimizers", "SGD,lbfgs", "--budget", "0.2", "--only", "pend")
+    assert [g["optimizer"] for g in doc["data"]["cases"][0]["gradient"]] == ["sgd", "lbfgs"]
+    assert "sgd, lbfgs" in doc["caps"]["optimizers"]
