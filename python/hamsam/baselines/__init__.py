@@ -12,13 +12,14 @@ benchmark harness (``python -m hamsam.bench``) can compare them side by side:
   :func:`train` runs one to a wall-time budget or a target test error and records the (time, error) curve;
   :func:`lr_search` picks the learning rate at a reduced budget.
 
+    >>> import numpy as np
     >>> import hamsam as hs
     >>> from hamsam import baselines as bl                       # no torch needed yet
     >>> sys = hs.systems.Pendulum()
     >>> train, test = hs.sample_box(sys, n=2000, seed=1), hs.sample_box(sys, n=2000, seed=2)
     >>> model = bl.DenseHNN(dim=2, width=100, seed=0)              # imports torch here
-    >>> problem = bl.dense_problem(model, train, test, anchor=(np := __import__("numpy")).zeros(2), h0=0.0)
-    >>> curve = bl.train(problem, "adam", lr=1e-3, budget=5.0)
+    >>> problem = bl.dense_problem(model, train, test, anchor=np.zeros(2), h0=0.0)   # H(0) = 0
+    >>> curve = bl.train(problem, "adam", lr=1e-3, budget=5.0)     # 5 s of training
     >>> curve.best_error, curve.times[-1]
 
 Only this module's names that need PyTorch import it (lazily); without it they raise ImportError naming

@@ -33,12 +33,14 @@ MODES = ("tiny", "quick", "full")
 class Context:
     """What a suite gets. ``mode``: "full", "quick" (CI, whole suite < 3 min on 2 cores) or "tiny" (tests:
     seconds, numbers meaningless). ``optimizers``: names chosen with --optimizers (None = the suite's default).
-    ``budget``: --budget override of the gradient budget per run (s). ``only``: --only filter on case keys."""
+    ``budget``/``lr_budget``: --budget/--lr-budget overrides of the gradient budget per run and per
+    learning-rate trial (s). ``only``: --only filter on case keys."""
 
     mode: str = "quick"
     threads: int = 2
     optimizers: Optional[list] = None
     budget: Optional[float] = None
+    lr_budget: Optional[float] = None
     only: Optional[list] = None
     log: Callable = field(default=None)
     started: float = field(default_factory=time.perf_counter)

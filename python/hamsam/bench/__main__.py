@@ -1,5 +1,5 @@
 """python -m hamsam.bench SUITE [--quick | --tiny] [--out DIR] [--threads N] [--optimizers LIST] [--budget S]
-[--only CASES]
+[--lr-budget S] [--only CASES]
 
 Runs one benchmark suite side by side in one process and writes SUITE.md, SUITE.json and SUITE_*.png into the
 results folder. Without --quick/--tiny it runs the full mode (hours; caps in the output and docs/bench.md).
@@ -31,6 +31,8 @@ def _parser():
                          "p1-table: adam)")
     ap.add_argument("--budget", type=float, default=None,
                     help="override the gradient training budget per run, in seconds")
+    ap.add_argument("--lr-budget", type=float, default=None,
+                    help="override the budget of each learning-rate trial, in seconds")
     ap.add_argument("--only", default=None, help="comma-separated case keys (substrings) to run")
     return ap
 
@@ -46,8 +48,9 @@ def main(argv=None):
         ap.error("give a SUITE (one of: " + ", ".join(SUITES) + ")")
     if args.threads < 1:
         ap.error(f"--threads must be >= 1, got {args.threads}")
-    if args.budget is not None and not args.budget > 0:
-        ap.error(f"--budget must be > 0 seconds, got {args.budget}")
+    for opt, v in (("--budget", args.budget), ("--lr-budget", args.lr_budget)):
+        if v is not None and not v > 0:
+            ap.error(f"{opt} must be > 0 seconds, got {v}")
     try:
         run = load_suite(args.suite)
     except ValueError as e:
@@ -67,7 +70,7 @@ def main(argv=None):
     assert mode in MODES
     load_before = load_average()
     threads = set_threads(args.threads)
-    ctx = Context(mode=mode, threads=args.threads, optimizers=optimizers, budget=args.budget,
+    ctx = Context(mode=mode, threads=args.threads, optimizers=optimizers, budget=args.budget, lr_budget=args.lr_budget,
                   only=[o for o in args.only.split(",") if o] if args.only else None)
     command = os.environ.get("HAMSAM_BENCH_COMMAND") or "python -m hamsam.bench " + " ".join(
         shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))

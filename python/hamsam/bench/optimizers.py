@@ -16,7 +16,7 @@ def dense(ctx):
     case = ctx.select([case])[0]
     optimizers = ctx.optimizers or optimizer_names()
     budget = ctx.budget or ctx.pick(300.0, 4.0, 0.2)
-    lr_budget = ctx.pick(30.0, 1.0, 0.05)
+    lr_budget = ctx.lr_budget or ctx.pick(30.0, 1.0, 0.05)
     speed_widths = ctx.pick([25, 50, 100, 200, 500, 1000], [10, 25, 50, 100], [10])
     report = Report("optimizers-dense", f"The 15 optimizers on the {case.label} against the sampled model",
                     ctx.mode)

@@ -47,7 +47,7 @@ def table(ctx):
     optimizers = ctx.optimizers or ["adam"]
     budget = ctx.budget
     grad_budget = lambda c: budget or ctx.pick(600.0 if c.dim == 2 else 1800.0, 12.0, 1.0)
-    lr_budget = lambda c: ctx.pick(60.0 if c.dim == 2 else 180.0, 2.0, 0.2)
+    lr_budget = lambda c: ctx.lr_budget or ctx.pick(60.0 if c.dim == 2 else 180.0, 2.0, 0.2)
     speed_widths = ctx.pick([25, 50, 100, 200, 500], [25, 50, 100], [10])
     lr_grid = (lambda name: spec(name).lrs[:2]) if ctx.mode == "tiny" else None
 
