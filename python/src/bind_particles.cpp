@@ -147,7 +147,7 @@ void bind_topology(py::module_& m) {
              return NeighborList(cutoff, skin, box_from(box));
            }),
            py::arg("cutoff"), py::arg("skin"), py::arg("box"))
-      .def("update", &NeighborList::update, py::arg("positions"))
+      .def("update", &NeighborList::update, py::arg("positions"), py::arg("filter") = true)
       .def_property_readonly("edges", [](const NeighborList& n) { return edges_to_array(n.edges()); })
       .def_property_readonly("candidates", [](const NeighborList& n) { return edges_to_array(n.candidates()); })
       .def_property_readonly("rebuilds", &NeighborList::rebuilds)

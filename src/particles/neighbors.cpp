@@ -220,7 +220,7 @@ NeighborList::NeighborList(double cutoff, double skin, std::optional<PeriodicBox
   }
 }
 
-bool NeighborList::update(const Matrix& positions) {
+bool NeighborList::update(const Matrix& positions, bool filter) {
   ++updates_;
   if (box_) validate(*box_, static_cast<int>(positions.cols()));
   bool rebuild = reference_.rows() != positions.rows() || reference_.cols() != positions.cols();
@@ -234,10 +234,11 @@ bool NeighborList::update(const Matrix& positions) {
     reference_ = positions;
     ++rebuilds_;
   }
+  edges_.clear();
+  if (!filter) return rebuild;
   const int d = static_cast<int>(positions.cols());
   const PeriodicBox* b = box_ ? &*box_ : nullptr;
   const double c2 = cutoff_ * cutoff_;
-  edges_.clear();
   for (const auto& [i, j] : candidates_) {
     double dx[3];
     for (int k = 0; k < d; ++k) dx[k] = positions(j, k) - positions(i, k);

@@ -138,8 +138,8 @@ Trajectory velocity_verlet(const ParticleSystem& system, const Matrix& x0, doubl
     auto force = [&] {
       g.setZero();
       if (nl) {
-        nl->update(Eigen::Map<const RowMatrix>(q.data(), n, d));
-        system.potential_with_edges(q.data(), nl->edges(), g.data());
+        nl->update(Eigen::Map<const RowMatrix>(q.data(), n, d), false);
+        system.potential_with_edges(q.data(), nl->candidates(), g.data(), top.cutoff);
       } else {
         system.potential_with_edges(q.data(), top.edges, g.data());
       }

@@ -58,6 +58,10 @@ ParticleSystem::ParticleSystem(Topology topology, PotentialTable potentials) : t
       distinct_index_[a * ntypes_ + b] = idx;
     }
   }
+  for (const auto& p : distinct_) {
+    min_distance_.push_back(p->min_distance());
+    mass_weighted_.push_back(p->mass_weighted() ? 1 : 0);
+  }
   // Every type pair that can interact needs a potential: the pairs on fixed edges, or all pairs of the types
   // present for a radius graph.
   auto need = [&](int a, int b) {
@@ -121,66 +125,82 @@ std::vector<Edge> ParticleSystem::edges(const Matrix& positions) const {
   return edges_at(topology_, positions);
 }
 
-double ParticleSystem::potential_with_edges(const double* q, const std::vector<Edge>& edges, double* grad) const {
+double ParticleSystem::potential_with_edges(const double* q, const std::vector<Edge>& edges, double* grad,
+                                            double cutoff) const {
   const int d = topology_.dim();
   const Index E = static_cast<Index>(edges.size());
-  thread_local std::vector<double> dx, r, v, dv, gr, gv, gdv;
-  thread_local std::vector<Index> gidx;
-  dx.resize(static_cast<std::size_t>(E * d));
-  r.resize(static_cast<std::size_t>(E));
-  v.resize(static_cast<std::size_t>(E));
-  dv.resize(static_cast<std::size_t>(E));
+  // Scratch space reused across calls (per thread): kept edges compacted to the front.
+  struct Scratch {
+    std::vector<double> dx, r, v, dv, gr, gv, gdv;
+    std::vector<Index> kept, pot, gidx;
+  };
+  thread_local Scratch sc;
+  sc.dx.resize(static_cast<std::size_t>(E * d));
+  for (auto* b : {&sc.r, &sc.v, &sc.dv}) b->resize(static_cast<std::size_t>(E));
+  sc.kept.resize(static_cast<std::size_t>(E));
+  sc.pot.resize(static_cast<std::size_t>(E));
+  double* dx = sc.dx.data();
+  double* r = sc.r.data();
+  double* v = sc.v.data();
+  double* dv = sc.dv.data();
+  Index* kept = sc.kept.data();
+  Index* pot = sc.pot.data();
   const PeriodicBox* box = topology_.box ? &*topology_.box : nullptr;
-  const auto& type = topology_.particles.type;
+  const int* type = topology_.particles.type.data();
   const bool single = distinct_.size() == 1;
+  const double c2 = cutoff * cutoff;
+
+  // Pass 1: displacements and distances; candidates beyond the cutoff dropped; the domain checked.
+  Index m = 0;
   for (Index e = 0; e < E; ++e) {
     const auto [i, j] = edges[static_cast<std::size_t>(e)];
-    double* x = dx.data() + e * d;
-    double r2 = 0.0;
-    for (int k = 0; k < d; ++k) {
-      x[k] = q[j * d + k] - q[i * d + k];
-    }
+    double* x = dx + m * d;
+    for (int k = 0; k < d; ++k) x[k] = q[j * d + k] - q[i * d + k];
     if (box) minimum_image(x, d, *box);
+    double r2 = 0.0;
     for (int k = 0; k < d; ++k) r2 += x[k] * x[k];
-    r[e] = std::sqrt(r2);
-    const PairPotential* p = single ? distinct_[0].get() : by_type_[type[i] * ntypes_ + type[j]];
-    if (!(r[e] > p->min_distance())) p->check_distance(r[e], i, j);
+    if (!(r2 < c2)) {
+      if (std::isnan(r2)) distinct_[0]->check_distance(r2, i, j);
+      continue;
+    }
+    const Index pi = single ? 0 : distinct_index_[type[i] * ntypes_ + type[j]];
+    r[m] = std::sqrt(r2);
+    if (!(r[m] > min_distance_[pi])) distinct_[pi]->check_distance(r[m], i, j);
+    kept[m] = e;
+    pot[m] = pi;
+    ++m;
   }
+  // Pass 2: V and dV/dr, one batched call per distinct potential.
   if (single) {
-    distinct_[0]->evaluate(E, r.data(), v.data(), dv.data());
+    distinct_[0]->evaluate(m, r, v, dv);
   } else {
     for (std::size_t pi = 0; pi < distinct_.size(); ++pi) {
-      gidx.clear();
-      for (Index e = 0; e < E; ++e) {
-        const auto [i, j] = edges[static_cast<std::size_t>(e)];
-        if (distinct_index_[type[i] * ntypes_ + type[j]] == static_cast<int>(pi)) gidx.push_back(e);
-      }
-      const Index m = static_cast<Index>(gidx.size());
-      gr.resize(static_cast<std::size_t>(m));
-      gv.resize(static_cast<std::size_t>(m));
-      gdv.resize(static_cast<std::size_t>(m));
-      for (Index k = 0; k < m; ++k) gr[k] = r[gidx[k]];
-      distinct_[pi]->evaluate(m, gr.data(), gv.data(), gdv.data());
-      for (Index k = 0; k < m; ++k) {
-        v[gidx[k]] = gv[k];
-        dv[gidx[k]] = gdv[k];
+      sc.gidx.clear();
+      for (Index k = 0; k < m; ++k)
+        if (pot[k] == static_cast<Index>(pi)) sc.gidx.push_back(k);
+      const Index g = static_cast<Index>(sc.gidx.size());
+      for (auto* b : {&sc.gr, &sc.gv, &sc.gdv}) b->resize(static_cast<std::size_t>(g));
+      for (Index k = 0; k < g; ++k) sc.gr[k] = r[sc.gidx[k]];
+      distinct_[pi]->evaluate(g, sc.gr.data(), sc.gv.data(), sc.gdv.data());
+      for (Index k = 0; k < g; ++k) {
+        v[sc.gidx[k]] = sc.gv[k];
+        dv[sc.gidx[k]] = sc.gdv[k];
       }
     }
   }
-  const Vector& mass = topology_.particles.mass;
+  // Pass 3: sum V, scatter the gradient dV/dq_j = dV/dr r_ij / r = -dV/dq_i.
+  const double* mass = topology_.particles.mass.data();
   double total = 0.0;
-  for (Index e = 0; e < E; ++e) {
-    const auto [i, j] = edges[static_cast<std::size_t>(e)];
-    double scale = 1.0;
-    if ((single ? distinct_[0].get() : by_type_[type[i] * ntypes_ + type[j]])->mass_weighted())
-      scale = mass(i) * mass(j);
-    total += scale * v[e];
+  for (Index k = 0; k < m; ++k) {
+    const auto [i, j] = edges[static_cast<std::size_t>(kept[k])];
+    const double scale = mass_weighted_[pot[k]] ? mass[i] * mass[j] : 1.0;
+    total += scale * v[k];
     if (grad) {
-      const double f = scale * dv[e] / r[e];
-      const double* x = dx.data() + e * d;
-      for (int k = 0; k < d; ++k) {
-        grad[i * d + k] -= f * x[k];
-        grad[j * d + k] += f * x[k];
+      const double f = scale * dv[k] / r[k];
+      const double* x = dx + k * d;
+      for (int c = 0; c < d; ++c) {
+        grad[i * d + c] -= f * x[c];
+        grad[j * d + c] += f * x[c];
       }
     }
   }

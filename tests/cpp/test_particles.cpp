@@ -200,6 +200,11 @@ TEST(ParticleNeighbors, VerletListMatchesTheRadiusGraphAndRebuildsRarely) {
   EXPECT_EQ(nl.updates(), 60);
   EXPECT_LT(rebuilt, 20);  // max displacement per step 0.035, rebuild after 0.2
   EXPECT_GE(rebuilt, 2);
+  // filter = false: candidates only (velocity_verlet screens them in the force loop).
+  NeighborList unfiltered(cutoff, 0.4, box);
+  unfiltered.update(x, false);
+  EXPECT_TRUE(unfiltered.edges().empty());
+  EXPECT_EQ(unfiltered.candidates(), radius_graph(x, cutoff + 0.4, box));
   NeighborList open(cutoff, 0.0);
   open.update(x);
   EXPECT_EQ(open.edges(), radius_graph(x, cutoff));

@@ -15,11 +15,12 @@
 
 namespace hamsam::particles {
 
-/// Minimum-image displacement in place: dx_k -= L_k round(dx_k / L_k) for every axis of the box.
+/// Minimum-image displacement in place: dx_k -= L_k round(dx_k / L_k) for every axis of the box (skipped when
+/// |dx_k| <= L_k / 2 already: the common case costs one comparison).
 inline void minimum_image(double* dx, int dim, const PeriodicBox& box) {
   for (int k = 0; k < dim; ++k) {
     const double L = box.length(k);
-    dx[k] -= L * std::nearbyint(dx[k] / L);
+    if (std::abs(dx[k]) > 0.5 * L) dx[k] -= L * std::nearbyint(dx[k] / L);
   }
 }
 
@@ -51,9 +52,10 @@ class NeighborList {
  public:
   /// cutoff > 0, skin >= 0; when periodic, cutoff + skin must stay below half of every box side.
   NeighborList(double cutoff, double skin, std::optional<PeriodicBox> box = std::nullopt);
-  /// Takes new positions (N x d); returns true when the candidate list was rebuilt.
-  bool update(const Matrix& positions);
-  /// Pairs (i < j) with r < cutoff at the positions of the last update, sorted.
+  /// Takes new positions (N x d); returns true when the candidate list was rebuilt. filter = false skips
+  /// computing edges() (callers that screen the candidates themselves, like velocity_verlet, save a pass).
+  bool update(const Matrix& positions, bool filter = true);
+  /// Pairs (i < j) with r < cutoff at the positions of the last filtering update, sorted.
   const std::vector<Edge>& edges() const { return edges_; }
   /// Candidate pairs within cutoff + skin at the last rebuild.
   const std::vector<Edge>& candidates() const { return candidates_; }

@@ -7,6 +7,7 @@
 //   ParticleSystem sys(lattice({2, 2, 2}), make_potential("harmonic", {{"k", 1.0}}));
 //   Matrix x = initial_states(sys.topology(), lattice_positions({2, 2, 2}), {}, 100, /*seed=*/1);
 //   Vector H = sys.energy(x);  Matrix F = sys.forces(x);
+#include <limits>
 #include <map>
 #include <string>
 #include <utility>
@@ -47,8 +48,10 @@ class ParticleSystem final : public Hamiltonian {
   std::vector<Edge> edges(const Matrix& positions) const;
 
   /// The core: V at positions q (N d values, particle by particle) over `edges`, and dV/dq added into
-  /// grad (N d values, may be null). Checks every distance against the potential's domain.
-  double potential_with_edges(const double* q, const std::vector<Edge>& edges, double* grad) const;
+  /// grad (N d values, may be null). Checks every distance against the potential's domain. Edges with
+  /// r >= cutoff contribute nothing (default: none skipped; Verlet-list candidates pass the graph's cutoff).
+  double potential_with_edges(const double* q, const std::vector<Edge>& edges, double* grad,
+                              double cutoff = std::numeric_limits<double>::infinity()) const;
 
   const Topology& topology() const { return topology_; }
   /// The potential between types a and b.
@@ -65,6 +68,8 @@ class ParticleSystem final : public Hamiltonian {
   std::vector<const PairPotential*> by_type_;  // ntypes x ntypes
   std::vector<PotentialPtr> distinct_;         // distinct potentials, in the table's order
   std::vector<int> distinct_index_;            // ntypes x ntypes -> index into distinct_
+  std::vector<double> min_distance_;           // per distinct potential
+  std::vector<char> mass_weighted_;            // per distinct potential
 };
 
 }  // namespace hamsam::particles
