@@ -34,6 +34,8 @@ def test_equal_accuracy_follows_the_issue_definition():
     none = equal_accuracy(curves, [("worse", 0.001, 0.5)])
     assert none["E"] == 0.01 and none["ours"] is None and none["speedup"] is None
     assert equal_accuracy({}, ours)["E"] is None
+    stopped = equal_accuracy(curves, ours, target=0.02)  # runs stopped at 0.02: E is not taken below it
+    assert stopped["E"] == 0.02 and stopped["optimizer_seconds"] == 10 and stopped["ours"] == "fast"
 
 
 def test_report_writer(tmp_path):
@@ -125,7 +127,8 @@ def test_p1_table_tiny(tmp_path):
             "case", "E", "optimizer (lr)", "optimizer s to E", "hamsam fastest reaching E", "hamsam s", "speedup"]
         g = case["gradient"][0]
         assert g["optimizer"] == "adam" and len(g["lr_trials"]) == 2 and g["curve"]["times"][0] == 0.0
-        assert case["equal_accuracy"]["E"] == pytest.approx(min(g["curve"]["errors"]))
+        target = min(r["error"] for r in case["hamsam"] if r["width"] == case["width"])
+        assert case["equal_accuracy"]["E"] == pytest.approx(max(min(g["curve"]["errors"]), target))
     else:
         assert "PyTorch is not installed" in md and case["gradient"] == []
     if doc["environment"]["versions"]["swimnetworks"] != "not installed":

@@ -171,11 +171,12 @@ def optimizer_label(name):
     return spec(name).label
 
 
-def compare(gradient, ours, at_seconds):
-    """Speedup at equal accuracy over the gradient runs against our configurations, and each optimizer's error
-    at ``at_seconds`` of training. Returns (equal_accuracy dict, {optimizer: error at that time})."""
+def compare(gradient, ours, at_seconds, target=None):
+    """Speedup at equal accuracy over the gradient runs against our configurations (``target``: the error the
+    runs were stopped at), and each optimizer's error at ``at_seconds`` of training. Returns (equal_accuracy
+    dict, {optimizer: error at that time})."""
     curves = {g["optimizer"]: (g["curve"]["times"], g["curve"]["errors"]) for g in gradient}
-    eq = equal_accuracy(curves, [(label(r), r["seconds"], r["error"]) for r in ours])
+    eq = equal_accuracy(curves, [(label(r), r["seconds"], r["error"]) for r in ours], target)
     at = {name: error_at(t, e, at_seconds) for name, (t, e) in curves.items()}
     return eq, at
 

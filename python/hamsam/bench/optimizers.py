@@ -38,12 +38,12 @@ def dense(ctx):
     at_width = [r for r in ours if r["width"] == case.width and r["sampler"] == "a-swim"]
     ref = at_width[0] if at_width else min(ours, key=lambda r: r["seconds"])
     gradient = []
+    target = min(r["error"] for r in ours)
     if have_torch:
         ctx.log(f"{len(optimizers)} optimizers, {budget:g} s each")
-        gradient = dn.run_gradient(data, case.width, optimizers, budget, lr_budget,
-                                   target=min(r["error"] for r in ours), log=ctx.log,
+        gradient = dn.run_gradient(data, case.width, optimizers, budget, lr_budget, target=target, log=ctx.log,
                                    lr_grid=(lambda n: spec(n).lrs[:2]) if ctx.mode == "tiny" else None)
-    eq, at = dn.compare(gradient, ours, ref["seconds"])
+    eq, at = dn.compare(gradient, ours, ref["seconds"], target)
     ours_points = [(dn.label(r), r["seconds"], r["error"]) for r in ours]
     t = report.table("Optimizers", ["optimizer", "lr", "steps", "train s", "stop", "best test error",
                                     "s to its best", "hamsam fastest reaching it", "hamsam s", "speedup",
@@ -52,7 +52,7 @@ def dense(ctx):
                           f"(test error {ref['error']:.2e}). Speedup per optimizer at its own best error.")
     for g in sorted(gradient, key=lambda g: min(g["curve"]["errors"])):
         c = g["curve"]
-        own = equal_accuracy({g["optimizer"]: (c["times"], c["errors"])}, ours_points)
+        own = equal_accuracy({g["optimizer"]: (c["times"], c["errors"])}, ours_points, target)
         t.add(dn.optimizer_label(g["optimizer"]), g["lr"], c["steps"][-1], c["times"][-1], c["stop"],
               own["E"], own["optimizer_seconds"], own["ours"], own["ours_seconds"],
               None if own["speedup"] is None else f"{own['speedup']:.0f}x", at[g["optimizer"]])

@@ -4,6 +4,8 @@
   the smallest error on their curves).
 - speedup = (training time that optimizer needed to first reach E, i.e. the first checkpoint with error <= E)
   / (fit time of our fastest configuration, any width and sampler among those run, whose test error <= E).
+- an optimizer is stopped once it reaches the sampled model's error (the target), so E is never taken below
+  that target: E = max(best error, target).
 - error at equal time: each optimizer's error at the last checkpoint at or before a given time T (its initial
   model's error if it had no checkpoint yet).
 """
@@ -29,11 +31,12 @@ def error_at(times, errors, seconds):
     return out
 
 
-def equal_accuracy(curves, ours):
+def equal_accuracy(curves, ours, target=None):
     """``curves``: {name: (times, errors)} of the gradient optimizers; ``ours``: list of (label, seconds, error)
-    of our configurations. Returns a dict: E, optimizer, optimizer_seconds (time to first reach E), ours (label
-    of our fastest configuration with error <= E, or None), ours_seconds, ours_error, speedup (None when no
-    configuration of ours reaches E or there are no finite curves)."""
+    of our configurations; ``target``: the error at which the optimizers were stopped (None: none). Returns a
+    dict: E, optimizer, optimizer_seconds (time to first reach E), ours (label of our fastest configuration with
+    error <= E, or None), ours_seconds, ours_error, speedup (None when no configuration of ours reaches E or
+    there are no finite curves)."""
     best_name, best = None, math.inf
     for name, (times, errors) in curves.items():
         finite = [e for e in errors if math.isfinite(e)]
@@ -43,6 +46,8 @@ def equal_accuracy(curves, ours):
                speedup=None)
     if best_name is None:
         return out
+    if target is not None:
+        best = max(best, target)
     t_opt = first_time(*curves[best_name], best)
     out.update(E=best, optimizer=best_name, optimizer_seconds=t_opt)
     reach = [(s, label, e) for label, s, e in ours if math.isfinite(e) and e <= best]
