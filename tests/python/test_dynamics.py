@@ -1,5 +1,5 @@
 """Dynamics from Python: simulate, trajectory data, finite differences, noise, rollout metrics, snapshot
-training with corrections, plots."""
+training with corrections (plots: test_plot.py)."""
 import numpy as np
 import pytest
 
@@ -85,22 +85,6 @@ def test_hessian():
     assert H[0, 0] == pytest.approx(np.cos(0.3), abs=1e-7)
     with pytest.raises(ValueError, match="one state"):
         sys.hessian(np.zeros((2, 2)))
-
-
-def test_plots(tmp_path):
-    pytest.importorskip("matplotlib")
-    import hamsam.plot as hp
-
-    sys = hs.systems.Pendulum()
-    tr = hs.simulate(sys, [[1.0, 0.0], [2.0, 0.0]], dt=0.1, steps=100, integrator="stormer-verlet")
-    tr2 = hs.simulate(sys, [[1.0, 0.0], [2.0, 0.0]], dt=0.1, steps=100, integrator="symplectic-euler-b")
-    fig = hp.phase_portrait(tr, tr2, labels=("verlet", "euler"))
-    fig.savefig(tmp_path / "phase.png")
-    fig2 = hp.rollout_errors(hs.rollout_metrics(tr2, tr, 0.1, sys))
-    fig2.savefig(tmp_path / "errors.png")
-    assert (tmp_path / "phase.png").stat().st_size > 1000
-    with pytest.raises(ValueError):
-        hp.phase_portrait()
 
 
 def test_select_ridge_adapts_to_noise():
