@@ -21,7 +21,9 @@ using AddCommands = std::vector<Subcommand> (*)(CLI::App& app);
 std::vector<Subcommand> add_dynamics_commands(CLI::App& app);
 /// apps/hamsam/graph.cpp: hamsam fit-graph.
 std::vector<Subcommand> add_graph_commands(CLI::App& app);
+/// apps/hamsam/bench.cpp: hamsam bench (runs python -m hamsam.bench).
+std::vector<Subcommand> add_bench_commands(CLI::App& app);
 
-inline constexpr AddCommands kComponentCommands[] = {add_dynamics_commands, add_graph_commands};
+inline constexpr AddCommands kComponentCommands[] = {add_dynamics_commands, add_graph_commands, add_bench_commands};
 
 }  // namespace hamsam_cli

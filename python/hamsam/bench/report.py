@@ -133,7 +133,8 @@ def _draw(plot, path):
         if pts and plot.style == "steps":
             ax.plot(*zip(*pts), drawstyle="steps-post", label=c["label"], lw=1.4)
         elif pts:
-            ax.plot(*zip(*pts), marker="o", ms=3, label=c["label"], lw=1.2)
+            ax.plot(*zip(*pts), marker="o", ms=3, label=c["label"], lw=1.2,
+                    ls="--" if c["label"].startswith("authors") else "-")
     styles = {}
     for p in plot.points:
         if not (math.isfinite(p["error"]) and p["error"] > 0 and p["seconds"] > 0):
