@@ -85,6 +85,14 @@ def test_hessian():
     assert H[0, 0] == pytest.approx(np.cos(0.3), abs=1e-7)
     with pytest.raises(ValueError, match="one state"):
         sys.hessian(np.zeros((2, 2)))
+    # Exact for every system: the double pendulum's against central differences of its gradient.
+    dp = hs.systems.DoublePendulum()
+    x = np.array([0.7, -0.4, 0.3, -0.2])
+    eps = 1e-6
+    fd = np.array([(dp.gradient(x + eps * e) - dp.gradient(x - eps * e)) / (2 * eps) for e in np.eye(4)])
+    H = dp.hessian(x)
+    assert np.allclose(H, H.T, atol=1e-15)
+    assert np.max(np.abs(H - fd)) < 1e-8
 
 
 def test_select_ridge_adapts_to_noise():
