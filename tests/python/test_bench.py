@@ -70,7 +70,7 @@ def test_registry_and_context():
     with pytest.raises(ValueError, match="mode"):
         bench.Context(mode="huge")
     ctx = bench.Context(mode="quick", only=["zzz"])
-    with pytest.raises(ValueError, match="--only zzz matches no case"):
+    with pytest.raises(ValueError, match="--only zzz matches no case of this mode"):
         ctx.select([type("C", (), {"key": "pendulum"})()])
 
 
@@ -162,7 +162,7 @@ def test_optimizers_dense_tiny(tmp_path):
 
 def test_optimizer_choice_and_only(tmp_path):
     pytest.importorskip("torch")
-    _, doc = _run(tmp_path, "p1-table", "--optimizers", "SGD,lbfgs", "--budget", "0.2", "--only", "pend")
+    _, doc = _run(tmp_path, "p1-table", "--optimizers", "SGD,lbfgs", "--budget", "0.2", "--only", "pendulum")
     assert [g["optimizer"] for g in doc["data"]["cases"][0]["gradient"]] == ["sgd", "lbfgs"]
     assert "sgd, lbfgs" in doc["caps"]["optimizers"]
 

@@ -34,7 +34,7 @@ class Context:
     """What a suite gets. ``mode``: "full", "quick" (CI, whole suite < 3 min on 2 cores) or "tiny" (tests:
     seconds, numbers meaningless). ``optimizers``: names chosen with --optimizers (None = the suite's default).
     ``budget``/``lr_budget``: --budget/--lr-budget overrides of the gradient budget per run and per
-    learning-rate trial (s). ``only``: --only filter on case keys."""
+    learning-rate trial (s). ``only``: --only case keys."""
 
     mode: str = "quick"
     threads: int = 2
@@ -59,12 +59,12 @@ class Context:
         return {"full": full, "quick": quick, "tiny": tiny}[self.mode]
 
     def select(self, cases):
-        """The cases whose key matches one of --only (all without it)."""
+        """The cases whose key is one of --only (all without it); ValueError naming the keys if none is."""
         if not self.only:
             return list(cases)
-        chosen = [c for c in cases if any(o in c.key for o in self.only)]
+        chosen = [c for c in cases if c.key in self.only]
         if not chosen:
-            raise ValueError(f"--only {','.join(self.only)} matches no case; cases: "
+            raise ValueError(f"--only {','.join(self.only)} matches no case of this mode; cases: "
                              f"{', '.join(c.key for c in cases)}")
         return chosen
 

@@ -33,7 +33,9 @@ def _parser():
                     help="override the gradient training budget per run, in seconds")
     ap.add_argument("--lr-budget", type=float, default=None,
                     help="override the budget of each learning-rate trial, in seconds")
-    ap.add_argument("--only", default=None, help="comma-separated case keys (substrings) to run")
+    ap.add_argument("--only", default=None,
+                    help="comma-separated case keys to run (pendulum, pendulum-wide, lv, lv-wide, lv-shifted, "
+                         "double-pendulum, henon-heiles)")
     return ap
 
 
