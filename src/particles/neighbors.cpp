@@ -129,8 +129,13 @@ std::vector<Edge> radius_graph(const Matrix& positions, double cutoff, const std
     for (Index i = 0; i < n; ++i) order[fill[id[i]]++] = i;
   }
 
-  // For every particle i, the distinct neighbouring cells (per axis: c - 1, c, c + 1, wrapped when periodic,
-  // clipped in open space; duplicates removed when an axis has fewer than 3 cells), and j > i within them.
+  // Positions copied in cell order: the particles of one cell are contiguous in memory. For every particle i
+  // (in index order, so that the output comes sorted), the distinct neighbouring cells (per axis: c - 1, c,
+  // c + 1, wrapped when periodic, clipped in open space; duplicates removed when an axis has fewer than 3
+  // cells), and j > i there.
+  std::vector<double> sorted(static_cast<std::size_t>(n * d));
+  for (Index s = 0; s < n; ++s)
+    for (int k = 0; k < d; ++k) sorted[s * d + k] = xs[order[s] * d + k];
   const double c2 = cutoff * cutoff;
   out.reserve(static_cast<std::size_t>(n) * 8);
   for (Index i = 0; i < n; ++i) {
@@ -154,6 +159,7 @@ std::vector<Edge> radius_graph(const Matrix& positions, double cutoff, const std
         if (!dup) targets[k][count[k]++] = c;
       }
     }
+    const double* xi = xs.data() + i * d;
     const std::size_t first = out.size();
     for (int a = 0; a < count[0]; ++a)
       for (int bb = 0; bb < count[1]; ++bb)
@@ -161,7 +167,14 @@ std::vector<Edge> radius_graph(const Matrix& positions, double cutoff, const std
           const Index cell = (targets[0][a] * nc[1] + targets[1][bb]) * nc[2] + targets[2][cc];
           for (Index s = start[cell]; s < start[cell + 1]; ++s) {
             const Index j = order[s];
-            if (j > i && pair_r2(xs.data(), i, j, d, b) < c2) out.push_back({i, j});
+            if (j <= i) continue;
+            const double* xj = sorted.data() + s * d;
+            double dx[3];
+            for (int k = 0; k < d; ++k) dx[k] = xj[k] - xi[k];
+            if (b) minimum_image(dx, d, *b);
+            double r2 = 0.0;
+            for (int k = 0; k < d; ++k) r2 += dx[k] * dx[k];
+            if (r2 < c2) out.push_back({i, j});
           }
         }
     std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
