@@ -10,6 +10,7 @@
 #include "hamsam/error.hpp"
 #include "hamsam/lstsq.hpp"
 #include "hamsam/metrics.hpp"
+#include "hamsam/regularization.hpp"
 
 namespace hamsam {
 namespace {
@@ -44,6 +45,35 @@ void features(const HiddenLayer& layer, Activation act, const Matrix& X, Matrix*
       }
     }
   }, 64);
+}
+
+/// fit_averaged(): S becomes the mean of act' over x (already in S) and every point set in `also`.
+void average_d1(const HiddenLayer& layer, Activation act, const std::vector<Matrix>& also, Matrix& S, int threads) {
+  Matrix Si;
+  for (const Matrix& X : also) {
+    features(layer, act, X, nullptr, &Si, threads);
+    S += Si;
+  }
+  S /= double(also.size() + 1);
+}
+
+/// The solve options with the ridge chosen by options.regularization (none: as given); records it in `s`.
+LstsqOptions regularized(const LstsqProblem& p, const FitOptions& options, LstsqOptions lo, FitSummary& s) {
+  s.regularization = options.regularization;
+  if (options.regularization != Regularization::None) {
+    RidgeSearchOptions ro;
+    ro.method = options.regularization;
+    ro.validation_fraction = options.validation_fraction;
+    ro.seed = options.seed;
+    ro.rcond = options.rcond;
+    const RidgeChoice c = choose_ridge(p, ro);
+    lo.ridge = c.ridge;
+    s.ridge_candidates = c.candidates;
+    s.ridge_scores = c.scores;
+    s.seconds_solve += c.seconds;
+  }
+  s.ridge = lo.ridge;
+  return lo;
 }
 
 void check_input(const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy,
@@ -142,6 +172,7 @@ FitSummary DenseHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std:
     const Index ne = (energy && o.energy_weight > 0) ? x.rows() : 0;  // known energies as rows
     Matrix S, values;
     features(layer, o.activation, x, (predicted || ne > 0) ? &values : nullptr, &S, threads);
+    if (averaged_) average_d1(layer, o.activation, *averaged_, S, threads);
     Matrix anchor_values;
     features(layer, o.activation, anchor.x, &anchor_values, nullptr, 1);
     LstsqProblem p;
@@ -161,7 +192,8 @@ FitSummary DenseHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std:
     }
     s.seconds_assembly += seconds_since(t0);
     report("solve", 0.5 * (f0 + f1));
-    LstsqResult r = solve_lstsq(p, lo_pass);
+    // The last solve (`lo` itself; A-SWIM's ranking pass gets a copy) takes the ridge that regularization chooses.
+    LstsqResult r = solve_lstsq(p, &lo_pass == &lo ? regularized(p, o, lo, s) : lo_pass);
     s.seconds_solve += r.seconds;
     s.solver_used = r.solver;
     s.rows = p.rows();
@@ -238,6 +270,22 @@ FitSummary DenseHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std:
   summary_ = s;
   report("done", 1.0);
   return s;
+}
+
+FitSummary DenseHamiltonian::fit_averaged(const Matrix& x, const std::vector<Matrix>& also, const Matrix& xdot,
+                                          const std::optional<Anchors>& anchors, const ProgressCallback& progress) {
+  for (std::size_t s = 0; s < also.size(); ++s) {
+    require(also[s].rows() == x.rows() && also[s].cols() == x.cols(),
+            "fit_averaged: point set " + std::to_string(s) + " must have the shape of x (" +
+                std::to_string(x.rows()) + "x" + std::to_string(x.cols()) + ")");
+    require(also[s].allFinite(), "fit_averaged: point set " + std::to_string(s) + " contains NaN or Inf");
+  }
+  struct Reset {
+    const std::vector<Matrix>*& p;
+    ~Reset() { p = nullptr; }
+  } reset{averaged_};
+  averaged_ = also.empty() ? nullptr : &also;
+  return fit(x, xdot, std::nullopt, anchors, progress);
 }
 
 void DenseHamiltonian::set_metadata(const std::string& json_object) {

@@ -14,6 +14,11 @@ void FitOptions::validate() const {
   require(std::isfinite(rcond) && rcond >= 0 && rcond < 1,
           "rcond must be in [0, 1) (got " + std::to_string(rcond) + "): the default 1e-13 suits float64");
   require(std::isfinite(ridge) && ridge >= 0, "ridge must be finite and >= 0 (got " + std::to_string(ridge) + ")");
+  require(regularization == Regularization::None || ridge == 0,
+          "ridge must be 0 when regularization is '" + to_string(regularization) +
+              "' (it chooses the ridge): set ridge = 0 or regularization = none");
+  require(std::isfinite(validation_fraction) && validation_fraction > 0 && validation_fraction < 1,
+          "validation_fraction must be in (0, 1) (got " + std::to_string(validation_fraction) + "), e.g. 0.2");
   const bool low_set = !std::isnan(elm_bias_low), high_set = !std::isnan(elm_bias_high);
   require(low_set == high_set, "elm_bias_low and elm_bias_high must be given together (or neither)");
   if (low_set)
@@ -61,6 +66,12 @@ std::string FitSummary::report() const {
     << ")\n"
     << "  train error        " << fmt("%.3e", train_error) << " (relative L2 of the vector field)\n"
     << "  constant           " << anchor << "\n"
+    << "  ridge              " << fmt("%.3e", ridge)
+    << (regularization == Regularization::None
+            ? std::string(" (given)")
+            : " (chosen by " + to_string(regularization) + " from " + std::to_string(ridge_candidates.size()) +
+                  " candidates)")
+    << "\n"
     << "  seed               " << seed << "\n"
     << "  solves             " << solves << "\n"
     << "  time               sampling " << fmt("%.3f", seconds_sampling) << " s, assembly "

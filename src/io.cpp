@@ -40,6 +40,8 @@ json options_json(const FitOptions& o) {
   j["solver"] = to_string(o.solver);
   j["rcond"] = o.rcond;
   j["ridge"] = o.ridge;
+  j["regularization"] = to_string(o.regularization);
+  j["validation_fraction"] = o.validation_fraction;
   j["seed"] = o.seed;
   j["elm_bias_low"] = std::isnan(o.elm_bias_low) ? json(nullptr) : json(o.elm_bias_low);
   j["elm_bias_high"] = std::isnan(o.elm_bias_high) ? json(nullptr) : json(o.elm_bias_high);
@@ -61,6 +63,9 @@ FitOptions options_from(const json& j) {
   if (j.contains("solver")) o.solver = from_string<Solver>(j["solver"].get<std::string>());
   num("rcond", o.rcond);
   num("ridge", o.ridge);
+  if (j.contains("regularization"))  // absent in files before it existed: none
+    o.regularization = from_string<Regularization>(j["regularization"].get<std::string>());
+  num("validation_fraction", o.validation_fraction);
   if (j.contains("seed")) o.seed = j["seed"].get<std::uint64_t>();
   num("elm_bias_low", o.elm_bias_low);
   num("elm_bias_high", o.elm_bias_high);
@@ -98,6 +103,8 @@ json summary_json(const FitSummary& s) {
   j["blas_threads"] = s.blas_threads;
   j["threads"] = s.threads;
   j["anchor"] = s.anchor;
+  j["regularization"] = to_string(s.regularization);
+  j["ridge"] = s.ridge;
   j["notes"] = s.notes;
   return j;
 }
@@ -137,6 +144,9 @@ FitSummary summary_from(const json& j) {
   get("blas_threads", s.blas_threads);
   get("threads", s.threads);
   if (j.contains("anchor")) s.anchor = j["anchor"].get<std::string>();
+  if (j.contains("regularization"))
+    s.regularization = from_string<Regularization>(j["regularization"].get<std::string>());
+  get("ridge", s.ridge);
   if (j.contains("notes")) s.notes = j["notes"].get<std::vector<std::string>>();
   return s;
 }

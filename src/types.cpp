@@ -27,6 +27,9 @@ constexpr Table<Solver, 5> kSolvers{{{Solver::Auto, "auto"},
                                      {Solver::COD, "cod"},
                                      {Solver::QR, "qr"},
                                      {Solver::Gram, "gram"}}};
+constexpr Table<Regularization, 3> kRegularizations{{{Regularization::None, "none"},
+                                                     {Regularization::GCV, "gcv"},
+                                                     {Regularization::Holdout, "holdout"}}};
 
 std::string normalise(std::string_view name) {
   std::string s(name);
@@ -69,6 +72,7 @@ E parse(const Table<E, N>& table, std::string_view name, const char* what,
 std::string to_string(Sampler s) { return name_of(kSamplers, s); }
 std::string to_string(Activation a) { return name_of(kActivations, a); }
 std::string to_string(Solver s) { return name_of(kSolvers, s); }
+std::string to_string(Regularization r) { return name_of(kRegularizations, r); }
 
 template <>
 Sampler from_string<Sampler>(std::string_view name) {
@@ -84,10 +88,17 @@ Solver from_string<Solver>(std::string_view name) {
 }
 
 template <>
+Regularization from_string<Regularization>(std::string_view name) {
+  return parse(kRegularizations, name, "regularization", {{"held-out", Regularization::Holdout}});
+}
+
+template <>
 std::vector<std::string> all_names<Sampler>() { return names_of(kSamplers); }
 template <>
 std::vector<std::string> all_names<Activation>() { return names_of(kActivations); }
 template <>
 std::vector<std::string> all_names<Solver>() { return names_of(kSolvers); }
+template <>
+std::vector<std::string> all_names<Regularization>() { return names_of(kRegularizations); }
 
 }  // namespace hamsam

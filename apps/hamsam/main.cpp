@@ -22,7 +22,8 @@ struct FitArgs {
   std::uint64_t seed = 0, data_seed = 1;
   long long width = 1000;
   std::string sampler = "a-swim", activation = "tanh", solver = "auto";
-  double rcond = 1e-13, ridge = 0.0;
+  double rcond = 1e-13, ridge = 0.0, validation_fraction = 0.2;
+  std::string regularization = "none";
   std::optional<int> threads, blas_threads;
   std::string out;
   bool force = false, json = false, quiet = false;
@@ -37,6 +38,8 @@ int run_fit(const FitArgs& a) {
   opt.solver = hamsam::from_string<hamsam::Solver>(a.solver);
   opt.rcond = a.rcond;
   opt.ridge = a.ridge;
+  opt.regularization = hamsam::from_string<hamsam::Regularization>(a.regularization);
+  opt.validation_fraction = a.validation_fraction;
   opt.seed = a.seed;
   if (a.threads) opt.threads = *a.threads;
   if (a.blas_threads) opt.blas_threads = *a.blas_threads;
@@ -530,6 +533,12 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   fit->add_option("--rcond", fa.rcond, "relative singular-value cutoff of the solve")->capture_default_str();
   fit->add_option("--ridge", fa.ridge, "Tikhonov parameter on the output weights (0 = none)")->capture_default_str();
+  fit->add_option("--regularization", fa.regularization,
+                  "choose the ridge for noisy data: " + join(hamsam::all_names<hamsam::Regularization>()) +
+                      " (gcv: generalized cross-validation; holdout: on held-out points)")
+      ->capture_default_str();
+  fit->add_option("--validation-fraction", fa.validation_fraction, "share of points held out by --regularization holdout")
+      ->capture_default_str();
   fit->add_option("--threads", fa.threads, "hamsam's own threads (default: all cores)");
   fit->add_option("--blas-threads", fa.blas_threads, "OpenBLAS threads (default: as OpenBLAS is set)");
   fit->add_option("--out", fa.out, "write the model to this file (checked before fitting)");

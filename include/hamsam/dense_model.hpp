@@ -7,6 +7,7 @@
 //   auto summary = model.fit(train.x, train.xdot);
 //   Vector H = model.energy(test.x);
 #include <optional>
+#include <vector>
 
 #include "hamsam/fit.hpp"
 #include "hamsam/hamiltonian.hpp"
@@ -34,6 +35,12 @@ class DenseHamiltonian : public Hamiltonian {
   /// input; numerical trouble is reported in the summary.
   FitSummary fit(const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy = std::nullopt,
                  const std::optional<Anchors>& anchors = std::nullopt, const ProgressCallback& progress = {});
+
+  /// Like fit(), for one-step maps that average the gradient over several points (Stormer-Verlet,
+  /// dynamics/learn.hpp): row k asks J * mean(grad H(x.row(k)), grad H(also[s].row(k)) for all s) = xdot.row(k).
+  /// Every matrix in `also` has the shape of x; the hidden layer is sampled on x.
+  FitSummary fit_averaged(const Matrix& x, const std::vector<Matrix>& also, const Matrix& xdot,
+                          const std::optional<Anchors>& anchors = std::nullopt, const ProgressCallback& progress = {});
 
   bool fitted() const { return c_.size() > 0; }
   Index dof() const override { return layer_.dim() / 2; }
@@ -63,6 +70,7 @@ class DenseHamiltonian : public Hamiltonian {
   double c0_ = 0.0;
   FitSummary summary_;
   std::string metadata_ = "{}";
+  const std::vector<Matrix>* averaged_ = nullptr;  ///< set by fit_averaged() for the duration of its fit()
 };
 
 }  // namespace hamsam

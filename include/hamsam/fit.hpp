@@ -18,6 +18,10 @@ struct FitOptions {
   Solver solver = Solver::Auto;            ///< least-squares backend
   double rcond = 1e-13;                    ///< relative singular-value threshold of the solve
   double ridge = 0.0;                      ///< Tikhonov parameter on the output weights (0 = none)
+  /// none: `ridge` as given; gcv / holdout: the ridge of the last solve is chosen from a grid by generalized
+  /// cross-validation or on a held-out part of the points (regularization.hpp; then `ridge` must be 0).
+  Regularization regularization = Regularization::None;
+  double validation_fraction = 0.2;        ///< holdout: share of the points held out (split seeded by `seed`)
   std::uint64_t seed = 0;                  ///< the only source of randomness
   /// ELM bias range; NaN (default) = smallest and largest coordinate of the training states.
   double elm_bias_low = std::numeric_limits<double>::quiet_NaN();
@@ -57,6 +61,9 @@ struct FitSummary {
   double solve_gflops = 0.0;          ///< of the dominant factorization
   int blas_threads = 0, threads = 0;
   std::string anchor;                 ///< how the constant was fixed
+  Regularization regularization = Regularization::None;
+  double ridge = 0.0;                 ///< the ridge of the last solve (chosen unless regularization is none)
+  std::vector<double> ridge_candidates, ridge_scores;  ///< gcv / holdout: the grid and its scores
   std::vector<std::string> notes;     ///< warnings and fallbacks
 
   /// One line: sampler, width, solver, rank, residual, time.

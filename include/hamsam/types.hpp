@@ -18,10 +18,14 @@ enum class Sampler { ELM, USWIM, SWIM, ASWIM };
 enum class Activation { Tanh, Sigmoid, Softplus, Sin, Gaussian };
 /// Least-squares backend for the last layer.
 enum class Solver { Auto, SVD, COD, QR, Gram };
+/// How the ridge of the last layer is chosen (regularization.hpp): none (FitOptions::ridge as given),
+/// generalized cross-validation, or the error on a held-out part of the training points.
+enum class Regularization { None, GCV, Holdout };
 
 std::string to_string(Sampler s);
 std::string to_string(Activation a);
 std::string to_string(Solver s);
+std::string to_string(Regularization r);
 
 template <class E>
 E from_string(std::string_view name);
@@ -31,6 +35,8 @@ template <>
 Activation from_string<Activation>(std::string_view name);
 template <>
 Solver from_string<Solver>(std::string_view name);
+template <>
+Regularization from_string<Regularization>(std::string_view name);
 
 /// All names of an enumeration, in declaration order (for help texts and error messages).
 template <class E>
@@ -41,5 +47,7 @@ template <>
 std::vector<std::string> all_names<Activation>();
 template <>
 std::vector<std::string> all_names<Solver>();
+template <>
+std::vector<std::string> all_names<Regularization>();
 
 }  // namespace hamsam

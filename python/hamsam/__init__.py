@@ -14,13 +14,14 @@ argument checking, numpy conversion and progress display.
 """
 from __future__ import annotations
 
-from . import _core, dynamics, particles, systems
+from . import _core, dynamics, learn, particles, systems
 from ._arrays import as_float_array as _as_float_array
 from ._arrays import as_int as _as_int
 from ._hamiltonian import Hamiltonian
 from .model import DenseHamiltonian, FitSummary, load
-from .dynamics import (CorrectedHamiltonian, add_noise, finite_difference, integrators, rollout_metrics,
-                       sample_trajectories, select_ridge, simulate, snapshot_targets)
+from .dynamics import (add_noise, finite_difference, integrators, rollout_metrics, sample_trajectories,
+                       simulate)
+from .learn import CorrectedHamiltonian, fit_snapshots, fit_trajectories, select_ridge, snapshot_targets
 from .systems import Dataset, sample_box
 
 __version__ = _core.__version__
@@ -29,6 +30,7 @@ __all__ = [
     "__version__",
     "systems",
     "dynamics",
+    "learn",
     "particles",
     "simulate",
     "integrators",
@@ -37,6 +39,8 @@ __all__ = [
     "finite_difference",
     "rollout_metrics",
     "snapshot_targets",
+    "fit_snapshots",
+    "fit_trajectories",
     "CorrectedHamiltonian",
     "select_ridge",
     "Hamiltonian",

@@ -1,5 +1,5 @@
-"""Dynamics: time integrators for any Hamiltonian, trajectory data, finite differences, noise, rollout metrics,
-and learning from snapshot pairs with modified-Hamiltonian corrections (C++ in include/hamsam/dynamics/).
+"""Dynamics: time integrators for any Hamiltonian, trajectory data, finite differences, noise, rollout metrics
+(C++ in include/hamsam/dynamics/). Learning from snapshot pairs is in :mod:`hamsam.learn`.
 
     >>> import hamsam as hs, numpy as np
     >>> sys = hs.systems.Pendulum()
@@ -12,7 +12,6 @@ import numpy as np
 
 from . import _core
 from ._arrays import as_float_array, as_int, as_states
-from ._hamiltonian import Hamiltonian
 
 __all__ = [
     "integrators",
@@ -21,9 +20,6 @@ __all__ = [
     "add_noise",
     "finite_difference",
     "rollout_metrics",
-    "snapshot_targets",
-    "CorrectedHamiltonian",
-    "select_ridge",
 ]
 
 
@@ -103,48 +99,3 @@ def rollout_metrics(predicted, truth, dt, h, threshold=0.1):
     if t.ndim == 2:
         t = t[:, None, :]
     return dict(_core.rollout_metrics(p, t, float(dt), _impl_of(h), float(threshold)))
-
-
-def snapshot_targets(x, x_next, h, scheme="symplectic-euler-b"):
-    """Training points and targets for snapshot pairs taken ``h`` apart: fit a model with
-    ``model.fit(points, targets)``. Schemes: ``forward-difference`` (points x_k), ``symplectic-euler-a``
-    ((q_k, p_{k+1})), ``symplectic-euler-b`` ((q_{k+1}, p_k), P1's choice), ``implicit-midpoint``
-    ((x_k + x_{k+1}) / 2). Targets are (x_next - x) / h."""
-    a = as_float_array(x, "x")
-    b = as_float_array(x_next, "x_next")
-    return _core.snapshot_targets(a, b, float(h), str(scheme))
-
-
-class CorrectedHamiltonian(Hamiltonian):
-    """``base`` (trained on snapshot pairs with ``scheme`` at step ``h``) plus the leading modified-Hamiltonian
-    correction: +(h/2) dH/dq . dH/dp for symplectic-euler-b, -(h/2) ... for -a, -(h^2/24) H''(f, f) for
-    implicit-midpoint, none for forward-difference. Evaluate, differentiate and roll it out like any
-    Hamiltonian."""
-
-    __slots__ = ("_base",)
-
-    def __init__(self, base, scheme, h):
-        self._base = base  # keeps the model alive
-        self._impl = _core.CorrectedHamiltonian(_impl_of(base, "base"), str(scheme), float(h))
-
-    def correction(self, x):
-        arr, single = as_states(x, "x", self._impl.dim)
-        out = self._impl.correction(arr)
-        return float(out[0]) if single else out
-
-
-def select_ridge(model, x, xdot, candidates=None, validation_fraction=0.2, seed=0):
-    """The ridge (Tikhonov parameter of the output weights) for noisy data, chosen on held-out data.
-
-    Splits (x, xdot) (seeded) into a training part and a validation part, fits a model with ``model``'s options
-    for each candidate ridge on the training part and returns the candidate with the smallest relative L2
-    error of the vector field on the validation part: ``{"ridge", "candidates", "validation_error"}``.
-    Default candidates: 0 and 1e-12 .. 1e-1. Then fit with ``hs.DenseHamiltonian(..., ridge=result["ridge"])``.
-    """
-    impl = getattr(model, "_impl", None)
-    if not isinstance(impl, _core.DenseHamiltonian):
-        raise ValueError(f"model must be a hs.DenseHamiltonian (its options are used), got {type(model).__name__}")
-    a = as_float_array(x, "x")
-    b = as_float_array(xdot, "xdot")
-    cand = [] if candidates is None else [float(c) for c in candidates]
-    return dict(_core.select_ridge(impl, a, b, cand, float(validation_fraction), as_int(seed, "seed")))

@@ -38,6 +38,8 @@ _DEFAULTS = dict(
     energy_weight=0.0,
     blas_threads=0,
     threads=0,
+    regularization="none",
+    validation_fraction=0.2,
 )
 
 
@@ -46,7 +48,7 @@ def _noop(phase, fraction):
 
 
 def _make_impl(width, sampler, activation, solver, seed, rcond, ridge, elm_bias, anchor_weight, energy_weight,
-               blas_threads, threads):
+               blas_threads, threads, regularization="none", validation_fraction=0.2):
     if elm_bias is None:
         lo = hi = None
     else:
@@ -69,6 +71,8 @@ def _make_impl(width, sampler, activation, solver, seed, rcond, ridge, elm_bias,
         energy_weight=as_real(energy_weight, "energy_weight"),
         blas_threads=as_int(blas_threads, "blas_threads", minimum=0, maximum=2**31 - 1),
         threads=as_int(threads, "threads", minimum=0, maximum=2**31 - 1),
+        regularization=as_name(regularization, "regularization"),
+        validation_fraction=as_real(validation_fraction, "validation_fraction"),
     )
 
 
@@ -89,15 +93,20 @@ class DenseHamiltonian(Hamiltonian):
     energy_weight  > 0: energies given to fit() also enter as rows with this weight (0.0)
     blas_threads   > 0: set OpenBLAS threads for the fit; 0 leaves them as they are
     threads        hamsam's own threads for feature evaluation; 0 = all cores
+    regularization "none" (default: ``ridge`` as given), "gcv" or "holdout": the ridge chosen for noisy data by
+                   generalized cross-validation or on held-out points (docs/learning.md); the choice is in
+                   ``summary.ridge``
+    validation_fraction  "holdout": share of the points held out (0.2)
 
     A new model is valid but unfitted; :meth:`fit` trains from scratch (the model is replaced only when the
     fit succeeds).
     """
 
     def __init__(self, width=1000, sampler="a-swim", *, activation="tanh", solver="auto", seed=0, rcond=1e-13,
-                 ridge=0.0, elm_bias=None, anchor_weight=1.0, energy_weight=0.0, blas_threads=0, threads=0):
+                 ridge=0.0, elm_bias=None, anchor_weight=1.0, energy_weight=0.0, blas_threads=0, threads=0,
+                 regularization="none", validation_fraction=0.2):
         self._impl = _make_impl(width, sampler, activation, solver, seed, rcond, ridge, elm_bias, anchor_weight,
-                                energy_weight, blas_threads, threads)
+                                energy_weight, blas_threads, threads, regularization, validation_fraction)
 
     @classmethod
     def _from_impl(cls, impl):
@@ -162,7 +171,8 @@ class DenseHamiltonian(Hamiltonian):
         return dict(width=o["width"], sampler=o["sampler"], activation=o["activation"], solver=o["solver"],
                     rcond=o["rcond"], ridge=o["ridge"], seed=o["seed"], elm_bias_low=lo, elm_bias_high=hi,
                     anchor_weight=o["anchor_weight"], energy_weight=o["energy_weight"],
-                    blas_threads=o["blas_threads"], threads=o["threads"])
+                    blas_threads=o["blas_threads"], threads=o["threads"], regularization=o["regularization"],
+                    validation_fraction=o["validation_fraction"])
 
     @property
     def options(self):

@@ -11,5 +11,7 @@ namespace hamsam_py {
 void bind_dynamics(pybind11::module_& m);
 /// python/src/bind_particles.cpp: particle systems, topologies, potentials, graph models.
 void bind_particles(pybind11::module_& m);
+/// python/src/bind_learn.cpp: learning from snapshot pairs, corrected Hamiltonians, ridge selection.
+void bind_learn(pybind11::module_& m);
 
 }  // namespace hamsam_py

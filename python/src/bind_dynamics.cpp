@@ -59,39 +59,6 @@ IntegratorOptions options(const std::string& method, double tolerance, int max_i
 }  // namespace
 
 void bind_dynamics(py::module_& m) {
-  m.def(
-      "select_ridge",
-      [](const DenseHamiltonian& model, const Matrix& x, const Matrix& xdot, std::vector<double> candidates,
-         double validation_fraction, std::uint64_t seed) {
-        RidgeSelection s;
-        {
-          py::gil_scoped_release release;
-          s = select_ridge(model.options(), x, xdot, std::nullopt, std::move(candidates), validation_fraction,
-                           seed);
-        }
-        py::dict d;
-        d["ridge"] = s.ridge;
-        d["candidates"] = s.candidates;
-        d["validation_error"] = s.validation_error;
-        return d;
-      },
-      py::arg("model"), py::arg("x"), py::arg("xdot"), py::arg("candidates"), py::arg("validation_fraction"),
-      py::arg("seed"));
-  m.def("snapshot_scheme_names", &snapshot_scheme_names);
-  m.def(
-      "snapshot_targets",
-      [](const Matrix& x, const Matrix& x_next, double h, const std::string& scheme) {
-        const SnapshotTargets t = snapshot_targets(x, x_next, h, snapshot_scheme_from_string(scheme));
-        return py::make_tuple(t.x, t.xdot);
-      },
-      py::arg("x"), py::arg("x_next"), py::arg("h"), py::arg("scheme"));
-  py::class_<CorrectedHamiltonian, Hamiltonian>(m, "CorrectedHamiltonian")
-      .def(py::init([](const Hamiltonian& base, const std::string& scheme, double h) {
-             return new CorrectedHamiltonian(base, snapshot_scheme_from_string(scheme), h);
-           }),
-           py::arg("base"), py::arg("scheme"), py::arg("h"), py::keep_alive<1, 2>())
-      .def("correction", &CorrectedHamiltonian::correction, py::arg("x"));
-
   m.def("integrator_names", &integrator_names);
   m.def("integrator_info", [](const std::string& name) {
     const Integrator i = integrator_from_string(name);

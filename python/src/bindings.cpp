@@ -29,7 +29,8 @@ namespace {
 FitOptions make_options(Index width, const std::string& sampler, const std::string& activation,
                         const std::string& solver, double rcond, double ridge, std::uint64_t seed,
                         std::optional<double> elm_bias_low, std::optional<double> elm_bias_high,
-                        double anchor_weight, double energy_weight, int blas_threads, int threads) {
+                        double anchor_weight, double energy_weight, int blas_threads, int threads,
+                        const std::string& regularization, double validation_fraction) {
   FitOptions o;
   o.width = width;
   o.sampler = from_string<Sampler>(sampler);
@@ -44,6 +45,8 @@ FitOptions make_options(Index width, const std::string& sampler, const std::stri
   o.energy_weight = energy_weight;
   o.blas_threads = blas_threads;
   o.threads = threads;
+  o.regularization = from_string<Regularization>(regularization);
+  o.validation_fraction = validation_fraction;
   o.validate();
   return o;
 }
@@ -65,6 +68,8 @@ py::dict options_dict(const FitOptions& o) {
   d["energy_weight"] = o.energy_weight;
   d["blas_threads"] = o.blas_threads;
   d["threads"] = o.threads;
+  d["regularization"] = to_string(o.regularization);
+  d["validation_fraction"] = o.validation_fraction;
   return d;
 }
 
@@ -95,6 +100,10 @@ py::dict summary_dict(const FitSummary& s) {
   d["blas_threads"] = s.blas_threads;
   d["threads"] = s.threads;
   d["anchor"] = s.anchor;
+  d["regularization"] = to_string(s.regularization);
+  d["ridge"] = s.ridge;
+  d["ridge_candidates"] = s.ridge_candidates;
+  d["ridge_scores"] = s.ridge_scores;
   d["notes"] = s.notes;
   return d;
 }
@@ -228,6 +237,10 @@ PYBIND11_MODULE(_core, m) {
       .def_readonly("blas_threads", &FitSummary::blas_threads)
       .def_readonly("threads", &FitSummary::threads)
       .def_readonly("anchor", &FitSummary::anchor)
+      .def_property_readonly("regularization", [](const FitSummary& s) { return to_string(s.regularization); })
+      .def_readonly("ridge", &FitSummary::ridge)
+      .def_readonly("ridge_candidates", &FitSummary::ridge_candidates)
+      .def_readonly("ridge_scores", &FitSummary::ridge_scores)
       .def_readonly("notes", &FitSummary::notes)
       .def("brief", &FitSummary::brief, "One line: sampler, width, solver, rank, residual, time.")
       .def("report", &FitSummary::report, "The full report, one field per line.")
@@ -241,14 +254,16 @@ PYBIND11_MODULE(_core, m) {
       .def(py::init([](Index width, const std::string& sampler, const std::string& activation,
                        const std::string& solver, double rcond, double ridge, std::uint64_t seed,
                        std::optional<double> elm_bias_low, std::optional<double> elm_bias_high,
-                       double anchor_weight, double energy_weight, int blas_threads, int threads) {
+                       double anchor_weight, double energy_weight, int blas_threads, int threads,
+                       const std::string& regularization, double validation_fraction) {
              return DenseHamiltonian(make_options(width, sampler, activation, solver, rcond, ridge, seed,
                                                   elm_bias_low, elm_bias_high, anchor_weight, energy_weight,
-                                                  blas_threads, threads));
+                                                  blas_threads, threads, regularization, validation_fraction));
            }),
            py::arg("width"), py::arg("sampler"), py::arg("activation"), py::arg("solver"), py::arg("rcond"),
            py::arg("ridge"), py::arg("seed"), py::arg("elm_bias_low"), py::arg("elm_bias_high"),
-           py::arg("anchor_weight"), py::arg("energy_weight"), py::arg("blas_threads"), py::arg("threads"))
+           py::arg("anchor_weight"), py::arg("energy_weight"), py::arg("blas_threads"), py::arg("threads"),
+           py::arg("regularization") = "none", py::arg("validation_fraction") = 0.2)
       .def("fit", &fit_model, py::arg("x"), py::arg("xdot"), py::arg("energy") = py::none(),
            py::arg("anchor_x") = py::none(), py::arg("anchor_h") = py::none(), py::arg("progress") = py::none())
       .def_property_readonly("fitted", &DenseHamiltonian::fitted)
@@ -268,4 +283,5 @@ PYBIND11_MODULE(_core, m) {
   // ---- components, each in its own file (bind.hpp) ----
   hamsam_py::bind_dynamics(m);
   hamsam_py::bind_particles(m);
+  hamsam_py::bind_learn(m);
 }

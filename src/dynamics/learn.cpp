@@ -1,5 +1,6 @@
 #include "hamsam/dynamics/learn.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "hamsam/error.hpp"
@@ -13,7 +14,43 @@ struct Name {
 constexpr Name kNames[] = {{SnapshotScheme::ForwardDifference, "forward-difference"},
                            {SnapshotScheme::SymplecticEulerA, "symplectic-euler-a"},
                            {SnapshotScheme::SymplecticEulerB, "symplectic-euler-b"},
-                           {SnapshotScheme::ImplicitMidpoint, "implicit-midpoint"}};
+                           {SnapshotScheme::ImplicitMidpoint, "implicit-midpoint"},
+                           {SnapshotScheme::StormerVerlet, "stormer-verlet"}};
+
+void check_pairs(const Matrix& x, const Matrix& x_next, double h) {
+  require(x.rows() >= 1 && x.cols() >= 2 && x.cols() % 2 == 0,
+          "x must be a non-empty array of states with an even number of columns (q, p)");
+  require(x_next.rows() == x.rows() && x_next.cols() == x.cols(),
+          "x_next must have the shape of x (" + std::to_string(x.rows()) + "x" + std::to_string(x.cols()) +
+              "), got " + std::to_string(x_next.rows()) + "x" + std::to_string(x_next.cols()));
+  require(x.allFinite() && x_next.allFinite(), "x and x_next must be finite (no NaN or Inf)");
+  require(std::isfinite(h) && h > 0, "h (the time step between snapshots) must be > 0, got " + std::to_string(h));
+}
+
+Matrix join(const Matrix& q, const Matrix& p) {
+  Matrix x(q.rows(), q.cols() + p.cols());
+  x << q, p;
+  return x;
+}
+
+/// Per state: the quadratic forms of the modified-Hamiltonian terms, from one gradient and one Hessian.
+struct Forms {
+  double qp = 0, pp = 0, qq = 0, mixed = 0, ff = 0;  // Hq.Hp, Hpp(Hq,Hq), Hqq(Hp,Hp), Hqp(Hp,Hq), H''(f,f)
+};
+Forms forms(const Vector& g, const Matrix& A, bool need_hessian) {
+  const Index n = g.size() / 2;
+  const Vector gq = g.head(n), gp = g.tail(n);
+  Forms f;
+  f.qp = gq.dot(gp);
+  if (!need_hessian) return f;
+  f.pp = gq.dot(A.bottomRightCorner(n, n) * gq);
+  f.qq = gp.dot(A.topLeftCorner(n, n) * gp);
+  f.mixed = gp.dot(A.topRightCorner(n, n) * gq);  // sum_ij d2H/(dq_i dp_j) Hp_i Hq_j
+  Vector v(2 * n);
+  v << gp, -gq;  // f = J grad H
+  f.ff = v.dot(A * v);
+  return f;
+}
 }  // namespace
 
 std::string to_string(SnapshotScheme s) {
@@ -33,85 +70,138 @@ SnapshotScheme snapshot_scheme_from_string(const std::string& name) {
     if (name == n.name) return n.s;
   if (name == "forward") return SnapshotScheme::ForwardDifference;
   if (name == "midpoint") return SnapshotScheme::ImplicitMidpoint;
+  if (name == "verlet") return SnapshotScheme::StormerVerlet;
   std::string all;
   for (const auto& n : snapshot_scheme_names()) all += (all.empty() ? "" : ", ") + n;
   throw Error("unknown snapshot scheme '" + name + "': use one of " + all);
 }
 
+int max_correction_order(SnapshotScheme s) { return s == SnapshotScheme::ForwardDifference ? 0 : 2; }
+
 SnapshotTargets snapshot_targets(const Matrix& x, const Matrix& x_next, double h, SnapshotScheme scheme) {
-  require(x.rows() >= 1 && x.cols() >= 2 && x.cols() % 2 == 0,
-          "x must be a non-empty array of states with an even number of columns (q, p)");
-  require(x_next.rows() == x.rows() && x_next.cols() == x.cols(),
-          "x_next must have the shape of x (" + std::to_string(x.rows()) + "x" + std::to_string(x.cols()) +
-              "), got " + std::to_string(x_next.rows()) + "x" + std::to_string(x_next.cols()));
-  require(x.allFinite() && x_next.allFinite(), "x and x_next must be finite (no NaN or Inf)");
-  require(std::isfinite(h) && h > 0, "h (the time step between snapshots) must be > 0, got " + std::to_string(h));
+  check_pairs(x, x_next, h);
+  require(scheme != SnapshotScheme::StormerVerlet,
+          "stormer-verlet averages the gradient over two points per pair: use fit_snapshots (Python: "
+          "hs.fit_snapshots) instead of snapshot_targets");
   const Index n = x.cols() / 2;
   SnapshotTargets t;
   t.xdot = (x_next - x) / h;
   switch (scheme) {
     case SnapshotScheme::ForwardDifference: t.x = x; break;
-    case SnapshotScheme::SymplecticEulerA:  // (q_k, p_{k+1})
-      t.x.resize(x.rows(), x.cols());
-      t.x << x.leftCols(n), x_next.rightCols(n);
-      break;
-    case SnapshotScheme::SymplecticEulerB:  // (q_{k+1}, p_k)
-      t.x.resize(x.rows(), x.cols());
-      t.x << x_next.leftCols(n), x.rightCols(n);
-      break;
+    case SnapshotScheme::SymplecticEulerA: t.x = join(x.leftCols(n), x_next.rightCols(n)); break;
+    case SnapshotScheme::SymplecticEulerB: t.x = join(x_next.leftCols(n), x.rightCols(n)); break;
     case SnapshotScheme::ImplicitMidpoint: t.x = 0.5 * (x + x_next); break;
+    case SnapshotScheme::StormerVerlet: break;
   }
   return t;
 }
 
-CorrectedHamiltonian::CorrectedHamiltonian(const Hamiltonian& base, SnapshotScheme scheme, double h)
-    : base_(base), scheme_(scheme), h_(h) {
+void SnapshotFitOptions::validate() const {
+  require(verlet_passes >= 1, "verlet_passes must be >= 1 (got " + std::to_string(verlet_passes) +
+                                  "): 4 makes the half-step momentum converge for h up to ~1");
+  require(verlet_sweeps >= 1, "verlet_sweeps must be >= 1 (got " + std::to_string(verlet_sweeps) + ")");
+}
+
+SnapshotFitSummary fit_snapshots(DenseHamiltonian& model, const Matrix& x, const Matrix& x_next, double h,
+                                 const SnapshotFitOptions& options, const std::optional<Anchors>& anchors,
+                                 const ProgressCallback& progress) {
+  options.validate();
+  check_pairs(x, x_next, h);
+  SnapshotFitSummary out;
+  out.scheme = options.scheme;
+  out.h = h;
+  if (options.scheme != SnapshotScheme::StormerVerlet) {
+    const SnapshotTargets t = snapshot_targets(x, x_next, h, options.scheme);
+    out.fit = model.fit(t.x, t.xdot, std::nullopt, anchors, progress);
+    return out;
+  }
+  const Index n = x.cols() / 2;
+  const Matrix xdot = (x_next - x) / h;
+  const Matrix q0 = x.leftCols(n), q1 = x_next.leftCols(n);
+  const Matrix p_mean = 0.5 * (x.rightCols(n) + x_next.rightCols(n));
+  Matrix P = p_mean;
+  std::vector<Matrix> second(1);
+  for (int pass = 0; pass < options.verlet_passes; ++pass) {
+    if (pass > 0) {
+      const Matrix before = P;
+      for (int s = 0; s < options.verlet_sweeps; ++s)
+        P = p_mean + 0.25 * h * (model.gradient(join(q1, P)).leftCols(n) - model.gradient(join(q0, P)).leftCols(n));
+      out.half_step_change = (P - before).norm() / std::max(P.norm(), 1e-300);
+    }
+    second[0] = join(q1, P);
+    ProgressCallback pass_progress;
+    if (progress)
+      pass_progress = [&](const Progress& p) {
+        progress(Progress{p.phase, (pass + p.fraction) / options.verlet_passes});
+      };
+    out.fit = model.fit_averaged(join(q0, P), second, xdot, anchors, pass_progress);
+    out.passes = pass + 1;
+  }
+  return out;
+}
+
+CorrectedHamiltonian::CorrectedHamiltonian(const Hamiltonian& base, SnapshotScheme scheme, double h, int order)
+    : base_(base), scheme_(scheme), h_(h), order_(order) {
   require(std::isfinite(h) && h > 0, "h must be > 0, got " + std::to_string(h));
+  require(order >= 0 && order <= 2, "order (the highest power of h in the correction) must be 0, 1 or 2, got " +
+                                        std::to_string(order));
+}
+
+std::string CorrectedHamiltonian::name() const {
+  return base_.name() + " corrected (" + to_string(scheme_) + ", order " + std::to_string(order_) + ")";
 }
 
 Vector CorrectedHamiltonian::correction(const Matrix& X) const {
   check_states(X, dof(), "x");
-  const Index n = dof();
-  switch (scheme_) {
-    case SnapshotScheme::ForwardDifference: return Vector::Zero(X.rows());
-    case SnapshotScheme::SymplecticEulerA:
-    case SnapshotScheme::SymplecticEulerB: {
-      const Matrix G = base_.gradient(X);
-      const Vector qp = (G.leftCols(n).array() * G.rightCols(n).array()).rowwise().sum();
-      return (scheme_ == SnapshotScheme::SymplecticEulerB ? 0.5 : -0.5) * h_ * qp;
+  Vector out = Vector::Zero(X.rows());
+  if (scheme_ == SnapshotScheme::ForwardDifference || order_ == 0) return out;
+  const bool euler = scheme_ == SnapshotScheme::SymplecticEulerA || scheme_ == SnapshotScheme::SymplecticEulerB;
+  const bool second = order_ >= 2;
+  if (!euler && !second) return out;  // the symmetric maps have no h term
+  const Matrix G = base_.gradient(X);
+  const double h = h_, h2 = h_ * h_;
+  const double sign = scheme_ == SnapshotScheme::SymplecticEulerB ? 1.0 : -1.0;
+  for (Index i = 0; i < X.rows(); ++i) {
+    const Vector g = G.row(i).transpose();
+    const Forms f = forms(g, second ? base_.hessian(X.row(i).transpose()) : Matrix(), second);
+    double c = 0.0;
+    switch (scheme_) {
+      case SnapshotScheme::SymplecticEulerA:
+      case SnapshotScheme::SymplecticEulerB:
+        c = sign * 0.5 * h * f.qp;
+        if (second) c += h2 / 12.0 * (f.pp + f.qq + 4.0 * f.mixed);
+        break;
+      case SnapshotScheme::ImplicitMidpoint: c = -h2 / 24.0 * f.ff; break;
+      case SnapshotScheme::StormerVerlet: c = h2 * (-f.pp / 24.0 + (f.qq + f.mixed) / 12.0); break;
+      case SnapshotScheme::ForwardDifference: break;
     }
-    case SnapshotScheme::ImplicitMidpoint: {
-      const Matrix F = base_.vector_field(X);
-      Vector out(X.rows());
-      for (Index i = 0; i < X.rows(); ++i) {
-        const Vector f = F.row(i).transpose();
-        out(i) = -(h_ * h_ / 24.0) * f.dot(base_.hessian(X.row(i).transpose()) * f);
-      }
-      return out;
-    }
+    out(i) = c;
   }
-  return Vector::Zero(X.rows());
+  return out;
 }
 
 Vector CorrectedHamiltonian::energy(const Matrix& X) const { return base_.energy(X) + correction(X); }
 
 Matrix CorrectedHamiltonian::gradient(const Matrix& X) const {
   check_states(X, dof(), "x");
+  Matrix G = base_.gradient(X);
+  if (scheme_ == SnapshotScheme::ForwardDifference || order_ == 0) return G;
+  // The base's gradient is exact; the small, smooth correction is differentiated by central differences
+  // (step 1e-4 (1 + |x_i|): truncation ~1e-8 of the correction, well above the rounding of large output weights).
   const Index d = X.cols(), N = X.rows();
   Matrix P(2 * d * N, d);
   Matrix step(N, d);
   for (Index i = 0; i < N; ++i)
     for (Index j = 0; j < d; ++j) {
-      step(i, j) = 1e-6 * (1.0 + std::abs(X(i, j)));
+      step(i, j) = 1e-4 * (1.0 + std::abs(X(i, j)));
       P.row((i * d + j) * 2) = X.row(i);
       P.row((i * d + j) * 2 + 1) = X.row(i);
       P((i * d + j) * 2, j) += step(i, j);
       P((i * d + j) * 2 + 1, j) -= step(i, j);
     }
-  const Vector E = energy(P);
-  Matrix G(N, d);
+  const Vector E = correction(P);
   for (Index i = 0; i < N; ++i)
-    for (Index j = 0; j < d; ++j) G(i, j) = (E((i * d + j) * 2) - E((i * d + j) * 2 + 1)) / (2.0 * step(i, j));
+    for (Index j = 0; j < d; ++j) G(i, j) += (E((i * d + j) * 2) - E((i * d + j) * 2 + 1)) / (2.0 * step(i, j));
   return G;
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "hamsam/hamsam.hpp"
+#include "test_support.hpp"
 
 namespace hamsam {
 namespace {
@@ -48,6 +49,90 @@ TEST(Learn, CorrectionsRecoverTheHamiltonianFromSnapshots) {
   }
 }
 
+// One step of each symplectic map with H equals, to the order claimed, the exact flow of the map's modified
+// Hamiltonian H + h H1[H] + h^2 H2[H] (CorrectedHamiltonian of H). H: a dense model fitted to the double
+// pendulum (non-separable, with an exact Hessian). Local errors of the exact flow of the truncated series:
+// O(h^4) for symplectic Euler with both terms (O(h^3) with P1's term only), O(h^5) for the symmetric maps.
+TEST(Learn, ModifiedHamiltonianTermsMatchTheMaps) {
+  const systems::DoublePendulum dp;
+  const systems::Dataset data = systems::sample_box(dp, dp.default_box(), 400, 1);
+  FitOptions opt;
+  opt.width = 60;
+  opt.sampler = Sampler::ELM;
+  DenseHamiltonian H(opt);
+  H.fit(data.x, data.xdot);
+  const Matrix x0 = systems::sample_box(dp, dp.default_box(), 3, 2).x * 0.5;
+  struct Case {
+    SnapshotScheme scheme;
+    Integrator method;
+    int order;
+    double min_ratio;  // err(h) / err(h / 2)
+  };
+  const Case cases[] = {{SnapshotScheme::SymplecticEulerA, Integrator::SymplecticEulerA, 1, 6},
+                        {SnapshotScheme::SymplecticEulerA, Integrator::SymplecticEulerA, 2, 12},
+                        {SnapshotScheme::SymplecticEulerB, Integrator::SymplecticEulerB, 2, 12},
+                        {SnapshotScheme::ImplicitMidpoint, Integrator::ImplicitMidpoint, 2, 24},
+                        {SnapshotScheme::StormerVerlet, Integrator::StormerVerletImplicit, 0, 6},
+                        {SnapshotScheme::StormerVerlet, Integrator::StormerVerletImplicit, 2, 24}};
+  for (const Case& c : cases) {
+    IntegratorOptions io;
+    io.method = c.method;
+    double err[2];
+    for (int k = 0; k < 2; ++k) {
+      const double h = k == 0 ? 0.1 : 0.05;
+      const CorrectedHamiltonian modified(H, c.scheme, h, c.order);
+      err[k] = (step(H, x0, h, io) - simulate(modified, x0, h, 1, ground_truth_integrator()).at(1)).norm();
+    }
+    std::printf("%-20s order %d: local error %.3e -> %.3e (ratio %.1f)\n", to_string(c.scheme).c_str(), c.order,
+                err[0], err[1], err[0] / err[1]);
+    EXPECT_GT(err[0] / err[1], c.min_ratio) << to_string(c.scheme) << " order " << c.order;
+    // The next power is missing: the ratio stays below the next order's.
+    EXPECT_LT(err[0] / err[1], c.min_ratio * 3.5) << to_string(c.scheme) << " order " << c.order;
+  }
+}
+
+// fit_snapshots with every scheme on REFERENCE's setting at CI size, and the corrections of every order.
+TEST(Learn, FitSnapshotsAndCorrectionOrders) {
+  const systems::Pendulum sys;
+  const systems::Box box{(Vector(2) << -M_PI, -1.0).finished(), (Vector(2) << M_PI, 1.0).finished()};
+  const systems::Dataset start = systems::sample_box(sys, box, 2500, 1);
+  const systems::Dataset test = systems::sample_box(sys, box, 3000, 2);
+  const Anchors anchor{Matrix::Zero(1, 2), Vector::Zero(1)};
+  FitOptions opt;
+  opt.width = 200;
+  for (double h : {0.1, 0.4}) {
+    const Matrix next = simulate(sys, start.x, h, 1, ground_truth_integrator()).at(1);
+    std::map<std::string, double> e;
+    for (SnapshotScheme s : {SnapshotScheme::SymplecticEulerB, SnapshotScheme::ImplicitMidpoint,
+                             SnapshotScheme::StormerVerlet}) {
+      DenseHamiltonian model(opt);
+      SnapshotFitOptions so;
+      so.scheme = s;
+      const SnapshotFitSummary r = fit_snapshots(model, start.x, next, h, so, anchor);
+      EXPECT_EQ(r.passes, s == SnapshotScheme::StormerVerlet ? so.verlet_passes : 1);
+      for (int order = 0; order <= 2; ++order) {
+        const CorrectedHamiltonian c(model, s, h, order);
+        e[to_string(s) + std::to_string(order)] = relative_l2(Matrix(c.energy(test.x)), Matrix(test.energy));
+      }
+      if (s == SnapshotScheme::StormerVerlet) {
+        std::printf("h=%.2f  verlet: last change of P %.2e\n", h, r.half_step_change);
+        EXPECT_LT(r.half_step_change, h < 0.2 ? 1e-7 : 1e-3);
+      }
+    }
+    for (const auto& [k, v] : e) std::printf("h=%.2f  %-22s %.3e\n", h, k.c_str(), v);
+    const double se0 = e.at("symplectic-euler-b0"), se1 = e.at("symplectic-euler-b1"),
+                 se2 = e.at("symplectic-euler-b2");
+    EXPECT_LT(se1, se0 / (h < 0.2 ? 10.0 : 5.0)) << h;  // P1's correction
+    EXPECT_LT(se2, se1 / 3.0) << h;                      // the h^2 term
+    for (const char* s : {"implicit-midpoint", "stormer-verlet"}) {
+      const std::string k(s);
+      EXPECT_EQ(e.at(k + "0"), e.at(k + "1")) << k;  // no h term
+      EXPECT_LT(e.at(k + "2"), e.at(k + "0") / 30.0) << k << " " << h;
+      EXPECT_LT(e.at(k + "2"), se2) << k << " " << h;
+    }
+  }
+}
+
 TEST(Learn, TargetsAndBadInput) {
   const Matrix x = (Matrix(1, 2) << 1.0, 2.0).finished(), y = (Matrix(1, 2) << 1.5, 1.0).finished();
   const SnapshotTargets a = snapshot_targets(x, y, 0.5, SnapshotScheme::SymplecticEulerA);
@@ -74,6 +159,20 @@ TEST(Learn, TargetsAndBadInput) {
   EXPECT_NEAR(corr(0), -(0.09 / 24) * (0.04 * std::cos(0.3) + std::pow(std::sin(0.3), 2)), 1e-8);
   EXPECT_EQ(G.rows(), 2);
   EXPECT_THROW(CorrectedHamiltonian(p, SnapshotScheme::SymplecticEulerA, -1.0), Error);
+  test::expect_error([&] { CorrectedHamiltonian(p, SnapshotScheme::SymplecticEulerA, 0.1, 3); }, "order");
+  test::expect_error([&] { snapshot_targets(x, y, 0.5, SnapshotScheme::StormerVerlet); }, "fit_snapshots");
+  EXPECT_EQ(snapshot_scheme_from_string("verlet"), SnapshotScheme::StormerVerlet);
+  DenseHamiltonian model;
+  SnapshotFitOptions so;
+  so.verlet_passes = 0;
+  test::expect_error([&] { fit_snapshots(model, x, y, 0.5, so); }, "verlet_passes");
+  test::expect_error([&] { fit_snapshots(model, x, y, -0.5); }, "h (the time step");
+  test::expect_error([&] { model.fit_averaged(x, {Matrix::Zero(2, 2)}, y); }, "shape of x");
+  // Symplectic Euler's correction for the pendulum at order 2: (h/2) sin q p + (h^2/12)(sin^2 q + p^2 cos q).
+  const CorrectedHamiltonian se(p, SnapshotScheme::SymplecticEulerB, 0.3, 2);
+  const double q = 0.3, pp = -0.2;
+  EXPECT_NEAR(se.correction(X)(0), 0.15 * std::sin(q) * pp + 0.09 / 12 * (std::pow(std::sin(q), 2) + pp * pp * std::cos(q)),
+              1e-8);
 }
 
 }  // namespace

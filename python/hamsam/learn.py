@@ -1,0 +1,148 @@
+"""Learning from snapshot pairs and noisy data (C++ in include/hamsam/dynamics/learn.hpp, regularization.hpp).
+
+Snapshot pairs (x_k, x_{k+1}) a step h apart: fit a model so that one step of a one-step map reproduces them,
+then undo the map's error with the modified-Hamiltonian correction (docs/learning.md).
+
+    >>> import hamsam as hs
+    >>> sys = hs.systems.Pendulum()
+    >>> start = hs.sample_box(sys, [-3.14, -1], [3.14, 1], n=2500, seed=1)
+    >>> nxt = hs.simulate(sys, start.x, dt=0.1, steps=1, integrator="dopri5", rtol=1e-12, atol=1e-14)[1]
+    >>> model = hs.DenseHamiltonian(width=200)
+    >>> hs.fit_snapshots(model, start.x, nxt, h=0.1, scheme="implicit-midpoint")
+    >>> H = hs.CorrectedHamiltonian(model, "implicit-midpoint", h=0.1)     # ~ the true H up to O(h^4)
+
+Noisy derivatives: ``hs.DenseHamiltonian(..., regularization="gcv")`` (or ``"holdout"``) chooses the ridge.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _core
+from ._arrays import as_float_array, as_int, as_states
+from ._hamiltonian import Hamiltonian
+
+__all__ = ["snapshot_schemes", "snapshot_targets", "fit_snapshots", "fit_trajectories", "CorrectedHamiltonian",
+           "select_ridge"]
+
+
+def snapshot_schemes():
+    """The one-step maps a model can be trained against: forward-difference, symplectic-euler-a,
+    symplectic-euler-b, implicit-midpoint, stormer-verlet."""
+    return list(_core.snapshot_scheme_names())
+
+
+def _impl_of(h, name):
+    impl = getattr(h, "_impl", None)
+    if impl is None or not isinstance(impl, _core.Hamiltonian):
+        raise ValueError(f"{name} must be a hamsam Hamiltonian (a system from hs.systems, a fitted "
+                         f"hs.DenseHamiltonian, a CorrectedHamiltonian), got {type(h).__name__}")
+    return impl
+
+
+def _dense(model):
+    if not isinstance(getattr(model, "_impl", None), _core.DenseHamiltonian):
+        raise ValueError(f"model must be a hs.DenseHamiltonian (its options are used), got {type(model).__name__}")
+
+
+def _pairs(x, x_next):
+    a, _ = as_states(x, "x", allow_single=False)
+    b, _ = as_states(x_next, "x_next", a.shape[1], allow_single=False)
+    return a, b
+
+
+def snapshot_targets(x, x_next, h, scheme="symplectic-euler-b"):
+    """Training points and targets for snapshot pairs taken ``h`` apart, for the schemes with one gradient per
+    pair: fit a model with ``model.fit(points, targets)``. Schemes: ``forward-difference`` (points x_k),
+    ``symplectic-euler-a`` ((q_k, p_{k+1})), ``symplectic-euler-b`` ((q_{k+1}, p_k), P1's choice),
+    ``implicit-midpoint`` ((x_k + x_{k+1}) / 2). Targets are (x_next - x) / h. ``stormer-verlet`` averages
+    two gradients per pair: use :func:`fit_snapshots`."""
+    a = as_float_array(x, "x")
+    b = as_float_array(x_next, "x_next")
+    return _core.snapshot_targets(a, b, float(h), str(scheme))
+
+
+def fit_snapshots(model, x, x_next, h, scheme="implicit-midpoint", anchor=None, *, verlet_passes=4, verlet_sweeps=1):
+    """Fits ``model`` (a hs.DenseHamiltonian, from scratch with its options) so that one step of ``scheme``
+    with the model carries each state of ``x`` (N, 2n) to the same row of ``x_next``, ``h`` apart.
+
+    scheme         "implicit-midpoint" (default), "stormer-verlet", "symplectic-euler-a", "symplectic-euler-b"
+                   (P1's), "forward-difference"; see :func:`snapshot_schemes`
+    anchor         (x0, H0) fixing the constant, as in ``model.fit`` (default: H = 0 at the first point)
+    verlet_passes  stormer-verlet: fits in all; each updates the half-step momentum p_{k+1/2} with the last
+                   model (4)
+    verlet_sweeps  stormer-verlet: fixed-point sweeps of p_{k+1/2}'s equation per update (1)
+
+    Returns a dict: ``summary`` (the model's FitSummary, also at ``model.summary``), ``scheme``, ``h``,
+    ``passes`` and ``half_step_change`` (stormer-verlet: ||change of p_{k+1/2}|| / ||p_{k+1/2}|| before the last fit). Then
+    ``hs.CorrectedHamiltonian(model, scheme, h)`` is the true H to O(h^3) (symplectic Euler) or O(h^4).
+    """
+    _dense(model)
+    a, b = _pairs(x, x_next)
+    ax = ah = None
+    if anchor is not None:
+        try:
+            x0, h0 = anchor
+        except (TypeError, ValueError):
+            raise ValueError("anchor must be a pair (x0, H0): x0 of shape (D,) or (n, D), H0 a number or (n,)") \
+                from None
+        ax, _ = as_states(x0, "anchor x0", a.shape[1])
+        ah = np.atleast_1d(as_float_array(h0, "anchor H0")).astype(float)
+    fresh = _core.DenseHamiltonian(**model._ctor_args())
+    out = dict(_core.fit_snapshots(fresh, a, b, float(h), str(scheme), ax, ah,
+                                   as_int(verlet_passes, "verlet_passes"), as_int(verlet_sweeps, "verlet_sweeps")))
+    fresh.metadata_json = model._impl.metadata_json
+    model._impl = fresh
+    return out
+
+
+def fit_trajectories(model, trajectories, dt, scheme="implicit-midpoint", anchor=None, **kwargs):
+    """:func:`fit_snapshots` on every pair of consecutive states of ``trajectories``: an array (T, 2n) (one
+    trajectory) or (T, B, 2n) (as returned by ``hs.simulate`` / ``hs.sample_trajectories``) sampled ``dt``
+    apart. Keyword arguments go to :func:`fit_snapshots`."""
+    tr = as_float_array(trajectories, "trajectories")
+    if tr.ndim == 2:
+        tr = tr[:, None, :]
+    if tr.ndim != 3 or tr.shape[0] < 2:
+        raise ValueError(f"trajectories must have shape (T, 2n) or (T, B, 2n) with T >= 2, got {tr.shape}")
+    d = tr.shape[2]
+    return fit_snapshots(model, tr[:-1].reshape(-1, d), tr[1:].reshape(-1, d), dt, scheme, anchor, **kwargs)
+
+
+class CorrectedHamiltonian(Hamiltonian):
+    """``base`` (trained on snapshot pairs with ``scheme`` at step ``h``) plus its modified-Hamiltonian
+    correction up to h^``order`` (default 2, all terms known; 1 for symplectic Euler is P1's
+    +-(h/2) dH/dq . dH/dp; the symmetric maps have no h term; forward-difference has none). Evaluate,
+    differentiate and roll it out like any Hamiltonian (the gradient takes central differences of the energy)."""
+
+    __slots__ = ("_base",)
+
+    def __init__(self, base, scheme, h, order=2):
+        self._base = base  # keeps the model alive
+        self._impl = _core.CorrectedHamiltonian(_impl_of(base, "base"), str(scheme), float(h),
+                                                as_int(order, "order"))
+
+    @property
+    def order(self):
+        return int(self._impl.order)
+
+    def correction(self, x):
+        """The correction term alone: (N, D) -> (N,); (D,) -> float."""
+        arr, single = as_states(x, "x", self._impl.dim)
+        out = self._impl.correction(arr)
+        return float(out[0]) if single else out
+
+
+def select_ridge(model, x, xdot, candidates=None, validation_fraction=0.2, seed=0):
+    """The brute-force held-out ridge search (one fit per candidate; ``regularization="holdout"`` on the model
+    does the same with one factorization).
+
+    Splits (x, xdot) (seeded) into a training part and a validation part, fits a model with ``model``'s options
+    for each candidate ridge on the training part and returns the candidate with the smallest relative L2
+    error of the vector field on the validation part: ``{"ridge", "candidates", "validation_error"}``.
+    Default candidates: 0 and 1e-12 .. 1e-1. Then fit with ``hs.DenseHamiltonian(..., ridge=result["ridge"])``.
+    """
+    _dense(model)
+    a = as_float_array(x, "x")
+    b = as_float_array(xdot, "xdot")
+    cand = [] if candidates is None else [float(c) for c in candidates]
+    return dict(_core.select_ridge(model._impl, a, b, cand, float(validation_fraction), as_int(seed, "seed")))
