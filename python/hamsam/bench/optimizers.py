@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from ..baselines.optimizers import optimizer_names, spec
 from . import dense as dn
-from .p1 import _availability, _mode_note
-from .report import Report
+from .report import Report, mode_note, note_missing
 from .speedup import equal_accuracy
 
 
@@ -20,7 +19,7 @@ def dense(ctx):
     speed_widths = ctx.pick([25, 50, 100, 200, 500, 1000], [10, 25, 50, 100], [10])
     report = Report("optimizers-dense", f"The 15 optimizers on the {case.label} against the sampled model",
                     ctx.mode)
-    have_torch, _ = _availability(report)
+    have_torch, _ = note_missing(report)
     report.caps = {
         "system": f"{case.label}, {case.n_train}/{case.n_test} points, gradient width {case.width}",
         "gradient budget per optimizer (s)": budget,
@@ -28,7 +27,7 @@ def dense(ctx):
         "batches": "2048 without shuffling; LBFGS and Rprop full batch",
         "hamsam widths": ", ".join(map(str, speed_widths)) + " with each sampler",
     }
-    note = _mode_note(ctx, f"{case.n_train} points, width {case.width}, {budget:g} s per optimizer")
+    note = mode_note(ctx.mode, f"{case.n_train} points, width {case.width}, {budget:g} s per optimizer")
     if note:
         report.notes.append(note)
     dn.warm_up(False)

@@ -1,11 +1,9 @@
 """Suites p1-table and p1-widths: P1's dense systems (REFERENCE section 1)."""
 from __future__ import annotations
 
-from ..baselines._torch import torch_version
 from ..baselines.optimizers import spec
 from . import dense as dn
-from .peers import swimnetworks_version
-from .report import Report
+from .report import Report, mode_note, note_missing
 
 _QUICK_KEYS = ("pendulum", "lv-shifted", "henon-heiles")
 
@@ -23,23 +21,6 @@ def _cases(ctx):
     return ctx.select(cases)
 
 
-def _availability(report):
-    have_torch = torch_version() is not None
-    have_swim = swimnetworks_version() is not None
-    if not have_torch:
-        report.notes.append("Gradient baselines skipped: PyTorch is not installed (pip install hamsam[torch]).")
-    if not have_swim:
-        report.notes.append("Authors' pipeline skipped: swimnetworks is not installed (pip install hamsam[bench]).")
-    return have_torch, have_swim
-
-
-def _mode_note(ctx, what):
-    if ctx.mode == "full":
-        return None
-    return (f"**{ctx.mode} mode**: {what}. The numbers show that the pipeline runs, not the published settings; "
-            "run without --quick for those.")
-
-
 def table(ctx):
     """P1's table: each case at its table width with the four samplers, the authors' pipeline with the same
     samplers, and the gradient-trained HNN (Adam unless --optimizers), with the speedup at equal accuracy."""
@@ -53,7 +34,7 @@ def table(ctx):
 
     report = Report("p1-table", "P1's table: sampled HNNs against a gradient-trained HNN and the authors' pipeline",
                     ctx.mode)
-    have_torch, have_swim = _availability(report)
+    have_torch, have_swim = note_missing(report)
     report.caps = {
         "gradient budget per run (s)": "; ".join(f"{c.key} {grad_budget(c):g}" for c in cases),
         "learning-rate search": f"{'2 values' if ctx.mode == 'tiny' else 'the grid (3 values)'} of each optimizer "
@@ -63,8 +44,8 @@ def table(ctx):
         "optimizers": ", ".join(optimizers),
         "hamsam widths for speedup": ", ".join(str(w) for w in speed_widths) + " and the table width",
     }
-    note = _mode_note(ctx, "fewer systems (" + ", ".join(c.key for c in cases) + f"), {cases[0].n_train} train and "
-                      f"test points, smaller widths, gradient budgets of seconds")
+    note = mode_note(ctx.mode, "fewer systems (" + ", ".join(c.key for c in cases) + f"), {cases[0].n_train} "
+                     "train and test points, smaller widths, gradient budgets of seconds")
     if note:
         report.notes.append(note)
     report.notes.append("Test error = relative L2 error of H on the test set, the constant fixed by H(0) = H_true(0) "
@@ -143,10 +124,11 @@ def widths(ctx):
     keep = {c.key for c in ctx.select([c for c, _ in cases])}
     cases = [(c, w) for c, w in cases if c.key in keep]
     report = Report("p1-widths", "P1's width sweeps: test error against width per sampler", ctx.mode)
-    _, have_swim = _availability(report)
+    _, have_swim = note_missing(report)
     report.caps = {"widths": "; ".join(f"{c.key} {','.join(map(str, w))}" for c, w in cases),
                    "points": "; ".join(f"{c.key} {c.n_train}/{c.n_test}" for c, _ in cases)}
-    note = _mode_note(ctx, "two systems at 2000 points and widths up to 400")
+    note = mode_note(ctx.mode, ctx.pick("", "two systems at 2000 points and widths up to 400",
+                                        "the pendulum at 300 points, widths 10 and 30"))
     if note:
         report.notes.append(note)
     t = report.table("Test error and fit time against width", ["case", "width", "method", "sampler", "test error",

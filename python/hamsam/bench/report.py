@@ -59,6 +59,28 @@ class Report:
         return p
 
 
+def note_missing(report):
+    """Notes the optional parts that are not installed; returns (have torch, have swimnetworks)."""
+    from ..baselines._torch import torch_version
+    from .peers import swimnetworks_version
+
+    have_torch = torch_version() is not None
+    have_swim = swimnetworks_version() is not None
+    if not have_torch:
+        report.notes.append("Gradient baselines skipped: PyTorch is not installed (pip install hamsam[torch]).")
+    if not have_swim:
+        report.notes.append("Authors' pipeline skipped: swimnetworks is not installed (pip install hamsam[bench]).")
+    return have_torch, have_swim
+
+
+def mode_note(mode, what):
+    """The sentence that says what a reduced mode left out (None in full mode)."""
+    if mode == "full":
+        return None
+    return (f"**{mode} mode**: {what}. The numbers show that the pipeline runs, not the published settings; "
+            "run without --quick for those.")
+
+
 def slug(text):
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
 
