@@ -47,6 +47,12 @@ void eval_scalar(const ScalarNetwork& net, Activation act, Index n, const double
   }
 }
 
+/// The linear kinetic column holds u * linear_scale: 100 at the largest observed u (the sampled neurons are at
+/// most 1), so that the minimum-norm solution puts the Newtonian part on it rather than on the neurons, and it
+/// extrapolates exactly beyond the training range. Measured (2x2x2 -> 16^3 spring lattice, whose largest u is
+/// 2.3x the training one): qdot MSE 8e-8 with the unscaled column u, 4e-11 at scale 1, 5e-15 at 10, 6e-19 at 100.
+inline double linear_scale(const ScalarNetwork& net) { return 100.0 / net.hi; }
+
 /// Cubic Hermite interpolation of a table at x inside [lo, hi]: value and derivative.
 inline void hermite(const GraphHamiltonian::Table& t, double x, double& v, double& dv) {
   double s = (x - t.lo) * t.inv_h;
@@ -179,13 +185,14 @@ struct Geometry {
       if (box) minimum_image(x, d, *box);
       double r2 = 0.0;
       for (int k = 0; k < d; ++k) r2 += x[k] * x[k];
-      if (!(r2 < c2)) {
-        require(!std::isnan(r2), "positions contain NaN (particles " + std::to_string(i) + " and " +
-                                     std::to_string(j) + ")");
+      if (!(r2 < c2)) {  // (messages built only on failure: this is the hot loop)
+        if (std::isnan(r2))
+          throw Error("positions contain NaN (particles " + std::to_string(i) + " and " + std::to_string(j) + ")");
         continue;
       }
-      require(r2 > 0.0, "particles " + std::to_string(i) + " and " + std::to_string(j) +
-                            " overlap (r = 0): the direction of their pair force is undefined; move them apart");
+      if (!(r2 > 0.0))
+        throw Error("particles " + std::to_string(i) + " and " + std::to_string(j) +
+                    " overlap (r = 0): the direction of their pair force is undefined; move them apart");
       const double rr = std::sqrt(r2);
       for (int k = 0; k < d; ++k) x[k] /= rr;
       r[m] = rr;
@@ -323,14 +330,15 @@ void GraphHamiltonian::check_topology(const Topology& topology) const {
   const auto& type = topology.particles.type;
   std::vector<char> present(static_cast<std::size_t>(std::max(ntypes_, 1)), 0);
   for (int t : type) {
-    require(kinetic_index(t) >= 0, "particle type " + std::to_string(t) +
-                                       " has no kinetic network: the model saw no particle of that type in training");
+    if (kinetic_index(t) < 0)
+      throw Error("particle type " + std::to_string(t) +
+                  " has no kinetic network: the model saw no particle of that type in training");
     present[t] = 1;
   }
   auto need = [&](int a, int b) {
-    require(pair_index(a, b) >= 0, "no pair network for types (" + std::to_string(std::min(a, b)) + ", " +
-                                       std::to_string(std::max(a, b)) +
-                                       "): the training snapshots had no edge between those types");
+    if (pair_index(a, b) < 0)
+      throw Error("no pair network for types (" + std::to_string(std::min(a, b)) + ", " +
+                  std::to_string(std::max(a, b)) + "): the training snapshots had no edge between those types");
   };
   if (topology.is_radius_graph()) {
     for (int a = 0; a < ntypes_; ++a)
@@ -394,7 +402,8 @@ double GraphHamiltonian::kinetic(const Particles& particles, const double* p, do
       if (kinetic_index(particles.type[i]) == static_cast<int>(k)) idx.push_back(i);
     const Table* t = kinetic_tables_.empty() ? nullptr : &kinetic_tables_[k];
     uu.clear();
-    std::vector<Index> exact;
+    thread_local std::vector<Index> exact;
+    exact.clear();
     for (Index i : idx) {
       if (t && u[i] <= t->hi) {
         hermite(*t, u[i], v[i], dv[i]);
@@ -444,8 +453,9 @@ double GraphHamiltonian::potential(const Topology& topology, const double* q, co
     for (Index e = 0; e < m; ++e) {
       const auto [i, j] = edges[static_cast<std::size_t>(geo.kept[e])];
       grp[e] = pair_index(type[i], type[j]);
-      require(grp[e] >= 0, "no pair network for types (" + std::to_string(type[i]) + ", " +
-                               std::to_string(type[j]) + "): the model saw no such edge in training");
+      if (grp[e] < 0)
+        throw Error("no pair network for types (" + std::to_string(type[i]) + ", " + std::to_string(type[j]) +
+                    "): the model saw no such edge in training");
     }
     for (std::size_t k = 0; k < pair_nets_.size(); ++k) {
       gidx.clear();
@@ -911,7 +921,7 @@ struct GraphFitter {
           for (int c = 0; c < d; ++c) {
             const double pm = X(s0, nd + i * d + c) / mass(i);
             AT.row(i * d + c).segment(kin_off[k], net.width()) = F.row(static_cast<Index>(a)) * pm;
-            if (o.kinetic_linear) AT(i * d + c, kin_off[k] + net.width()) = pm;
+            if (o.kinetic_linear) AT(i * d + c, kin_off[k] + net.width()) = pm * linear_scale(net);
           }
         }
       }
@@ -1009,7 +1019,7 @@ struct GraphFitter {
       const double u = x.segment(nd + i * d, d).squaredNorm() / (2.0 * mass(i));
       for (Index j = 0; j < net.width(); ++j)
         row(kin_off[k] + j) += activation_value(o.activation, net.a(j) * u + net.b(j));
-      if (o.kinetic_linear) row(kin_off[k] + net.width()) += u;
+      if (o.kinetic_linear) row(kin_off[k] + net.width()) += u * linear_scale(net);
     }
     std::vector<Edge> buf;
     Geometry geo;
@@ -1025,8 +1035,9 @@ struct GraphFitter {
     for (Index e = 0; e < geo.size(); ++e) {
       const auto [i, j] = (*edges)[static_cast<std::size_t>(geo.kept[e])];
       const int k = model.pair_index(type[i], type[j]);
-      require(k >= 0, "anchor state: an edge between types (" + std::to_string(type[i]) + ", " +
-                          std::to_string(type[j]) + ") that no training snapshot has");
+      if (k < 0)
+        throw Error("anchor state: an edge between types (" + std::to_string(type[i]) + ", " +
+                    std::to_string(type[j]) + ") that no training snapshot has");
       const ScalarNetwork& net = model.pair_nets_[k];
       const double g = pair_g(o.pair_input, geo.r[e]);
       for (Index j2 = 0; j2 < net.width(); ++j2)
@@ -1184,7 +1195,8 @@ struct GraphFitter {
     // Output weights into the networks.
     for (std::size_t k = 0; k < model.kinetic_nets_.size(); ++k) {
       model.kinetic_nets_[k].c = r.coef.segment(kin_off[k], o.kinetic_width);
-      model.kinetic_nets_[k].linear = o.kinetic_linear ? r.coef(kin_off[k] + o.kinetic_width) : 0.0;
+      model.kinetic_nets_[k].linear =
+          o.kinetic_linear ? r.coef(kin_off[k] + o.kinetic_width) * linear_scale(model.kinetic_nets_[k]) : 0.0;
     }
     for (std::size_t k = 0; k < model.pair_nets_.size(); ++k) {
       model.pair_nets_[k].c = r.coef.segment(n_T + pair_off[k], o.pair_width);
