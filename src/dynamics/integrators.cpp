@@ -56,9 +56,10 @@ Grad grad(const Hamiltonian& h, const Matrix& Q, const Matrix& P) {
   return {G.leftCols(n), G.rightCols(n)};
 }
 
-[[noreturn]] void not_converged(Integrator m, int iterations, double change, double dt, const char* what) {
+/// `residual`: max |Y - F(Y)| of the last iterate (fixed point) or of the midpoint equation (Newton).
+[[noreturn]] void not_converged(Integrator m, int iterations, double residual, double dt, const char* what) {
   throw Error(std::string(info(m).name) + ": the implicit " + what + " did not converge in " +
-              std::to_string(iterations) + " iterations (last change " + num(change) + " at dt = " + num(dt) +
+              std::to_string(iterations) + " iterations (residual " + num(residual) + " at dt = " + num(dt) +
               "): reduce dt, raise max_iterations, or loosen tolerance");
 }
 
@@ -119,10 +120,11 @@ Matrix step_midpoint(const Hamiltonian& h, const Matrix& x, double dt, const Int
   Matrix Jm = Matrix::Zero(d, d);  // J = [0 I; -I 0]
   Jm.topRightCorner(n, n).setIdentity();
   Jm.bottomLeftCorner(n, n) = -Matrix::Identity(n, n);
-  double change = 0.0, previous = std::numeric_limits<double>::infinity();
+  double change = 0.0, residual = 0.0, previous = std::numeric_limits<double>::infinity();
   for (int it = 0; it < o.max_iterations; ++it) {
     const Matrix m = 0.5 * (x + y);
     const Matrix F = y - x - dt * h.vector_field(m);  // residual, B x d
+    residual = F.cwiseAbs().maxCoeff();
     Matrix delta(B, d);
     for (Index b = 0; b < B; ++b) {
       const Matrix Jf = Matrix::Identity(d, d) - 0.5 * dt * Jm * h.hessian(m.row(b).transpose());
@@ -135,7 +137,7 @@ Matrix step_midpoint(const Hamiltonian& h, const Matrix& x, double dt, const Int
     if (settled(change, previous, scale_of(y), o)) return y;
     previous = change;
   }
-  not_converged(o.method, o.max_iterations, change, dt, "midpoint equation (Newton)");
+  not_converged(o.method, o.max_iterations, residual, dt, "midpoint equation (Newton)");
 }
 
 Matrix step_rk4(const Hamiltonian& h, const Matrix& x, double dt) {

@@ -268,9 +268,12 @@ TEST(Integrators, BadInputIsAClearError) {
     FAIL() << "expected a convergence error";
   } catch (const Error& e) {
     const std::string what = e.what();
-    for (const char* part : {"step 1 of 1", "implicit-midpoint", "did not converge", "reduce dt"})
+    for (const char* part : {"step 1 of 1", "implicit-midpoint", "did not converge", "residual", "reduce dt"})
       EXPECT_NE(what.find(part), std::string::npos) << what;
   }
+  im.newton = true;
+  im.max_iterations = 1;
+  test::expect_error([&] { simulate(lv, x0dp, 0.5, 3, im); }, "midpoint equation (Newton) did not converge");
   EXPECT_THROW(integrator_from_string("euler-forward"), Error);
   EXPECT_EQ(integrator_from_string("leapfrog"), Integrator::StormerVerlet);
   EXPECT_EQ(integrator_names().size(), 8u);
