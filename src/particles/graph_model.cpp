@@ -47,6 +47,30 @@ void eval_scalar(const ScalarNetwork& net, Activation act, Index n, const double
   }
 }
 
+/// eval_scalar inside the trained input range [lo, hi], and past it the Taylor polynomial of the given order (1 or 2)
+/// at the nearer end: sampled neurons saturate outside the data (a kinetic energy that stops growing, a repulsive
+/// core without force), while the continuation keeps the trend (exact for Newtonian T and harmonic V).
+void eval_continued(const ScalarNetwork& net, Activation act, int order, Index n, const double* g, double* v,
+                    double* dv) {
+  eval_scalar(net, act, n, g, v, dv);
+  double end[2] = {net.lo, net.hi}, ev[2], ed[2], e2[2] = {0.0, 0.0};
+  bool any = false;
+  for (Index i = 0; i < n && !any; ++i) any = g[i] < net.lo || g[i] > net.hi;
+  if (!any) return;
+  eval_scalar(net, act, 2, end, ev, ed);
+  if (order >= 2)
+    for (int s = 0; s < 2; ++s)
+      for (Index k = 0; k < net.width(); ++k)
+        e2[s] += net.c(k) * net.a(k) * net.a(k) * activation_d2(act, net.a(k) * end[s] + net.b(k));
+  for (Index i = 0; i < n; ++i) {
+    const int s = g[i] < net.lo ? 0 : (g[i] > net.hi ? 1 : -1);
+    if (s < 0) continue;
+    const double h = g[i] - end[s];
+    if (v) v[i] = ev[s] + ed[s] * h + 0.5 * e2[s] * h * h;
+    if (dv) dv[i] = ed[s] + e2[s] * h;
+  }
+}
+
 /// The linear kinetic column holds u * linear_scale: 100 at the largest observed u (the sampled neurons are at
 /// most 1), so that the minimum-norm solution puts the Newtonian part on it rather than on the neurons, and it
 /// extrapolates exactly beyond the training range. Measured (2x2x2 -> 16^3 spring lattice, whose largest u is
@@ -375,11 +399,37 @@ void GraphHamiltonian::eval_pairs(int k, Index n, const double* r, double* v, do
   gv.resize(static_cast<std::size_t>(m));
   gdv.resize(static_cast<std::size_t>(m));
   for (Index e = 0; e < m; ++e) g[e] = pair_g(in, r[outside[e]]);
-  eval_scalar(net, options_.activation, m, g.data(), gv.data(), gdv.data());
+  eval_continued(net, options_.activation, 2, m, g.data(), gv.data(), gdv.data());
   for (Index e = 0; e < m; ++e) {
     const Index o = outside[e];
     v[o] = gv[e];
     dv[o] = gdv[e] * pair_dg(in, r[o]);
+  }
+}
+
+void GraphHamiltonian::eval_kinetic(int k, Index n, const double* u, double* v, double* dv) const {
+  const ScalarNetwork& net = kinetic_nets_[k];
+  const Table* t = kinetic_tables_.empty() ? nullptr : &kinetic_tables_[k];
+  thread_local std::vector<double> uu, vv, dd;
+  thread_local std::vector<Index> exact;
+  uu.clear();
+  exact.clear();
+  for (Index i = 0; i < n; ++i) {
+    if (t && u[i] <= t->hi) {
+      hermite(*t, u[i], v[i], dv[i]);
+    } else {
+      uu.push_back(u[i]);
+      exact.push_back(i);
+    }
+  }
+  if (exact.empty()) return;
+  vv.resize(uu.size());
+  dd.resize(uu.size());
+  // Linear continuation past the largest trained u (u >= 0 = lo always).
+  eval_continued(net, options_.activation, 1, static_cast<Index>(uu.size()), uu.data(), vv.data(), dd.data());
+  for (std::size_t e = 0; e < exact.size(); ++e) {
+    v[exact[e]] = vv[e];
+    dv[exact[e]] = dd[e];
   }
 }
 
@@ -400,26 +450,14 @@ double GraphHamiltonian::kinetic(const Particles& particles, const double* p, do
     idx.clear();
     for (Index i = 0; i < n; ++i)
       if (kinetic_index(particles.type[i]) == static_cast<int>(k)) idx.push_back(i);
-    const Table* t = kinetic_tables_.empty() ? nullptr : &kinetic_tables_[k];
-    uu.clear();
-    thread_local std::vector<Index> exact;
-    exact.clear();
-    for (Index i : idx) {
-      if (t && u[i] <= t->hi) {
-        hermite(*t, u[i], v[i], dv[i]);
-      } else {
-        uu.push_back(u[i]);
-        exact.push_back(i);
-      }
-    }
-    if (exact.empty()) continue;
-    vv.resize(uu.size());
-    dd.resize(uu.size());
-    eval_scalar(kinetic_nets_[k], options_.activation, static_cast<Index>(uu.size()), uu.data(), vv.data(),
-                dd.data());
-    for (std::size_t e = 0; e < exact.size(); ++e) {
-      v[exact[e]] = vv[e];
-      dv[exact[e]] = dd[e];
+    uu.resize(idx.size());
+    vv.resize(idx.size());
+    dd.resize(idx.size());
+    for (std::size_t a = 0; a < idx.size(); ++a) uu[a] = u[idx[a]];
+    eval_kinetic(static_cast<int>(k), static_cast<Index>(uu.size()), uu.data(), vv.data(), dd.data());
+    for (std::size_t a = 0; a < idx.size(); ++a) {
+      v[idx[a]] = vv[a];
+      dv[idx[a]] = dd[a];
     }
   }
   double total = 0.0;
@@ -571,7 +609,7 @@ std::pair<Vector, Vector> GraphHamiltonian::pair_term(int a, int b, const Vector
   require(r.allFinite() && (r.size() == 0 || r.minCoeff() > 0), "r must hold finite distances > 0");
   Vector g(r.size()), v(r.size()), dv(r.size());
   for (Index e = 0; e < r.size(); ++e) g(e) = pair_g(options_.pair_input, r(e));
-  eval_scalar(pair_nets_[k], options_.activation, r.size(), g.data(), v.data(), dv.data());
+  eval_continued(pair_nets_[k], options_.activation, 2, r.size(), g.data(), v.data(), dv.data());
   for (Index e = 0; e < r.size(); ++e) dv(e) *= pair_dg(options_.pair_input, r(e));
   return {v, dv};
 }
@@ -580,9 +618,9 @@ std::pair<Vector, Vector> GraphHamiltonian::kinetic_term(int type, const Vector&
   require(fitted(), "the graph model is not fitted yet: call fit() first");
   const int k = kinetic_index(type);
   require(k >= 0, "no kinetic network for type " + std::to_string(type));
-  require(u.allFinite(), "u must be finite");
+  require(u.allFinite() && (u.size() == 0 || u.minCoeff() >= 0), "u must hold finite values >= 0");
   Vector v(u.size()), dv(u.size());
-  eval_scalar(kinetic_nets_[k], options_.activation, u.size(), u.data(), v.data(), dv.data());
+  eval_kinetic(k, u.size(), u.data(), v.data(), dv.data());
   return {v, dv};
 }
 

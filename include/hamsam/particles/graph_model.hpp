@@ -160,9 +160,11 @@ class GraphHamiltonian {
   bool tabulated() const { return !pair_tables_.empty(); }
   const TableReport& table() const { return table_report_; }
 
-  /// V_{a,b} and dV/dr at distances r (exact network), for inspection and tests.
+  /// V_{a,b} and dV/dr at distances r (the network; past its trained range of g(r), the second-order Taylor
+  /// continuation at the nearer end, as in every evaluation), for inspection and tests.
   std::pair<Vector, Vector> pair_term(int a, int b, const Vector& r) const;
-  /// T_type and dT/du at kinetic inputs u (exact network).
+  /// T_type and dT/du at kinetic inputs u (the network; linear continuation past the largest trained u, as in
+  /// every evaluation: kinetic energy grows without bound while sampled neurons saturate).
   std::pair<Vector, Vector> kinetic_term(int type, const Vector& u) const;
 
   // ---- the core, per state (also used by BoundGraphHamiltonian and velocity_verlet) ----
@@ -199,6 +201,7 @@ class GraphHamiltonian {
   int kinetic_index(int type) const;
   int pair_index(int a, int b) const;
   void eval_pairs(int k, Index n, const double* r, double* v, double* dv) const;
+  void eval_kinetic(int k, Index n, const double* u, double* v, double* dv) const;
   GraphFitOptions options_;
   GraphFitSummary summary_;
   int dim_ = 0;
