@@ -37,11 +37,11 @@ def table(ctx):
     have_torch, have_swim = note_missing(report)
     report.caps = {
         "gradient budget per run (s)": "; ".join(f"{c.key} {grad_budget(c):g}" for c in cases),
-        "learning-rate search": f"{'2 values' if ctx.mode == 'tiny' else 'the grid (3 values)'} of each optimizer "
+        "learning-rate search": f"{'2 values' if ctx.mode == 'tiny' else 'the grid'} of each optimizer "
                                 f"at " + "; ".join(f"{c.key} {lr_budget(c):g} s" for c in cases) + " each, "
                                 "picked on a validation set (seed 3)",
         "gradient stops early": "when its test error reaches the best of our samplers at the table width",
-        "optimizers": ", ".join(optimizers),
+        "optimizers": ", ".join(f"{o} (grid {', '.join(f'{lr:g}' for lr in spec(o).lrs)})" for o in optimizers),
         "hamsam widths for speedup": ", ".join(str(w) for w in speed_widths) + " and the table width",
     }
     note = mode_note(ctx.mode, "fewer systems (" + ", ".join(c.key for c in cases) + f"), {cases[0].n_train} "
