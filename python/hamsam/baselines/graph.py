@@ -5,6 +5,8 @@
 with f_node, f_edge MLPs of ``layers`` hidden tanh layers of ``width`` neurons (1 -> width -> ... -> 1), float64,
 PyTorch's default initialisation. State layout as hamsam.particles: x = (q_1..q_N, p_1..p_N), each q_i, p_i of
 ``dim`` coordinates. Invariant to translations, rotations and relabelling by construction (distances and |p|).
+This is the structure of hamsam's GraphHamiltonian at its defaults (kinetic network T(u) per particle, pair
+network V(r) per edge, no message passing), without particle types.
 """
 from __future__ import annotations
 
