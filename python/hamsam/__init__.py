@@ -21,6 +21,7 @@ from ._hamiltonian import Hamiltonian
 from .model import DenseHamiltonian, FitSummary, load
 from .dynamics import (add_noise, finite_difference, integrators, rollout_metrics, sample_trajectories,
                        simulate)
+from .graph import BoundGraphHamiltonian, GraphHamiltonian, graph_velocity_verlet
 from .learn import CorrectedHamiltonian, fit_snapshots, fit_trajectories, select_ridge, snapshot_targets
 from .systems import Dataset, sample_box
 
@@ -45,6 +46,9 @@ __all__ = [
     "select_ridge",
     "Hamiltonian",
     "DenseHamiltonian",
+    "GraphHamiltonian",
+    "BoundGraphHamiltonian",
+    "graph_velocity_verlet",
     "FitSummary",
     "Dataset",
     "sample_box",

@@ -13,5 +13,7 @@ void bind_dynamics(pybind11::module_& m);
 void bind_particles(pybind11::module_& m);
 /// python/src/bind_learn.cpp: learning from snapshot pairs, corrected Hamiltonians, ridge selection.
 void bind_learn(pybind11::module_& m);
+/// python/src/bind_graph.cpp: the graph Hamiltonian network (GraphHamiltonian, bound models, their rollouts).
+void bind_graph(pybind11::module_& m);
 
 }  // namespace hamsam_py

@@ -284,4 +284,5 @@ PYBIND11_MODULE(_core, m) {
   hamsam_py::bind_dynamics(m);
   hamsam_py::bind_particles(m);
   hamsam_py::bind_learn(m);
+  hamsam_py::bind_graph(m);
 }

@@ -1,0 +1,237 @@
+"""Graph Hamiltonian networks for particle systems (issue 4; docs/graph.md).
+
+    H(q, p) = sum_i T_type(|p_i|^2 / 2 m_i) + sum_edges V_types(r_ij)
+
+with T and V one-hidden-layer networks on their scalar inputs whose hidden layers are sampled (ELM, U-SWIM,
+SWIM, A-SWIM) and whose output weights come from one least-squares solve of Hamilton's equations for every
+particle and coordinate. Invariant to translation, rotation, reflection and permutation by construction; a
+model fitted on one topology evaluates on any other of the same dimension and types (zero-shot).
+
+    >>> import hamsam as hs
+    >>> P = hs.particles
+    >>> top = P.lattice((2, 2, 2))
+    >>> sys = P.ParticleSystem(top, P.potential("harmonic"))
+    >>> x0 = P.initial_states(top, P.lattice_positions((2, 2, 2)), count=10, seed=1,
+    ...                       velocities="maxwell", temperature=0.01)
+    >>> data = P.trajectory_dataset(sys, x0, dt=0.01, steps=200, save_every=10)
+    >>> model = hs.GraphHamiltonian().fit(data)               # returns the model; summary at model.summary
+    >>> big = P.lattice((16, 16, 16))
+    >>> model.vector_field(big, x_big)                        # any topology and size
+    >>> h = model.bind(big)                                   # a hamsam Hamiltonian: hs.simulate works on it
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _core
+from ._arrays import as_float_array, as_int, as_name, as_real, as_states, as_vector
+from ._hamiltonian import Hamiltonian
+from ._progress import TextProgress
+from .particles import ParticleDataset, Topology
+
+__all__ = ["GraphHamiltonian", "BoundGraphHamiltonian", "graph_velocity_verlet"]
+
+_DEFAULTS = dict(
+    kinetic_width=16,
+    pair_width=64,
+    kinetic_linear=True,
+    pair_input="r",
+    message_width=0,
+    message_features=8,
+    sampler="elm",
+    activation="tanh",
+    solver="auto",
+    rcond=1e-13,
+    block_rows=16384,
+    anchor_weight=1.0,
+    gauge_weight=1.0,
+    sample_points=20000,
+    seed=0,
+    blas_threads=0,
+    threads=0,
+)
+
+
+def _noop(phase, fraction):
+    pass
+
+
+def _topology(t):
+    if not isinstance(t, Topology):
+        raise ValueError(f"topology must be a hamsam.particles.Topology, got {type(t).__name__}")
+    return t._impl
+
+
+class GraphHamiltonian:
+    """A sampled graph Hamiltonian network. Options (defaults in brackets; invalid values raise ValueError):
+
+    kinetic_width     neurons of each kinetic network T_type(u), u = |p|^2 / 2m [16]
+    pair_width        neurons of each pair network V_types(r) [64]
+    kinetic_linear    T also gets the feature u itself (exact Newtonian kinetic energy) [True]
+    pair_input        "r" (distance) or "inverse" (1/r: better for steep cores such as Lennard-Jones) ["r"]
+    message_width     node neurons of the optional message-passing term (many-body effects); 0 = off [0]
+    message_features  edge features summed into each particle for that term [8]
+    sampler           "elm", "u-swim", "swim", "a-swim" ["elm"]
+    activation        "tanh", ... ["tanh"]
+    solver            backend of the final small solve: "auto" (svd), "svd", "cod", "qr", "gram" ["auto"]
+    rcond             relative singular-value threshold [1e-13]
+    block_rows        rows per TSQR block; 0 = one dense solve [16384]
+    anchor_weight     weight of the anchor row(s) [1.0]
+    gauge_weight      weight of the rows T(0) = 0 and (radius graphs) V(cutoff) = 0 [1.0]
+    sample_points     at most this many observed inputs per network feed the sampler [20000]
+    seed              the only source of randomness [0]
+    blas_threads, threads   OpenBLAS threads (0 = leave) and own threads (0 = all cores) [0, 0]
+    """
+
+    __slots__ = ("_impl", "_args")
+
+    def __init__(self, **options):
+        unknown = set(options) - set(_DEFAULTS)
+        if unknown:
+            raise ValueError(f"unknown option(s) {sorted(unknown)}: valid ones are {sorted(_DEFAULTS)}")
+        args = dict(_DEFAULTS, **options)
+        for k in ("kinetic_width", "pair_width", "message_width", "message_features", "block_rows",
+                  "sample_points", "blas_threads", "threads"):
+            args[k] = as_int(args[k], k, minimum=0, maximum=2**62)
+        args["seed"] = as_int(args["seed"], "seed", minimum=0, maximum=2**64 - 1)
+        for k in ("rcond", "anchor_weight", "gauge_weight"):
+            args[k] = as_real(args[k], k)
+        for k in ("pair_input", "sampler", "activation", "solver"):
+            args[k] = as_name(args[k], k)
+        args["kinetic_linear"] = bool(args["kinetic_linear"])
+        self._impl = _core.GraphHamiltonian(**args)
+        self._args = args
+
+    # ---- fitting ----------------------------------------------------------------------------------------
+
+    def fit(self, data, x=None, xdot=None, energy=None, anchor=None, progress=None):
+        """Fits from scratch; returns the model (the summary is at ``model.summary``).
+
+        ``fit(dataset)`` takes a :class:`hamsam.particles.ParticleDataset` (topology, x, xdot, energy);
+        ``fit(topology, x, xdot, energy=None)`` takes the parts: snapshots ``x`` (S, 2Nd) in the particle layout
+        and their time derivatives. ``energy`` (S,) fixes the constant by H(x_0) = energy_0 (without it,
+        H(x_0) = 0); ``anchor`` = (x0, H0) gives known values instead. ``progress`` as in
+        :meth:`hamsam.DenseHamiltonian.fit`.
+        """
+        if isinstance(data, ParticleDataset):
+            if x is not None or xdot is not None:
+                raise ValueError("give a ParticleDataset alone, or a topology with x and xdot")
+            topology, x, xdot, energy = data.topology, data.x, data.xdot, data.energy if energy is None else energy
+        else:
+            topology = data
+            if x is None or xdot is None:
+                raise ValueError("fit needs a ParticleDataset, or a topology with x and xdot")
+        impl = _topology(topology)
+        xa, _ = as_states(x, "x", 2 * impl.dof, allow_single=False)
+        xd, _ = as_states(xdot, "xdot", 2 * impl.dof, allow_single=False)
+        en = None if energy is None else as_vector(energy, "energy")
+        ax = ah = None
+        if anchor is not None:
+            try:
+                x0, h0 = anchor
+            except (TypeError, ValueError):
+                raise ValueError("anchor must be a pair (x0, H0)") from None
+            ax, _ = as_states(x0, "anchor x0", xa.shape[1])
+            ah = as_float_array(h0, "anchor H0")
+            ah = as_vector(ah.reshape(1) if ah.ndim == 0 else ah, "anchor H0")
+        fresh = _core.GraphHamiltonian(**self._args)
+        if progress is None or progress is True:
+            bar = TextProgress(require_tty=progress is None, label="hamsam fit-graph")
+            with bar:
+                fresh.fit(impl, xa, xd, en, ax, ah, bar if bar.enabled else _noop)
+        elif progress is False:
+            fresh.fit(impl, xa, xd, en, ax, ah, _noop)
+        elif callable(progress):
+            fresh.fit(impl, xa, xd, en, ax, ah, progress)
+        else:
+            raise ValueError(f"progress must be None, True, False or a callable(phase, fraction), got {progress!r}")
+        self._impl = fresh
+        return self
+
+    # ---- evaluation on any topology ---------------------------------------------------------------------
+
+    def _eval(self, method, topology, x):
+        impl = _topology(topology)
+        arr, single = as_states(x, "x", 2 * impl.dof)
+        out = getattr(self._impl, method)(impl, arr)
+        if single:
+            return float(out[0]) if out.ndim == 1 else out[0].copy()
+        return out
+
+    def energy(self, topology, x):
+        """H of states x (B, 2Nd) of ``topology`` -> (B,); one state (2Nd,) -> float."""
+        return self._eval("energy", topology, x)
+
+    def gradient(self, topology, x):
+        """dH/dx (B, 2Nd)."""
+        return self._eval("gradient", topology, x)
+
+    def vector_field(self, topology, x):
+        """(qdot, pdot) = J grad H (B, 2Nd)."""
+        return self._eval("vector_field", topology, x)
+
+    def bind(self, topology):
+        """The model on one topology as a :class:`hamsam.Hamiltonian` (``hs.simulate`` and the metrics work on
+        it): a :class:`BoundGraphHamiltonian`."""
+        return BoundGraphHamiltonian._wrap(self._impl.bind(_topology(topology)), topology)
+
+    def tabulate(self, knots=2048):
+        """Cubic Hermite tables of every pair and kinetic term (fast rollouts); returns their errors against the
+        exact networks (a list of dicts: term, lo, hi, knots, max_value_error, max_derivative_error, ...)."""
+        return list(self._impl.tabulate(as_int(knots, "knots", minimum=2, maximum=10**7)))
+
+    def clear_table(self):
+        self._impl.clear_table()
+
+    def pair_term(self, a, b, r):
+        """V_{a,b}(r) and dV/dr at distances r (array) -> (values, derivatives)."""
+        return self._impl.pair_term(as_int(a, "a", minimum=0), as_int(b, "b", minimum=0),
+                                    as_vector(np.atleast_1d(r), "r"))
+
+    def kinetic_term(self, type, u):
+        """T_type(u) and dT/du at u = |p|^2 / 2m (array) -> (values, derivatives)."""
+        return self._impl.kinetic_term(as_int(type, "type", minimum=0), as_vector(np.atleast_1d(u), "u"))
+
+    tabulated = property(lambda self: bool(self._impl.tabulated))
+    fitted = property(lambda self: bool(self._impl.fitted))
+    summary = property(lambda self: self._impl.summary, doc="The GraphFitSummary of the last fit.")
+    options = property(lambda self: dict(self._impl.options))
+    pair_types = property(lambda self: [tuple(t) for t in self._impl.pair_types])
+    kinetic_types = property(lambda self: list(self._impl.kinetic_types))
+
+    def __repr__(self):
+        state = self._impl.summary.brief() if self.fitted else "unfitted"
+        return f"GraphHamiltonian({state})"
+
+
+class BoundGraphHamiltonian(Hamiltonian):
+    """A fitted GraphHamiltonian on one topology: energy, gradient, vector_field of states (B, 2Nd); separable."""
+
+    __slots__ = ("topology",)
+
+    @classmethod
+    def _wrap(cls, impl, topology):
+        obj = cls.__new__(cls)
+        obj._impl = impl
+        obj.topology = topology
+        return obj
+
+    def __repr__(self):
+        return f"BoundGraphHamiltonian({self.topology!r})"
+
+
+def graph_velocity_verlet(model, x0, dt, steps, save_every=1, skin=0.3, return_stats=False):
+    """Velocity Verlet with a bound graph model's forces (tables when tabulated), a Verlet-skin neighbour list per
+    trajectory for radius graphs: one state (2n,) -> (times, 2n); many (B, 2n) -> (times, B, 2n)."""
+    if not isinstance(model, BoundGraphHamiltonian):
+        raise ValueError(f"model must be a BoundGraphHamiltonian (GraphHamiltonian.bind), got {type(model).__name__}")
+    arr, single = as_states(x0, "x0", model.dim)
+    out, rebuilds, evals = _core.graph_velocity_verlet(model._impl, arr, as_real(dt, "dt"),
+                                                       as_int(steps, "steps", minimum=0),
+                                                       as_int(save_every, "save_every", minimum=1),
+                                                       as_real(skin, "skin"))
+    if single:
+        out = out[:, 0, :]
+    if return_stats:
+        return out, {"rebuilds": int(rebuilds), "force_evaluations": int(evals)}
+    return out

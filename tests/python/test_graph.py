@@ -1,0 +1,123 @@
+"""hs.GraphHamiltonian: fit on particle datasets, evaluation on any topology and size, bound models with
+hs.simulate, tables, rollouts, bad input."""
+import numpy as np
+import pytest
+
+import hamsam as hs
+
+P = hs.particles
+
+
+def _lattice_data(shape, potential="harmonic", count=6, seed=1, steps=200):
+    top = P.lattice(shape)
+    sys = P.ParticleSystem(top, P.potential(potential))
+    x0 = P.initial_states(top, P.lattice_positions(shape), count=count, seed=seed, velocities="maxwell",
+                          temperature=0.01)
+    return sys, P.trajectory_dataset(sys, x0, dt=0.01, steps=steps, save_every=10)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    sys, data = _lattice_data((2, 2, 2))
+    return hs.GraphHamiltonian().fit(data)
+
+
+def test_fit_lattice_beats_p2(fitted):
+    _, test = _lattice_data((2, 2, 2), seed=2)
+    mse = np.mean((fitted.vector_field(test.topology, test.x) - test.xdot) ** 2)
+    assert mse < 8.95e-6
+    s = fitted.summary
+    assert s.pair_networks == 1 and s.kinetic_networks == 1
+    assert s.mse < 8.95e-6
+    assert "graph" in s.brief()
+    assert fitted.pair_types == [(0, 0)] and fitted.kinetic_types == [0]
+    assert fitted.options["sampler"] == "elm"
+
+
+def test_zero_shot_and_single_state(fitted):
+    big_sys, big = _lattice_data((4, 4, 4), count=1, seed=3, steps=20)
+    vf = fitted.vector_field(big.topology, big.x)
+    assert vf.shape == big.x.shape
+    assert np.abs(vf - big.xdot).max() < 1e-6
+    h = fitted.energy(big.topology, big.x[0])
+    assert isinstance(h, float)
+    assert abs(h - big.energy[0]) < 1e-6 * abs(big.energy[0])
+
+
+def test_bound_model_works_with_simulate_and_verlet(fitted):
+    sys, data = _lattice_data((3, 3, 3), count=1, seed=4, steps=10)
+    bound = fitted.bind(data.topology)
+    assert isinstance(bound, hs.Hamiltonian)
+    assert bound.separable and bound.dof == 81
+    x0 = data.x[0]
+    a = hs.simulate(bound, x0, 0.01, 20, "stormer-verlet")
+    b = hs.graph_velocity_verlet(bound, x0, 0.01, 20)
+    assert a.shape == b.shape == (21, 162)
+    assert np.abs(a - b).max() < 1e-12
+    truth = P.velocity_verlet(sys, x0, 0.01, 20)
+    assert np.abs(b - truth).max() < 1e-8
+    _, stats = hs.graph_velocity_verlet(bound, x0[None, :], 0.01, 5, return_stats=True)
+    assert stats["force_evaluations"] == 6
+
+
+def test_tables_and_terms(fitted):
+    model = hs.GraphHamiltonian().fit(_lattice_data((2, 2, 2))[1])
+    report = model.tabulate(1024)
+    assert model.tabulated
+    assert {e["term"] for e in report} == {"T(type 0)", "V(0,0)"}
+    assert all(e["max_derivative_error"] < 1e-6 for e in report)
+    v, dv = model.pair_term(0, 0, [0.9, 1.0, 1.1])
+    assert np.allclose(dv, [-0.1, 0.0, 0.1], atol=1e-8)
+    t, dt = model.kinetic_term(0, [0.0, 0.01])
+    assert np.allclose(dt, 1.0, atol=1e-8) and abs(t[0]) < 1e-8
+    model.clear_table()
+    assert not model.tabulated
+
+
+def test_lennard_jones_radius_graph():
+    top, x0 = P.lennard_jones_fluid(125, dim=3, density=0.7, temperature=1.0, cutoff=2.5, count=2, seed=1)
+    sys = P.ParticleSystem(top, P.potential("lennard-jones", cutoff=2.5))
+    data = P.trajectory_dataset(sys, x0, dt=0.005, steps=100, save_every=20)
+    model = hs.GraphHamiltonian(pair_input="inverse").fit(data)
+    _, x1 = P.lennard_jones_fluid(125, dim=3, density=0.7, temperature=1.0, cutoff=2.5, count=1, seed=2)
+    test = P.trajectory_dataset(sys, x1, dt=0.005, steps=100, save_every=50)  # the lattice start has no forces
+    test = test._replace(x=test.x[1:], xdot=test.xdot[1:])
+    n = top.dof
+    pdot = model.vector_field(top, test.x)[:, n:]
+    assert np.linalg.norm(pdot - test.xdot[:, n:]) / np.linalg.norm(test.xdot[:, n:]) < 1e-2
+
+
+def test_fit_from_parts_with_anchor_and_progress():
+    sys, data = _lattice_data((2, 2, 2), count=2)
+    phases = []
+    model = hs.GraphHamiltonian(sampler="a-swim", pair_width=32, seed=3).fit(
+        data.topology, data.x, data.xdot, anchor=(data.x[0], 5.0), progress=lambda ph, f: phases.append(ph))
+    assert "done" in phases and "solve" in phases
+    assert abs(model.energy(data.topology, data.x[0]) - 5.0) < 1e-8
+    assert model.summary.solves == 2
+
+
+def test_bad_input(fitted):
+    sys, data = _lattice_data((2, 2, 2), count=2)
+    with pytest.raises(ValueError, match="unknown option"):
+        hs.GraphHamiltonian(width=3)
+    with pytest.raises(ValueError, match="pair_width"):
+        hs.GraphHamiltonian(pair_width=0)
+    with pytest.raises(ValueError, match="unknown pair input"):
+        hs.GraphHamiltonian(pair_input="r3")
+    with pytest.raises(ValueError, match="topology must be"):
+        fitted.energy("lattice", data.x)
+    with pytest.raises(ValueError):
+        fitted.energy(data.topology, data.x[:, :10])
+    with pytest.raises(ValueError, match="not fitted"):
+        hs.GraphHamiltonian().energy(data.topology, data.x)
+    with pytest.raises(ValueError, match="2-dimensional"):
+        fitted.bind(P.lattice((3, 3)))
+    x = data.x[:1].copy()
+    x[0, 3:6] = x[0, 0:3]
+    with pytest.raises(ValueError, match="overlap"):
+        fitted.energy(data.topology, x)
+    with pytest.raises(ValueError, match="xdot"):
+        hs.GraphHamiltonian().fit(data.topology, data.x, data.xdot[:3])
+    with pytest.raises(ValueError, match="BoundGraphHamiltonian"):
+        hs.graph_velocity_verlet(sys, data.x[0], 0.01, 2)
