@@ -2,7 +2,10 @@
 // zero-shot to larger lattices, tables, rollouts, bad input.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <fstream>
 #include <numeric>
+#include <tuple>
 
 #include "hamsam/particles/graph_model.hpp"
 #include "test_support.hpp"
@@ -335,3 +338,54 @@ TEST(GraphModel, TwoParticleTypesGetTheirOwnNetworks) {
   EXPECT_NEAR(dv01(0), make_potential("morse")->at(1.05).first, 1e-6);  // the Morse bond was learned as Morse
   EXPECT_LT(s.mse, 8.95e-6);
 }
+
+TEST(GraphModel, SaveAndLoadGiveTheSameModel) {
+  const GraphHamiltonian& model = lattice_model();
+  const std::string path = testing::TempDir() + "graph_model_test.json";
+  std::remove(path.c_str());
+  save_graph_model(model, path);
+  expect_error([&] { save_graph_model(model, path); }, "already exists");
+  const GraphHamiltonian back = load_graph_model(path);
+  const ParticleDataset d = lattice_data({3, 2, 2}, "harmonic", 1, 4, 20);
+  EXPECT_EQ(back.vector_field(d.topology, d.x), model.vector_field(d.topology, d.x));
+  EXPECT_EQ(back.energy(d.topology, d.x), model.energy(d.topology, d.x));
+  expect_error([&] { save_graph_model(GraphHamiltonian(), path, true); }, "not fitted");
+  {
+    std::ofstream f(path);
+    f << "{\"format\": \"hamsam-graph\", \"version\": 7}";
+  }
+  expect_error([&] { load_graph_model(path); }, "version 7");
+  expect_error([&] { load_graph_model(path + ".missing"); }, "cannot read");
+  std::remove(path.c_str());
+}
+
+#ifdef HAMSAM_CLI_PATH
+namespace {
+/// Runs the CLI with arguments; returns (exit code, stdout + stderr).
+std::pair<int, std::string> run_cli(const std::string& args) {
+  std::string out;
+  FILE* f = popen((std::string(HAMSAM_CLI_PATH) + " " + args + " 2>&1").c_str(), "r");
+  char buf[4096];
+  while (f && std::fgets(buf, sizeof buf, f)) out += buf;
+  const int status = f ? pclose(f) : -1;
+  return {WEXITSTATUS(status), out};
+}
+}  // namespace
+
+TEST(GraphModel, CliFitGraphPrintsTestErrorsAndSaves) {
+  const std::string path = testing::TempDir() + "cli_graph_model.json";
+  std::remove(path.c_str());
+  auto [rc, out] = run_cli("fit-graph --trajectories 3 --test-trajectories 2 --json --out " + path);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("\"mse\""), std::string::npos) << out;
+  const GraphHamiltonian m = load_graph_model(path);
+  EXPECT_EQ(m.pair_types().size(), 1u);
+  std::tie(rc, out) = run_cli("fit-graph --trajectories 3 --out " + path);
+  EXPECT_EQ(rc, 2);
+  EXPECT_NE(out.find("already exists"), std::string::npos) << out;
+  std::tie(rc, out) = run_cli("fit-graph --system crystal");
+  EXPECT_EQ(rc, 2);
+  EXPECT_NE(out.find("use lattice, chain or lj-fluid"), std::string::npos) << out;
+  std::remove(path.c_str());
+}
+#endif

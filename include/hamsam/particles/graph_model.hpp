@@ -197,6 +197,8 @@ class GraphHamiltonian {
 
  private:
   friend struct GraphFitter;
+  friend void save_graph_model(const GraphHamiltonian&, const std::string&, bool);
+  friend GraphHamiltonian load_graph_model(const std::string&);
   void index_types();
   int kinetic_index(int type) const;
   int pair_index(int a, int b) const;
@@ -217,6 +219,13 @@ class GraphHamiltonian {
   std::vector<Table> kinetic_tables_, pair_tables_;  // empty unless tabulated
   TableReport table_report_;
 };
+
+/// Writes a fitted model as JSON (format "hamsam-graph", version 1): options, networks, types, summary line.
+/// Tables are not stored (call tabulate() after loading). Throws hamsam::Error if unfitted, if the file exists
+/// and overwrite is false, or if it cannot be written.
+void save_graph_model(const GraphHamiltonian& model, const std::string& path, bool overwrite = false);
+/// Reads a model written by save_graph_model; throws hamsam::Error naming what is wrong with the file.
+GraphHamiltonian load_graph_model(const std::string& path);
 
 /// A fitted GraphHamiltonian bound to one topology: a hamsam::Hamiltonian (dof = N d, separable). Radius graphs
 /// rebuild their edges from each state's positions with the cell list (velocity_verlet below reuses a
