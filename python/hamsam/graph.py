@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
-from ._arrays import as_float_array, as_int, as_name, as_real, as_states, as_vector
+from ._arrays import as_float_array, as_int, as_name, as_path, as_real, as_states, as_vector
 from ._hamiltonian import Hamiltonian
 from ._progress import TextProgress
 from .particles import ParticleDataset, Topology
@@ -191,6 +191,19 @@ class GraphHamiltonian:
     def kinetic_term(self, type, u):
         """T_type(u) and dT/du at u = |p|^2 / 2m (array) -> (values, derivatives)."""
         return self._impl.kinetic_term(as_int(type, "type", minimum=0), as_vector(np.atleast_1d(u), "u"))
+
+    def save(self, path, overwrite=False):
+        """Writes the fitted model as JSON (format hamsam-graph; tables are not stored: tabulate after loading)."""
+        _core.save_graph_model(self._impl, as_path(path), bool(overwrite))
+
+    @classmethod
+    def load(cls, path):
+        """A model written by :meth:`save` (or ``hamsam fit-graph --out``)."""
+        impl = _core.load_graph_model(as_path(path))
+        obj = cls.__new__(cls)
+        obj._impl = impl
+        obj._args = dict(impl.options, blas_threads=0, threads=0)
+        return obj
 
     tabulated = property(lambda self: bool(self._impl.tabulated))
     fitted = property(lambda self: bool(self._impl.fitted))

@@ -171,6 +171,10 @@ void bind_graph(py::module_& m) {
       .def_property_readonly("options", [](const GraphHamiltonian& g) { return options_dict(g.options()); })
       .def_property_readonly("summary", [](const GraphHamiltonian& g) { return g.summary(); });
 
+  m.def("save_graph_model", &save_graph_model, py::arg("model"), py::arg("path"), py::arg("overwrite"),
+        py::call_guard<py::gil_scoped_release>());
+  m.def("load_graph_model", &load_graph_model, py::arg("path"), py::call_guard<py::gil_scoped_release>());
+
   m.def(
       "graph_velocity_verlet",
       [](const BoundGraphHamiltonian& model, const Matrix& x0, double dt, Index steps, int save_every, double skin) {

@@ -121,3 +121,18 @@ def test_bad_input(fitted):
         hs.GraphHamiltonian().fit(data.topology, data.x, data.xdot[:3])
     with pytest.raises(ValueError, match="BoundGraphHamiltonian"):
         hs.graph_velocity_verlet(sys, data.x[0], 0.01, 2)
+
+
+def test_save_and_load(fitted, tmp_path):
+    path = tmp_path / "graph.json"
+    fitted.save(path)
+    with pytest.raises(ValueError, match="already exists"):
+        fitted.save(path)
+    back = hs.GraphHamiltonian.load(path)
+    _, data = _lattice_data((3, 2, 2), count=1, seed=4, steps=20)
+    assert np.array_equal(back.vector_field(data.topology, data.x), fitted.vector_field(data.topology, data.x))
+    assert back.options["pair_width"] == 64
+    refit = back.fit(data)  # a loaded model refits with its options
+    assert refit.fitted
+    with pytest.raises(ValueError, match="cannot read"):
+        hs.GraphHamiltonian.load(tmp_path / "missing.json")
