@@ -1346,60 +1346,19 @@ Matrix BoundGraphHamiltonian::gradient(const Matrix& X) const { return model_->g
 
 Trajectory velocity_verlet(const BoundGraphHamiltonian& model, const Matrix& x0, double dt, Index steps,
                            const VerletOptions& options, VerletStats* stats) {
-  options.validate();
-  require(std::isfinite(dt) && dt > 0, "dt must be positive and finite (got " + str(dt) + ")");
-  require(steps >= 0, "steps must be >= 0 (got " + std::to_string(steps) + ")");
-  const Index nd = model.dof();
-  check_states(x0, nd, "x0");
   const Topology& top = model.topology();
   const GraphHamiltonian& m = model.model();
-  const Index n = top.size(), B = x0.rows();
-  const int d = top.dim();
-
-  const Index saved = steps / options.save_every + 1;
-  Trajectory tr;
-  tr.dt = dt * options.save_every;
-  tr.states.assign(static_cast<std::size_t>(saved), Matrix(B, 2 * nd));
-  tr.states[0] = x0;
-  double skin = options.skin;
-  if (top.box && top.is_radius_graph()) skin = std::min(skin, 0.9 * (0.5 * top.box->length.minCoeff() - top.cutoff));
-  VerletStats st;
-  Vector q(nd), p(nd), g(nd), v(nd);
-  for (Index b = 0; b < B; ++b) {
-    q = x0.row(b).head(nd).transpose();
-    p = x0.row(b).tail(nd).transpose();
-    std::optional<NeighborList> nl;
-    if (top.is_radius_graph()) nl.emplace(top.cutoff, skin, top.box);
-    auto force = [&] {
-      g.setZero();
-      if (nl) {
-        nl->update(Eigen::Map<const RowMatrix>(q.data(), n, d), false);
-        m.potential(top, q.data(), nl->candidates(), g.data(), top.cutoff);
-      } else {
-        m.potential(top, q.data(), top.edges, g.data());
-      }
-      ++st.force_evaluations;
-    };
-    force();
-    for (Index s = 1; s <= steps; ++s) {
-      p.noalias() -= 0.5 * dt * g;
-      v.setZero();
-      m.kinetic(top.particles, p.data(), v.data());  // dH/dp of the learned kinetic term
-      q.noalias() += dt * v;
-      force();
-      p.noalias() -= 0.5 * dt * g;
-      if (s % options.save_every == 0) {
-        auto& row = tr.states[static_cast<std::size_t>(s / options.save_every)];
-        row.row(b).head(nd) = q.transpose();
-        row.row(b).tail(nd) = p.transpose();
-      }
-    }
-    require(q.allFinite() && p.allFinite(),
-            "velocity Verlet diverged (non-finite state in trajectory " + std::to_string(b) + "): use a smaller dt");
-    if (nl) st.rebuilds += nl->rebuilds();
-  }
-  if (stats) *stats = st;
-  return tr;
+  const Index nd = model.dof();
+  return detail::verlet_loop(
+      top, x0, dt, steps, options, stats,
+      [&](const double* q, const std::vector<Edge>& edges, double* g, double cutoff) {
+        m.potential(top, q, edges, g, cutoff);
+      },
+      [&, v = Vector(nd)](const double* p, double step, double* q) mutable {  // dH/dp of the learned T
+        v.setZero();
+        m.kinetic(top.particles, p, v.data());
+        Eigen::Map<Vector>(q, nd).noalias() += step * v;
+      });
 }
 
 }  // namespace hamsam::particles

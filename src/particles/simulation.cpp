@@ -105,19 +105,16 @@ void VerletOptions::validate() const {
   require(std::isfinite(skin) && skin >= 0, "skin must be finite and >= 0 (got " + str(skin) + ")");
 }
 
-Trajectory velocity_verlet(const ParticleSystem& system, const Matrix& x0, double dt, Index steps,
-                           const VerletOptions& options, VerletStats* stats) {
+Trajectory detail::verlet_loop(const Topology& top, const Matrix& x0, double dt, Index steps,
+                               const VerletOptions& options, VerletStats* stats, const PotentialGradient& potential,
+                               const Drift& drift) {
   options.validate();
   require(std::isfinite(dt) && dt > 0, "dt must be positive and finite (got " + str(dt) + ")");
   require(steps >= 0, "steps must be >= 0 (got " + std::to_string(steps) + ")");
-  const Index nd = system.dof();
+  const Index nd = top.dof();
   check_states(x0, nd, "x0");
-  const Topology& top = system.topology();
   const Index n = top.size(), B = x0.rows();
   const int d = top.dim();
-  const Vector& m = top.particles.mass;
-  Vector inv_m(nd);
-  for (Index i = 0; i < n; ++i) inv_m.segment(i * d, d).setConstant(1.0 / m(i));
 
   const Index saved = steps / options.save_every + 1;
   Trajectory tr;
@@ -139,16 +136,16 @@ Trajectory velocity_verlet(const ParticleSystem& system, const Matrix& x0, doubl
       g.setZero();
       if (nl) {
         nl->update(Eigen::Map<const RowMatrix>(q.data(), n, d), false);
-        system.potential_with_edges(q.data(), nl->candidates(), g.data(), top.cutoff);
+        potential(q.data(), nl->candidates(), g.data(), top.cutoff);
       } else {
-        system.potential_with_edges(q.data(), top.edges, g.data());
+        potential(q.data(), top.edges, g.data(), std::numeric_limits<double>::infinity());
       }
       ++st.force_evaluations;
     };
     force();
     for (Index s = 1; s <= steps; ++s) {
       p.noalias() -= 0.5 * dt * g;
-      q.noalias() += dt * p.cwiseProduct(inv_m);
+      drift(p.data(), dt, q.data());
       force();
       p.noalias() -= 0.5 * dt * g;
       if (s % options.save_every == 0) {
@@ -163,6 +160,23 @@ Trajectory velocity_verlet(const ParticleSystem& system, const Matrix& x0, doubl
   }
   if (stats) *stats = st;
   return tr;
+}
+
+Trajectory velocity_verlet(const ParticleSystem& system, const Matrix& x0, double dt, Index steps,
+                           const VerletOptions& options, VerletStats* stats) {
+  const Topology& top = system.topology();
+  const Index nd = system.dof();
+  const int d = top.dim();
+  Vector inv_m(nd);
+  for (Index i = 0; i < top.size(); ++i) inv_m.segment(i * d, d).setConstant(1.0 / top.particles.mass(i));
+  return detail::verlet_loop(
+      top, x0, dt, steps, options, stats,
+      [&](const double* q, const std::vector<Edge>& edges, double* g, double cutoff) {
+        system.potential_with_edges(q, edges, g, cutoff);
+      },
+      [&](const double* p, double step, double* q) {
+        Eigen::Map<Vector>(q, nd).noalias() += step * Eigen::Map<const Vector>(p, nd).cwiseProduct(inv_m);
+      });
 }
 
 ParticleDataset snapshot_dataset(const ParticleSystem& system, const Matrix& X) {
