@@ -17,7 +17,7 @@ struct Subcommand {
 
 using AddCommands = std::vector<Subcommand> (*)(CLI::App& app);
 
-/// apps/hamsam/dynamics.cpp: hamsam rollout (dense models; graph models when they exist).
+/// apps/hamsam/dynamics.cpp: hamsam rollout (dense and graph models: the model file's format decides).
 std::vector<Subcommand> add_dynamics_commands(CLI::App& app);
 /// apps/hamsam/graph.cpp: hamsam fit-graph.
 std::vector<Subcommand> add_graph_commands(CLI::App& app);

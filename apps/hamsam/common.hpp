@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "hamsam/hamsam.hpp"
+#include "hamsam/particles/graph_model.hpp"
 
 
 namespace hamsam_cli {
@@ -190,6 +192,85 @@ inline std::unique_ptr<hamsam::systems::System> make_system(const SystemArgs& a)
   put("mass", a.mass);
   put("stiffness", a.stiffness);
   return hamsam::systems::make_system(a.name, params, a.preset);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Particle systems named on the command line, shared by fit-graph and rollout (graph models): a lattice or chain
+// with a pair potential, or a periodic Lennard-Jones fluid, and their documented random initial states.
+struct ParticleArgs {
+  std::string shape = "2,2,2", potential = "harmonic";
+  long long n = 1000;
+  double density = 0.8, cutoff = 2.5, temperature = 0.01, jitter = 0.1;
+};
+
+inline std::vector<Index> parse_shape(const std::string& text) {
+  const std::string fix = "--shape '" + text + "': give 1 to 3 positive integers separated by commas, e.g. 2,2,2";
+  std::vector<Index> shape;
+  std::stringstream ss(text);
+  std::string tok;
+  while (std::getline(ss, tok, ',')) {
+    try {
+      std::size_t pos = 0;
+      const long long v = std::stoll(tok, &pos);
+      if (pos != tok.size() || v < 1) throw std::invalid_argument(tok);
+      shape.push_back(static_cast<Index>(v));
+    } catch (const std::exception&) {
+      throw Error(fix);
+    }
+  }
+  if (shape.empty() || shape.size() > 3) throw Error(fix);
+  return shape;
+}
+
+/// --shape, --potential, --n, --density, --cutoff, --temperature, --jitter. `potential_help` says what the
+/// potential is for in this command.
+inline void add_particle_options(CLI::App* cmd, ParticleArgs& a, const std::string& potential_help) {
+  cmd->add_option("--shape", a.shape, "lattice sides, e.g. 2,2,2 (3-D), 3,3 (2-D); chain: its length")
+      ->capture_default_str();
+  cmd->add_option("--potential", a.potential,
+                  potential_help + ": " + join(hamsam::particles::potential_names()))
+      ->capture_default_str();
+  cmd->add_option("--n", a.n, "lj-fluid: particles")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--density", a.density, "lj-fluid: number density")->capture_default_str();
+  cmd->add_option("--cutoff", a.cutoff, "lj-fluid: cutoff of the potential and the radius graph")
+      ->capture_default_str();
+  cmd->add_option("--temperature", a.temperature, "Maxwell temperature of the random momenta")->capture_default_str();
+  cmd->add_option("--jitter", a.jitter, "lattices: U(-jitter, jitter) on the rest positions")->capture_default_str();
+}
+
+/// The particle system named by `name` (lattice, chain or lj-fluid; `flag` names the option for errors) and its
+/// random initial states: jittered rest positions with Maxwell momenta, or lennard_jones_fluid's lattice start.
+struct ParticleSetup {
+  std::shared_ptr<hamsam::particles::ParticleSystem> system;
+  std::function<Matrix(Index count, std::uint64_t seed)> states;
+};
+inline ParticleSetup make_particle_setup(const std::string& name, const ParticleArgs& a,
+                                         const std::string& flag = "--system") {
+  namespace P = hamsam::particles;
+  ParticleSetup s;
+  if (name == "lj-fluid") {
+    const P::Fluid f = P::lennard_jones_fluid(a.n, 3, a.density, a.temperature, a.cutoff, 1, 0);
+    s.system = std::make_shared<P::ParticleSystem>(f.topology,
+                                                   P::make_potential("lennard-jones", {{"cutoff", a.cutoff}}));
+    s.states = [a](Index count, std::uint64_t seed) {
+      return P::lennard_jones_fluid(a.n, 3, a.density, a.temperature, a.cutoff, count, seed).x0;
+    };
+    return s;
+  }
+  if (name != "lattice" && name != "chain")
+    throw Error(flag + " '" + name + "' is unknown for particle systems: use lattice, chain or lj-fluid");
+  const std::vector<Index> shape =
+      name == "chain" ? std::vector<Index>{parse_shape(a.shape).front()} : parse_shape(a.shape);
+  const P::Topology top = P::lattice(shape);
+  s.system = std::make_shared<P::ParticleSystem>(top, P::make_potential(a.potential.empty() ? "harmonic" : a.potential));
+  s.states = [top, shape, a](Index count, std::uint64_t seed) {
+    P::InitialConditions ic;
+    ic.jitter = a.jitter;
+    ic.velocities = "maxwell";
+    ic.temperature = a.temperature;
+    return P::initial_states(top, P::lattice_positions(shape), ic, count, seed);
+  };
+  return s;
 }
 
 /// One number of a --box list: a plain number, or a multiple of pi ("pi", "-2pi", "0.5*pi").

@@ -14,33 +14,15 @@ namespace {
 using namespace hamsam::particles;
 
 struct FitGraphArgs {
-  std::string system = "lattice", shape = "2,2,2", potential = "harmonic", sampler = "elm", pair_input = "r";
+  std::string system = "lattice", sampler = "elm", pair_input = "r";
+  ParticleArgs particles;
   std::string out;
   long long trajectories = 10, steps = 200, save_every = 10, test_trajectories = 10;
-  long long kinetic_width = 16, pair_width = 64, message_width = 0, n = 1000;
-  double dt = 0.01, temperature = 0.01, jitter = 0.1, density = 0.8, cutoff = 2.5;
+  long long kinetic_width = 16, pair_width = 64, message_width = 0;
+  double dt = 0.01;
   std::uint64_t seed = 0;
   bool force = false, json_out = false, quiet = false;
 };
-
-std::vector<Index> parse_shape(const std::string& text) {
-  std::vector<Index> shape;
-  std::stringstream ss(text);
-  std::string tok;
-  while (std::getline(ss, tok, ',')) {
-    try {
-      std::size_t pos = 0;
-      const long long v = std::stoll(tok, &pos);
-      if (pos != tok.size() || v < 1) throw std::invalid_argument(tok);
-      shape.push_back(static_cast<Index>(v));
-    } catch (const std::exception&) {
-      throw Error("--shape '" + text + "': give 1 to 3 positive integers separated by commas, e.g. 2,2,2");
-    }
-  }
-  if (shape.empty() || shape.size() > 3)
-    throw Error("--shape '" + text + "': give 1 to 3 positive integers separated by commas, e.g. 2,2,2");
-  return shape;
-}
 
 struct Problem {
   std::shared_ptr<ParticleSystem> system;
@@ -48,28 +30,14 @@ struct Problem {
   double dt = 0.01;
 };
 
+/// Training states from seed + 1, test states from seed + 2 (hamsam rollout draws fresh ones from seed + 3).
 Problem make_problem(const FitGraphArgs& a) {
+  const ParticleSetup setup = make_particle_setup(a.system, a.particles);
   Problem p;
   p.dt = a.dt;
-  if (a.system == "lj-fluid") {
-    const Fluid tr = lennard_jones_fluid(a.n, 3, a.density, a.temperature, a.cutoff, a.trajectories, a.seed + 1);
-    const Fluid te = lennard_jones_fluid(a.n, 3, a.density, a.temperature, a.cutoff, a.test_trajectories, a.seed + 2);
-    p.system = std::make_shared<ParticleSystem>(tr.topology, make_potential("lennard-jones", {{"cutoff", a.cutoff}}));
-    p.x0_train = tr.x0;
-    p.x0_test = te.x0;
-    return p;
-  }
-  if (a.system != "lattice" && a.system != "chain")
-    throw Error("--system '" + a.system + "' is unknown: use lattice, chain or lj-fluid");
-  std::vector<Index> shape = a.system == "chain" ? std::vector<Index>{parse_shape(a.shape).front()} : parse_shape(a.shape);
-  const Topology top = lattice(shape);
-  p.system = std::make_shared<ParticleSystem>(top, make_potential(a.potential));
-  InitialConditions ic;
-  ic.jitter = a.jitter;
-  ic.velocities = "maxwell";
-  ic.temperature = a.temperature;
-  p.x0_train = initial_states(top, lattice_positions(shape), ic, a.trajectories, a.seed + 1);
-  p.x0_test = initial_states(top, lattice_positions(shape), ic, a.test_trajectories, a.seed + 2);
+  p.system = setup.system;
+  p.x0_train = setup.states(a.trajectories, a.seed + 1);
+  p.x0_test = setup.states(a.test_trajectories, a.seed + 2);
   return p;
 }
 
@@ -130,12 +98,7 @@ std::vector<Subcommand> add_graph_commands(CLI::App& app) {
                                  "--trajectories 2 --steps 100 --save-every 50 --dt 0.005 --temperature 1"}));
   auto& a = *args;
   cmd->add_option("--system", a.system, "lattice (default), chain or lj-fluid (periodic Lennard-Jones fluid)");
-  cmd->add_option("--shape", a.shape, "lattice sides, e.g. 2,2,2 (3-D), 3,3 (2-D); chain: its length (default 2,2,2)");
-  cmd->add_option("--potential", a.potential,
-                  "pair potential of lattices and chains: " + join(potential_names()) + " (default harmonic)");
-  cmd->add_option("--n", a.n, "lj-fluid: particles (default 1000)")->check(CLI::PositiveNumber);
-  cmd->add_option("--density", a.density, "lj-fluid: number density (default 0.8)");
-  cmd->add_option("--cutoff", a.cutoff, "lj-fluid: cutoff of the potential and the radius graph (default 2.5)");
+  add_particle_options(cmd, a.particles, "pair potential of lattices and chains");
   cmd->add_option("--trajectories", a.trajectories, "training trajectories (default 10)")->check(CLI::PositiveNumber);
   cmd->add_option("--test-trajectories", a.test_trajectories, "test trajectories, other seed (default 10)")
       ->check(CLI::PositiveNumber);
@@ -143,8 +106,6 @@ std::vector<Subcommand> add_graph_commands(CLI::App& app) {
   cmd->add_option("--save-every", a.save_every, "keep every k-th state as a snapshot (default 10)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--dt", a.dt, "time step (default 0.01)");
-  cmd->add_option("--temperature", a.temperature, "Maxwell temperature of the momenta (default 0.01)");
-  cmd->add_option("--jitter", a.jitter, "lattices: U(-jitter, jitter) on the rest positions (default 0.1)");
   cmd->add_option("--sampler", a.sampler, "elm (default), u-swim, swim, a-swim");
   cmd->add_option("--pair-input", a.pair_input, "r (default) or inverse (1/r, for Lennard-Jones)");
   cmd->add_option("--kinetic-width", a.kinetic_width, "kinetic neurons (default 16)")->check(CLI::PositiveNumber);

@@ -88,6 +88,17 @@ double parse_test_error(const std::string& out) {
   return std::stod(m[1].str());
 }
 
+/// A .npy file (numpy.save, float64, C order) of `count` values with the given shape text, e.g. "(2, 2)".
+std::string npy_bytes(const double* values, const std::string& shape, std::size_t count) {
+  std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': " + shape + ", }";
+  header.append(63 - (10 + header.size()) % 64, ' ');
+  header += "\n";
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out += static_cast<char>(header.size() & 0xFF);
+  out += static_cast<char>(header.size() >> 8);
+  return out + header + std::string(reinterpret_cast<const char*>(values), count * sizeof(double));
+}
+
 const char* kSmallFit = "fit --system pendulum --width 100 --train 1000 --test 1000 --sampler elm";
 
 class Cli : public ::testing::Test {
@@ -355,15 +366,7 @@ TEST_F(Cli, RolloutReadsInitialStatesFromCsvAndNpy) {
   ASSERT_EQ(run_cli(dir, std::string(kSmallFit) + " --out " + quote(model)).rc, 0);
   write_all(dir.file("x0.csv"), "q1,p1\n1,0\n0.5,0.2\n");
   const double values[] = {1.0, 0.0, 0.5, 0.2};
-  auto npy = [&](const std::string& shape, std::size_t count) {
-    std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': " + shape + ", }";
-    header.append(63 - (10 + header.size()) % 64, ' ');
-    header += "\n";
-    std::string out("\x93NUMPY\x01\x00", 8);
-    out += static_cast<char>(header.size() & 0xFF);
-    out += static_cast<char>(header.size() >> 8);
-    return out + header + std::string(reinterpret_cast<const char*>(values), count * sizeof(double));
-  };
+  auto npy = [&](const std::string& shape, std::size_t count) { return npy_bytes(values, shape, count); };
   write_all(dir.file("x0.npy"), npy("(2, 2)", 4));
   write_all(dir.file("one.npy"), npy("(2,)", 2));
   write_all(dir.file("bad.npy"), npy("(1, 3)", 3));
@@ -406,6 +409,102 @@ TEST_F(Cli, RolloutBadInputIsAClearError) {
            {" --x0 1,0 --system henon-heiles", "has states of 4"},
        }) {
     const Result r = run_cli(dir, base + c.args);
+    EXPECT_EQ(r.rc, 2) << c.args << ": " << r.out << r.err;
+    EXPECT_TRUE(contains(r.err, c.message)) << c.args << ": " << r.err;
+  }
+}
+
+// ---- hamsam rollout with graph models (fit-graph --out) ----------------------------------------------------------
+
+const char* kSmallGraphFit = "fit-graph --trajectories 3 --test-trajectories 1 --quiet";
+
+// Zero-shot rollout of a model fitted on the 2x2x2 lattice on a 3x3x3 one, against the true springs: NPZ, CSV,
+// tables, the generic integrators, and initial states from a .npy file.
+TEST_F(Cli, RolloutOfAGraphModelOnAnotherLatticeAgreesWithTheTruth) {
+  const std::string model = dir.file("g.json");
+  ASSERT_EQ(run_cli(dir, std::string(kSmallGraphFit) + " --out " + quote(model)).rc, 0);
+  const std::string base = "rollout --model " + quote(model) + " --system lattice --shape 3,3,3";
+  const std::string npz = dir.file("r.npz");
+  const Result j = run_cli(dir, base + " --steps 100 --save-every 10 --truth --potential harmonic --json --out " +
+                                    quote(npz));
+  ASSERT_EQ(j.rc, 0) << j.err;
+  const json out = json::parse(j.out);
+  EXPECT_EQ(out["model_format"], "hamsam-graph");
+  EXPECT_EQ(out["integrator"], "velocity-verlet");
+  EXPECT_EQ(out["particles"], 27);
+  EXPECT_EQ(out["trajectories"], 1);
+  EXPECT_EQ(out["force_evaluations"], 101);
+  EXPECT_EQ(out["tabulated"], false);
+  EXPECT_LT(out["final_rollout_error"].get<double>(), 1e-6) << out.dump();
+  EXPECT_LT(out["max_energy_error_true"].get<double>(), 1e-4) << out.dump();
+  EXPECT_LT(out["energy_drift_model"].get<double>(), 1e-4) << out.dump();
+  EXPECT_EQ(out["truth"]["integrator"], "velocity Verlet, same dt");
+  const std::string bytes = read_all(npz);
+  EXPECT_TRUE(contains(bytes, "x.npy") && contains(bytes, "x_true.npy") && contains(bytes, "H_true.npy"));
+  EXPECT_TRUE(contains(bytes, "'shape': (11,1,162)")) << "x: 11 saved times, 1 trajectory, 2 x 27 x 3 numbers";
+
+  // CSV with tables and two random trajectories.
+  const std::string csv = dir.file("r.csv");
+  const Result t = run_cli(dir, base + " --steps 20 --save-every 10 --trajectories 2 --tabulate 512 --out " + quote(csv));
+  ASSERT_EQ(t.rc, 0) << t.err;
+  EXPECT_TRUE(contains(t.out, "2 trajectories x 20 steps")) << t.out;
+  EXPECT_TRUE(contains(t.out, "V(0,0)") && contains(t.out, "(tabulated)")) << t.out;
+  EXPECT_TRUE(contains(t.out, "particle-steps/s")) << t.out;
+  const std::string text = read_all(csv);
+  EXPECT_TRUE(contains(text, "t,trajectory,q1,")) << text.substr(0, 100);
+  EXPECT_TRUE(contains(text, ",p81,H_model\n")) << text.substr(0, 3000);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1 + 3 * 2);
+
+  // The generic integrators through the bound model.
+  const Result y = run_cli(dir, base + " --steps 10 --integrator yoshida4 --json");
+  ASSERT_EQ(y.rc, 0) << y.err;
+  EXPECT_EQ(json::parse(y.out)["integrator"], "yoshida4");
+
+  // Initial states from a .npy file: a 2x2x2 state (48 numbers) rolls out on --shape 2,2,2 and is refused on
+  // 3,3,3 (mismatched particle counts).
+  using namespace hamsam::particles;
+  InitialConditions ic;
+  ic.velocities = "maxwell";
+  ic.temperature = 0.01;
+  const hamsam::Matrix x0 = initial_states(lattice({2, 2, 2}), lattice_positions({2, 2, 2}), ic, 1, 9);
+  write_all(dir.file("x0.npy"), npy_bytes(x0.data(), "(1, 48)", 48));
+  const std::string from_file = "rollout --model " + quote(model) + " --x0-file " + quote(dir.file("x0.npy"));
+  const Result f = run_cli(dir, from_file + " --system lattice --shape 2,2,2 --steps 10 --truth --potential harmonic");
+  ASSERT_EQ(f.rc, 0) << f.err;
+  EXPECT_TRUE(contains(f.out, "1 trajectories") && contains(f.out, "true H along the model's rollout")) << f.out;
+  EXPECT_FAILS_WITH(run_cli(dir, from_file + " --system lattice --shape 3,3,3"), "27 particles in 3-D");
+  EXPECT_FAILS_WITH(run_cli(dir, from_file + " --system lattice --shape 3,3,3"), "match --shape");
+}
+
+TEST_F(Cli, RolloutOfAGraphModelBadInputIsAClearError) {
+  const std::string model = dir.file("g.json");
+  ASSERT_EQ(run_cli(dir, std::string(kSmallGraphFit) + " --out " + quote(model)).rc, 0);
+  const std::string dense = dir.file("p.hsm");
+  ASSERT_EQ(run_cli(dir, std::string(kSmallFit) + " --out " + quote(dense)).rc, 0);
+  write_all(dir.file("junk.bin"), "not a model at all");
+  write_all(dir.file("other.json"), "{\"format\": \"something-else\"}");
+  const std::string g = "rollout --model " + quote(model);
+  struct Case {
+    std::string args, message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"rollout --model " + quote(dir.file("junk.bin")) + " --x0 1,0", "unknown format"},
+           {"rollout --model " + quote(dir.file("other.json")) + " --system lattice", "not a hamsam graph model"},
+           {"rollout --model " + quote(dir.file("missing.json")), "cannot be read"},
+           {g, "stores no topology"},
+           {g + " --system pendulum", "unknown for particle systems"},
+           {g + " --system lattice --shape 3,3", "2-dimensional"},
+           {g + " --system lattice --shape 2,x", "--shape"},
+           {g + " --system lattice --truth", "needs --potential"},
+           {g + " --system lattice --potential coulomb --truth", "unknown potential"},
+           {g + " --system lattice --tabulate 1", "--tabulate"},
+           {g + " --system lattice --x0 1,2,3", "has 3 numbers but --system lattice --shape 2,2,2 has 8 particles"},
+           {g + " --system lattice --x0 1,2 --trajectories 2", "not both"},
+           {g + " --system lattice --dt 0", "dt must be"},
+           {g + " --system lattice --integrator euler", "unknown integrator"},
+           {"rollout --model " + quote(dense) + " --x0 1,0 --tabulate 64", "for graph models"},
+       }) {
+    const Result r = run_cli(dir, c.args);
     EXPECT_EQ(r.rc, 2) << c.args << ": " << r.out << r.err;
     EXPECT_TRUE(contains(r.err, c.message)) << c.args << ": " << r.err;
   }
