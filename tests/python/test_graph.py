@@ -60,6 +60,72 @@ def test_bound_model_works_with_simulate_and_verlet(fitted):
     assert stats["force_evaluations"] == 6
 
 
+@pytest.mark.parametrize("integrator", ["stormer-verlet", "yoshida4", "implicit-midpoint", "stormer-verlet-implicit",
+                                        "rk4", "dopri5", "symplectic-euler-b"])
+def test_simulate_runs_every_integrator_on_graph_models_and_particle_systems(fitted, integrator):
+    sys, data = _lattice_data((3, 2, 2), count=1, seed=6, steps=10)
+    bound = fitted.bind(data.topology)
+    x0 = data.x[0]
+    learned = hs.simulate(bound, x0, 0.02, 100, integrator, save_every=50)
+    exact = hs.simulate(sys, x0, 0.02, 100, integrator, save_every=50)
+    assert learned.shape == exact.shape == (3, 72)
+    assert np.abs(learned - exact).max() < 1e-8
+    h = sys.energy(exact)
+    assert np.abs(h - h[0]).max() < (5e-2 if integrator == "symplectic-euler-b" else 1e-3) * abs(h[0])
+
+
+def _rotate(x, Q, t):
+    """q -> Q q + t, p -> Q p for every particle of the (S, 2Nd) states (3-D)."""
+    S, D = x.shape
+    q, p = x[:, : D // 2].reshape(S, -1, 3), x[:, D // 2:].reshape(S, -1, 3)
+    return np.hstack([(q @ Q.T + t).reshape(S, -1), (p @ Q.T).reshape(S, -1)])
+
+
+def _expect_invariant(model, top, x):
+    h, g = model.energy(top, x), model.gradient(top, x)
+    rng = np.random.default_rng(0)
+    for sign in (1.0, -1.0):
+        Q = np.linalg.qr(rng.normal(size=(3, 3)))[0]
+        Q[:, 0] *= sign * np.sign(np.linalg.det(Q))
+        y = _rotate(x, Q, np.array([-3.0, 1.0, 5.0]))
+        assert np.abs(model.energy(top, y) - h).max() <= 1e-12 * np.abs(h).max()
+        assert np.abs(model.gradient(top, y) - _rotate(g, Q, 0.0)).max() <= 1e-12 * max(1.0, np.abs(g).max())
+    # Relabel the particles (and their bonds).
+    n = top.size
+    perm = np.arange(n)[::-1].copy()
+    perm[[1, 5]] = perm[[5, 1]]
+    edges = sorted((int(min(perm[i], perm[j])), int(max(perm[i], perm[j]))) for i, j in np.asarray(top.edges))
+    pt = P.Topology(n=n, dim=3, edges=edges)
+    S = x.shape[0]
+    idx = np.empty(n, dtype=int)
+    idx[perm] = np.arange(n)  # particle perm[i] of the new labelling is particle i
+    relabel = lambda a: np.hstack([a[:, : 3 * n].reshape(S, n, 3)[:, idx].reshape(S, -1),
+                                   a[:, 3 * n:].reshape(S, n, 3)[:, idx].reshape(S, -1)])
+    assert np.abs(model.energy(pt, relabel(x)) - h).max() <= 1e-12 * np.abs(h).max()
+    assert np.abs(model.gradient(pt, relabel(x)) - relabel(g)).max() <= 1e-12 * max(1.0, np.abs(g).max())
+
+
+def test_invariance_rotation_reflection_translation_permutation(fitted):
+    _, data = _lattice_data((2, 2, 2), count=2, seed=5, steps=50)
+    _expect_invariant(fitted, data.topology, data.x)
+
+
+def test_message_passing_layer(tmp_path):
+    _, data = _lattice_data((2, 2, 2), "anharmonic", count=4, steps=100)
+    model = hs.GraphHamiltonian(message_width=16, message_features=4).fit(data)
+    assert model.options["message_width"] == 16
+    assert model.summary.cols == 17 + 64 + 16 + 1
+    assert model.summary.mse < 8.95e-6
+    _, test = _lattice_data((2, 2, 2), "anharmonic", count=2, seed=2, steps=100)
+    assert np.mean((model.vector_field(test.topology, test.x) - test.xdot) ** 2) < 8.95e-6
+    _expect_invariant(model, test.topology, test.x[:20])
+    path = tmp_path / "message.json"
+    model.save(path)
+    back = hs.GraphHamiltonian.load(path)
+    assert back.options["message_width"] == 16
+    assert np.array_equal(back.vector_field(test.topology, test.x), model.vector_field(test.topology, test.x))
+
+
 def test_tables_and_terms(fitted):
     model = hs.GraphHamiltonian().fit(_lattice_data((2, 2, 2))[1])
     report = model.tabulate(1024)
@@ -121,6 +187,15 @@ def test_bad_input(fitted):
         hs.GraphHamiltonian().fit(data.topology, data.x, data.xdot[:3])
     with pytest.raises(ValueError, match="BoundGraphHamiltonian"):
         hs.graph_velocity_verlet(sys, data.x[0], 0.01, 2)
+    # Empty neighbour lists: a radius graph with no pair within its cutoff in any snapshot.
+    with pytest.raises(ValueError, match="neighbour lists are empty"):
+        hs.GraphHamiltonian().fit(P.radius_topology(8, 3, 0.5), data.x, data.xdot)
+    # Overlapping particles outside a true potential's domain, a cutoff larger than half the box, masses that do
+    # not match the particles: refused where the topology or system is made (test_particles.py has the rest).
+    with pytest.raises(ValueError, match="not below half the smallest box side"):
+        P.radius_topology(8, 3, 2.6, box=5.0)
+    with pytest.raises(ValueError, match="one mass per particle"):
+        P.Topology(n=8, dim=3, edges=data.topology.edges, mass=np.ones(7))
 
 
 def test_save_and_load(fitted, tmp_path):
