@@ -18,6 +18,8 @@ def test_registry_has_the_15_optimizers_without_torch():
     for name, s in bl.OPTIMIZERS.items():
         assert s.lrs and all(lr > 0 for lr in s.lrs), name
     assert {n for n, s in bl.OPTIMIZERS.items() if s.full_batch} == {"lbfgs", "rprop"}
+    lbfgs = bl.OPTIMIZERS["lbfgs"].kwargs   # trains to its budget: no early end of a step at small losses
+    assert lbfgs["tolerance_grad"] == 0.0 and lbfgs["tolerance_change"] == 0.0
 
 
 def test_optimizer_names_are_normalised_and_unknown_names_listed():
@@ -247,3 +249,21 @@ def test_graph_bad_arguments(torch):
         bl.graph_problem(model, [[0, 0, 1]], CHAIN_MASS, 2, data, data, anchor=x[0], h0=0.0)
     with pytest.raises(ValueError, match="columns"):
         model(torch.zeros((1, 5), dtype=torch.float64), as_edges(CHAIN_EDGES), torch.from_numpy(CHAIN_MASS), 2)
+
+
+def test_graph_problem_vector_field_mse_metric(torch):
+    x, xt = _chain_states(40, 6), _chain_states(30, 7)
+    train = (x, *_chain_truth(x)[::-1])
+    test = (xt, *_chain_truth(xt)[::-1])
+    model = bl.GraphHNN(width=8, seed=1)
+    problem = bl.graph_problem(model, CHAIN_EDGES, CHAIN_MASS, 2, train, test, anchor=x[0], h0=0.0,
+                               metric="vector-field-mse", batch=7)   # batches of 7 states: the sum spans them
+    from hamsam.baselines.graph import as_edges
+    vf = model.vector_field(torch.from_numpy(xt), as_edges(CHAIN_EDGES), torch.from_numpy(CHAIN_MASS), 2)
+    expected = float(np.mean((vf.detach().numpy() - test[1]) ** 2))
+    assert problem.error("test") == pytest.approx(expected, rel=1e-12)
+    assert problem.error("val") == pytest.approx(expected, rel=1e-12)   # no val set: the test set
+    curve = bl.train(problem, "adam", lr=1e-2, budget=30.0, max_steps=50)
+    assert curve.best_error < curve.errors[0]
+    with pytest.raises(ValueError, match="metric must be one of energy, vector-field-mse"):
+        bl.graph_problem(model, CHAIN_EDGES, CHAIN_MASS, 2, train, test, anchor=x[0], h0=0.0, metric="mae")

@@ -194,3 +194,99 @@ def test_cli_forwards_to_the_harness(tmp_path):
     bad = dict(env, HAMSAM_PYTHON=str(tmp_path / "no-python"))
     r = subprocess.run([exe, "bench", "--list"], capture_output=True, text=True, env=bad, timeout=60)
     assert r.returncode == 2 and "HAMSAM_PYTHON" in r.stderr
+
+
+# ---- graph suites (P2, zero-shot, NeurIPS 2022) ---------------------------------------------------------------
+
+def _numbers_finite(doc):
+    """Every number in every table is finite (None = not applicable is allowed)."""
+    for t in doc["tables"]:
+        for row in t["rows"]:
+            for cell in row:
+                if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+                    assert math.isfinite(cell), (t["title"], row)
+                assert cell not in ("inf", "nan", "-inf"), (t["title"], row)
+
+
+def _has_torch(doc):
+    return doc["environment"]["versions"]["torch"] != "not installed"
+
+
+def test_p2_lattice_tiny(tmp_path):
+    md, doc = _run(tmp_path, "p2-lattice", "--budget", "0.1")
+    _numbers_finite(doc)
+    assert _columns(doc, "hamsam configurations")[:6] == ["sampler", "pair width", "kinetic width", "test MSE",
+                                                          "rel. L2", "fit s"]
+    ours = doc["data"]["hamsam"]
+    assert {r["sampler"] for r in ours} == {"elm", "u-swim", "a-swim"} and "SWIM is A-SWIM" in md
+    assert all(0 <= r["error"] < 1e-3 and r["seconds"] > 0 for r in ours)
+    side = next(t for t in doc["tables"] if t["title"].startswith("Beside P2"))
+    assert [r[0] for r in side["rows"]] == ["sampled (SWIM / A-SWIM)", "LBFGS", "Adam", "AdamW", "Adafactor", "SGD"]
+    assert side["rows"][0][1:3] == [8.95e-5, 0.16]
+    if not _has_torch(doc):
+        assert "PyTorch is not installed" in md and doc["data"]["gradient"] == []
+        return
+    names = [g["optimizer"] for g in doc["data"]["gradient"]]
+    assert sorted(names) == sorted(hs.baselines.optimizer_names())
+    assert len(next(t for t in doc["tables"] if t["title"] == "Optimizers")["rows"]) == 15
+    eq = doc["data"]["equal_accuracy"]
+    assert eq["E"] > 0 and eq["optimizer"] in names
+    assert _columns(doc, "Speedup at equal accuracy")[:6] == ["E", "optimizer (lr)", "optimizer s to E",
+                                                             "hamsam fastest reaching E", "hamsam s", "speedup"]
+    assert [p["name"] for p in doc["plots"]] == ["lattice"]
+
+
+def test_p2_potentials_tiny(tmp_path):
+    md, doc = _run(tmp_path, "p2-potentials", "--budget", "0.1")
+    _numbers_finite(doc)
+    rows = next(t for t in doc["tables"] if t["title"].startswith("Test MSE of (qdot, pdot) per potential"))["rows"]
+    assert [r[0] for r in rows] == ["harmonic", "morse"]
+    assert rows[0][1:4] == [3.9e-3, 2.3e-3, 3.4e-5] and rows[1][1:4] == [8.9e-2, 7.4e-4, 1.2e-3]
+    assert all(0 <= r[i] < 1e-2 for r in rows for i in (4, 5, 6))
+    if _has_torch(doc):
+        assert [g["optimizer"] for g in doc["data"]["potentials"][0]["gradient"]] == ["adam"]
+        assert rows[0][8] is not None
+    _, only = _run(tmp_path / "only", "p2-potentials", "--budget", "0.1", "--only", "morse")
+    assert [p["potential"] for p in only["data"]["potentials"]] == ["morse"]
+
+
+def test_zero_shot_tiny(tmp_path):
+    md, doc = _run(tmp_path, "zero-shot", "--budget", "0.1")
+    _numbers_finite(doc)
+    rows = doc["data"]["rows"]
+    assert {r["particles"] for r in rows} == {64}
+    hamsam = [r for r in rows if r["model"].startswith("hamsam")]
+    assert len(hamsam) == 3 and all(r["mse"] < 1e-6 for r in hamsam)
+    if _has_torch(doc):
+        assert doc["data"]["gradient_best"] in ("adam", "lbfgs")
+        assert any(r["model"].startswith("GraphHNN") for r in rows)
+    assert {p["name"] for p in doc["plots"]} == {"errors-against-size", "training"}
+
+
+def test_neurips_tiny(tmp_path):
+    md, doc = _run(tmp_path, "neurips")
+    _numbers_finite(doc)
+    rolls = doc["data"]["rollouts"]
+    assert [(r["system"], r["evaluated_on"]) for r in rolls] == [("n-spring", 5), ("n-spring", 20), ("4-body", 4)]
+    for r in rolls:
+        assert len(r["rollout"]) == len(r["energy"]) == len(r["momentum"]) == 20
+        assert all(math.isfinite(v) and v >= 0 for k in ("rollout", "energy", "momentum") for v in r[k])
+        assert max(r["momentum"]) < 1e-20      # pair forces conserve momentum exactly
+    assert rolls[0]["rollout"][0] <= 1e-29       # same start: the benchmark's floor
+    assert "Rollout metrics" in md and {p["name"] for p in doc["plots"]} == {"n-spring", "4-body"}
+
+
+def test_benchmark_metrics_follow_the_benchmark():
+    from hamsam.bench.neurips import benchmark_metrics
+    system = hs.particles.ParticleSystem(hs.particles.chain(3, dim=2, closed=True), "neurips-spring")
+    x = hs.particles.initial_states(system.topology, count=2, seed=0)
+    truth = np.stack([x, x])                        # (times 2, B 2, 12)
+    pred = truth.copy()
+    pred[1, :, :6] *= 1.5                           # positions 1.5x at t = 1: rollout error 0.5 / 2.5
+    pred[1, :, 6:] += 0.1                           # every momentum + 0.1: |sum p|^2 changes by 2 (3 * 0.1)^2
+    m = benchmark_metrics(pred, truth, system)
+    np.testing.assert_allclose(m["rollout"], [1e-30, 0.2], rtol=1e-9)
+    np.testing.assert_allclose(m["momentum"][1], 2 * 0.09, rtol=1e-9)
+    h, hh = system.energy(truth[1]), system.energy(pred[1])
+    e = np.abs(hh - h) / (np.abs(hh) + np.abs(h))
+    np.testing.assert_allclose(m["energy"], [1e-30, np.exp(np.log(e + 1e-30).mean())], rtol=1e-9)

@@ -80,9 +80,12 @@ class GraphHNN(torch.nn.Module):
         return hamilton_vector_field(lambda s: self(s, edges, mass, dim, box), x, create_graph)
 
 
-def graph_problem(model, edges, mass, dim, train, test, anchor, h0, box=None, val=None, batch=2048):
+def graph_problem(model, edges, mass, dim, train, test, anchor, h0, box=None, val=None, batch=2048,
+                  metric="energy"):
     """The training problem of a :class:`GraphHNN` on a fixed graph (``edges`` (E, 2) pairs (i, j), ``mass``
-    (N,), spatial ``dim``, optional periodic ``box``): loss and error as ``dense_problem``."""
+    (N,), spatial ``dim``, optional periodic ``box``): loss as ``dense_problem``; error by ``metric``: "energy"
+    (relative L2 of H with H(anchor) = h0, as ``dense_problem``) or "vector-field-mse" (test MSE of (qdot, pdot),
+    P2's measure)."""
     e = as_edges(edges)
     if e.shape[1] != 2:
         raise ValueError("graph_problem needs fixed edges (E, 2); per-state (E, 3) edges change with the batch")
@@ -93,4 +96,4 @@ def graph_problem(model, edges, mass, dim, train, test, anchor, h0, box=None, va
         raise ValueError(f"edges index particle {int(e.max())} but there are {m.numel()} masses")
     bx = None if box is None else as_tensor(box, "box").reshape(-1)
     return make_problem(model, lambda s: model(s, e, m, int(dim), bx), train, test, anchor, h0, val=val,
-                        batch=batch)
+                        batch=batch, metric=metric)

@@ -24,6 +24,17 @@ SUITES = {
     "p1-widths": ("hamsam.bench.p1:widths", "P1's width sweeps: test error and fit time against width per sampler"),
     "optimizers-dense": ("hamsam.bench.optimizers:dense",
                          "the 15 PyTorch optimizers on one dense system (pendulum) against the sampled model"),
+    "p2-lattice": ("hamsam.bench.p2:lattice",
+                   "P2's 3-D 2x2x2 spring lattice: sampled graph networks against the 15 optimizers training a "
+                   "GraphHNN; speedup at equal accuracy, P2's figures beside"),
+    "p2-potentials": ("hamsam.bench.p2:potentials",
+                      "P2's potential comparison (spring, anharmonic, Morse) beside P2's columns and an Adam GraphHNN"),
+    "zero-shot": ("hamsam.bench.p2:zero_shot",
+                  "fit on 8 particles (2x2x2), evaluate on 16^3 = 4096 and larger; hamsam and the best gradient "
+                  "GraphHNN"),
+    "neurips": ("hamsam.bench.neurips:run",
+                "the NeurIPS 2022 benchmark systems (n-spring 5 -> 20, 50; gravitational 4-body): rollout, energy "
+                "and momentum errors"),
 }
 
 MODES = ("tiny", "quick", "full")

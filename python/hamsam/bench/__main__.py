@@ -35,7 +35,7 @@ def _parser():
                     help="override the budget of each learning-rate trial, in seconds")
     ap.add_argument("--only", default=None,
                     help="comma-separated case keys to run (pendulum, pendulum-wide, lv, lv-wide, lv-shifted, "
-                         "double-pendulum, henon-heiles)")
+                         "double-pendulum, henon-heiles; p2-potentials: harmonic, anharmonic, morse)")
     return ap
 
 

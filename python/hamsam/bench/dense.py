@@ -16,8 +16,7 @@ import numpy as np
 
 import hamsam as hs
 
-from . import peers
-from .speedup import equal_accuracy, error_at
+from . import gradient, peers
 
 SAMPLER_LABELS = {"elm": "ELM", "u-swim": "U-SWIM", "a-swim": "A-SWIM", "swim": "SWIM"}
 SAMPLERS = ("elm", "u-swim", "a-swim", "swim")
@@ -87,7 +86,7 @@ def warm_up(with_authors=True):
         run_authors(data, SAMPLERS, [20], repeats=1)
 
 
-def _best_of(fn, repeats):
+def best_of(fn, repeats):
     """Runs fn() -> (seconds, result); repeats while the runs are short (< 0.5 s) up to ``repeats`` times;
     returns the fastest run's (seconds, result)."""
     best = fn()
@@ -114,7 +113,7 @@ def run_ours(data, samplers, widths, repeats=3, seed=0):
                                     anchor=(data.x0, data.h0), progress=False)
                 return time.perf_counter() - t0, (model, summary)
 
-            sec, (model, summary) = _best_of(fit, repeats)
+            sec, (model, summary) = best_of(fit, repeats)
             err = hs.relative_l2(model.energy(data.test.x), data.test.energy)
             out.append(dict(method="hamsam", sampler=sampler, width=int(width), seconds=sec, error=err,
                             rank=int(summary.rank), solver=str(summary.solver_used)))
@@ -133,7 +132,7 @@ def run_authors(data, samplers, widths, repeats=3, seed=0):
                                                  sampler, seed, data.train.energy)
                 return sec, predict
 
-            sec, predict = _best_of(fit, repeats)
+            sec, predict = best_of(fit, repeats)
             err = hs.relative_l2(predict(data.test.x), data.test.energy)
             out.append(dict(method="authors", sampler=sampler, width=int(width), seconds=sec, error=err))
     return out
@@ -145,19 +144,11 @@ def run_gradient(data, width, optimizers, budget, lr_budget, target=None, lr_gri
     (``lr_budget`` seconds per value; ``lr_grid(name)`` -> values, default the optimizer's grid), then one run of
     ``budget`` seconds (or until the test error reaches ``target``). Returns one dict per optimizer: optimizer,
     lr, lr_trials, curve (times, steps, errors, stop, ...)."""
-    from ..baselines import DenseHNN, dense_problem, lr_search, train
+    from ..baselines import DenseHNN, dense_problem
 
     model = DenseHNN(dim=data.train.x.shape[1], width=width, seed=seed)
     problem = dense_problem(model, data.train, data.test, data.x0, data.h0, val=data.val, batch=batch)
-    out = []
-    for name in optimizers:
-        grid = None if lr_grid is None else lr_grid(name)
-        lr, trials = lr_search(problem, name, lrs=grid, budget=lr_budget)
-        curve = train(problem, name, lr=lr, budget=budget, target=target)
-        log(f"    {name:<13} lr {lr:g}: best test error {curve.best_error:.2e} after {curve.steps[-1]} steps "
-            f"({curve.times[-1]:.1f} s, {curve.stop})")
-        out.append(dict(optimizer=name, lr=lr, lr_trials=trials, curve=curve.to_dict()))
-    return out
+    return gradient.run_optimizers(problem, optimizers, budget, lr_budget, target=target, lr_grid=lr_grid, log=log)
 
 
 def label(run):
@@ -166,32 +157,20 @@ def label(run):
     return f"{who} {SAMPLER_LABELS[run['sampler']]} w{run['width']}"
 
 
-def optimizer_label(name):
-    from ..baselines.optimizers import spec
-    return spec(name).label
+optimizer_label = gradient.optimizer_label
 
 
-def compare(gradient, ours, at_seconds, target=None):
+def compare(gradient_runs, ours, at_seconds, target=None):
     """Speedup at equal accuracy over the gradient runs against our configurations (``target``: the error the
     runs were stopped at), and each optimizer's error at ``at_seconds`` of training. Returns (equal_accuracy
     dict, {optimizer: error at that time})."""
-    curves = {g["optimizer"]: (g["curve"]["times"], g["curve"]["errors"]) for g in gradient}
-    eq = equal_accuracy(curves, [(label(r), r["seconds"], r["error"]) for r in ours], target)
-    at = {name: error_at(t, e, at_seconds) for name, (t, e) in curves.items()}
-    return eq, at
+    return gradient.compare(gradient_runs, [(label(r), r["seconds"], r["error"]) for r in ours], at_seconds, target)
 
 
-def add_plot(report, case, ours, authors, gradient, eq):
+def add_plot(report, case, ours, authors, gradient_runs, eq):
     """One figure per case: gradient curves, our configurations and the authors' as points, E as a line."""
-    p = report.plot(case.key, f"{case.label}: test error against training time")
-    for g in gradient:
-        c = g["curve"]
-        p.curves.append(dict(label=f"{optimizer_label(g['optimizer'])} (lr {g['lr']:g})", times=c["times"],
-                             errors=c["errors"]))
-    for r in ours + authors:
-        who = "hamsam" if r["method"] == "hamsam" else "authors"
-        p.points.append(dict(label=label(r), seconds=r["seconds"], error=r["error"],
-                             group=f"{who} {SAMPLER_LABELS[r['sampler']]}"))
-    if eq.get("E") is not None:
-        p.hlines.append(dict(label=f"E = {eq['E']:.2e} (best gradient error)", value=eq["E"]))
-    return p
+    points = [dict(label=label(r), seconds=r["seconds"], error=r["error"],
+                   group=f"{'hamsam' if r['method'] == 'hamsam' else 'authors'} {SAMPLER_LABELS[r['sampler']]}")
+              for r in ours + authors]
+    return gradient.training_plot(report, case.key, f"{case.label}: test error against training time", gradient_runs,
+                                  points, eq)

@@ -149,13 +149,18 @@ def _draw(plot, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.6))
-    for c in plot.curves:
+    # many entries (the 15 optimizers and our samplers): 20 distinct colours and the legend beside the axes
+    n_entries = len(plot.curves) + len({p.get("group", p["label"]) for p in plot.points})
+    many = n_entries > 10
+    colors = [plt.get_cmap("tab20")(i) for i in range(20)] if many else [f"C{i}" for i in range(10)]
+    fig, ax = plt.subplots(figsize=(9.5, 5) if many else (7, 4.6))
+    for k, c in enumerate(plot.curves):
         pts = [(t, e) for t, e in zip(c["times"], c["errors"]) if t > 0 and math.isfinite(e) and e > 0]
+        color = colors[k % len(colors)]
         if pts and plot.style == "steps":
-            ax.plot(*zip(*pts), drawstyle="steps-post", label=c["label"], lw=1.4)
+            ax.plot(*zip(*pts), drawstyle="steps-post", label=c["label"], lw=1.4, color=color)
         elif pts:
-            ax.plot(*zip(*pts), marker="o", ms=3, label=c["label"], lw=1.2,
+            ax.plot(*zip(*pts), marker="o", ms=3, label=c["label"], lw=1.2, color=color,
                     ls="--" if c["label"].startswith("authors") else "-")
     styles = {}
     for p in plot.points:
@@ -165,7 +170,7 @@ def _draw(plot, path):
         first = g not in styles
         if first:
             k = len(styles)
-            styles[g] = dict(marker="osD^vx+*"[k % 8], color=f"C{(k + len(plot.curves)) % 10}")
+            styles[g] = dict(marker="osD^vx+*"[k % 8], color=colors[(k + len(plot.curves)) % len(colors)])
         ax.scatter([p["seconds"]], [p["error"]], s=28, label=g if first else None, **styles[g])
     for h in plot.hlines:
         ax.axhline(h["value"], ls="--", lw=0.8, color="gray")
@@ -178,7 +183,10 @@ def _draw(plot, path):
     ax.set_ylabel(plot.ylabel)
     ax.set_title(plot.title, fontsize=10)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=7, loc="best")
+    if many:
+        ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    else:
+        ax.legend(fontsize=7, loc="best")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
