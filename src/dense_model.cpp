@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "detail/parallel.hpp"
@@ -20,30 +21,38 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+/// Rows r0 .. r0+len-1 of value = act(X W + b) and d1 = act'(X W + b), each optional, written column-major with
+/// leading dimensions ldv / ldd at `value` / `d1` (which point at row r0), in chunks of 512 rows.
+void feature_rows(const HiddenLayer& layer, Activation act, const Matrix& X, Index r0, Index len, double* value,
+                  Index ldv, double* d1, Index ldd) {
+  using Block = Eigen::Map<Matrix, 0, Eigen::OuterStride<>>;
+  const Index m = layer.width(), step = 512;
+  Matrix z, out, out_d1;
+  for (Index r = 0; r < len; r += step) {
+    const Index n = std::min(step, len - r);
+    z.noalias() = X.middleRows(r0 + r, n) * layer.W;
+    z.rowwise() += layer.b.transpose();
+    if (value && d1) {
+      activate_value_d1(act, z, out, out_d1);
+      Block(value + r, n, m, Eigen::OuterStride<>(ldv)) = out;
+      Block(d1 + r, n, m, Eigen::OuterStride<>(ldd)) = out_d1;
+    } else if (value) {
+      activate(act, z, out);
+      Block(value + r, n, m, Eigen::OuterStride<>(ldv)) = out;
+    } else if (d1) {
+      activate_d1(act, z, out);
+      Block(d1 + r, n, m, Eigen::OuterStride<>(ldd)) = out;
+    }
+  }
+}
+
 /// value = act(X W + b), d1 = act'(X W + b), each optional, computed in row chunks on own threads.
 void features(const HiddenLayer& layer, Activation act, const Matrix& X, Matrix* value, Matrix* d1, int threads) {
   const Index n = X.rows(), m = layer.width();
   if (value) value->resize(n, m);
   if (d1) d1->resize(n, m);
   detail::parallel_for(n, threads, [&](Index r0, Index r1) {
-    const Index step = 512;
-    Matrix z, out, out_d1;
-    for (Index r = r0; r < r1; r += step) {
-      const Index len = std::min(step, r1 - r);
-      z.noalias() = X.middleRows(r, len) * layer.W;
-      z.rowwise() += layer.b.transpose();
-      if (value && d1) {
-        activate_value_d1(act, z, out, out_d1);
-        value->middleRows(r, len) = out;
-        d1->middleRows(r, len) = out_d1;
-      } else if (value) {
-        activate(act, z, out);
-        value->middleRows(r, len) = out;
-      } else if (d1) {
-        activate_d1(act, z, out);
-        d1->middleRows(r, len) = out;
-      }
-    }
+    feature_rows(layer, act, X, r0, r1 - r0, value ? value->data() + r0 : nullptr, n, d1 ? d1->data() + r0 : nullptr, n);
   }, 64);
 }
 
@@ -171,12 +180,29 @@ FitSummary DenseHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std:
     auto t0 = Clock::now();
     const Index ne = (energy && o.energy_weight > 0) ? x.rows() : 0;  // known energies as rows
     Matrix S, values;
-    features(layer, o.activation, x, (predicted || ne > 0) ? &values : nullptr, &S, threads);
-    if (averaged_) average_d1(layer, o.activation, *averaged_, S, threads);
+    LstsqProblem p;
+    // S by rows when nothing else needs it whole: the qr backend then computes each row block of act' on the
+    // thread that factors it, straight into its buffer (no K x M matrix held, no copy); the time spent there is
+    // the assembly time (summed over the threads, divided by their number).
+    const bool by_rows = !(predicted || ne > 0) && !averaged_ && o.regularization == Regularization::None;
+    std::mutex fused_mutex;
+    double fused_seconds = 0.0;
+    if (by_rows) {
+      p.S_rows = [&](Index r0, Index len, double* out, Index ld) {
+        const auto tf = Clock::now();
+        feature_rows(layer, o.activation, x, r0, len, nullptr, 0, out, ld);
+        const double dt = seconds_since(tf);
+        std::lock_guard<std::mutex> lock(fused_mutex);
+        fused_seconds += dt;
+      };
+      p.S_shape = {x.rows(), layer.width()};
+    } else {
+      features(layer, o.activation, x, (predicted || ne > 0) ? &values : nullptr, &S, threads);
+      if (averaged_) average_d1(layer, o.activation, *averaged_, S, threads);
+      p.S = &S;
+    }
     Matrix anchor_values;
     features(layer, o.activation, anchor.x, &anchor_values, nullptr, 1);
-    LstsqProblem p;
-    p.S = &S;
     p.W = &layer.W;
     p.Gt = &Gt;
     const Index na = anchor.x.rows();
@@ -194,7 +220,10 @@ FitSummary DenseHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std:
     report("solve", 0.5 * (f0 + f1));
     // The last solve (`lo` itself; A-SWIM's ranking pass gets a copy) takes the ridge that regularization chooses.
     LstsqResult r = solve_lstsq(p, &lo_pass == &lo ? regularized(p, o, lo, s) : lo_pass);
-    s.seconds_solve += r.seconds;
+    const double fused = fused_seconds / std::max(1, std::min(threads, blas_threads()));
+    s.seconds_assembly += fused;
+    const double solve_seconds = std::max(0.0, r.seconds - fused);
+    s.seconds_solve += solve_seconds;
     s.solver_used = r.solver;
     s.rows = p.rows();
     s.cols = p.cols();
@@ -202,7 +231,7 @@ FitSummary DenseHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std:
     s.residual_norm = r.residual_norm;
     s.relative_residual = r.rhs_norm > 0 ? r.residual_norm / r.rhs_norm : r.residual_norm;
     s.cond_estimate = r.cond_estimate;
-    s.solve_gflops = r.seconds > 0 ? r.flops / r.seconds * 1e-9 : 0.0;
+    s.solve_gflops = solve_seconds > 0 ? r.flops / solve_seconds * 1e-9 : 0.0;
     if (!r.note.empty()) s.notes.push_back((s.solves == 0 && o.sampler == Sampler::ASWIM ? "first pass: " : "") + r.note);
     ++s.solves;
     c_ = r.coef.head(layer.width());

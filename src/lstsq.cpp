@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/parallel.hpp"
 #include "hamsam/error.hpp"
 
 // LAPACK / BLAS (Fortran interface, LP64 integers) and OpenBLAS thread control. Character arguments get their
@@ -63,12 +64,29 @@ constexpr int kQrBlock = 128;
 constexpr double kTinyFlops = 2e5;
 // Block size of the triangle merges (dtpqrt).
 constexpr int kMergeBlock = 64;
+constexpr const char* kNonFiniteS = "solve_lstsq: problem.S contains NaN or Inf; check the inputs and the hidden layer";
 
-void validate(const LstsqProblem& p, const LstsqOptions& o) {
-  require(p.S != nullptr, "solve_lstsq: problem.S is null; point it at the K x M matrix of activation derivatives");
+// A problem whose S is given by rows (S_rows) made into one that holds S (in `store`), filled on `threads`.
+LstsqProblem materialized(const LstsqProblem& p, Matrix& store, int threads) {
+  if (p.S || !p.S_rows) return p;
+  LstsqProblem q = p;
+  store.resize(p.points(), p.width());
+  detail::parallel_for(p.points(), threads, [&](Index r0, Index r1) { p.S_rows(r0, r1 - r0, store.data() + r0, store.rows()); }, 64);
+  q.S = &store;
+  q.S_rows = nullptr;
+  return q;
+}
+
+// Shapes and finiteness of everything but S's values, which `check_S` reads only when asked (a pass over the
+// largest matrix): the qr backend checks its small triangle instead (non-finite S makes it non-finite).
+void validate(const LstsqProblem& p, const LstsqOptions& o, bool check_S) {
+  require(p.S != nullptr || p.S_rows,
+          "solve_lstsq: problem.S is null; point it at the K x M matrix of activation derivatives (or give "
+          "problem.S_rows and problem.S_shape)");
   require(p.W != nullptr, "solve_lstsq: problem.W is null; point it at the D x M matrix of hidden weights");
   require(p.Gt != nullptr, "solve_lstsq: problem.Gt is null; point it at the K x D matrix of target gradients");
-  const Index K = p.S->rows(), M = p.S->cols(), D = p.W->rows();
+  require(p.points() >= 0 && p.width() >= 0, "solve_lstsq: problem.S_shape must be non-negative {K, M}");
+  const Index K = p.points(), M = p.width(), D = p.dim();
   require(M >= 1, "solve_lstsq: problem.S has no columns; the hidden layer needs at least one neuron");
   require(p.W->cols() == M, "solve_lstsq: problem.W has " + std::to_string(p.W->cols()) +
                                 " columns but problem.S has " + std::to_string(M) +
@@ -86,7 +104,7 @@ void validate(const LstsqProblem& p, const LstsqOptions& o) {
                                         " entries but problem.extra_rows has " + std::to_string(ne) +
                                         " rows; give one right-hand side per extra row");
   require(p.rows() >= 1, "solve_lstsq: the problem has no rows; give gradient points (S, Gt) or extra_rows");
-  require(p.S->allFinite(), "solve_lstsq: problem.S contains NaN or Inf; check the inputs and the hidden layer");
+  if (check_S && p.S) require(p.S->allFinite(), kNonFiniteS);
   require(p.W->allFinite(), "solve_lstsq: problem.W contains NaN or Inf; check the sampled hidden weights");
   require(p.Gt->allFinite(), "solve_lstsq: problem.Gt contains NaN or Inf; check the target gradients");
   require(p.extra_rows.allFinite(), "solve_lstsq: problem.extra_rows contains NaN or Inf; check anchors/energies");
@@ -131,8 +149,6 @@ void assemble_into(const LstsqProblem& p, const Matrix& E, const Vector& e, Matr
   if (ne > 0) rhs.tail(ne) = e;
 }
 
-// Residual norm of the data rows (gradient rows and the caller's extra rows, no ridge rows), without
-// assembling A: block d of A c is S (W_d o c).
 // Residual norms of the gradient rows and of all data rows (gradient rows and the caller's extra rows, no ridge
 // rows), without assembling A: block d of A c is S (W_d o c).
 std::pair<double, double> residual_norms(const LstsqProblem& p, const Vector& coef) {
@@ -291,7 +307,7 @@ void householder_r(Matrix& B, int blocks, double& flops, const Fill& fill) {
   const Index chunks = std::min<Index>(blocks > 0 ? blocks : threads, K / std::max<Index>(1, 3 * n));
   flops += qr_flops(double(K), double(n));
   if (chunks < 2) {
-    fill(0, K);
+    detail::parallel_for(K, threads, [&fill](Index r0, Index r1) { fill(r0, r1 - r0); }, 64);
     dgeqrt_rows(B.data(), K, n, K);
     return;
   }
@@ -357,6 +373,8 @@ LstsqResult solve_qr(const LstsqProblem& p, const LstsqOptions& o) {
   r.solver = Solver::QR;
   const Index K = p.points(), M = p.width(), D = p.dim();
   const Index n = M + 2;  // columns of the augmented triangle: c, c0, rhs
+  Matrix grad_R, grad_z;
+  double grad_perp_sq = 0.0;
   Matrix T = Matrix::Zero(n, n);  // augmented upper triangle [Rf z; 0 rho]
   double flops = 0.0;
   bool have_triangle = false;
@@ -377,13 +395,24 @@ LstsqResult solve_qr(const LstsqProblem& p, const LstsqOptions& o) {
     const int m = to_int(K, "points"), nc = to_int(M + D, "columns");
     Matrix B(K, M + D);
     householder_r(B, o.threads, flops, [&](Index r0, Index len) {
-      B.block(r0, 0, len, M) = p.S->middleRows(r0, len);
+      if (p.S)
+        B.block(r0, 0, len, M) = p.S->middleRows(r0, len);
+      else
+        p.S_rows(r0, len, B.data() + r0, K);
       B.block(r0, M, len, D) = p.Gt->middleRows(r0, len);
     });
     (void)m;
     (void)nc;
     const Index k1 = std::min(K, M);
     const Matrix R = B.topLeftCorner(k1, M).triangularView<Eigen::Upper>();
+    // Kept for the residual: Q^T g_d (the first k1 rows of the Gt columns) and the squared norm of the part of
+    // Gt outside the span of S (the triangle below them, R22 of [S | Gt]).
+    grad_R = R;
+    grad_z = B.block(0, M, k1, D);
+    if (K > M) {
+      const Index r22 = std::min(K, M + D) - M;
+      grad_perp_sq = Matrix(B.block(M, M, r22, D).triangularView<Eigen::Upper>()).squaredNorm();
+    }
     for (Index d = 0; d < D; ++d) {
       Matrix blk = Matrix::Zero(std::max<Index>(k1, 1), n);
       blk.topLeftCorner(k1, M) = R * p.W->row(d).asDiagonal();
@@ -413,6 +442,8 @@ LstsqResult solve_qr(const LstsqProblem& p, const LstsqOptions& o) {
   // filter factors s^2 / (s^2 + mu^2) instead of gelsd's hard cut at the same threshold. Measured against the
   // svd oracle (bench_lstsq, docs/solver.md): the same test errors (pendulum ELM 3.10e-11 vs 3.19e-11), at a
   // fraction of the cost of an SVD of the triangle (8/3 n^3 flops at level-2 speed: 20+ s at width 5000).
+  // S's values were not checked up front (a pass over it): a non-finite entry makes the triangle non-finite.
+  require(T.allFinite(), kNonFiniteS);
   const Index nc = M + 1;
   const double smax = triangle_norm2(T.topLeftCorner(nc, nc));
   const double mu = o.rcond * smax;
@@ -447,6 +478,17 @@ LstsqResult solve_qr(const LstsqProblem& p, const LstsqOptions& o) {
   flops += 2.0 / 3.0 * double(n) * n * n;
   r.coef = coef;
   r.flops = flops;
+  // Residual of the gradient rows from the factors, without another pass over S: with S = Q R and
+  // g_d = Q z_d + g_d_perp, ||S (W_d o c) - g_d||^2 = ||R (W_d o c) - z_d||^2 + ||g_d_perp||^2.
+  double grad_sq = grad_perp_sq;
+  if (grad_R.size() > 0) {
+    const Matrix V = p.W->transpose().array().colwise() * coef.head(M).array();  // M x D: column d = W_d o c
+    grad_sq += (grad_R * V - grad_z).squaredNorm();
+  }
+  const double extra_sq =
+      p.extra_rows.rows() > 0 ? (p.extra_rhs - p.extra_rows * coef).squaredNorm() : 0.0;
+  r.gradient_residual_norm = std::sqrt(grad_sq);
+  r.residual_norm = std::sqrt(grad_sq + extra_sq);
   rank_note(notes, r.rank, p.cols(), o.rcond);
   notes.push_back("rank and condition estimated from the triangle");
   r.note = join_notes(notes);
@@ -579,34 +621,46 @@ Solver choose_solver(const LstsqProblem& problem) {
 
 LstsqResult solve_lstsq(const LstsqProblem& problem, const LstsqOptions& options) {
   const auto t0 = Clock::now();
-  validate(problem, options);
   Solver s = options.solver == Solver::Auto ? choose_solver(problem) : options.solver;
+  // Only qr takes S by rows; the others get it materialized (and checked).
+  Matrix S_store;
+  LstsqProblem held;
+  const LstsqProblem* pp = &problem;
+  if (!problem.S && problem.S_rows && s != Solver::QR) {
+    held = materialized(problem, S_store, std::max(1, blas_threads()));
+    pp = &held;
+  }
+  const LstsqProblem& pr = *pp;
+  validate(pr, options, s != Solver::QR);
   LstsqResult r;
   switch (s) {
     case Solver::SVD:
-      r = solve_svd(problem, options);
+      r = solve_svd(pr, options);
       break;
     case Solver::COD:
-      r = solve_cod(problem, options);
+      r = solve_cod(pr, options);
       break;
     case Solver::QR:
-      r = solve_qr(problem, options);
+      r = solve_qr(pr, options);
       break;
     case Solver::Gram:
-      r = solve_gram(problem, options);
+      r = solve_gram(pr, options);
       break;
     default:
       throw Error("solve_lstsq: options.solver is not a valid backend; use one of svd, cod, qr, gram, auto");
   }
   r.solver = s;
-  std::tie(r.gradient_residual_norm, r.residual_norm) = residual_norms(problem, r.coef);
-  r.rhs_norm = rhs_norm(problem);
+  // qr has its residual from the factors; the others take one structured pass over S.
+  if (s != Solver::QR) std::tie(r.gradient_residual_norm, r.residual_norm) = residual_norms(pr, r.coef);
+  r.rhs_norm = rhs_norm(pr);
   r.seconds = seconds_since(t0);
   return r;
 }
 
-void assemble_full(const LstsqProblem& problem, Matrix& A, Vector& rhs) {
-  validate(problem, LstsqOptions{});
+void assemble_full(const LstsqProblem& given, Matrix& A, Vector& rhs) {
+  Matrix S_store;
+  const LstsqProblem problem = materialized(given, S_store, std::max(1, blas_threads()));
+  validate(problem, LstsqOptions{}, true);
   Matrix E;
   Vector e;
   extra_block(problem, 0.0, E, e);

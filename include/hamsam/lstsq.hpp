@@ -19,10 +19,16 @@
 //   auto  picks one (see choose_solver).
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "hamsam/types.hpp"
 
 namespace hamsam {
+
+/// Writes rows r0 .. r0+len-1 of S into `out` (column-major, leading dimension ld: row r0 + i, column j at
+/// out[i + j * ld]). Called concurrently on disjoint row ranges.
+using RowsFn = std::function<void(Index r0, Index len, double* out, Index ld)>;
 
 struct LstsqProblem {
   const Matrix* S = nullptr;   ///< K x M, act'(X W + b)
@@ -30,9 +36,14 @@ struct LstsqProblem {
   const Matrix* Gt = nullptr;  ///< K x D target gradients dH/dx
   Matrix extra_rows;           ///< n_e x (M + 1): weighted anchor / energy rows [act(W^T x + b), 1] * weight
   Vector extra_rhs;            ///< n_e: weighted H values
+  /// Instead of S (S null): its rows on demand, S_rows(r0, len, out, ld), and its shape S_shape = {K, M}. The qr
+  /// backend writes them straight into its factorization buffer on the threads of its row blocks, so S is never
+  /// held (one K x M matrix and a pass over it saved); the other backends materialize S first.
+  RowsFn S_rows;
+  std::pair<Index, Index> S_shape{0, 0};
 
-  Index points() const { return S ? S->rows() : 0; }
-  Index width() const { return S ? S->cols() : 0; }
+  Index points() const { return S ? S->rows() : S_shape.first; }
+  Index width() const { return S ? S->cols() : S_shape.second; }
   Index dim() const { return W ? W->rows() : 0; }
   Index rows() const { return dim() * points() + extra_rows.rows(); }
   Index cols() const { return width() + 1; }

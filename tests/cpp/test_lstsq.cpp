@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <string>
 
@@ -80,6 +81,17 @@ LstsqResult run(const LstsqProblem& p, Solver s, double ridge = 0.0) {
   return solve_lstsq(p, o);
 }
 
+// A random problem: S (K x M) uniform in [s_lo, s_hi], W (D x M) and Gt (K x D) standard normal.
+void random_problem(Rng& rng, Index K, Index M, Index D, Matrix& S, Matrix& W, Matrix& Gt, double s_lo = 0.5,
+                    double s_hi = 1.5) {
+  S.resize(K, M);
+  W.resize(D, M);
+  Gt.resize(K, D);
+  for (Index i = 0; i < S.size(); ++i) S.data()[i] = rng.uniform(s_lo, s_hi);
+  for (Index i = 0; i < W.size(); ++i) W.data()[i] = rng.normal();
+  for (Index i = 0; i < Gt.size(); ++i) Gt.data()[i] = rng.normal();
+}
+
 // Shared fixture: one ill-conditioned pendulum problem and its oracle solution.
 class PendulumLstsq : public ::testing::Test {
  protected:
@@ -152,10 +164,8 @@ TEST_F(PendulumLstsq, AutoPicksQrForThisSizeAndMatches) {
 TEST(Lstsq, WellConditionedAllBackendsAgree) {
   Rng rng(7);
   const Index K = 200, M = 20, D = 3;
-  Matrix S(K, M), W(D, M), Gt(K, D);
-  for (Index i = 0; i < S.size(); ++i) S.data()[i] = rng.uniform(0.5, 1.5);
-  for (Index i = 0; i < W.size(); ++i) W.data()[i] = rng.normal();
-  for (Index i = 0; i < Gt.size(); ++i) Gt.data()[i] = rng.normal();
+  Matrix S, W, Gt;
+  random_problem(rng, K, M, D, S, W, Gt);
   LstsqProblem p;
   p.S = &S;
   p.W = &W;
@@ -183,14 +193,57 @@ TEST(Lstsq, WellConditionedAllBackendsAgree) {
   }
 }
 
+// S given by rows on demand (S_rows) gives the same solution, residuals and rank as S held, in every backend
+// (qr fills its factorization buffer from it; the others materialize S); a non-finite S is reported by every
+// backend, held or by rows (qr finds it in its triangle, not by a pass over S).
+TEST(Lstsq, RowsOnDemandMatchHeldS) {
+  Rng rng(11);
+  const Index K = 300, M = 25, D = 2;
+  Matrix S, W, Gt;
+  random_problem(rng, K, M, D, S, W, Gt);
+  auto make = [&](const Matrix& Sv, bool by_rows) {
+    LstsqProblem p;
+    if (by_rows) {
+      p.S_rows = [&Sv](Index r0, Index len, double* out, Index ld) {
+        for (Index j = 0; j < Sv.cols(); ++j)
+          for (Index i = 0; i < len; ++i) out[i + j * ld] = Sv(r0 + i, j);
+      };
+      p.S_shape = {Sv.rows(), Sv.cols()};
+    } else {
+      p.S = &Sv;
+    }
+    p.W = &W;
+    p.Gt = &Gt;
+    p.extra_rows = Matrix::Ones(1, M + 1);
+    p.extra_rhs = Vector::Constant(1, 0.5);
+    return p;
+  };
+  for (Solver s : available_solvers()) {
+    const LstsqResult held = run(make(S, false), s), rows = run(make(S, true), s);
+    EXPECT_LT((held.coef - rows.coef).norm(), 1e-12 * held.coef.norm()) << to_string(s);
+    EXPECT_NEAR(held.residual_norm, rows.residual_norm, 1e-12 * held.rhs_norm) << to_string(s);
+    EXPECT_NEAR(held.gradient_residual_norm, rows.gradient_residual_norm, 1e-12 * held.rhs_norm) << to_string(s);
+    EXPECT_EQ(held.rank, rows.rank) << to_string(s);
+  }
+  Matrix Snan = S;
+  Snan(K - 3, M / 2) = std::nan("");
+  Matrix Sinf = S;
+  Sinf(4, 0) = std::numeric_limits<double>::infinity();
+  for (Solver s : available_solvers())
+    for (const Matrix* bad : {&Snan, &Sinf})
+      for (bool by_rows : {false, true})
+        test::expect_error([&] { run(make(*bad, by_rows), s); }, "problem.S contains NaN or Inf");
+  LstsqProblem none = make(S, false);
+  none.S = nullptr;
+  test::expect_error([&] { run(none, Solver::QR); }, "problem.S is null");
+}
+
 // Ridge: coef minimises ||A coef - rhs||^2 + lambda ||c||^2 (not on c0) in every backend.
 TEST(Lstsq, RidgeMatchesClosedForm) {
   Rng rng(11);
   const Index K = 150, M = 15, D = 2;
-  Matrix S(K, M), W(D, M), Gt(K, D);
-  for (Index i = 0; i < S.size(); ++i) S.data()[i] = rng.uniform(0.0, 1.0);
-  for (Index i = 0; i < W.size(); ++i) W.data()[i] = rng.normal();
-  for (Index i = 0; i < Gt.size(); ++i) Gt.data()[i] = rng.normal();
+  Matrix S, W, Gt;
+  random_problem(rng, K, M, D, S, W, Gt, 0.0, 1.0);
   LstsqProblem p;
   p.S = &S;
   p.W = &W;
@@ -240,10 +293,8 @@ TEST(Lstsq, ExtraRowsOnly) {
 TEST(Lstsq, UnderdeterminedGivesMinimumNorm) {
   Rng rng(5);
   const Index K = 4, M = 20, D = 2;
-  Matrix S(K, M), W(D, M), Gt(K, D);
-  for (Index i = 0; i < S.size(); ++i) S.data()[i] = rng.uniform(0.0, 1.0);
-  for (Index i = 0; i < W.size(); ++i) W.data()[i] = rng.normal();
-  for (Index i = 0; i < Gt.size(); ++i) Gt.data()[i] = rng.normal();
+  Matrix S, W, Gt;
+  random_problem(rng, K, M, D, S, W, Gt, 0.0, 1.0);
   LstsqProblem p;
   p.S = &S;
   p.W = &W;
