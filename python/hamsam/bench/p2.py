@@ -20,9 +20,9 @@ def _sizes(ctx):
 
 
 def _data_caps(data, trajectories, steps):
-    n = data.train.topology.size
+    dof = data.train.topology.dof
     return (f"{trajectories} trajectories x {steps // 10 + 1} states (velocity Verlet dt 0.01, every 10th of "
-            f"{steps} steps) per set: {len(data.train.x)} training snapshots ({len(data.train.x) * 2 * n * 3} rows "
+            f"{steps} steps) per set: {len(data.train.x)} training snapshots ({len(data.train.x) * 2 * dof} rows "
             f"of Hamilton's equations), {len(data.test.x)} test, {len(data.val.x)} validation; seeds 1/2/3")
 
 
