@@ -198,6 +198,7 @@ def zero_shot(ctx):
     budget = ctx.budget or ctx.pick(120.0, 8.0, 0.2)
     lr_budget = ctx.lr_budget or ctx.pick(20.0, 1.0, 0.05)
     targets = ctx.pick([(16, 16, 16), (32, 32, 32), (47, 47, 47)], [(16, 16, 16)], [(4, 4, 4)])
+    small_states = ctx.pick(4096, 4096, 256)   # bench_graph (b): 4096 training-size test states
     trajectories, steps = _sizes(ctx)
     report = Report("zero-shot", "Zero-shot: fitted on 8 particles (2x2x2 lattice), evaluated on large lattices",
                     ctx.mode)
@@ -206,8 +207,11 @@ def zero_shot(ctx):
         "training data": f"bench_graph's 2x2x2 spring lattice, {trajectories} trajectories x {steps // 10 + 1} "
                          "states (seed 1); validation seed 3",
         "evaluation": "test MSE and relative L2 error of (qdot, pdot) on 2 states of each large lattice (jittered "
-                      "rest positions, Maxwell momenta at T = 0.01, seed 3), against the training-size error on 64 "
-                      "states of the 2x2x2 lattice drawn the same way (seed 2), as bench_graph (b)",
+                      "rest positions, Maxwell momenta at T = 0.01, seed 3), against the training-size error on "
+                      f"{small_states} "
+                      "states of the 2x2x2 lattice drawn the same way (seed 2), as bench_graph (b); bond factor = "
+                      "bonds per particle of the large lattice / of the 2x2x2 one (pdot sums over a particle's "
+                      "bonds, so an MSE ratio near it is the same error per bond)",
         "large lattices": ", ".join("x".join(map(str, t)) for t in targets),
         "hamsam": "pair width 64, kinetic width 16 (defaults), " + ", ".join(gr.SAMPLER_LABELS.values()),
         "gradient": f"GraphHNN width 64; {', '.join(optimizers)}, each {budget:g} s after a learning-rate search "
@@ -219,7 +223,7 @@ def zero_shot(ctx):
         report.notes.append(note)
     small = gr.Lattice((2, 2, 2))
     data = gr.lattice_data(small, trajectories, steps)
-    xs_small = small.states(64, 2)
+    xs_small = small.states(small_states, 2)
     vs_small = small.system.vector_field(xs_small)
     gr.warm_up(ctx.threads)
     models = {}
@@ -244,9 +248,10 @@ def zero_shot(ctx):
                 vf[big.name] = gr.torch_vector_field(model, big.topology, big.states(2, 3), chunk=1)
             runs[-1]["vector_fields"] = vf
     rows = []
+    bonds = lambda lat: len(lat.topology.edges) / lat.topology.size   # noqa: E731
     zs = report.table("Zero-shot errors", ["model", "fit / train s", "evaluated on", "N", "test MSE",
                                           "training-size MSE", "ratio", "rel. L2", "training-size rel. L2",
-                                          "ratio rel.", "eval s"],
+                                          "ratio rel.", "bond factor", "eval s"],
                       note="ratio = error on the large lattice / error on the 2x2x2 lattice (states drawn alike).")
     bigs = [gr.Lattice(s) for s in targets]
     big_states = {b.name: b.states(2, 3) for b in bigs}
@@ -269,7 +274,7 @@ def zero_shot(ctx):
             sec = None if fn is None else time.perf_counter() - t0
             e, r = gr.mse(v, big_truth[b.name]), gr.rel_l2(v, big_truth[b.name])
             zs.add(label, fit_s, b.name, b.topology.size, e, e_small, e / e_small if e_small > 0 else math.inf, r,
-                   r_small, r / r_small if r_small > 0 else math.inf, sec)
+                   r_small, r / r_small if r_small > 0 else math.inf, bonds(b) / bonds(small), sec)
             rows.append(dict(model=label, fit_seconds=fit_s, evaluated_on=b.name, particles=b.topology.size,
                              mse=e, training_size_mse=e_small, rel=r, training_size_rel=r_small))
     p = report.plot("errors-against-size", "Zero-shot: test MSE against the number of particles",
