@@ -342,11 +342,12 @@ void householder_r(Matrix& B, int blocks, double& flops, const Fill& fill) {
 
 // Largest singular value of an upper triangle, to 1% (all a threshold needs): power iteration on R^T R started
 // from the largest column, usually 2-4 products of O(n^2).
-double triangle_norm2(const Matrix& R) {
+double triangle_norm2(const Eigen::Ref<const Matrix>& R) {
   const auto U = R.triangularView<Eigen::Upper>();
   if (R.cols() == 0) return 0.0;
   Index jmax = 0;
-  const Vector colnorms = Matrix(U).colwise().norm().transpose();
+  Vector colnorms(R.cols());
+  for (Index j = 0; j < R.cols(); ++j) colnorms(j) = R.col(j).head(std::min(j + 1, R.rows())).norm();
   colnorms.maxCoeff(&jmax);
   Vector v = Vector::Unit(R.cols(), jmax);
   double s = 0.0;
@@ -373,11 +374,9 @@ LstsqResult solve_qr(const LstsqProblem& p, const LstsqOptions& o) {
   r.solver = Solver::QR;
   const Index K = p.points(), M = p.width(), D = p.dim();
   const Index n = M + 2;  // columns of the augmented triangle: c, c0, rhs
-  Matrix grad_R, grad_z;
   double grad_perp_sq = 0.0;
   Matrix T = Matrix::Zero(n, n);  // augmented upper triangle [Rf z; 0 rho]
   double flops = 0.0;
-  bool have_triangle = false;
 
   auto merge = [&](Matrix& B, int l) {  // B: mb x n block of rows, upper trapezoidal in its last l rows
     const int mb = to_int(B.rows(), "rows"), nn = to_int(n, "columns");
@@ -391,9 +390,11 @@ LstsqResult solve_qr(const LstsqProblem& p, const LstsqOptions& o) {
     flops += l == 0 ? 2.0 * mb * double(nn) * nn : 2.0 / 3.0 * double(nn) * nn * nn;
   };
 
+  // R of [S | Gt] = [R Z; 0 R22]: R (k1 x M) and Z = Q^T Gt (first k1 rows) stay in B for the residual.
+  Matrix B;
+  const Index k1 = std::min(K, M);
   if (K > 0 && D > 0) {
-    const int m = to_int(K, "points"), nc = to_int(M + D, "columns");
-    Matrix B(K, M + D);
+    B.resize(K, M + D);
     householder_r(B, o.threads, flops, [&](Index r0, Index len) {
       if (p.S)
         B.block(r0, 0, len, M) = p.S->middleRows(r0, len);
@@ -401,29 +402,23 @@ LstsqResult solve_qr(const LstsqProblem& p, const LstsqOptions& o) {
         p.S_rows(r0, len, B.data() + r0, K);
       B.block(r0, M, len, D) = p.Gt->middleRows(r0, len);
     });
-    (void)m;
-    (void)nc;
-    const Index k1 = std::min(K, M);
-    const Matrix R = B.topLeftCorner(k1, M).triangularView<Eigen::Upper>();
-    // Kept for the residual: Q^T g_d (the first k1 rows of the Gt columns) and the squared norm of the part of
-    // Gt outside the span of S (the triangle below them, R22 of [S | Gt]).
-    grad_R = R;
-    grad_z = B.block(0, M, k1, D);
+    // The part of Gt outside the span of S: the triangle R22.
     if (K > M) {
       const Index r22 = std::min(K, M + D) - M;
-      grad_perp_sq = Matrix(B.block(M, M, r22, D).triangularView<Eigen::Upper>()).squaredNorm();
+      for (Index j = 0; j < D; ++j) grad_perp_sq += B.col(M + j).segment(M, std::min(j + 1, r22)).squaredNorm();
     }
+    // The D blocks [R diag(W_d), 0 | z_d], written column by column from B's upper triangle: the first into T,
+    // the others merged into it (upper trapezoidal k1 x n blocks, l = k1).
+    Matrix blk;
     for (Index d = 0; d < D; ++d) {
-      Matrix blk = Matrix::Zero(std::max<Index>(k1, 1), n);
-      blk.topLeftCorner(k1, M) = R * p.W->row(d).asDiagonal();
-      blk.col(M + 1).head(k1) = B.col(M + d).head(k1);
-      if (!have_triangle) {
-        T.topRows(k1) = blk.topRows(k1);
-        have_triangle = true;
-      } else {
-        // Upper trapezoidal k1 x n block: l = k1 when k1 <= n.
-        merge(blk, to_int(k1, "rows"));
+      Matrix& dst = d == 0 ? T : blk;
+      if (d == 1) blk.setZero(k1, n);
+      for (Index j = 0; j < M; ++j) {
+        const Index len = std::min(j + 1, k1);
+        dst.col(j).head(len) = B.col(j).head(len) * (*p.W)(d, j);
       }
+      dst.col(M + 1).head(k1) = B.col(M + d).head(k1);
+      if (d > 0) merge(blk, to_int(k1, "rows"));
     }
   }
   if (p.extra_rows.rows() > 0) {  // dense rows: rectangular block (l = 0)
@@ -481,9 +476,9 @@ LstsqResult solve_qr(const LstsqProblem& p, const LstsqOptions& o) {
   // Residual of the gradient rows from the factors, without another pass over S: with S = Q R and
   // g_d = Q z_d + g_d_perp, ||S (W_d o c) - g_d||^2 = ||R (W_d o c) - z_d||^2 + ||g_d_perp||^2.
   double grad_sq = grad_perp_sq;
-  if (grad_R.size() > 0) {
+  if (B.size() > 0) {
     const Matrix V = p.W->transpose().array().colwise() * coef.head(M).array();  // M x D: column d = W_d o c
-    grad_sq += (grad_R * V - grad_z).squaredNorm();
+    grad_sq += (B.topLeftCorner(k1, M).triangularView<Eigen::Upper>() * V - B.block(0, M, k1, D)).squaredNorm();
   }
   const double extra_sq =
       p.extra_rows.rows() > 0 ? (p.extra_rhs - p.extra_rows * coef).squaredNorm() : 0.0;
