@@ -76,7 +76,7 @@ def main() -> int:
                 predict, sec = authors_fit(train.x, train.xdot, x0, h0, width, sampler, 0, train.energy)
                 best_a = min(best_a, sec)
                 err_a = hs.relative_l2(predict(test.x), test.energy)
-                model = hs.DenseHamiltonian(width=width, sampler=sampler, seed=0)
+                model = hs.DenseHamiltonian(width=width, sampler=sampler, seed=0, threads=args.threads)
                 t0 = time.perf_counter()
                 model.fit(train.x, train.xdot, energy=train.energy if sampler == "swim" else None,
                           anchor=(x0[0], h0), progress=False)

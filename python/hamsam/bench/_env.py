@@ -33,6 +33,7 @@ def set_threads(n):
     out = {"requested": int(n)}
     hs.set_blas_threads(n)
     out["hamsam_blas"] = hs.blas_threads()
+    out["hamsam_own"] = int(n)  # passed to every fit as threads= by the suites
     try:
         from threadpoolctl import threadpool_limits
         threadpool_limits(n)

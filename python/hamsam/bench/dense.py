@@ -99,14 +99,15 @@ def best_of(fn, repeats):
     return best
 
 
-def run_ours(data, samplers, widths, repeats=3, seed=0):
+def run_ours(data, samplers, widths, repeats=3, seed=0, threads=0):
     """hamsam fits: one dict per (sampler, width): sampler, width, seconds (best of up to ``repeats`` when short),
-    error (test), rank."""
+    error (test), rank. ``threads``: hamsam's own threads (0 = all cores); the suites pass ``--threads`` so that
+    every pipeline gets the same count."""
     out = []
     for width in widths:
         for sampler in samplers:
             def fit():
-                model = hs.DenseHamiltonian(width=width, sampler=sampler, seed=seed)
+                model = hs.DenseHamiltonian(width=width, sampler=sampler, seed=seed, threads=threads)
                 t0 = time.perf_counter()
                 summary = model.fit(data.train.x, data.train.xdot,
                                     energy=data.train.energy if sampler == "swim" else None,

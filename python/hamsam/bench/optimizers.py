@@ -33,7 +33,7 @@ def dense(ctx):
     dn.warm_up(False)
     data = dn.make_data(case)
     ctx.log(f"{case.label}: hamsam at widths {speed_widths}")
-    ours = dn.run_ours(data, dn.SAMPLERS, speed_widths)
+    ours = dn.run_ours(data, dn.SAMPLERS, speed_widths, threads=ctx.threads)
     at_width = [r for r in ours if r["width"] == case.width and r["sampler"] == "a-swim"]
     ref = at_width[0] if at_width else min(ours, key=lambda r: r["seconds"])
     gradient = []

@@ -71,7 +71,7 @@ def table(ctx):
     for case in cases:
         ctx.log(f"{case.label}: {case.n_train} points, width {case.width}")
         data = dn.make_data(case)
-        ours = dn.run_ours(data, dn.SAMPLERS, sorted(set(speed_widths) | {case.width}))
+        ours = dn.run_ours(data, dn.SAMPLERS, sorted(set(speed_widths) | {case.width}), threads=ctx.threads)
         at_width = {r["sampler"]: r for r in ours if r["width"] == case.width}
         ctx.log("  hamsam: " + ", ".join(f"{s} {r['error']:.2e} in {r['seconds']:.3f} s" for s, r in at_width.items()))
         authors = dn.run_authors(data, dn.SAMPLERS, [case.width]) if have_swim else []
@@ -138,7 +138,7 @@ def widths(ctx):
     for case, ws in cases:
         ctx.log(f"{case.label}: widths {ws}")
         data = dn.make_data(case)
-        ours = dn.run_ours(data, dn.SAMPLERS, ws)
+        ours = dn.run_ours(data, dn.SAMPLERS, ws, threads=ctx.threads)
         authors = dn.run_authors(data, ["a-swim"], ws) if have_swim else []
         for r in sorted(ours + authors, key=lambda r: (r["width"], r["method"] != "hamsam")):
             t.add(case.label, r["width"], r["method"], dn.SAMPLER_LABELS[r["sampler"]], r["error"], r["seconds"])
