@@ -72,6 +72,14 @@ def test_registry_and_context():
     ctx = bench.Context(mode="quick", only=["zzz"])
     with pytest.raises(ValueError, match="--only zzz matches no case of this mode"):
         ctx.select([type("C", (), {"key": "pendulum"})()])
+    # A typo beside a valid key is named, not dropped; single-case suites check --only too.
+    ctx = bench.Context(mode="quick", only=["pendulum", "pendlum"])
+    with pytest.raises(ValueError, match="--only pendlum matches no case of this mode; cases: pendulum"):
+        ctx.select([type("C", (), {"key": "pendulum"})()])
+    with pytest.raises(ValueError, match="--only pendulum,pendlum matches no case of this mode; cases: lattice"):
+        ctx.select_single("lattice")
+    bench.Context(mode="quick", only=["lattice"]).select_single("lattice")
+    bench.Context(mode="quick").select_single("neurips")
 
 
 def test_cli_errors(capsys):

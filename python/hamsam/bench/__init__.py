@@ -13,6 +13,7 @@ import importlib
 import sys
 import time
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Callable, Optional
 
 __all__ = ["SUITES", "Context", "suite_names", "load_suite"]
@@ -70,14 +71,22 @@ class Context:
         return {"full": full, "quick": quick, "tiny": tiny}[self.mode]
 
     def select(self, cases):
-        """The cases whose key is one of --only (all without it); ValueError naming the keys if none is."""
+        """The cases whose key is one of --only (all without it); ValueError naming the keys if none is, or if
+        some key names no case (a typo would otherwise drop a case silently). A suite with a single case passes
+        it too, so that --only is checked everywhere."""
         if not self.only:
             return list(cases)
+        keys = [c.key for c in cases]
         chosen = [c for c in cases if c.key in self.only]
-        if not chosen:
-            raise ValueError(f"--only {','.join(self.only)} matches no case of this mode; cases: "
-                             f"{', '.join(c.key for c in cases)}")
+        unknown = [o for o in self.only if o not in keys]
+        if not chosen or unknown:
+            raise ValueError(f"--only {','.join(unknown or self.only)} matches no case of this mode; cases: "
+                             f"{', '.join(keys)}")
         return chosen
+
+    def select_single(self, key):
+        """For a suite with one case named ``key``: --only, if given, must name it (ValueError otherwise)."""
+        self.select([SimpleNamespace(key=key)])
 
 
 def suite_names():

@@ -102,6 +102,7 @@ def _evaluate(report, table, plot, key, n_train, model, sampler, system, truth, 
 
 
 def run(ctx):
+    ctx.select_single("neurips")
     n_train = ctx.pick(100, 100, 4)          # training trajectories of the 5-ring (the benchmark: 100)
     n_roll = ctx.pick(100, 20, 2)            # rollout trajectories per ring size (the benchmark: 100)
     saved = ctx.pick(100, 100, 20)           # saved states per trajectory (the benchmark: 100)

@@ -29,6 +29,7 @@ def _data_caps(data, trajectories, steps):
 def lattice(ctx):
     """P2's 3-D lattice table: hamsam's samplers at several widths against the 15 optimizers training the
     GraphHNN on the same data and loss; speedup at equal accuracy, errors at equal time, P2's figures beside."""
+    ctx.select_single("lattice")
     optimizers = ctx.optimizers or optimizer_names()
     budget = ctx.budget or ctx.pick(60.0, 3.0, 0.2)
     lr_budget = ctx.lr_budget or ctx.pick(15.0, 0.6, 0.05)
@@ -194,6 +195,7 @@ def zero_shot(ctx):
     """Fit on the 2x2x2 lattice (8 particles), evaluate on 16^3 = 4096 (and 32^3, 47^3 in full mode): hamsam and
     the gradient-trained GraphHNN (the best of --optimizers, default Adam and LBFGS), error against the
     training-size error."""
+    ctx.select_single("zero-shot")
     optimizers = ctx.optimizers or ["adam", "lbfgs"]
     budget = ctx.budget or ctx.pick(120.0, 8.0, 0.2)
     lr_budget = ctx.lr_budget or ctx.pick(20.0, 1.0, 0.05)
