@@ -1,0 +1,692 @@
+// The graph fit: observation of the training snapshots, sampling of the hidden layers, assembly of Hamilton's
+// equations block by block (TSQR), gauge and anchor rows, and the solve for the output weights.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "../../detail/parallel.hpp"
+#include "../detail.hpp"
+#include "geometry.hpp"
+#include "hamsam/activation.hpp"
+#include "hamsam/error.hpp"
+#include "hamsam/lstsq.hpp"
+#include "hamsam/particles/graph_model.hpp"
+#include "hamsam/random.hpp"
+#include "hamsam/sampling.hpp"
+#include "networks.hpp"
+#include "sampling.hpp"
+
+namespace hamsam::particles {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using detail::config_edges;
+using detail::distinct_rows;
+using detail::eval_scalar;
+using detail::Geometry;
+using detail::linear_scale;
+using detail::network_seed;
+using detail::pair_dg;
+using detail::pair_g;
+using detail::Reservoir;
+using detail::RowMatrix;
+using detail::sample_scalar;
+using detail::str;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+/// A running TSQR triangle of [A | y] (n columns incl. the right-hand side): each block of rows is stacked under
+/// the triangle and QR-reduced, so only n x n values are kept however many rows pass through.
+struct Triangle {
+  Index n = 0;
+  Matrix T;  // k x n upper trapezoid, k <= n
+  explicit Triangle(Index cols) : n(cols), T(0, cols) {}
+  void add(const RowMatrix& block) {
+    if (block.rows() == 0) return;
+    Matrix B(T.rows() + block.rows(), n);
+    B.topRows(T.rows()) = T;
+    B.bottomRows(block.rows()) = block;
+    Eigen::HouseholderQR<Eigen::Ref<Matrix>> qr(B);
+    const Index k = std::min(B.rows(), n);
+    T = B.topRows(k).triangularView<Eigen::Upper>();
+  }
+};
+
+void check_snapshots(const Topology& top, const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy,
+                     const std::optional<Anchors>& anchors) {
+  validate(top);
+  const Index nd = top.dof();
+  check_states(x, nd, "x");
+  require(xdot.rows() == x.rows() && xdot.cols() == x.cols(),
+          "xdot must have the shape of x (" + std::to_string(x.rows()) + "x" + std::to_string(x.cols()) + "), got " +
+              std::to_string(xdot.rows()) + "x" + std::to_string(xdot.cols()));
+  require(xdot.allFinite(), "xdot contains NaN or Inf: remove or replace the non-finite rows");
+  if (energy) {
+    require(energy->size() == x.rows(), "energy must have one value per snapshot (" + std::to_string(x.rows()) +
+                                            "), got " + std::to_string(energy->size()));
+    require(energy->allFinite(), "energy contains NaN or Inf");
+  }
+  if (anchors) {
+    require(anchors->x.rows() >= 1, "anchor is empty: give at least one (x0, H0) or none");
+    require(anchors->x.cols() == x.cols(), "anchor states must have 2 N d = " + std::to_string(x.cols()) +
+                                               " columns, got " + std::to_string(anchors->x.cols()));
+    require(anchors->x.rows() == anchors->h.size(), "anchor: one H value per anchor state");
+    require(anchors->x.allFinite() && anchors->h.allFinite(), "anchor contains NaN or Inf");
+  }
+}
+
+}  // namespace
+
+struct GraphFitter {
+  GraphHamiltonian& model;
+  const GraphFitOptions& o;
+  const Topology& top;
+  const Matrix& X;
+  const Matrix& Xdot;
+  Index S, N, nd;
+  int d, threads;
+  double cutoff;  // radius graphs: the topology's cutoff, else infinity
+  // Columns: [kinetic nets | pair nets | message nodes | one constant per pair net].
+  Index n_T = 0, n_P = 0, n_pairs = 0, n_cols = 0, msg_off = 0;
+  std::vector<Index> kin_off, pair_off;
+  // Sample points of each network (sorted distinct observed inputs) and node feature points.
+  std::vector<std::vector<double>> kin_pts, pair_pts;
+  std::vector<double> edge_pts;
+  Matrix node_pts;
+  GraphFitSummary& s;
+
+  GraphFitter(GraphHamiltonian& m, const Topology& t, const Matrix& x, const Matrix& xdot, GraphFitSummary& sum)
+      : model(m), o(m.options_), top(t), X(x), Xdot(xdot), s(sum) {
+    S = X.rows();
+    N = top.size();
+    d = top.dim();
+    nd = top.dof();
+    threads = hamsam::detail::resolve_threads(o.threads);
+    cutoff = top.is_radius_graph() ? top.cutoff : std::numeric_limits<double>::infinity();
+  }
+
+  /// Pass 0: the types present, the observed kinetic inputs and pair inputs (reservoir samples and ranges).
+  void observe() {
+    Rng rng(network_seed(o.seed, 0, 1'000'003));
+    std::map<int, Reservoir> kin;
+    std::map<std::pair<int, int>, Reservoir> pair;
+    Reservoir all_pairs;
+    all_pairs.cap = o.sample_points;
+    const auto& type = top.particles.type;
+    const Vector& mass = top.particles.mass;
+    std::vector<double> q(static_cast<std::size_t>(nd));
+    std::vector<Edge> buf;
+    Geometry geo;
+    Index edges_total = 0;
+    for (Index s0 = 0; s0 < S; ++s0) {
+      for (Index i = 0; i < N; ++i) {
+        double u = 0.0;
+        for (int c = 0; c < d; ++c) u += X(s0, nd + i * d + c) * X(s0, nd + i * d + c);
+        auto& r = kin[type[i]];
+        r.cap = o.sample_points;
+        r.add(u / (2.0 * mass(i)), rng);
+      }
+      for (Index c = 0; c < nd; ++c) q[c] = X(s0, c);
+      const auto& edges = config_edges(top, q.data(), buf);
+      geo.compute(top, q.data(), edges, cutoff);
+      edges_total += geo.size();
+      for (Index e = 0; e < geo.size(); ++e) {
+        const auto [i, j] = edges[static_cast<std::size_t>(geo.kept[e])];
+        auto& r = pair[{std::min(type[i], type[j]), std::max(type[i], type[j])}];
+        r.cap = o.sample_points;
+        const double g = pair_g(o.pair_input, geo.r[e]);
+        r.add(g, rng);
+        if (o.message_width > 0) all_pairs.add(g, rng);
+      }
+    }
+    require(edges_total > 0, top.is_radius_graph()
+                                 ? "no pair of particles lies within the cutoff " + str(top.cutoff) +
+                                       " in any snapshot: the neighbour lists are empty and the pair networks "
+                                       "could learn nothing; raise the cutoff or the density"
+                                 : "the topology has no edges: give bonds or a cutoff");
+    s.edges = edges_total;
+    model.kinetic_types_.clear();
+    model.kinetic_nets_.clear();
+    model.pair_types_.clear();
+    model.pair_nets_.clear();
+    kin_pts.clear();
+    pair_pts.clear();
+    for (auto& [t, r] : kin) {
+      require(r.hi > 0.0, "the momenta of every particle of type " + std::to_string(t) +
+                              " are zero in every snapshot: the kinetic network needs moving particles");
+      model.kinetic_types_.push_back(t);
+      ScalarNetwork net;
+      net.lo = 0.0;  // u >= 0: the kinetic range starts at rest
+      net.hi = r.hi;
+      model.kinetic_nets_.push_back(net);
+      kin_pts.push_back(r.points());
+    }
+    for (auto& [key, r] : pair) {
+      model.pair_types_.push_back(key);
+      ScalarNetwork net;
+      net.lo = r.lo;
+      net.hi = r.hi;
+      model.pair_nets_.push_back(net);
+      pair_pts.push_back(r.points());
+    }
+    edge_pts = all_pairs.points();
+    model.index_types();
+    // Column layout.
+    kin_off.clear();
+    pair_off.clear();
+    n_T = 0;
+    for (std::size_t k = 0; k < model.kinetic_nets_.size(); ++k) {
+      kin_off.push_back(n_T);
+      n_T += o.kinetic_width + (o.kinetic_linear ? 1 : 0);  // the linear column last
+    }
+    n_P = 0;
+    for (std::size_t k = 0; k < model.pair_nets_.size(); ++k) {
+      pair_off.push_back(n_P);
+      n_P += o.pair_width;
+    }
+    msg_off = n_P;
+    n_P += o.message_width;
+    n_pairs = static_cast<Index>(model.pair_nets_.size());
+    n_cols = n_T + n_P + n_pairs;
+  }
+
+  /// Hidden layers; `predicted` (second A-SWIM pass) takes the per-term values of the first solve.
+  void sample_layers(bool with_values) {
+    const Sampler first = o.sampler == Sampler::ELM ? Sampler::ELM : Sampler::USWIM;
+    const Sampler smp = with_values ? Sampler::SWIM : first;
+    for (std::size_t k = 0; k < model.kinetic_nets_.size(); ++k) {
+      ScalarNetwork& net = model.kinetic_nets_[k];
+      Vector vals;
+      if (with_values) {
+        vals.resize(static_cast<Index>(kin_pts[k].size()));
+        eval_scalar(net, o.activation, vals.size(), kin_pts[k].data(), vals.data(), nullptr);
+      }
+      const double lo = net.lo, hi = net.hi;
+      net = sample_scalar(kin_pts[k], lo, hi, with_values ? &vals : nullptr, o.kinetic_width, smp, o.activation,
+                          network_seed(o.seed, 0, static_cast<Index>(k)),
+                          "kinetic network of type " + std::to_string(model.kinetic_types_[k]));
+    }
+    for (std::size_t k = 0; k < model.pair_nets_.size(); ++k) {
+      ScalarNetwork& net = model.pair_nets_[k];
+      Vector vals;
+      if (with_values) {
+        vals.resize(static_cast<Index>(pair_pts[k].size()));
+        eval_scalar(net, o.activation, vals.size(), pair_pts[k].data(), vals.data(), nullptr);
+      }
+      const double lo = net.lo, hi = net.hi;
+      net = sample_scalar(pair_pts[k], lo, hi, with_values ? &vals : nullptr, o.pair_width, smp, o.activation,
+                          network_seed(o.seed, 1, static_cast<Index>(k)),
+                          "pair network of types (" + std::to_string(model.pair_types_[k].first) + ", " +
+                              std::to_string(model.pair_types_[k].second) + ")");
+    }
+    if (o.message_width > 0) sample_message(with_values, smp, first);
+  }
+
+  /// The message-passing term: edge features (never re-weighted: their values are not observable), then the
+  /// node network on the node features of up to sample_points particles of the training snapshots.
+  void sample_message(bool with_values, Sampler smp, Sampler first) {
+    const Index K = o.message_features;
+    if (!with_values) {
+      MessageLayer L;
+      double lo = edge_pts.front(), hi = edge_pts.back();
+      ScalarNetwork ef = sample_scalar(edge_pts, lo, hi, nullptr, K, first, o.activation,
+                                       network_seed(o.seed, 2, 0), "message edge features");
+      L.alpha = ef.a;
+      L.beta = ef.b;
+      model.message_ = L;
+      // Node features of the training snapshots (a reservoir of up to sample_points particles).
+      Rng rng(network_seed(o.seed, 3, 1'000'003));
+      std::vector<std::vector<double>> rows;
+      Index seen = 0;
+      std::vector<double> q(static_cast<std::size_t>(nd));
+      std::vector<Edge> buf;
+      Geometry geo;
+      for (Index s0 = 0; s0 < S; ++s0) {
+        for (Index c = 0; c < nd; ++c) q[c] = X(s0, c);
+        const Matrix H = node_features(q.data(), buf, geo, nullptr, nullptr);
+        for (Index i = 0; i < N; ++i) {
+          std::vector<double> row(static_cast<std::size_t>(K));
+          for (Index k = 0; k < K; ++k) row[k] = H(i, k);
+          ++seen;
+          if (static_cast<Index>(rows.size()) < o.sample_points) {
+            rows.push_back(std::move(row));
+          } else {
+            const auto k = static_cast<Index>(rng.below(static_cast<std::uint64_t>(seen)));
+            if (k < o.sample_points) rows[static_cast<std::size_t>(k)] = std::move(row);
+          }
+        }
+      }
+      node_pts = distinct_rows(rows, K);
+    }
+    MessageLayer& L = *model.message_;
+    Vector vals;
+    if (with_values) {
+      Matrix Z = node_pts * L.node.W, val;
+      Z.rowwise() += L.node.b.transpose();
+      activate(o.activation, Z, val);
+      vals = val * L.c;
+    }
+    if (smp == Sampler::ELM) {
+      L.node = sample_elm(K, o.message_width, node_pts.minCoeff(), node_pts.maxCoeff(), network_seed(o.seed, 3, 0));
+    } else {
+      require(node_pts.rows() >= 3, "message layer: SWIM needs at least 3 distinct node features, got " +
+                                        std::to_string(node_pts.rows()) + ": use more varied snapshots");
+      L.node = sample_swim(node_pts, with_values ? &vals : nullptr, o.message_width, o.activation,
+                           network_seed(o.seed, 3, 0));
+    }
+    L.c = Vector::Zero(o.message_width);
+  }
+
+  /// Node features h (N x K) of one configuration; optionally the edge features' derivatives dphi/dr (E x K) and
+  /// fills geo.
+  Matrix node_features(const double* q, std::vector<Edge>& buf, Geometry& geo, Matrix* dphi,
+                       const std::vector<Edge>** edges_out) const {
+    const MessageLayer& L = *model.message_;
+    const Index K = L.alpha.size();
+    const auto& edges = config_edges(top, q, buf);
+    if (edges_out) *edges_out = &edges;
+    geo.compute(top, q, edges, cutoff);
+    const Index m = geo.size();
+    Matrix Z(m, K), Phi, D1;
+    for (Index e = 0; e < m; ++e) Z.row(e) = pair_g(o.pair_input, geo.r[e]) * L.alpha.transpose() + L.beta.transpose();
+    activate_value_d1(o.activation, Z, Phi, D1);
+    Matrix H = Matrix::Zero(N, K);
+    for (Index e = 0; e < m; ++e) {
+      const auto [i, j] = edges[static_cast<std::size_t>(geo.kept[e])];
+      H.row(i) += Phi.row(e);
+      H.row(j) += Phi.row(e);
+    }
+    if (dphi) {
+      *dphi = D1 * L.alpha.asDiagonal();
+      for (Index e = 0; e < m; ++e) dphi->row(e) *= pair_dg(o.pair_input, geo.r[e]);
+    }
+    return H;
+  }
+
+  /// Rows of Hamilton's equations of snapshot s: kinetic rows (qdot) into AT (nd x (n_T + 1), rhs last) and
+  /// potential rows (pdot) into AP (nd x (n_P + 1)); both zeroed here.
+  void assemble_snapshot(Index s0, Eigen::Ref<RowMatrix> AT, Eigen::Ref<RowMatrix> AP) const {
+    AT.setZero();
+    AP.setZero();
+    const auto& type = top.particles.type;
+    const Vector& mass = top.particles.mass;
+    // Kinetic: d T(u_i) / dp_ic = T'(u_i) p_ic / m_i.
+    {
+      Vector u(N);
+      for (Index i = 0; i < N; ++i) u(i) = X.row(s0).segment(nd + i * d, d).squaredNorm() / (2.0 * mass(i));
+      for (std::size_t k = 0; k < model.kinetic_nets_.size(); ++k) {
+        const ScalarNetwork& net = model.kinetic_nets_[k];
+        std::vector<Index> idx;
+        for (Index i = 0; i < N; ++i)
+          if (model.kinetic_index(type[i]) == static_cast<int>(k)) idx.push_back(i);
+        if (idx.empty()) continue;
+        Matrix Z(static_cast<Index>(idx.size()), net.width()), F;
+        for (std::size_t a = 0; a < idx.size(); ++a)
+          Z.row(static_cast<Index>(a)) = u(idx[a]) * net.a.transpose() + net.b.transpose();
+        activate_d1(o.activation, Z, F);
+        F = F * net.a.asDiagonal();
+        for (std::size_t a = 0; a < idx.size(); ++a) {
+          const Index i = idx[a];
+          for (int c = 0; c < d; ++c) {
+            const double pm = X(s0, nd + i * d + c) / mass(i);
+            AT.row(i * d + c).segment(kin_off[k], net.width()) = F.row(static_cast<Index>(a)) * pm;
+            if (o.kinetic_linear) AT(i * d + c, kin_off[k] + net.width()) = pm * linear_scale(net);
+          }
+        }
+      }
+      AT.col(n_T) = Xdot.row(s0).head(nd).transpose();
+    }
+    // Potential: -dH/dq from every edge feature's dV/dr along the unit vectors.
+    std::vector<double> q(static_cast<std::size_t>(nd));
+    for (Index c = 0; c < nd; ++c) q[c] = X(s0, c);
+    std::vector<Edge> buf;
+    Geometry geo;
+    const std::vector<Edge>* edges = nullptr;
+    Matrix H, dphi;
+    if (model.message_) {
+      H = node_features(q.data(), buf, geo, &dphi, &edges);
+    } else {
+      edges = &config_edges(top, q.data(), buf);
+      geo.compute(top, q.data(), *edges, cutoff);
+    }
+    const Index m = geo.size();
+    // Rows of F (row-major, w columns): d feature / dr of edges idx[a]; pdot_i += f n_e, pdot_j -= f n_e.
+    auto scatter = [&](const RowMatrix& F, const std::vector<Index>& idx, Index col) {
+      const Index w = F.cols();
+      for (std::size_t a = 0; a < idx.size(); ++a) {
+        const Index e = idx[a];
+        const auto [i, j] = (*edges)[static_cast<std::size_t>(geo.kept[e])];
+        const double* n = geo.unit.data() + e * d;
+        const double* f = F.data() + static_cast<Index>(a) * w;
+        for (int c = 0; c < d; ++c) {
+          double* ri = &AP(i * d + c, col);
+          double* rj = &AP(j * d + c, col);
+          const double nc = n[c];
+          for (Index k = 0; k < w; ++k) {
+            ri[k] += nc * f[k];
+            rj[k] -= nc * f[k];
+          }
+        }
+      }
+    };
+    std::vector<int> grp(static_cast<std::size_t>(m));
+    for (Index e = 0; e < m; ++e) {
+      const auto [i, j] = (*edges)[static_cast<std::size_t>(geo.kept[e])];
+      grp[e] = model.pair_index(type[i], type[j]);
+    }
+    std::vector<Index> idx;
+    Vector g, dg;
+    Matrix Z, F;
+    RowMatrix Fr;
+    for (std::size_t k = 0; k < model.pair_nets_.size(); ++k) {
+      const ScalarNetwork& net = model.pair_nets_[k];
+      idx.clear();
+      for (Index e = 0; e < m; ++e)
+        if (grp[e] == static_cast<int>(k)) idx.push_back(e);
+      // In chunks of edges, so that the feature matrices stay small (a 10,000-particle LJ snapshot has 260,000
+      // edges: 130 MB per full E x 64 matrix).
+      constexpr std::size_t kChunk = 4096;
+      for (std::size_t c0 = 0; c0 < idx.size(); c0 += kChunk) {
+        const std::vector<Index> part(idx.begin() + static_cast<std::ptrdiff_t>(c0),
+                                      idx.begin() + static_cast<std::ptrdiff_t>(std::min(idx.size(), c0 + kChunk)));
+        const Index mk = static_cast<Index>(part.size());
+        g.resize(mk);
+        dg.resize(mk);
+        for (Index a = 0; a < mk; ++a) {
+          g(a) = pair_g(o.pair_input, geo.r[part[a]]);
+          dg(a) = pair_dg(o.pair_input, geo.r[part[a]]);
+        }
+        Z.noalias() = g * net.a.transpose();
+        Z.rowwise() += net.b.transpose();
+        activate_d1(o.activation, Z, F);
+        F.array().rowwise() *= net.a.transpose().array();
+        F.array().colwise() *= dg.array();
+        Fr = F;
+        scatter(Fr, part, pair_off[k]);
+      }
+    }
+    if (model.message_) {
+      const MessageLayer& L = *model.message_;
+      Matrix Zn = H * L.node.W, Sd;
+      Zn.rowwise() += L.node.b.transpose();
+      activate_d1(o.activation, Zn, Sd);          // N x M
+      const Matrix Psi = dphi * L.node.W;         // E x M: d(W_m . phi(r_e))/dr
+      RowMatrix G(m, L.width());
+      idx.resize(static_cast<std::size_t>(m));
+      for (Index e = 0; e < m; ++e) {
+        const auto [i, j] = (*edges)[static_cast<std::size_t>(geo.kept[e])];
+        G.row(e) = (Sd.row(i) + Sd.row(j)).cwiseProduct(Psi.row(e));
+        idx[e] = e;
+      }
+      scatter(G, idx, msg_off);
+    }
+    AP.col(n_P) = Xdot.row(s0).tail(nd).transpose();
+  }
+
+  /// Feature sums of one state for an energy row (anchor): [kinetic | pair | message | edge counts].
+  Vector energy_row(const Vector& x) const {
+    Vector row = Vector::Zero(n_cols);
+    const auto& type = top.particles.type;
+    const Vector& mass = top.particles.mass;
+    for (Index i = 0; i < N; ++i) {
+      const int k = model.kinetic_index(type[i]);
+      const ScalarNetwork& net = model.kinetic_nets_[k];
+      const double u = x.segment(nd + i * d, d).squaredNorm() / (2.0 * mass(i));
+      for (Index j = 0; j < net.width(); ++j)
+        row(kin_off[k] + j) += activation_value(o.activation, net.a(j) * u + net.b(j));
+      if (o.kinetic_linear) row(kin_off[k] + net.width()) += u * linear_scale(net);
+    }
+    std::vector<Edge> buf;
+    Geometry geo;
+    const std::vector<double> q(x.data(), x.data() + nd);
+    const std::vector<Edge>* edges = nullptr;
+    Matrix H, dphi;
+    if (model.message_) {
+      H = node_features(q.data(), buf, geo, nullptr, &edges);
+    } else {
+      edges = &config_edges(top, q.data(), buf);
+      geo.compute(top, q.data(), *edges, cutoff);
+    }
+    for (Index e = 0; e < geo.size(); ++e) {
+      const auto [i, j] = (*edges)[static_cast<std::size_t>(geo.kept[e])];
+      const int k = model.pair_index(type[i], type[j]);
+      if (k < 0)
+        throw Error("anchor state: an edge between types (" + std::to_string(type[i]) + ", " +
+                    std::to_string(type[j]) + ") that no training snapshot has");
+      const ScalarNetwork& net = model.pair_nets_[k];
+      const double g = pair_g(o.pair_input, geo.r[e]);
+      for (Index j2 = 0; j2 < net.width(); ++j2)
+        row(n_T + pair_off[k] + j2) += activation_value(o.activation, net.a(j2) * g + net.b(j2));
+      row(n_T + n_P + k) += 1.0;
+    }
+    if (model.message_) {
+      const MessageLayer& L = *model.message_;
+      Matrix Zn = H * L.node.W, val;
+      Zn.rowwise() += L.node.b.transpose();
+      activate(o.activation, Zn, val);
+      row.segment(n_T + msg_off, L.width()) = val.colwise().sum().transpose();
+    }
+    return row;
+  }
+
+  /// Gauge rows (T(0) = 0, N(0) = 0, V(cutoff) = 0 for radius graphs) and anchor rows, weighted.
+  void extra_rows(const Anchors& anchor, Matrix& E, Vector& e) const {
+    std::vector<Vector> rows;
+    std::vector<double> rhs;
+    for (std::size_t k = 0; k < model.kinetic_nets_.size(); ++k) {
+      const ScalarNetwork& net = model.kinetic_nets_[k];
+      Vector r = Vector::Zero(n_cols);
+      for (Index j = 0; j < net.width(); ++j) r(kin_off[k] + j) = o.gauge_weight * activation_value(o.activation, net.b(j));
+      rows.push_back(r);
+      rhs.push_back(0.0);
+    }
+    if (model.message_) {
+      const MessageLayer& L = *model.message_;
+      Vector r = Vector::Zero(n_cols);
+      for (Index j = 0; j < L.width(); ++j)
+        r(n_T + msg_off + j) = o.gauge_weight * activation_value(o.activation, L.node.b(j));
+      rows.push_back(r);
+      rhs.push_back(0.0);
+    }
+    if (top.is_radius_graph()) {
+      const double g = pair_g(o.pair_input, top.cutoff);
+      for (std::size_t k = 0; k < model.pair_nets_.size(); ++k) {
+        const ScalarNetwork& net = model.pair_nets_[k];
+        Vector r = Vector::Zero(n_cols);
+        for (Index j = 0; j < net.width(); ++j)
+          r(n_T + pair_off[k] + j) = o.gauge_weight * activation_value(o.activation, net.a(j) * g + net.b(j));
+        r(n_T + n_P + static_cast<Index>(k)) = o.gauge_weight;
+        rows.push_back(r);
+        rhs.push_back(0.0);
+      }
+    }
+    for (Index a = 0; a < anchor.x.rows(); ++a) {
+      rows.push_back(o.anchor_weight * energy_row(anchor.x.row(a).transpose()));
+      rhs.push_back(o.anchor_weight * anchor.h(a));
+    }
+    E.resize(static_cast<Index>(rows.size()), n_cols);
+    e.resize(static_cast<Index>(rows.size()));
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      E.row(static_cast<Index>(r)) = rows[r].transpose();
+      e(static_cast<Index>(r)) = rhs[r];
+    }
+  }
+
+  /// One least-squares solve for the current hidden layers; writes the output weights into the model.
+  void solve(const Anchors& anchor, const ProgressCallback& progress, double f0, double f1) {
+    auto t0 = Clock::now();
+    Matrix E;
+    Vector e;
+    extra_rows(anchor, E, e);
+    const bool dense = o.block_rows == 0;
+    const Index per_block = dense ? S : std::max<Index>(1, o.block_rows / std::max<Index>(1, nd));
+    Triangle triT(n_T + 1), triP(n_P + 1);
+    Matrix A;  // dense: every row
+    Vector y;
+    if (dense) {
+      A = Matrix::Zero(2 * S * nd + E.rows(), n_cols);
+      y.resize(A.rows());
+    }
+    Index blocks = 0;
+    double seconds_qr = 0.0;
+    for (Index b0 = 0; b0 < S; b0 += per_block) {
+      if (progress) progress(Progress{"assembly", f0 + (f1 - f0) * 0.9 * double(b0) / double(S)});
+      const Index nb = std::min(per_block, S - b0);
+      RowMatrix AT(nb * nd, n_T + 1), AP(nb * nd, n_P + 1);
+      hamsam::detail::parallel_for(nb, threads, [&](Index r0, Index r1) {
+        for (Index k = r0; k < r1; ++k)
+          assemble_snapshot(b0 + k, AT.middleRows(k * nd, nd), AP.middleRows(k * nd, nd));
+      }, 1);
+      s.max_block_rows = std::max(s.max_block_rows, 2 * nb * nd);
+      ++blocks;
+      if (dense) {
+        A.block(b0 * nd, 0, nb * nd, n_T) = AT.leftCols(n_T);
+        y.segment(b0 * nd, nb * nd) = AT.col(n_T);
+        A.block(S * nd + b0 * nd, n_T, nb * nd, n_P) = AP.leftCols(n_P);
+        y.segment(S * nd + b0 * nd, nb * nd) = AP.col(n_P);
+      } else {
+        auto tq = Clock::now();
+        triT.add(AT);
+        triP.add(AP);
+        seconds_qr += seconds_since(tq);
+      }
+    }
+    // The final problem: the two triangles [R | z] side by side (or every row), then the gauge and anchor rows.
+    Matrix F;
+    Vector f;
+    Index grad_rows;
+    if (dense) {
+      A.bottomRows(E.rows()) = E;
+      y.tail(E.rows()) = e;
+      grad_rows = 2 * S * nd;
+      F = std::move(A);
+      f = std::move(y);
+    } else {
+      const Index kT = triT.T.rows(), kP = triP.T.rows();
+      grad_rows = kT + kP;
+      F = Matrix::Zero(kT + kP + E.rows(), n_cols);
+      f.resize(F.rows());
+      F.block(0, 0, kT, n_T) = triT.T.leftCols(n_T);
+      f.head(kT) = triT.T.col(n_T);
+      F.block(kT, n_T, kP, n_P) = triP.T.leftCols(n_P);
+      f.segment(kT, kP) = triP.T.col(n_P);
+      F.bottomRows(E.rows()) = E;
+      f.tail(E.rows()) = e;
+      s.max_block_rows = std::max(s.max_block_rows, F.rows());
+    }
+    s.seconds_assembly += seconds_since(t0) - seconds_qr;
+    if (progress) progress(Progress{"solve", f0 + (f1 - f0) * 0.95});
+    const Matrix S0(0, n_cols - 1), W0(0, n_cols - 1), G0(0, 0);
+    LstsqProblem p;
+    p.S = &S0;
+    p.W = &W0;
+    p.Gt = &G0;
+    p.extra_rows = std::move(F);
+    p.extra_rhs = std::move(f);
+    LstsqOptions lo;
+    lo.solver = o.solver;
+    lo.rcond = o.rcond;
+    lo.threads = threads;
+    const LstsqResult r = solve_lstsq(p, lo);
+    s.seconds_solve += r.seconds + seconds_qr;
+    s.solver_used = r.solver;
+    s.rank = r.rank;
+    s.cond_estimate = r.cond_estimate;
+    s.solve_gflops = r.seconds > 0 ? r.flops / r.seconds * 1e-9 : 0.0;
+    s.rows = 2 * S * nd + E.rows();
+    s.cols = n_cols;
+    s.blocks = blocks;
+    if (!r.note.empty()) s.notes.push_back((s.solves == 0 && o.sampler >= Sampler::SWIM ? "first pass: " : "") + r.note);
+    ++s.solves;
+    // Residuals: the gradient rows' part (the triangles carry it exactly, by orthogonal invariance).
+    const Vector res = p.extra_rows * r.coef - p.extra_rhs;
+    const double grad_sq = res.head(grad_rows).squaredNorm();
+    s.residual_norm = res.norm();
+    const double rhs_norm = p.extra_rhs.norm();
+    s.relative_residual = rhs_norm > 0 ? s.residual_norm / rhs_norm : s.residual_norm;
+    const double xdot_norm = Xdot.norm();
+    s.train_error = xdot_norm > 0 ? std::sqrt(grad_sq) / xdot_norm : std::sqrt(grad_sq);
+    s.mse = grad_sq / double(2 * S * nd);
+    // Output weights into the networks.
+    for (std::size_t k = 0; k < model.kinetic_nets_.size(); ++k) {
+      model.kinetic_nets_[k].c = r.coef.segment(kin_off[k], o.kinetic_width);
+      model.kinetic_nets_[k].linear =
+          o.kinetic_linear ? r.coef(kin_off[k] + o.kinetic_width) * linear_scale(model.kinetic_nets_[k]) : 0.0;
+    }
+    for (std::size_t k = 0; k < model.pair_nets_.size(); ++k) {
+      model.pair_nets_[k].c = r.coef.segment(n_T + pair_off[k], o.pair_width);
+      model.pair_nets_[k].c0 = r.coef(n_T + n_P + static_cast<Index>(k));
+    }
+    if (model.message_) model.message_->c = r.coef.segment(n_T + msg_off, o.message_width);
+  }
+};
+
+GraphFitSummary GraphHamiltonian::fit(const Topology& topology, const Matrix& x, const Matrix& xdot,
+                                      const std::optional<Vector>& energy, const std::optional<Anchors>& anchors,
+                                      const ProgressCallback& progress) {
+  options_.validate();
+  check_snapshots(topology, x, xdot, energy, anchors);
+  const auto t_start = Clock::now();
+  if (options_.blas_threads > 0) set_blas_threads(options_.blas_threads);
+  clear_table();
+  message_.reset();
+  dim_ = topology.dim();
+  train_cutoff_ = topology.is_radius_graph() ? topology.cutoff : 0.0;
+
+  GraphFitSummary s;
+  s.sampler = options_.sampler;
+  s.activation = options_.activation;
+  s.solver = options_.solver;
+  s.seed = options_.seed;
+  s.rcond = options_.rcond;
+  s.dim = x.cols();
+  s.points = x.rows();
+  s.snapshots = x.rows();
+  s.particles = topology.size();
+  s.threads = hamsam::detail::resolve_threads(options_.threads);
+  s.blas_threads = blas_threads();
+  if (options_.sampler == Sampler::SWIM)
+    s.notes.push_back("swim on graph models resamples with the per-term values of a first u-swim solve (as a-swim): "
+                      "per-edge and per-particle energies are not observed");
+
+  Anchors anchor;
+  if (anchors) {
+    anchor = *anchors;
+    s.anchor = std::to_string(anchor.x.rows()) + " anchor(s) given";
+  } else {
+    anchor.x = x.topRows(1);
+    anchor.h = Vector::Constant(1, energy ? (*energy)(0) : 0.0);
+    s.anchor = energy ? "H(x_0) = energy_0 at the first snapshot (no anchor given)"
+                      : "H(x_0) = 0 at the first snapshot (no anchor given, no energies)";
+  }
+  s.anchor += "; gauges T(0) = 0" + std::string(options_.message_width > 0 ? ", N(0) = 0" : "") +
+              (topology.is_radius_graph() ? ", V(cutoff) = 0" : "");
+
+  GraphFitter f(*this, topology, x, xdot, s);
+  auto t0 = Clock::now();
+  if (progress) progress(Progress{"sampling", 0.0});
+  f.observe();
+  f.sample_layers(false);
+  s.seconds_sampling += seconds_since(t0);
+  const bool two_pass = options_.sampler == Sampler::SWIM || options_.sampler == Sampler::ASWIM;
+  f.solve(anchor, progress, 0.05, two_pass ? 0.5 : 1.0);
+  if (two_pass) {
+    t0 = Clock::now();
+    f.sample_layers(true);
+    s.seconds_sampling += seconds_since(t0);
+    f.solve(anchor, progress, 0.5, 1.0);
+  }
+  s.kinetic_networks = static_cast<Index>(kinetic_nets_.size());
+  s.pair_networks = static_cast<Index>(pair_nets_.size());
+  s.width = f.n_T + f.n_P;
+  s.seconds_total = seconds_since(t_start);
+  summary_ = s;
+  if (progress) progress(Progress{"done", 1.0});
+  return s;
+}
+
+}  // namespace hamsam::particles
