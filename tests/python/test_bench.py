@@ -298,3 +298,87 @@ def test_benchmark_metrics_follow_the_benchmark():
     h, hh = system.energy(truth[1]), system.energy(pred[1])
     e = np.abs(hh - h) / (np.abs(hh) + np.abs(h))
     np.testing.assert_allclose(m["energy"], [1e-30, np.exp(np.log(e + 1e-30).mean())], rtol=1e-9)
+
+
+# ---- dense-model studies: the authors' pipeline, snapshots, noise, rollouts ----------------------------------
+
+def _rows(doc, title_start):
+    return next(t for t in doc["tables"] if t["title"].startswith(title_start))["rows"]
+
+
+def _run_rows(tmp_path, suite, table, columns, *extra):
+    """Runs ``suite`` in tiny mode, checks that every number in its tables is finite and that table ``table``
+    starts with ``columns``; returns (Markdown, JSON document, the rows of its data)."""
+    md, doc = _run(tmp_path, suite, *extra)
+    _numbers_finite(doc)
+    assert _columns(doc, table)[:len(columns)] == columns
+    return md, doc, doc["data"]["rows"]
+
+
+def test_vs_authors_tiny(tmp_path):
+    md, doc, rows = _run_rows(tmp_path, "vs-authors", "hamsam against the authors' pipeline", [
+        "case", "train/test", "width", "sampler", "authors s", "hamsam s", "speedup", "authors test error",
+        "hamsam test error"])
+    assert [(r["case"], r["hamsam"]["sampler"]) for r in rows] == [("pendulum", "elm"), ("pendulum", "a-swim")]
+    assert all(0 < r["hamsam"]["error"] < 0.5 and r["hamsam"]["seconds"] > 0 for r in rows)
+    if doc["environment"]["versions"]["swimnetworks"] == "not installed":
+        assert "swimnetworks is not installed: the authors' columns are empty" in md
+        assert all(r["authors"] is None for r in rows)
+        assert all(row[4] is None and row[6] is None for row in _rows(doc, "hamsam against"))
+    else:
+        assert all(r["authors"]["sampler"] == r["hamsam"]["sampler"] and r["authors"]["error"] < 0.5 for r in rows)
+        assert all(row[6].endswith("x") for row in _rows(doc, "hamsam against"))
+    with pytest.raises(ValueError, match="--only henon-heiles matches no case"):
+        bench.load_suite("vs-authors")(bench.Context(mode="tiny", only=["henon-heiles"]))
+
+
+def test_trajectories_tiny(tmp_path):
+    _, _, rows = _run_rows(tmp_path, "trajectories", "Test error of H per scheme and correction",
+                           ["h", "P1 SE", "P1 SE +h", "forward diff."])
+    assert [r["h"] for r in rows] == [0.1, 0.8] and rows[0]["p1"] == [1.5e-2, 4.2e-4]
+    for r in rows:
+        e = r["errors"]
+        assert len(e) == 9 and all(0 < v < 1 for v in e.values())
+        # P1's correction helps: symplectic Euler + (h/2) Hq.Hp beats the uncorrected fit
+        assert e["symplectic-euler-b order 1"] < e["symplectic-euler-b order 0"]
+    # the uncorrected error grows with h
+    assert rows[1]["errors"]["implicit-midpoint order 0"] > rows[0]["errors"]["implicit-midpoint order 0"]
+
+
+def test_noise_tiny(tmp_path):
+    _, _, rows = _run_rows(tmp_path, "noise", "Test error of H against the noise level", [
+        "system", "points", "width", "noise", "none", "gcv (ridge)", "holdout (ridge)", "oracle (ridge)",
+        "s none / gcv"])
+    assert [(r["case"], r["noise"]) for r in rows] == [("pendulum", 0.0), ("pendulum", 1e-2),
+                                                       ("pendulum-few", 0.0), ("pendulum-few", 1e-2)]
+    for r in rows:
+        assert all(r[k] > 0 and r[k + "_ridge"] >= 0 for k in ("none", "gcv", "holdout", "oracle"))
+        # the oracle is the best of its grid, 0 (= none) included
+        assert r["oracle"] == min(e for _, e in r["oracle_grid"]) and r["oracle"] <= r["none"] * (1 + 1e-12)
+    # noise raises the unregularised error
+    assert rows[1]["none"] > rows[0]["none"] and rows[3]["none"] > rows[2]["none"]
+    _, only = _run(tmp_path / "only", "noise", "--only", "pendulum-few")
+    assert {r["case"] for r in only["data"]["rows"]} == {"pendulum-few"}
+
+
+def test_rollout_tiny(tmp_path):
+    _, _, rows = _run_rows(tmp_path, "rollout", "Throughput", ["width", "batch", "integrator", "steps", "seconds",
+                                                               "trajectory-steps/s"])
+    assert [(r["batch"], r["integrator"]) for r in rows] == [
+        (b, i) for b in (1, 10) for i in ("symplectic-euler-b", "stormer-verlet-implicit", "implicit-midpoint", "rk4")]
+    for r in rows:
+        assert r["steps"] == max(5, int(2e3 / (r["batch"] * 20)))
+        assert r["rate"] == pytest.approx(r["batch"] * r["steps"] / r["seconds"])
+
+
+def test_longterm_tiny(tmp_path):
+    md, doc = _run(tmp_path, "longterm")
+    _numbers_finite(doc)
+    d = doc["data"]
+    assert d["T"] == 10.0 and d["time"][0] == 0.0 and d["time"][-1] == pytest.approx(10.0)
+    assert len(d["max_true_energy_deviation"]) == 8 and len(d["valid_time_model"]) == 8
+    assert d["test_error"] < 0.5 and all(0 <= v < 0.1 for v in d["max_model_energy_deviation"])
+    # the perturbed truth stays close to the truth over 10 time units (regular orbits, dopri5 at rtol 1e-12)
+    assert max(d["perturbed_truth_error_gmean"]) < 1e-6
+    assert [r[0] for r in _rows(doc, "Rollout and energy errors")] == ["0", "10"]      # t nearest 1 and 10
+    assert {p["name"] for p in doc["plots"]} == {"errors"}

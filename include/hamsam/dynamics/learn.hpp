@@ -29,7 +29,7 @@
 //                          + (h/4) (dH/dq(q_{k+1}, P) - dH/dq(q_k, P)),
 // linear in the weights once P is known: the first pass takes P = (p_k + p_{k+1}) / 2, each further pass
 // updates P with the last Hhat and refits (the error in P shrinks by O(h^2) per pass; at h = 0.8 on the
-// pendulum it no longer settles: bench/results/trajectories.md).
+// pendulum it no longer settles: bench/results/trajectories/trajectories.md).
 #include <optional>
 #include <string>
 #include <vector>

@@ -36,6 +36,17 @@ SUITES = {
     "neurips": ("hamsam.bench.neurips:run",
                 "the NeurIPS 2022 benchmark systems (n-spring 5 -> 20, 50; gravitational 4-body): rollout, energy "
                 "and momentum errors"),
+    "vs-authors": ("hamsam.bench.p1:vs_authors",
+                   "hamsam against the authors' pipeline (swimnetworks + numpy lstsq): fit time and test error on "
+                   "the same data, width and threads"),
+    "trajectories": ("hamsam.bench.learning:trajectories",
+                     "learning from snapshot pairs: P1's error-correction table and the h^2 corrections (pendulum)"),
+    "noise": ("hamsam.bench.learning:noise",
+              "noisy time derivatives: the ridge chosen by GCV or held-out points against none and the best"),
+    "rollout": ("hamsam.bench.dynamics:rollout",
+                "rollout throughput of dense models by width, batch and integrator (Henon-Heiles)"),
+    "longterm": ("hamsam.bench.dynamics:longterm",
+                 "Henon-Heiles over 10^4 time units: learned flow against the truth, energy along the rollouts"),
 }
 
 MODES = ("tiny", "quick", "full")

@@ -35,7 +35,9 @@ def _parser():
                     help="override the budget of each learning-rate trial, in seconds")
     ap.add_argument("--only", default=None,
                     help="comma-separated case keys to run (pendulum, pendulum-wide, lv, lv-wide, lv-shifted, "
-                         "double-pendulum, henon-heiles; p2-potentials: harmonic, anharmonic, morse)")
+                         "double-pendulum, henon-heiles; p2-potentials: harmonic, anharmonic, morse; vs-authors: "
+                         "pendulum, lv-shifted, henon-heiles-1500, henon-heiles; noise: pendulum, pendulum-few, "
+                         "henon-heiles; docs/bench.md lists every suite's keys)")
     return ap
 
 

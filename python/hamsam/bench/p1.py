@@ -1,8 +1,12 @@
-"""Suites p1-table and p1-widths: P1's dense systems (REFERENCE section 1)."""
+"""Suites p1-table, p1-widths and vs-authors: P1's dense systems (REFERENCE section 1)."""
 from __future__ import annotations
+
+import math
+from dataclasses import replace
 
 from ..baselines.optimizers import spec
 from . import dense as dn
+from . import peers
 from .report import Report, mode_note, note_missing
 
 _QUICK_KEYS = ("pendulum", "lv-shifted", "henon-heiles")
@@ -151,4 +155,64 @@ def widths(ctx):
                                          errors=[r["error"] for r in rs]))
         report.data["cases"].append(dict(case=case.key, label=case.label, n_train=case.n_train, widths=ws,
                                          hamsam=ours, authors=authors))
+    return report
+
+
+def _vs_authors_cases(ctx):
+    """(case, samplers, repeats): full = the pendulum (ELM, A-SWIM) and shifted Lotka-Volterra at 10k points and
+    width 1000, Henon-Heiles at 4000 points / width 1500 and at 20k points / width 5000 (one run: the authors' gelsd
+    on 80000 x 5001 takes minutes); quick = all but the last; tiny = the pendulum at 300 points, width 20."""
+    pend, lv, hh = (dn.CASES_BY_KEY[k] for k in ("pendulum", "lv-shifted", "henon-heiles"))
+    if ctx.mode == "tiny":
+        cases = [(dn.scaled(pend, n=300, width=20), ["elm", "a-swim"], 3)]
+    else:
+        cases = [(pend, ["elm", "a-swim"], 3), (lv, ["a-swim"], 3),
+                 (replace(dn.scaled(hh, n=4000, width=1500), key="henon-heiles-1500"), ["a-swim"], 3)]
+        if ctx.mode == "full":
+            cases.append((hh, ["a-swim"], 1))
+    keep = {c.key for c in ctx.select([c for c, _, _ in cases])}
+    return [c for c in cases if c[0].key in keep]
+
+
+def vs_authors(ctx):
+    """hamsam against the authors' pipeline (:func:`peers.authors_fit`: swimnetworks + numpy lstsq) on the same
+    data, width, sampler, anchor and threads: fit times (the best of 3 runs, 1 at width 5000) and test errors."""
+    cases = _vs_authors_cases(ctx)
+    report = Report("vs-authors", "hamsam against the authors' pipeline (swimnetworks + numpy lstsq)", ctx.mode)
+    have_swim = peers.swimnetworks_version() is not None
+    if not have_swim:
+        ctx.log("swimnetworks is not installed: only hamsam's side runs (pip install hamsam[bench])")
+        report.notes.append("**swimnetworks is not installed: the authors' columns are empty and there is no "
+                            "comparison** (pip install hamsam[bench]).")
+    report.caps = {
+        "cases": "; ".join(f"{c.key} {c.n_train}/{c.n_test} points, width {c.width}, {'/'.join(s)}"
+                           for c, s, _ in cases),
+        "timing": "wall time from Python of sampling, assembly and solve, the best of N runs (N: "
+                  + ", ".join(f"{c.key} {r}" for c, _, r in cases) + ")",
+    }
+    note = mode_note(ctx.mode, ctx.pick("", "without the width-5000 Henon-Heiles case",
+                                        "the pendulum at 300 points, width 20"))
+    if note:
+        report.notes.append(note)
+    report.notes.append("The authors' pipeline is hamsam.bench.peers.authors_fit: swimnetworks (PyPI) or numpy for "
+                        "the hidden layer, the full matrix assembled with numpy, numpy.linalg.lstsq (gelsd) with "
+                        "rcond 1e-13. hamsam: DenseHamiltonian(...).fit(...) with its default solver. Same data "
+                        "(train seed 1, test seed 2), width, threads and anchor (origin, true H there). Test error: "
+                        "relative L2 error of H.")
+    t = report.table("hamsam against the authors' pipeline", ["case", "train/test", "width", "sampler", "authors s",
+                                                              "hamsam s", "speedup", "authors test error",
+                                                              "hamsam test error"])
+    report.data["rows"] = []
+    dn.warm_up(have_swim)
+    for case, samplers, repeats in cases:
+        ctx.log(f"{case.label}: {case.n_train} points, width {case.width}")
+        data = dn.make_data(case)
+        authors = {r["sampler"]: r for r in dn.run_authors(data, samplers, [case.width], repeats, short=math.inf)}
+        for h in dn.run_ours(data, samplers, [case.width], repeats, threads=ctx.threads, short=math.inf):
+            a = authors.get(h["sampler"])
+            t.add(case.label, f"{case.n_train}/{case.n_test}", case.width, dn.SAMPLER_LABELS[h["sampler"]],
+                  a and a["seconds"], h["seconds"],
+                  a and f"{a['seconds'] / h['seconds']:.1f}x", a and a["error"], h["error"])
+            report.data["rows"].append(dict(case=case.key, label=case.label, n_train=case.n_train, width=case.width,
+                                            repeats=repeats, hamsam=h, authors=a))
     return report

@@ -5,7 +5,7 @@ for SWIM, two passes for A-SWIM) or numpy for ELM (W ~ N(0,1), b ~ U(smallest, l
 full (D*K + 1) x (M + 1) matrix is assembled with numpy and solved by ``numpy.linalg.lstsq`` (LAPACK gelsd) with
 rcond 1e-13; one anchor row fixes the constant. Needs the ``bench`` extra: ``pip install hamsam[bench]``.
 
-Used by ``python -m hamsam.bench`` and by ``bench/bench_vs_authors.py`` (one implementation).
+Used by the suites of ``python -m hamsam.bench`` (p1-table, p1-widths, vs-authors): one implementation.
 """
 from __future__ import annotations
 

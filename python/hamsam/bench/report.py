@@ -15,6 +15,7 @@ class Table:
     columns: list
     rows: list = field(default_factory=list)   #: lists of cells (str, int, float or None)
     note: str = ""
+    sci: bool = False                          #: every float in scientific notation (columns of errors)
 
     def add(self, *cells):
         if len(cells) != len(self.columns):
@@ -48,8 +49,8 @@ class Report:
     plots: list = field(default_factory=list)
     data: dict = field(default_factory=dict)     #: raw results for the JSON file
 
-    def table(self, title, columns, note=""):
-        t = Table(title, list(columns), note=note)
+    def table(self, title, columns, note="", sci=False):
+        t = Table(title, list(columns), note=note, sci=sci)
         self.tables.append(t)
         return t
 
@@ -59,16 +60,17 @@ class Report:
         return p
 
 
-def note_missing(report):
-    """Notes the optional parts that are not installed; returns (have torch, have swimnetworks)."""
+def note_missing(report, torch=True, swimnetworks=True):
+    """Notes the optional parts the suite uses (``torch``, ``swimnetworks``) that are not installed; returns (have
+    torch, have swimnetworks)."""
     from ..baselines._torch import torch_version
     from .peers import swimnetworks_version
 
     have_torch = torch_version() is not None
     have_swim = swimnetworks_version() is not None
-    if not have_torch:
+    if torch and not have_torch:
         report.notes.append("Gradient baselines skipped: PyTorch is not installed (pip install hamsam[torch]).")
-    if not have_swim:
+    if swimnetworks and not have_swim:
         report.notes.append("Authors' pipeline skipped: swimnetworks is not installed (pip install hamsam[bench]).")
     return have_torch, have_swim
 
@@ -85,8 +87,9 @@ def slug(text):
     return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
 
 
-def fmt(v):
-    """Table cell text: floats in 3 significant digits (scientific below 1e-2), None as '-'."""
+def fmt(v, sci=False):
+    """Table cell text: floats in 3 significant digits (scientific below 1e-2 and from 1e5, or always with
+    ``sci``), None as '-'."""
     if v is None:
         return "-"
     if isinstance(v, bool):
@@ -94,7 +97,7 @@ def fmt(v):
     if isinstance(v, float):
         if math.isinf(v) or math.isnan(v):
             return str(v)
-        if v != 0 and (abs(v) < 1e-2 or abs(v) >= 1e5):
+        if sci or (v != 0 and (abs(v) < 1e-2 or abs(v) >= 1e5)):
             return f"{v:.2e}"
         return f"{v:.3g}"
     return str(v)
@@ -126,7 +129,7 @@ def markdown(report, env, command):
         out.append("| " + " | ".join(t.columns) + " |")
         out.append("|" + "---|" * len(t.columns))
         for r in t.rows:
-            out.append("| " + " | ".join(fmt(c) for c in r) + " |")
+            out.append("| " + " | ".join(fmt(c, t.sci) for c in r) + " |")
     if report.plots:
         out += ["", "## Plots", ""]
         for p in report.plots:
