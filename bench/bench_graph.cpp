@@ -1,4 +1,4 @@
-// bench_graph: the graph Hamiltonian network (issue 4) against P2 and against the true potentials.
+// bench_graph: the graph Hamiltonian network against P2 and against the true potentials.
 //
 //   bench_graph [--quick] [--only SECTIONS] [--json PATH]      (SECTIONS: letters of a-f, default all)
 //
@@ -29,36 +29,16 @@
 #include <string>
 #include <vector>
 
+#include "bench_common.hpp"
 #include "hamsam/lstsq.hpp"
 #include "hamsam/particles/graph_model.hpp"
 
 using namespace hamsam;
 using namespace hamsam::particles;
-using Clock = std::chrono::steady_clock;
+using namespace hamsam_bench;
 using json = nlohmann::ordered_json;
 
 namespace {
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-std::string cpu_model() {
-  std::ifstream f("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
-}
-
-double peak_rss_mib() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_maxrss) / 1024.0;
-}
-
-std::string sci(double v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.2e", v);
-  return b;
-}
 std::string fix(double v, int d = 3) {
   char b[32];
   std::snprintf(b, sizeof b, "%.*f", d, v);

@@ -19,24 +19,15 @@
 #include <string>
 #include <vector>
 
+#include "bench_common.hpp"
 #include "hamsam/particles/simulation.hpp"
 #include "hamsam/random.hpp"
 
 using namespace hamsam;
 using namespace hamsam::particles;
-using Clock = std::chrono::steady_clock;
+using namespace hamsam_bench;
 
 namespace {
-double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-std::string cpu_model() {
-  std::ifstream f("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown";
-}
-
 struct Row {
   std::string system;
   Index n = 0, edges = 0, batch = 0, steps = 0, rebuilds = 0;
