@@ -2,6 +2,7 @@
 // hamsam: sampled Hamiltonian neural networks. Include this for everything.
 #include "hamsam/activation.hpp"
 #include "hamsam/dense_model.hpp"
+#include "hamsam/doctor.hpp"
 #include "hamsam/dynamics/integrators.hpp"
 #include "hamsam/dynamics/learn.hpp"
 #include "hamsam/dynamics/rollout.hpp"
@@ -19,6 +20,7 @@
 #include "hamsam/particles/topology.hpp"
 #include "hamsam/random.hpp"
 #include "hamsam/regularization.hpp"
+#include "hamsam/resources.hpp"
 #include "hamsam/sampling.hpp"
 #include "hamsam/systems/systems.hpp"
 #include "hamsam/types.hpp"

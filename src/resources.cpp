@@ -1,0 +1,37 @@
+#include "hamsam/resources.hpp"
+
+#include <unistd.h>
+
+#include "detail/format.hpp"
+#include "hamsam/error.hpp"
+
+namespace hamsam {
+
+double estimate_fit_bytes(Index points, Index dim, Index width, Solver solver) {
+  require(points >= 1, "points must be at least 1 (got " + std::to_string(points) + "): the number of states");
+  require(dim >= 1, "dim must be at least 1 (got " + std::to_string(dim) + "): the state dimension 2n");
+  require(width >= 1, "width must be at least 1 (got " + std::to_string(width) + "): the hidden neurons");
+  const double K = static_cast<double>(points), M = static_cast<double>(width), D = static_cast<double>(dim);
+  double bytes = 8.0 * (2.0 * K * M + 3.0 * K * D);
+  if (solver == Solver::SVD || solver == Solver::COD) bytes += 8.0 * (D * K + 1) * (M + 1);
+  return bytes;
+}
+
+double available_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page <= 0) return 0.0;
+  return static_cast<double>(pages) * static_cast<double>(page);
+}
+
+void check_fit_memory(Index points, Index dim, Index width, Solver solver, const std::string& width_name,
+                      const std::string& points_name) {
+  const double bytes = estimate_fit_bytes(points, dim, width, solver);
+  const double available = available_memory_bytes();
+  if (available <= 0 || bytes <= kFitMemoryShare * available) return;
+  constexpr double kGiB = 1 << 30;
+  throw Error("this fit needs about " + detail::fixed(bytes / kGiB, 1) + " GiB of memory, more than this machine's " +
+              detail::fixed(available / kGiB, 1) + " GiB: reduce " + width_name + " (" + std::to_string(width) +
+              ") or " + points_name + " (" + std::to_string(points) + ")");
+}
+
+}  // namespace hamsam
