@@ -30,7 +30,7 @@ std::string find_python() {
   if (!ec)
     for (const char* name : {"python3", "python"}) {
       const fs::path p = exe.parent_path() / name;
-      if (::access(p.c_str(), X_OK) == 0) return p.string();
+      if (fs::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0) return p.string();  // not build/python/
     }
   return "python3";
 }
