@@ -547,9 +547,9 @@ int run_rollout(const RolloutArgs& a) {
 }  // namespace
 
 std::vector<Subcommand> add_dynamics_commands(CLI::App& app) {
-  auto a = std::make_shared<RolloutArgs>();
-  auto* cmd = app.add_subcommand("rollout", "integrate a saved model (dense or graph) from given states; optionally "
-                                            "compare with the true system; write CSV or NPZ");
+  Command<RolloutArgs> cmd(app, "rollout", "integrate a saved model (dense or graph) from given states; optionally "
+                                           "compare with the true system; write CSV or NPZ");
+  RolloutArgs* a = &cmd.args;
   cmd->add_option("--model", a->model, "model file written by 'hamsam fit --out' or 'hamsam fit-graph --out' (the "
                                        "file's format decides)")->required();
   cmd->add_option("--x0", a->x0, "initial state(s): \"q1,..,qn,p1,..,pn\", several separated by ';' (pi allowed)");
@@ -561,11 +561,11 @@ std::vector<Subcommand> add_dynamics_commands(CLI::App& app) {
                                                      "graph models also velocity-verlet; default implicit-midpoint "
                                                      "(dense), velocity-verlet (graph)");
   cmd->add_option("--save-every", a->save_every, "keep every k-th state")->capture_default_str();
-  add_system_options(cmd, a->system, /*required=*/false, /*with_box=*/false);
+  add_system_options(cmd.app, a->system, /*required=*/false, /*with_box=*/false);
   cmd->get_option("--system")->description("dense models: the true system (" + join(hamsam::systems::system_names()) +
                                            "); graph models: the particle system, lattice, chain or lj-fluid");
   a->particles.potential.clear();  // graph models: the true pair potential, needed only with --truth
-  add_particle_options(cmd, a->particles, "graph models with --truth: the true pair potential");
+  add_particle_options(cmd.app, a->particles, "graph models with --truth: the true pair potential");
   cmd->add_option("--trajectories", a->trajectories,
                   "graph models: random initial states (jittered lattice with Maxwell momenta, or the fluid's "
                   "lattice start) when no --x0 / --x0-file is given (default 1)");
@@ -593,7 +593,7 @@ std::vector<Subcommand> add_dynamics_commands(CLI::App& app) {
       "--save-every 100 --truth --potential harmonic --out big.npz",
       "hamsam rollout --model lj.json --system lj-fluid --n 1000 --x0-file start.npy --dt 0.005 --steps 200",
   }));
-  return {{cmd, [a] { return run_rollout(*a); }}};
+  return {cmd.entry(run_rollout)};
 }
 
 }  // namespace hamsam_cli

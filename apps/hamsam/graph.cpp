@@ -88,17 +88,16 @@ int run_fit_graph(const FitGraphArgs& a) {
 }  // namespace
 
 std::vector<Subcommand> add_graph_commands(CLI::App& app) {
-  auto args = std::make_shared<FitGraphArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "fit-graph", "Fit a graph Hamiltonian network on a particle system and print its test errors" +
+  Command<FitGraphArgs> cmd(
+      app, "fit-graph", "Fit a graph Hamiltonian network on a particle system and print its test errors" +
                        examples({"hamsam fit-graph                                  # 2x2x2 spring lattice",
                                  "hamsam fit-graph --shape 3,3 --potential morse --out m.json",
                                  "hamsam fit-graph --system chain --shape 8 --potential anharmonic",
                                  "hamsam fit-graph --system lj-fluid --n 1000 --pair-input inverse "
                                  "--trajectories 2 --steps 100 --save-every 50 --dt 0.005 --temperature 1"}));
-  auto& a = *args;
+  FitGraphArgs& a = cmd.args;
   cmd->add_option("--system", a.system, "lattice (default), chain or lj-fluid (periodic Lennard-Jones fluid)");
-  add_particle_options(cmd, a.particles, "pair potential of lattices and chains");
+  add_particle_options(cmd.app, a.particles, "pair potential of lattices and chains");
   cmd->add_option("--trajectories", a.trajectories, "training trajectories (default 10)")->check(CLI::PositiveNumber);
   cmd->add_option("--test-trajectories", a.test_trajectories, "test trajectories, other seed (default 10)")
       ->check(CLI::PositiveNumber);
@@ -117,7 +116,7 @@ std::vector<Subcommand> add_graph_commands(CLI::App& app) {
   cmd->add_flag("--force", a.force, "overwrite --out");
   cmd->add_flag("--json", a.json_out, "print the results as JSON");
   cmd->add_flag("--quiet", a.quiet, "no progress bar");
-  return {{cmd, [args] { return run_fit_graph(*args); }}};
+  return {cmd.entry(run_fit_graph)};
 }
 
 }  // namespace hamsam_cli
