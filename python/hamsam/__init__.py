@@ -14,7 +14,7 @@ argument checking, numpy conversion and progress display.
 """
 from __future__ import annotations
 
-from . import _core, dynamics, learn, particles, systems
+from . import _core, dynamics, learn, particles, systems, tools
 from ._arrays import as_float_array as _as_float_array
 from ._arrays import as_int as _as_int
 from ._hamiltonian import Hamiltonian
@@ -24,6 +24,7 @@ from .dynamics import (add_noise, finite_difference, integrators, rollout_metric
 from .graph import BoundGraphHamiltonian, GraphHamiltonian, graph_velocity_verlet
 from .learn import CorrectedHamiltonian, fit_snapshots, fit_trajectories, select_ridge, snapshot_targets
 from .systems import Dataset, sample_box
+from .tools import check_fit_memory, doctor, estimate_fit_memory
 
 __version__ = _core.__version__
 
@@ -33,6 +34,7 @@ __all__ = [
     "dynamics",
     "learn",
     "particles",
+    "tools",
     "simulate",
     "integrators",
     "sample_trajectories",
@@ -60,6 +62,9 @@ __all__ = [
     "activations",
     "set_blas_threads",
     "blas_threads",
+    "estimate_fit_memory",
+    "check_fit_memory",
+    "doctor",
 ]
 
 

@@ -15,5 +15,7 @@ void bind_particles(pybind11::module_& m);
 void bind_learn(pybind11::module_& m);
 /// python/src/bind_graph.cpp: the graph Hamiltonian network (GraphHamiltonian, bound models, their rollouts).
 void bind_graph(pybind11::module_& m);
+/// python/src/bind_tools.cpp: the memory estimate of a fit and the backend comparison (doctor).
+void bind_tools(pybind11::module_& m);
 
 }  // namespace hamsam_py
