@@ -6,13 +6,6 @@
 
 namespace hamsam::detail {
 
-/// One number through a printf format, e.g. format_number("%.2e", x).
-inline std::string format_number(const char* format, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, format, v);
-  return buf;
-}
-
 /// Scientific notation with `digits` decimals; "nan", "inf" and "-inf" for values that are not finite.
 inline std::string sci(double v, int digits = 2) {
   if (std::isnan(v)) return "nan";
