@@ -81,8 +81,8 @@ int max_correction_order(SnapshotScheme s) { return s == SnapshotScheme::Forward
 SnapshotTargets snapshot_targets(const Matrix& x, const Matrix& x_next, double h, SnapshotScheme scheme) {
   check_pairs(x, x_next, h);
   require(scheme != SnapshotScheme::StormerVerlet,
-          "stormer-verlet averages the gradient over two points per pair: use fit_snapshots (Python: "
-          "hs.fit_snapshots) instead of snapshot_targets");
+          "stormer-verlet averages the gradient over two points per pair: use fit_snapshots instead of "
+          "snapshot_targets");
   const Index n = x.cols() / 2;
   SnapshotTargets t;
   t.xdot = (x_next - x) / h;
