@@ -1,5 +1,5 @@
-// GraphHamiltonian (issue 4): accuracy on the 2x2x2 spring lattice, invariances, blocked == dense solve,
-// zero-shot to larger lattices, tables, rollouts, bad input.
+// GraphHamiltonian: accuracy on the 2x2x2 spring lattice, invariances, blocked == dense solve,
+// zero-shot to larger lattices, tables, rollouts, parameters and files, bad input.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -405,6 +405,43 @@ TEST(GraphModel, SaveAndLoadGiveTheSameModel) {
   expect_error([&] { load_graph_model(path); }, "version 7");
   expect_error([&] { load_graph_model(path + ".missing"); }, "cannot read");
   std::remove(path.c_str());
+}
+
+TEST(GraphModel, ParametersRebuildTheSameModel) {
+  const GraphHamiltonian& model = lattice_model();
+  EXPECT_NO_THROW(validate(model.parameters()));  // the fitter's output is consistent
+  const GraphHamiltonian back(model.parameters());
+  const ParticleDataset d = lattice_data({3, 2, 2}, "harmonic", 1, 4, 20);
+  EXPECT_EQ(back.vector_field(d.topology, d.x), model.vector_field(d.topology, d.x));
+  EXPECT_EQ(back.energy(d.topology, d.x), model.energy(d.topology, d.x));
+  EXPECT_EQ(back.summary().brief(), model.summary().brief());
+}
+
+TEST(GraphModel, InconsistentParametersAreErrors) {
+  const GraphParameters good = lattice_model().parameters();
+  auto expect_bad = [&](auto&& change, const std::string& what) {
+    GraphParameters p = good;
+    change(p);
+    expect_error([&] { GraphHamiltonian m(p); }, what);
+  };
+  expect_bad([](GraphParameters& p) { p.options.pair_width = 0; }, "pair_width");
+  expect_bad([](GraphParameters& p) { p.dim = 4; }, "dim");
+  expect_bad([](GraphParameters& p) { p.pair_networks.clear(); }, "same length");
+  expect_bad([](GraphParameters& p) { p.pair_types.clear(), p.pair_networks.clear(); }, "no kinetic or no pair");
+  expect_bad([](GraphParameters& p) { p.options.pair_width += 1; }, "the options say");
+  expect_bad([](GraphParameters& p) { p.kinetic_networks[0].c.conservativeResize(3); }, "same length");
+  expect_bad([](GraphParameters& p) { p.pair_networks[0].c(0) = std::nan(""); }, "non-finite");
+  expect_bad([](GraphParameters& p) { p.pair_networks[0].hi = p.pair_networks[0].lo - 1; }, "lo <= hi");
+  expect_bad([](GraphParameters& p) { p.kinetic_types[0] = -1; }, "negative particle type");
+  expect_bad([](GraphParameters& p) { p.pair_types[0] = {1, 0}; }, "0 <= a <= b");
+  expect_bad(
+      [](GraphParameters& p) {
+        p.kinetic_types.push_back(p.kinetic_types[0]);
+        p.kinetic_networks.push_back(p.kinetic_networks[0]);
+      },
+      "two kinetic networks");
+  expect_bad([](GraphParameters& p) { p.options.message_width = 4; }, "no message layer");
+  expect_bad([](GraphParameters& p) { p.train_cutoff = -1; }, "train_cutoff");
 }
 
 #ifdef HAMSAM_CLI_PATH

@@ -3,10 +3,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hamsam/error.hpp"
-#include "hamsam/particles/graph_model.hpp"
+#include "hamsam/particles/graph/file.hpp"
 
 namespace hamsam::particles {
 namespace {
@@ -31,8 +32,6 @@ ScalarNetwork json_net(const json& j) {
   n.c0 = j.at("c0").get<double>();
   n.lo = j.at("lo").get<double>();
   n.hi = j.at("hi").get<double>();
-  require(n.a.size() == n.b.size() && n.a.size() == n.c.size() && n.a.size() >= 1,
-          "a network's a, b and c must have the same length >= 1");
   return n;
 }
 }  // namespace
@@ -41,7 +40,8 @@ void save_graph_model(const GraphHamiltonian& m, const std::string& path, bool o
   require(m.fitted(), "save: the graph model is not fitted yet: call fit() first");
   require(overwrite || !std::filesystem::exists(path),
           "'" + path + "' already exists: pass overwrite (--force) or choose another path");
-  const GraphFitOptions& o = m.options_;
+  const GraphParameters& p = m.parameters();
+  const GraphFitOptions& o = p.options;
   json j;
   j["format"] = "hamsam-graph";
   j["version"] = kGraphFormatVersion;
@@ -52,19 +52,19 @@ void save_graph_model(const GraphHamiltonian& m, const std::string& path, bool o
                   {"solver", to_string(o.solver)}, {"rcond", o.rcond}, {"block_rows", o.block_rows},
                   {"anchor_weight", o.anchor_weight}, {"gauge_weight", o.gauge_weight},
                   {"sample_points", o.sample_points}, {"seed", o.seed}};
-  j["dim"] = m.dim_;
-  j["train_cutoff"] = m.train_cutoff_;
-  j["summary"] = m.summary_.brief();
+  j["dim"] = p.dim;
+  j["train_cutoff"] = p.train_cutoff;
+  j["summary"] = p.summary.brief();
   json kin = json::array(), pair = json::array();
-  for (std::size_t k = 0; k < m.kinetic_nets_.size(); ++k)
-    kin.push_back({{"type", m.kinetic_types_[k]}, {"network", net_json(m.kinetic_nets_[k])}});
-  for (std::size_t k = 0; k < m.pair_nets_.size(); ++k)
-    pair.push_back({{"types", {m.pair_types_[k].first, m.pair_types_[k].second}},
-                    {"network", net_json(m.pair_nets_[k])}});
+  for (std::size_t k = 0; k < p.kinetic_networks.size(); ++k)
+    kin.push_back({{"type", p.kinetic_types[k]}, {"network", net_json(p.kinetic_networks[k])}});
+  for (std::size_t k = 0; k < p.pair_networks.size(); ++k)
+    pair.push_back({{"types", {p.pair_types[k].first, p.pair_types[k].second}},
+                    {"network", net_json(p.pair_networks[k])}});
   j["kinetic"] = kin;
   j["pair"] = pair;
-  if (m.message_) {
-    const MessageLayer& L = *m.message_;
+  if (p.message) {
+    const MessageLayer& L = *p.message;
     std::vector<double> W(L.node.W.data(), L.node.W.data() + L.node.W.size());
     j["message"] = {{"alpha", vec_json(L.alpha)}, {"beta", vec_json(L.beta)}, {"W", W},
                     {"b", vec_json(L.node.b)}, {"c", vec_json(L.c)}};
@@ -91,7 +91,8 @@ GraphHamiltonian load_graph_model(const std::string& path) {
               "; this hamsam reads versions 1.." + std::to_string(kGraphFormatVersion));
   try {
     const json& jo = j.at("options");
-    GraphFitOptions o;
+    GraphParameters p;
+    GraphFitOptions& o = p.options;
     o.kinetic_width = jo.at("kinetic_width");
     o.pair_width = jo.at("pair_width");
     o.kinetic_linear = jo.at("kinetic_linear");
@@ -107,21 +108,16 @@ GraphHamiltonian load_graph_model(const std::string& path) {
     o.gauge_weight = jo.at("gauge_weight");
     o.sample_points = jo.at("sample_points");
     o.seed = jo.at("seed");
-    GraphHamiltonian m(o);
-    m.dim_ = j.at("dim");
-    check_dim(m.dim_);
-    m.train_cutoff_ = j.at("train_cutoff");
+    p.dim = j.at("dim");
+    p.train_cutoff = j.at("train_cutoff");
     for (const auto& k : j.at("kinetic")) {
-      m.kinetic_types_.push_back(k.at("type"));
-      m.kinetic_nets_.push_back(json_net(k.at("network")));
+      p.kinetic_types.push_back(k.at("type"));
+      p.kinetic_networks.push_back(json_net(k.at("network")));
     }
-    for (const auto& p : j.at("pair")) {
-      m.pair_types_.emplace_back(p.at("types").at(0).get<int>(), p.at("types").at(1).get<int>());
-      m.pair_nets_.push_back(json_net(p.at("network")));
+    for (const auto& q : j.at("pair")) {
+      p.pair_types.emplace_back(q.at("types").at(0).get<int>(), q.at("types").at(1).get<int>());
+      p.pair_networks.push_back(json_net(q.at("network")));
     }
-    require(!m.kinetic_nets_.empty() && !m.pair_nets_.empty(), "the model has no kinetic or no pair network");
-    for (int t : m.kinetic_types_) require(t >= 0, "negative particle type");
-    for (auto [a, b] : m.pair_types_) require(a >= 0 && b >= a, "pair types must be (a, b) with 0 <= a <= b");
     if (j.contains("message")) {
       const json& jm = j.at("message");
       MessageLayer L;
@@ -133,11 +129,10 @@ GraphHamiltonian load_graph_model(const std::string& path) {
       require(W.size() == L.alpha.size() * L.c.size() && L.beta.size() == L.alpha.size() && L.node.b.size() == L.c.size(),
               "message layer sizes disagree");
       L.node.W = Eigen::Map<const Matrix>(W.data(), L.alpha.size(), L.c.size());
-      m.message_ = L;
+      p.message = L;
     }
-    m.summary_.notes.push_back("loaded from " + path + " (fitted: " + j.value("summary", std::string("?")) + ")");
-    m.index_types();
-    return m;
+    p.summary.notes.push_back("loaded from " + path + " (fitted: " + j.value("summary", std::string("?")) + ")");
+    return GraphHamiltonian(std::move(p));  // validates the parameters
   } catch (const Error& e) {
     throw Error("'" + path + "' is not a valid hamsam graph model: " + e.what());
   } catch (const std::exception& e) {

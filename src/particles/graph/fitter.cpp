@@ -10,11 +10,11 @@
 
 #include "../../detail/parallel.hpp"
 #include "../detail.hpp"
+#include "fitter.hpp"
 #include "geometry.hpp"
 #include "hamsam/activation.hpp"
 #include "hamsam/error.hpp"
 #include "hamsam/lstsq.hpp"
-#include "hamsam/particles/graph_model.hpp"
 #include "hamsam/random.hpp"
 #include "hamsam/sampling.hpp"
 #include "networks.hpp"
@@ -79,10 +79,8 @@ void check_snapshots(const Topology& top, const Matrix& x, const Matrix& xdot, c
   }
 }
 
-}  // namespace
-
 struct GraphFitter {
-  GraphHamiltonian& model;
+  GraphParameters& params;  // what the fit builds: its networks, types and summary
   const GraphFitOptions& o;
   const Topology& top;
   const Matrix& X;
@@ -98,9 +96,10 @@ struct GraphFitter {
   std::vector<double> edge_pts;
   Matrix node_pts;
   GraphFitSummary& s;
+  NetworkIndex index;  // of p's types, once observed
 
-  GraphFitter(GraphHamiltonian& m, const Topology& t, const Matrix& x, const Matrix& xdot, GraphFitSummary& sum)
-      : model(m), o(m.options_), top(t), X(x), Xdot(xdot), s(sum) {
+  GraphFitter(GraphParameters& out, const Topology& t, const Matrix& x, const Matrix& xdot)
+      : params(out), o(out.options), top(t), X(x), Xdot(xdot), s(out.summary) {
     S = X.rows();
     N = top.size();
     d = top.dim();
@@ -149,48 +148,48 @@ struct GraphFitter {
                                        "could learn nothing; raise the cutoff or the density"
                                  : "the topology has no edges: give bonds or a cutoff");
     s.edges = edges_total;
-    model.kinetic_types_.clear();
-    model.kinetic_nets_.clear();
-    model.pair_types_.clear();
-    model.pair_nets_.clear();
+    params.kinetic_types.clear();
+    params.kinetic_networks.clear();
+    params.pair_types.clear();
+    params.pair_networks.clear();
     kin_pts.clear();
     pair_pts.clear();
     for (auto& [t, r] : kin) {
       require(r.hi > 0.0, "the momenta of every particle of type " + std::to_string(t) +
                               " are zero in every snapshot: the kinetic network needs moving particles");
-      model.kinetic_types_.push_back(t);
+      params.kinetic_types.push_back(t);
       ScalarNetwork net;
       net.lo = 0.0;  // u >= 0: the kinetic range starts at rest
       net.hi = r.hi;
-      model.kinetic_nets_.push_back(net);
+      params.kinetic_networks.push_back(net);
       kin_pts.push_back(r.points());
     }
     for (auto& [key, r] : pair) {
-      model.pair_types_.push_back(key);
+      params.pair_types.push_back(key);
       ScalarNetwork net;
       net.lo = r.lo;
       net.hi = r.hi;
-      model.pair_nets_.push_back(net);
+      params.pair_networks.push_back(net);
       pair_pts.push_back(r.points());
     }
     edge_pts = all_pairs.points();
-    model.index_types();
+    index = NetworkIndex(params.kinetic_types, params.pair_types);
     // Column layout.
     kin_off.clear();
     pair_off.clear();
     n_T = 0;
-    for (std::size_t k = 0; k < model.kinetic_nets_.size(); ++k) {
+    for (std::size_t k = 0; k < params.kinetic_networks.size(); ++k) {
       kin_off.push_back(n_T);
       n_T += o.kinetic_width + (o.kinetic_linear ? 1 : 0);  // the linear column last
     }
     n_P = 0;
-    for (std::size_t k = 0; k < model.pair_nets_.size(); ++k) {
+    for (std::size_t k = 0; k < params.pair_networks.size(); ++k) {
       pair_off.push_back(n_P);
       n_P += o.pair_width;
     }
     msg_off = n_P;
     n_P += o.message_width;
-    n_pairs = static_cast<Index>(model.pair_nets_.size());
+    n_pairs = static_cast<Index>(params.pair_networks.size());
     n_cols = n_T + n_P + n_pairs;
   }
 
@@ -198,8 +197,8 @@ struct GraphFitter {
   void sample_layers(bool with_values) {
     const Sampler first = o.sampler == Sampler::ELM ? Sampler::ELM : Sampler::USWIM;
     const Sampler smp = with_values ? Sampler::SWIM : first;
-    for (std::size_t k = 0; k < model.kinetic_nets_.size(); ++k) {
-      ScalarNetwork& net = model.kinetic_nets_[k];
+    for (std::size_t k = 0; k < params.kinetic_networks.size(); ++k) {
+      ScalarNetwork& net = params.kinetic_networks[k];
       Vector vals;
       if (with_values) {
         vals.resize(static_cast<Index>(kin_pts[k].size()));
@@ -208,10 +207,10 @@ struct GraphFitter {
       const double lo = net.lo, hi = net.hi;
       net = sample_scalar(kin_pts[k], lo, hi, with_values ? &vals : nullptr, o.kinetic_width, smp, o.activation,
                           network_seed(o.seed, 0, static_cast<Index>(k)),
-                          "kinetic network of type " + std::to_string(model.kinetic_types_[k]));
+                          "kinetic network of type " + std::to_string(params.kinetic_types[k]));
     }
-    for (std::size_t k = 0; k < model.pair_nets_.size(); ++k) {
-      ScalarNetwork& net = model.pair_nets_[k];
+    for (std::size_t k = 0; k < params.pair_networks.size(); ++k) {
+      ScalarNetwork& net = params.pair_networks[k];
       Vector vals;
       if (with_values) {
         vals.resize(static_cast<Index>(pair_pts[k].size()));
@@ -220,8 +219,8 @@ struct GraphFitter {
       const double lo = net.lo, hi = net.hi;
       net = sample_scalar(pair_pts[k], lo, hi, with_values ? &vals : nullptr, o.pair_width, smp, o.activation,
                           network_seed(o.seed, 1, static_cast<Index>(k)),
-                          "pair network of types (" + std::to_string(model.pair_types_[k].first) + ", " +
-                              std::to_string(model.pair_types_[k].second) + ")");
+                          "pair network of types (" + std::to_string(params.pair_types[k].first) + ", " +
+                              std::to_string(params.pair_types[k].second) + ")");
     }
     if (o.message_width > 0) sample_message(with_values, smp, first);
   }
@@ -237,7 +236,7 @@ struct GraphFitter {
                                        network_seed(o.seed, 2, 0), "message edge features");
       L.alpha = ef.a;
       L.beta = ef.b;
-      model.message_ = L;
+      params.message = L;
       // Node features of the training snapshots (a reservoir of up to sample_points particles).
       Rng rng(network_seed(o.seed, 3, 1'000'003));
       std::vector<std::vector<double>> rows;
@@ -262,7 +261,7 @@ struct GraphFitter {
       }
       node_pts = distinct_rows(rows, K);
     }
-    MessageLayer& L = *model.message_;
+    MessageLayer& L = *params.message;
     Vector vals;
     if (with_values) {
       Matrix Z = node_pts * L.node.W, val;
@@ -285,7 +284,7 @@ struct GraphFitter {
   /// fills geo.
   Matrix node_features(const double* q, std::vector<Edge>& buf, Geometry& geo, Matrix* dphi,
                        const std::vector<Edge>** edges_out) const {
-    const MessageLayer& L = *model.message_;
+    const MessageLayer& L = *params.message;
     const Index K = L.alpha.size();
     const auto& edges = config_edges(top, q, buf);
     if (edges_out) *edges_out = &edges;
@@ -318,11 +317,11 @@ struct GraphFitter {
     {
       Vector u(N);
       for (Index i = 0; i < N; ++i) u(i) = X.row(s0).segment(nd + i * d, d).squaredNorm() / (2.0 * mass(i));
-      for (std::size_t k = 0; k < model.kinetic_nets_.size(); ++k) {
-        const ScalarNetwork& net = model.kinetic_nets_[k];
+      for (std::size_t k = 0; k < params.kinetic_networks.size(); ++k) {
+        const ScalarNetwork& net = params.kinetic_networks[k];
         std::vector<Index> idx;
         for (Index i = 0; i < N; ++i)
-          if (model.kinetic_index(type[i]) == static_cast<int>(k)) idx.push_back(i);
+          if (index.kinetic(type[i]) == static_cast<int>(k)) idx.push_back(i);
         if (idx.empty()) continue;
         Matrix Z(static_cast<Index>(idx.size()), net.width()), F;
         for (std::size_t a = 0; a < idx.size(); ++a)
@@ -347,7 +346,7 @@ struct GraphFitter {
     Geometry geo;
     const std::vector<Edge>* edges = nullptr;
     Matrix H, dphi;
-    if (model.message_) {
+    if (params.message) {
       H = node_features(q.data(), buf, geo, &dphi, &edges);
     } else {
       edges = &config_edges(top, q.data(), buf);
@@ -376,14 +375,14 @@ struct GraphFitter {
     std::vector<int> grp(static_cast<std::size_t>(m));
     for (Index e = 0; e < m; ++e) {
       const auto [i, j] = (*edges)[static_cast<std::size_t>(geo.kept[e])];
-      grp[e] = model.pair_index(type[i], type[j]);
+      grp[e] = index.pair(type[i], type[j]);
     }
     std::vector<Index> idx;
     Vector g, dg;
     Matrix Z, F;
     RowMatrix Fr;
-    for (std::size_t k = 0; k < model.pair_nets_.size(); ++k) {
-      const ScalarNetwork& net = model.pair_nets_[k];
+    for (std::size_t k = 0; k < params.pair_networks.size(); ++k) {
+      const ScalarNetwork& net = params.pair_networks[k];
       idx.clear();
       for (Index e = 0; e < m; ++e)
         if (grp[e] == static_cast<int>(k)) idx.push_back(e);
@@ -409,8 +408,8 @@ struct GraphFitter {
         scatter(Fr, part, pair_off[k]);
       }
     }
-    if (model.message_) {
-      const MessageLayer& L = *model.message_;
+    if (params.message) {
+      const MessageLayer& L = *params.message;
       Matrix Zn = H * L.node.W, Sd;
       Zn.rowwise() += L.node.b.transpose();
       activate_d1(o.activation, Zn, Sd);          // N x M
@@ -433,8 +432,8 @@ struct GraphFitter {
     const auto& type = top.particles.type;
     const Vector& mass = top.particles.mass;
     for (Index i = 0; i < N; ++i) {
-      const int k = model.kinetic_index(type[i]);
-      const ScalarNetwork& net = model.kinetic_nets_[k];
+      const int k = index.kinetic(type[i]);
+      const ScalarNetwork& net = params.kinetic_networks[k];
       const double u = x.segment(nd + i * d, d).squaredNorm() / (2.0 * mass(i));
       for (Index j = 0; j < net.width(); ++j)
         row(kin_off[k] + j) += activation_value(o.activation, net.a(j) * u + net.b(j));
@@ -445,7 +444,7 @@ struct GraphFitter {
     const std::vector<double> q(x.data(), x.data() + nd);
     const std::vector<Edge>* edges = nullptr;
     Matrix H, dphi;
-    if (model.message_) {
+    if (params.message) {
       H = node_features(q.data(), buf, geo, nullptr, &edges);
     } else {
       edges = &config_edges(top, q.data(), buf);
@@ -453,18 +452,18 @@ struct GraphFitter {
     }
     for (Index e = 0; e < geo.size(); ++e) {
       const auto [i, j] = (*edges)[static_cast<std::size_t>(geo.kept[e])];
-      const int k = model.pair_index(type[i], type[j]);
+      const int k = index.pair(type[i], type[j]);
       if (k < 0)
         throw Error("anchor state: an edge between types (" + std::to_string(type[i]) + ", " +
                     std::to_string(type[j]) + ") that no training snapshot has");
-      const ScalarNetwork& net = model.pair_nets_[k];
+      const ScalarNetwork& net = params.pair_networks[k];
       const double g = pair_g(o.pair_input, geo.r[e]);
       for (Index j2 = 0; j2 < net.width(); ++j2)
         row(n_T + pair_off[k] + j2) += activation_value(o.activation, net.a(j2) * g + net.b(j2));
       row(n_T + n_P + k) += 1.0;
     }
-    if (model.message_) {
-      const MessageLayer& L = *model.message_;
+    if (params.message) {
+      const MessageLayer& L = *params.message;
       Matrix Zn = H * L.node.W, val;
       Zn.rowwise() += L.node.b.transpose();
       activate(o.activation, Zn, val);
@@ -477,15 +476,15 @@ struct GraphFitter {
   void extra_rows(const Anchors& anchor, Matrix& E, Vector& e) const {
     std::vector<Vector> rows;
     std::vector<double> rhs;
-    for (std::size_t k = 0; k < model.kinetic_nets_.size(); ++k) {
-      const ScalarNetwork& net = model.kinetic_nets_[k];
+    for (std::size_t k = 0; k < params.kinetic_networks.size(); ++k) {
+      const ScalarNetwork& net = params.kinetic_networks[k];
       Vector r = Vector::Zero(n_cols);
       for (Index j = 0; j < net.width(); ++j) r(kin_off[k] + j) = o.gauge_weight * activation_value(o.activation, net.b(j));
       rows.push_back(r);
       rhs.push_back(0.0);
     }
-    if (model.message_) {
-      const MessageLayer& L = *model.message_;
+    if (params.message) {
+      const MessageLayer& L = *params.message;
       Vector r = Vector::Zero(n_cols);
       for (Index j = 0; j < L.width(); ++j)
         r(n_T + msg_off + j) = o.gauge_weight * activation_value(o.activation, L.node.b(j));
@@ -494,8 +493,8 @@ struct GraphFitter {
     }
     if (top.is_radius_graph()) {
       const double g = pair_g(o.pair_input, top.cutoff);
-      for (std::size_t k = 0; k < model.pair_nets_.size(); ++k) {
-        const ScalarNetwork& net = model.pair_nets_[k];
+      for (std::size_t k = 0; k < params.pair_networks.size(); ++k) {
+        const ScalarNetwork& net = params.pair_networks[k];
         Vector r = Vector::Zero(n_cols);
         for (Index j = 0; j < net.width(); ++j)
           r(n_T + pair_off[k] + j) = o.gauge_weight * activation_value(o.activation, net.a(j) * g + net.b(j));
@@ -516,7 +515,7 @@ struct GraphFitter {
     }
   }
 
-  /// One least-squares solve for the current hidden layers; writes the output weights into the model.
+  /// One least-squares solve for the current hidden layers; writes the output weights into the networks.
   void solve(const Anchors& anchor, const ProgressCallback& progress, double f0, double f1) {
     auto t0 = Clock::now();
     Matrix E;
@@ -612,44 +611,46 @@ struct GraphFitter {
     s.train_error = xdot_norm > 0 ? std::sqrt(grad_sq) / xdot_norm : std::sqrt(grad_sq);
     s.mse = grad_sq / double(2 * S * nd);
     // Output weights into the networks.
-    for (std::size_t k = 0; k < model.kinetic_nets_.size(); ++k) {
-      model.kinetic_nets_[k].c = r.coef.segment(kin_off[k], o.kinetic_width);
-      model.kinetic_nets_[k].linear =
-          o.kinetic_linear ? r.coef(kin_off[k] + o.kinetic_width) * linear_scale(model.kinetic_nets_[k]) : 0.0;
+    for (std::size_t k = 0; k < params.kinetic_networks.size(); ++k) {
+      params.kinetic_networks[k].c = r.coef.segment(kin_off[k], o.kinetic_width);
+      params.kinetic_networks[k].linear =
+          o.kinetic_linear ? r.coef(kin_off[k] + o.kinetic_width) * linear_scale(params.kinetic_networks[k]) : 0.0;
     }
-    for (std::size_t k = 0; k < model.pair_nets_.size(); ++k) {
-      model.pair_nets_[k].c = r.coef.segment(n_T + pair_off[k], o.pair_width);
-      model.pair_nets_[k].c0 = r.coef(n_T + n_P + static_cast<Index>(k));
+    for (std::size_t k = 0; k < params.pair_networks.size(); ++k) {
+      params.pair_networks[k].c = r.coef.segment(n_T + pair_off[k], o.pair_width);
+      params.pair_networks[k].c0 = r.coef(n_T + n_P + static_cast<Index>(k));
     }
-    if (model.message_) model.message_->c = r.coef.segment(n_T + msg_off, o.message_width);
+    if (params.message) params.message->c = r.coef.segment(n_T + msg_off, o.message_width);
   }
 };
 
-GraphFitSummary GraphHamiltonian::fit(const Topology& topology, const Matrix& x, const Matrix& xdot,
-                                      const std::optional<Vector>& energy, const std::optional<Anchors>& anchors,
-                                      const ProgressCallback& progress) {
-  options_.validate();
+}  // namespace
+
+GraphParameters detail::fit_graph(const GraphFitOptions& options, const Topology& topology, const Matrix& x,
+                                  const Matrix& xdot, const std::optional<Vector>& energy,
+                                  const std::optional<Anchors>& anchors, const ProgressCallback& progress) {
+  options.validate();
   check_snapshots(topology, x, xdot, energy, anchors);
   const auto t_start = Clock::now();
-  if (options_.blas_threads > 0) set_blas_threads(options_.blas_threads);
-  clear_table();
-  message_.reset();
-  dim_ = topology.dim();
-  train_cutoff_ = topology.is_radius_graph() ? topology.cutoff : 0.0;
+  if (options.blas_threads > 0) set_blas_threads(options.blas_threads);
+  GraphParameters p;
+  p.options = options;
+  p.dim = topology.dim();
+  p.train_cutoff = topology.is_radius_graph() ? topology.cutoff : 0.0;
 
-  GraphFitSummary s;
-  s.sampler = options_.sampler;
-  s.activation = options_.activation;
-  s.solver = options_.solver;
-  s.seed = options_.seed;
-  s.rcond = options_.rcond;
+  GraphFitSummary& s = p.summary;
+  s.sampler = options.sampler;
+  s.activation = options.activation;
+  s.solver = options.solver;
+  s.seed = options.seed;
+  s.rcond = options.rcond;
   s.dim = x.cols();
   s.points = x.rows();
   s.snapshots = x.rows();
   s.particles = topology.size();
-  s.threads = hamsam::detail::resolve_threads(options_.threads);
+  s.threads = hamsam::detail::resolve_threads(options.threads);
   s.blas_threads = blas_threads();
-  if (options_.sampler == Sampler::SWIM)
+  if (options.sampler == Sampler::SWIM)
     s.notes.push_back("swim on graph models resamples with the per-term values of a first u-swim solve (as a-swim): "
                       "per-edge and per-particle energies are not observed");
 
@@ -663,16 +664,16 @@ GraphFitSummary GraphHamiltonian::fit(const Topology& topology, const Matrix& x,
     s.anchor = energy ? "H(x_0) = energy_0 at the first snapshot (no anchor given)"
                       : "H(x_0) = 0 at the first snapshot (no anchor given, no energies)";
   }
-  s.anchor += "; gauges T(0) = 0" + std::string(options_.message_width > 0 ? ", N(0) = 0" : "") +
+  s.anchor += "; gauges T(0) = 0" + std::string(options.message_width > 0 ? ", N(0) = 0" : "") +
               (topology.is_radius_graph() ? ", V(cutoff) = 0" : "");
 
-  GraphFitter f(*this, topology, x, xdot, s);
+  GraphFitter f(p, topology, x, xdot);
   auto t0 = Clock::now();
   if (progress) progress(Progress{"sampling", 0.0});
   f.observe();
   f.sample_layers(false);
   s.seconds_sampling += seconds_since(t0);
-  const bool two_pass = options_.sampler == Sampler::SWIM || options_.sampler == Sampler::ASWIM;
+  const bool two_pass = options.sampler == Sampler::SWIM || options.sampler == Sampler::ASWIM;
   f.solve(anchor, progress, 0.05, two_pass ? 0.5 : 1.0);
   if (two_pass) {
     t0 = Clock::now();
@@ -680,13 +681,12 @@ GraphFitSummary GraphHamiltonian::fit(const Topology& topology, const Matrix& x,
     s.seconds_sampling += seconds_since(t0);
     f.solve(anchor, progress, 0.5, 1.0);
   }
-  s.kinetic_networks = static_cast<Index>(kinetic_nets_.size());
-  s.pair_networks = static_cast<Index>(pair_nets_.size());
+  s.kinetic_networks = static_cast<Index>(p.kinetic_networks.size());
+  s.pair_networks = static_cast<Index>(p.pair_networks.size());
   s.width = f.n_T + f.n_P;
   s.seconds_total = seconds_since(t_start);
-  summary_ = s;
   if (progress) progress(Progress{"done", 1.0});
-  return s;
+  return p;
 }
 
 }  // namespace hamsam::particles

@@ -3,7 +3,8 @@
 // vectors, distances) and the pair networks' input g(r).
 #include <vector>
 
-#include "hamsam/particles/graph_model.hpp"
+#include "hamsam/particles/graph/options.hpp"
+#include "hamsam/particles/topology.hpp"
 
 namespace hamsam::particles::detail {
 

@@ -1,15 +1,18 @@
 // The graph model's evaluation: type lookup, kinetic and pair (and message-passing) energies with their
 // gradients per state, the batched energy / gradient / vector field, and the model bound to one topology.
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "../../detail/parallel.hpp"
 #include "../detail.hpp"
+#include "fitter.hpp"
 #include "geometry.hpp"
 #include "hamsam/activation.hpp"
 #include "hamsam/error.hpp"
+#include "hamsam/particles/graph/model.hpp"
 #include "hamsam/particles/graph_model.hpp"
 #include "networks.hpp"
 
@@ -18,58 +21,112 @@ namespace hamsam::particles {
 using detail::config_edges;
 using detail::eval_continued;
 using detail::Geometry;
-using detail::hermite;
 using detail::pair_dg;
 using detail::pair_g;
 
-// ---- model basics ---------------------------------------------------------------------------------------------
+// ---- parameters and type lookup --------------------------------------------------------------------------------
 
-GraphHamiltonian::GraphHamiltonian(GraphFitOptions options) : options_(options) { options_.validate(); }
+namespace {
 
-void GraphHamiltonian::index_types() {
+void check_network(const ScalarNetwork& n, Index width, const std::string& what) {
+  require(n.a.size() == n.b.size() && n.a.size() == n.c.size() && n.a.size() >= 1,
+          "a network's a, b and c must have the same length >= 1");
+  require(n.width() == width, what + " has " + std::to_string(n.width()) + " neurons but the options say " +
+                                  std::to_string(width) + ": the parameters disagree with their options");
+  require(n.a.allFinite() && n.b.allFinite() && n.c.allFinite() && std::isfinite(n.linear) && std::isfinite(n.c0),
+          what + " has non-finite weights (NaN or Inf)");
+  require(std::isfinite(n.lo) && std::isfinite(n.hi) && n.lo <= n.hi,
+          what + ": its input range [lo, hi] must be finite with lo <= hi");
+}
+
+}  // namespace
+
+void validate(const GraphParameters& p) {
+  const GraphFitOptions& o = p.options;
+  o.validate();
+  check_dim(p.dim);
+  require(p.kinetic_types.size() == p.kinetic_networks.size(),
+          "kinetic_types and kinetic_networks must have the same length (one type per network)");
+  require(p.pair_types.size() == p.pair_networks.size(),
+          "pair_types and pair_networks must have the same length (one type pair per network)");
+  for (std::size_t k = 0; k < p.kinetic_networks.size(); ++k)
+    check_network(p.kinetic_networks[k], o.kinetic_width, "kinetic network " + std::to_string(k));
+  for (std::size_t k = 0; k < p.pair_networks.size(); ++k)
+    check_network(p.pair_networks[k], o.pair_width, "pair network " + std::to_string(k));
+  require(!p.kinetic_networks.empty() && !p.pair_networks.empty(), "the model has no kinetic or no pair network");
+  for (int t : p.kinetic_types) require(t >= 0, "negative particle type");
+  for (auto [a, b] : p.pair_types) require(a >= 0 && b >= a, "pair types must be (a, b) with 0 <= a <= b");
+  std::vector<int> kt = p.kinetic_types;
+  std::sort(kt.begin(), kt.end());
+  require(std::adjacent_find(kt.begin(), kt.end()) == kt.end(), "a particle type has two kinetic networks");
+  std::vector<std::pair<int, int>> pt = p.pair_types;
+  std::sort(pt.begin(), pt.end());
+  require(std::adjacent_find(pt.begin(), pt.end()) == pt.end(), "a pair of types has two pair networks");
+  if (p.message) {
+    const MessageLayer& L = *p.message;
+    require(L.node.W.rows() == L.alpha.size() && L.node.W.cols() == L.c.size() && L.beta.size() == L.alpha.size() &&
+                L.node.b.size() == L.c.size(),
+            "message layer sizes disagree");
+    require(o.message_width == L.width() && o.message_features == L.alpha.size(),
+            "the message layer has " + std::to_string(L.alpha.size()) + " edge features and " +
+                std::to_string(L.width()) + " node neurons but the options say " +
+                std::to_string(o.message_features) + " and " + std::to_string(o.message_width));
+    require(L.alpha.allFinite() && L.beta.allFinite() && L.node.W.allFinite() && L.node.b.allFinite() &&
+                L.c.allFinite(),
+            "the message layer has non-finite weights (NaN or Inf)");
+  } else {
+    require(o.message_width == 0, "options.message_width is " + std::to_string(o.message_width) +
+                                      " but the parameters hold no message layer");
+  }
+  require(std::isfinite(p.train_cutoff) && p.train_cutoff >= 0,
+          "train_cutoff must be finite and >= 0 (0: not trained on a radius graph)");
+}
+
+NetworkIndex::NetworkIndex(const std::vector<int>& kinetic_types, const std::vector<std::pair<int, int>>& pair_types) {
   int nt = 0;
-  for (int t : kinetic_types_) nt = std::max(nt, t + 1);
-  for (auto [a, b] : pair_types_) nt = std::max(nt, std::max(a, b) + 1);
+  for (int t : kinetic_types) nt = std::max(nt, t + 1);
+  for (auto [a, b] : pair_types) nt = std::max(nt, std::max(a, b) + 1);
   ntypes_ = nt;
-  kinetic_index_.assign(static_cast<std::size_t>(nt), -1);
-  pair_index_.assign(static_cast<std::size_t>(nt * nt), -1);
-  for (std::size_t k = 0; k < kinetic_types_.size(); ++k) kinetic_index_[kinetic_types_[k]] = static_cast<int>(k);
-  for (std::size_t k = 0; k < pair_types_.size(); ++k) {
-    const auto [a, b] = pair_types_[k];
-    pair_index_[a * nt + b] = pair_index_[b * nt + a] = static_cast<int>(k);
+  kinetic_.assign(static_cast<std::size_t>(nt), -1);
+  pair_.assign(static_cast<std::size_t>(nt * nt), -1);
+  for (std::size_t k = 0; k < kinetic_types.size(); ++k) kinetic_[kinetic_types[k]] = static_cast<int>(k);
+  for (std::size_t k = 0; k < pair_types.size(); ++k) {
+    const auto [a, b] = pair_types[k];
+    pair_[a * nt + b] = pair_[b * nt + a] = static_cast<int>(k);
   }
 }
 
-int GraphHamiltonian::kinetic_index(int type) const {
-  return type >= 0 && type < ntypes_ ? kinetic_index_[type] : -1;
-}
+// ---- model basics ---------------------------------------------------------------------------------------------
 
-int GraphHamiltonian::pair_index(int a, int b) const {
-  return a >= 0 && b >= 0 && a < ntypes_ && b < ntypes_ ? pair_index_[a * ntypes_ + b] : -1;
+GraphHamiltonian::GraphHamiltonian(GraphFitOptions options) { params_.options = options; params_.options.validate(); }
+
+GraphHamiltonian::GraphHamiltonian(GraphParameters parameters) : params_(std::move(parameters)) {
+  validate(params_);
+  index_ = NetworkIndex(params_.kinetic_types, params_.pair_types);
 }
 
 void GraphHamiltonian::check_topology(const Topology& topology) const {
   require(fitted(), "the graph model is not fitted yet: call fit() first");
   validate(topology);
-  require(topology.dim() == dim_, "the topology is " + std::to_string(topology.dim()) +
-                                      "-dimensional but the model was fitted in " + std::to_string(dim_) +
+  require(topology.dim() == params_.dim, "the topology is " + std::to_string(topology.dim()) +
+                                      "-dimensional but the model was fitted in " + std::to_string(params_.dim) +
                                       " dimensions: use particles of the training dimension");
   const auto& type = topology.particles.type;
-  std::vector<char> present(static_cast<std::size_t>(std::max(ntypes_, 1)), 0);
+  std::vector<char> present(static_cast<std::size_t>(std::max(index_.types(), 1)), 0);
   for (int t : type) {
-    if (kinetic_index(t) < 0)
+    if (index_.kinetic(t) < 0)
       throw Error("particle type " + std::to_string(t) +
                   " has no kinetic network: the model saw no particle of that type in training");
     present[t] = 1;
   }
   auto need = [&](int a, int b) {
-    if (pair_index(a, b) < 0)
+    if (index_.pair(a, b) < 0)
       throw Error("no pair network for types (" + std::to_string(std::min(a, b)) + ", " +
                   std::to_string(std::max(a, b)) + "): the training snapshots had no edge between those types");
   };
   if (topology.is_radius_graph()) {
-    for (int a = 0; a < ntypes_; ++a)
-      for (int b = a; b < ntypes_; ++b)
+    for (int a = 0; a < index_.types(); ++a)
+      for (int b = a; b < index_.types(); ++b)
         if (present[a] && present[b]) need(a, b);
   } else {
     for (const auto& [i, j] : topology.edges) need(type[i], type[j]);
@@ -79,16 +136,16 @@ void GraphHamiltonian::check_topology(const Topology& topology) const {
 // ---- evaluation ------------------------------------------------------------------------------------------------
 
 void GraphHamiltonian::eval_pairs(int k, Index n, const double* r, double* v, double* dv) const {
-  const ScalarNetwork& net = pair_nets_[k];
-  const PairInput in = options_.pair_input;
+  const ScalarNetwork& net = params_.pair_networks[k];
+  const PairInput in = params_.options.pair_input;
   thread_local std::vector<double> g, gv, gdv;
   thread_local std::vector<Index> outside;
   outside.clear();
   if (!pair_tables_.empty()) {
-    const Table& t = pair_tables_[k];
+    const HermiteTable& t = pair_tables_[k];
     for (Index e = 0; e < n; ++e) {
       if (r[e] >= t.lo && r[e] <= t.hi)
-        hermite(t, r[e], v[e], dv[e]);
+        t.eval(r[e], v[e], dv[e]);
       else
         outside.push_back(e);
     }
@@ -102,7 +159,7 @@ void GraphHamiltonian::eval_pairs(int k, Index n, const double* r, double* v, do
   gv.resize(static_cast<std::size_t>(m));
   gdv.resize(static_cast<std::size_t>(m));
   for (Index e = 0; e < m; ++e) g[e] = pair_g(in, r[outside[e]]);
-  eval_continued(net, options_.activation, 2, 0.25, m, g.data(), gv.data(), gdv.data());
+  eval_continued(net, params_.options.activation, 2, 0.25, m, g.data(), gv.data(), gdv.data());
   for (Index e = 0; e < m; ++e) {
     const Index o = outside[e];
     v[o] = gv[e];
@@ -111,15 +168,15 @@ void GraphHamiltonian::eval_pairs(int k, Index n, const double* r, double* v, do
 }
 
 void GraphHamiltonian::eval_kinetic(int k, Index n, const double* u, double* v, double* dv) const {
-  const ScalarNetwork& net = kinetic_nets_[k];
-  const Table* t = kinetic_tables_.empty() ? nullptr : &kinetic_tables_[k];
+  const ScalarNetwork& net = params_.kinetic_networks[k];
+  const HermiteTable* t = kinetic_tables_.empty() ? nullptr : &kinetic_tables_[k];
   thread_local std::vector<double> uu, vv, dd;
   thread_local std::vector<Index> exact;
   uu.clear();
   exact.clear();
   for (Index i = 0; i < n; ++i) {
     if (t && u[i] <= t->hi) {
-      hermite(*t, u[i], v[i], dv[i]);
+      t->eval(u[i], v[i], dv[i]);
     } else {
       uu.push_back(u[i]);
       exact.push_back(i);
@@ -129,7 +186,7 @@ void GraphHamiltonian::eval_kinetic(int k, Index n, const double* u, double* v, 
   vv.resize(uu.size());
   dd.resize(uu.size());
   // Linear continuation past the largest trained u (u >= 0 = lo always).
-  eval_continued(net, options_.activation, 1, 0.0, static_cast<Index>(uu.size()), uu.data(), vv.data(), dd.data());
+  eval_continued(net, params_.options.activation, 1, 0.0, static_cast<Index>(uu.size()), uu.data(), vv.data(), dd.data());
   for (std::size_t e = 0; e < exact.size(); ++e) {
     v[exact[e]] = vv[e];
     dv[exact[e]] = dd[e];
@@ -149,10 +206,10 @@ double GraphHamiltonian::kinetic(const Particles& particles, const double* p, do
     for (int c = 0; c < d; ++c) s += p[i * d + c] * p[i * d + c];
     u[i] = s / (2.0 * particles.mass(i));
   }
-  for (std::size_t k = 0; k < kinetic_nets_.size(); ++k) {
+  for (std::size_t k = 0; k < params_.kinetic_networks.size(); ++k) {
     idx.clear();
     for (Index i = 0; i < n; ++i)
-      if (kinetic_index(particles.type[i]) == static_cast<int>(k)) idx.push_back(i);
+      if (index_.kinetic(particles.type[i]) == static_cast<int>(k)) idx.push_back(i);
     uu.resize(idx.size());
     vv.resize(idx.size());
     dd.resize(idx.size());
@@ -187,18 +244,18 @@ double GraphHamiltonian::potential(const Topology& topology, const double* q, co
   v.resize(static_cast<std::size_t>(m));
   dv.resize(static_cast<std::size_t>(m));
   const auto& type = topology.particles.type;
-  if (pair_nets_.size() == 1) {
+  if (params_.pair_networks.size() == 1) {
     eval_pairs(0, m, geo.r.data(), v.data(), dv.data());
   } else {
     grp.resize(static_cast<std::size_t>(m));
     for (Index e = 0; e < m; ++e) {
       const auto [i, j] = edges[static_cast<std::size_t>(geo.kept[e])];
-      grp[e] = pair_index(type[i], type[j]);
+      grp[e] = index_.pair(type[i], type[j]);
       if (grp[e] < 0)
         throw Error("no pair network for types (" + std::to_string(type[i]) + ", " + std::to_string(type[j]) +
                     "): the model saw no such edge in training");
     }
-    for (std::size_t k = 0; k < pair_nets_.size(); ++k) {
+    for (std::size_t k = 0; k < params_.pair_networks.size(); ++k) {
       gidx.clear();
       for (Index e = 0; e < m; ++e)
         if (grp[e] == static_cast<int>(k)) gidx.push_back(e);
@@ -217,13 +274,13 @@ double GraphHamiltonian::potential(const Topology& topology, const double* q, co
   double total = 0.0;
   for (Index e = 0; e < m; ++e) total += v[e];
 
-  if (message_) {  // many-body term: h_i = sum phi(r), N(h_i) summed over particles
-    const MessageLayer& L = *message_;
+  if (params_.message) {  // many-body term: h_i = sum phi(r), N(h_i) summed over particles
+    const MessageLayer& L = *params_.message;
     const Index K = L.alpha.size();
-    const PairInput in = options_.pair_input;
+    const PairInput in = params_.options.pair_input;
     Matrix Z(m, K), Phi, D1, H = Matrix::Zero(N, K);
     for (Index e = 0; e < m; ++e) Z.row(e) = pair_g(in, geo.r[e]) * L.alpha.transpose() + L.beta.transpose();
-    activate_value_d1(options_.activation, Z, Phi, D1);
+    activate_value_d1(params_.options.activation, Z, Phi, D1);
     for (Index e = 0; e < m; ++e) {
       const auto [i, j] = edges[static_cast<std::size_t>(geo.kept[e])];
       H.row(i) += Phi.row(e);
@@ -232,7 +289,7 @@ double GraphHamiltonian::potential(const Topology& topology, const double* q, co
     Matrix Zn = H * L.node.W;
     Zn.rowwise() += L.node.b.transpose();
     Matrix Nv, S;
-    activate_value_d1(options_.activation, Zn, Nv, S);
+    activate_value_d1(params_.options.activation, Zn, Nv, S);
     total += (Nv * L.c).sum();
     if (gq) {
       const Matrix Gh = (S * L.c.asDiagonal()) * L.node.W.transpose();  // dN/dh_i: N x K
@@ -279,7 +336,7 @@ Vector GraphHamiltonian::energy(const Topology& topology, const Matrix& X) const
   const Index nd = topology.dof();
   check_states(X, nd, "x");
   Vector out(X.rows());
-  for_states(X, nd, hamsam::detail::resolve_threads(options_.threads), [&](Index s, const double* q, const double* p) {
+  for_states(X, nd, hamsam::detail::resolve_threads(params_.options.threads), [&](Index s, const double* q, const double* p) {
     std::vector<Edge> buf;
     out(s) = kinetic(topology.particles, p, nullptr) + potential(topology, q, config_edges(topology, q, buf), nullptr);
   });
@@ -291,7 +348,7 @@ Matrix GraphHamiltonian::gradient(const Topology& topology, const Matrix& X) con
   const Index nd = topology.dof();
   check_states(X, nd, "x");
   Matrix out(X.rows(), 2 * nd);
-  for_states(X, nd, hamsam::detail::resolve_threads(options_.threads), [&](Index s, const double* q, const double* p) {
+  for_states(X, nd, hamsam::detail::resolve_threads(params_.options.threads), [&](Index s, const double* q, const double* p) {
     std::vector<Edge> buf;
     std::vector<double> g(static_cast<std::size_t>(2 * nd), 0.0);
     kinetic(topology.particles, p, g.data() + nd);
@@ -307,24 +364,31 @@ Matrix GraphHamiltonian::vector_field(const Topology& topology, const Matrix& X)
 
 std::pair<Vector, Vector> GraphHamiltonian::pair_term(int a, int b, const Vector& r) const {
   require(fitted(), "the graph model is not fitted yet: call fit() first");
-  const int k = pair_index(a, b);
+  const int k = index_.pair(a, b);
   require(k >= 0, "no pair network for types (" + std::to_string(a) + ", " + std::to_string(b) + ")");
   require(r.allFinite() && (r.size() == 0 || r.minCoeff() > 0), "r must hold finite distances > 0");
   Vector g(r.size()), v(r.size()), dv(r.size());
-  for (Index e = 0; e < r.size(); ++e) g(e) = pair_g(options_.pair_input, r(e));
-  eval_continued(pair_nets_[k], options_.activation, 2, 0.25, r.size(), g.data(), v.data(), dv.data());
-  for (Index e = 0; e < r.size(); ++e) dv(e) *= pair_dg(options_.pair_input, r(e));
+  for (Index e = 0; e < r.size(); ++e) g(e) = pair_g(params_.options.pair_input, r(e));
+  eval_continued(params_.pair_networks[k], params_.options.activation, 2, 0.25, r.size(), g.data(), v.data(), dv.data());
+  for (Index e = 0; e < r.size(); ++e) dv(e) *= pair_dg(params_.options.pair_input, r(e));
   return {v, dv};
 }
 
 std::pair<Vector, Vector> GraphHamiltonian::kinetic_term(int type, const Vector& u) const {
   require(fitted(), "the graph model is not fitted yet: call fit() first");
-  const int k = kinetic_index(type);
+  const int k = index_.kinetic(type);
   require(k >= 0, "no kinetic network for type " + std::to_string(type));
   require(u.allFinite() && (u.size() == 0 || u.minCoeff() >= 0), "u must hold finite values >= 0");
   Vector v(u.size()), dv(u.size());
   eval_kinetic(k, u.size(), u.data(), v.data(), dv.data());
   return {v, dv};
+}
+
+GraphFitSummary GraphHamiltonian::fit(const Topology& topology, const Matrix& x, const Matrix& xdot,
+                                      const std::optional<Vector>& energy, const std::optional<Anchors>& anchors,
+                                      const ProgressCallback& progress) {
+  *this = GraphHamiltonian(detail::fit_graph(params_.options, topology, x, xdot, energy, anchors, progress));
+  return params_.summary;
 }
 
 GraphFitSummary GraphHamiltonian::fit(const ParticleDataset& data, const ProgressCallback& progress) {

@@ -10,6 +10,7 @@
 
 #include "geometry.hpp"
 #include "hamsam/error.hpp"
+#include "hamsam/particles/graph/model.hpp"
 
 namespace hamsam::particles {
 namespace detail {
@@ -55,7 +56,6 @@ void eval_continued(const ScalarNetwork& net, Activation act, int order, double 
 }  // namespace detail
 
 using detail::eval_scalar;
-using detail::hermite;
 using detail::pair_dg;
 using detail::pair_g;
 
@@ -63,11 +63,11 @@ const TableReport& GraphHamiltonian::tabulate(Index knots) {
   require(fitted(), "tabulate: the graph model is not fitted yet: call fit() first");
   require(knots >= 2 && knots <= 10'000'000, "knots must be in [2, 1e7] (got " + std::to_string(knots) + ")");
   clear_table();
-  std::vector<Table> ktab, ptab;
+  std::vector<HermiteTable> ktab, ptab;
   TableReport rep;
   // exact(x, v, dv) on n points -> value and derivative wrt the table variable.
   auto build = [&](double lo, double hi, const std::string& term, auto&& exact) {
-    Table t;
+    HermiteTable t;
     if (!(hi > lo)) hi = lo + 1e-12 * std::max(1.0, std::abs(lo));
     t.lo = lo;
     t.hi = hi;
@@ -93,7 +93,7 @@ const TableReport& GraphHamiltonian::tabulate(Index knots) {
     e.knots = knots;
     for (Index k = 0; k < n; ++k) {
       double tv, tdv;
-      hermite(t, y[k], tv, tdv);
+      t.eval(y[k], tv, tdv);
       e.max_value_error = std::max(e.max_value_error, std::abs(tv - ev[k]));
       e.max_derivative_error = std::max(e.max_derivative_error, std::abs(tdv - edv[k]));
       e.max_value = std::max(e.max_value, std::abs(ev[k]));
@@ -102,27 +102,27 @@ const TableReport& GraphHamiltonian::tabulate(Index knots) {
     rep.entries.push_back(e);
     return t;
   };
-  for (std::size_t k = 0; k < kinetic_nets_.size(); ++k) {
-    const ScalarNetwork& net = kinetic_nets_[k];
-    ktab.push_back(build(0.0, net.hi, "T(type " + std::to_string(kinetic_types_[k]) + ")",
+  for (std::size_t k = 0; k < params_.kinetic_networks.size(); ++k) {
+    const ScalarNetwork& net = params_.kinetic_networks[k];
+    ktab.push_back(build(0.0, net.hi, "T(type " + std::to_string(params_.kinetic_types[k]) + ")",
                          [&](Index n, const double* u, double* v, double* dv) {
-                           eval_scalar(net, options_.activation, n, u, v, dv);
+                           eval_scalar(net, params_.options.activation, n, u, v, dv);
                          }));
   }
-  for (std::size_t k = 0; k < pair_nets_.size(); ++k) {
-    const ScalarNetwork& net = pair_nets_[k];
+  for (std::size_t k = 0; k < params_.pair_networks.size(); ++k) {
+    const ScalarNetwork& net = params_.pair_networks[k];
     double lo = net.lo, hi = net.hi;  // the observed range of g, as distances
-    if (options_.pair_input == PairInput::Inverse) {
+    if (params_.options.pair_input == PairInput::Inverse) {
       lo = 1.0 / net.hi;
       hi = 1.0 / net.lo;
     }
     const std::string name =
-        "V(" + std::to_string(pair_types_[k].first) + "," + std::to_string(pair_types_[k].second) + ")";
+        "V(" + std::to_string(params_.pair_types[k].first) + "," + std::to_string(params_.pair_types[k].second) + ")";
     ptab.push_back(build(lo, hi, name, [&](Index n, const double* r, double* v, double* dv) {
       std::vector<double> g(static_cast<std::size_t>(n));
-      for (Index e = 0; e < n; ++e) g[e] = pair_g(options_.pair_input, r[e]);
-      eval_scalar(net, options_.activation, n, g.data(), v, dv);
-      for (Index e = 0; e < n; ++e) dv[e] *= pair_dg(options_.pair_input, r[e]);
+      for (Index e = 0; e < n; ++e) g[e] = pair_g(params_.options.pair_input, r[e]);
+      eval_scalar(net, params_.options.activation, n, g.data(), v, dv);
+      for (Index e = 0; e < n; ++e) dv[e] *= pair_dg(params_.options.pair_input, r[e]);
     }));
   }
   kinetic_tables_ = std::move(ktab);

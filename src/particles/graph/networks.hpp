@@ -1,8 +1,8 @@
 #pragma once
-// Private to src/particles/graph: evaluation of the scalar networks (exact, continued past the trained range,
-// and from cubic Hermite tables).
+// Private to src/particles/graph: evaluation of the scalar networks (exact, and continued past the trained
+// range) and the scale of the linear kinetic column.
 #include "hamsam/activation.hpp"
-#include "hamsam/particles/graph_model.hpp"
+#include "hamsam/particles/graph/networks.hpp"
 
 namespace hamsam::particles::detail {
 
@@ -23,18 +23,5 @@ void eval_continued(const ScalarNetwork& net, Activation act, int order, double 
 /// extrapolates exactly beyond the training range. Measured (2x2x2 -> 16^3 spring lattice, whose largest u is
 /// 2.3x the training one): qdot MSE 8e-8 with the unscaled column u, 4e-11 at scale 1, 5e-15 at 10, 6e-19 at 100.
 inline double linear_scale(const ScalarNetwork& net) { return 100.0 / net.hi; }
-
-/// Cubic Hermite interpolation of a table at x inside [lo, hi]: value and derivative.
-inline void hermite(const GraphHamiltonian::Table& t, double x, double& v, double& dv) {
-  double s = (x - t.lo) * t.inv_h;
-  Index k = static_cast<Index>(s);
-  if (k >= t.cells) k = t.cells - 1;
-  if (k < 0) k = 0;
-  s -= static_cast<double>(k);
-  const double s2 = s * s, s3 = s2 * s;
-  const double v0 = t.v[k], v1 = t.v[k + 1], m0 = t.h * t.dv[k], m1 = t.h * t.dv[k + 1];
-  v = (2 * s3 - 3 * s2 + 1) * v0 + (s3 - 2 * s2 + s) * m0 + (-2 * s3 + 3 * s2) * v1 + (s3 - s2) * m1;
-  dv = ((6 * s2 - 6 * s) * v0 + (3 * s2 - 4 * s + 1) * m0 + (-6 * s2 + 6 * s) * v1 + (3 * s2 - 2 * s) * m1) * t.inv_h;
-}
 
 }  // namespace hamsam::particles::detail

@@ -7,7 +7,8 @@
 
 #include "../detail.hpp"
 #include "hamsam/error.hpp"
-#include "hamsam/particles/graph_model.hpp"
+#include "hamsam/particles/graph/networks.hpp"
+#include "hamsam/particles/graph/options.hpp"
 
 namespace hamsam::particles {
 namespace {

@@ -5,8 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "hamsam/particles/graph_model.hpp"
+#include "hamsam/particles/graph/networks.hpp"
 #include "hamsam/random.hpp"
+#include "hamsam/types.hpp"
 
 namespace hamsam::particles::detail {
 

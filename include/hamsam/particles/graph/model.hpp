@@ -1,0 +1,182 @@
+#pragma once
+// GraphHamiltonian: a sampled Hamiltonian graph network over invariant features,
+//
+//   H(q, p) = sum_i T_{type_i}(u_i) + sum_{edges (i, j)} V_{type_i, type_j}(r_ij)  [+ sum_i N(h_i)]
+//
+// with u_i = |p_i|^2 / (2 m_i) (the kinetic input: one scalar that folds the mass in) and r_ij = |q_j - q_i|
+// (minimum image in a periodic box). T (one network per particle type) and V (one per type pair, plus a constant
+// v0 per edge) are one-hidden-layer networks on their scalar input whose hidden layers are sampled (ELM, U-SWIM,
+// SWIM, A-SWIM) from the observed feature values: the kinetic inputs of every particle and the distances of every
+// edge of the training snapshots. The optional message-passing term (message_width > 0, off by default) adds
+// many-body effects: sampled edge features phi(r) (message_features of them) summed over each particle's edges
+// into h_i = sum_j phi(r_ij), and a sampled node network N(h_i) summed over particles.
+//
+// Output weights: ONE least-squares problem, Hamilton's equations for every particle, coordinate and snapshot
+// (qdot_i = dH/dp_i, pdot_i = -dH/dq_i), plus gauge rows (T(0) = 0: a particle at rest has no kinetic energy;
+// N(0) = 0; for radius graphs V(cutoff) = 0) and an anchor (a known H, fixing the per-edge constant v0). It is
+// accumulated block by block over snapshots (TSQR: each block's rows are QR-reduced into the running triangle),
+// so memory grows with the width squared and not with the number of rows; the small final problem is solved by
+// solve_lstsq (gelsd at the same rcond by default). Since only distances and |p| enter, H is invariant to
+// translation, rotation, reflection and permutation (within types) by construction, and one fitted model
+// evaluates on any topology and size (zero-shot).
+//
+// A fitted model is its GraphParameters (what the fit returns, what a model file holds); a GraphHamiltonian
+// validates them and adds the evaluation (type lookup, optional tables).
+//
+//   using namespace hamsam::particles;
+//   ParticleSystem sys(lattice({2, 2, 2}), make_potential("harmonic"));
+//   ParticleDataset data = trajectory_dataset(sys, x0, 0.01, 1000, {.save_every = 10});
+//   GraphHamiltonian model(GraphFitOptions{});          // elm, 16 kinetic + 64 pair neurons
+//   GraphFitSummary s = model.fit(data);
+//   auto big = model.bind(lattice({16, 16, 16}));      // a hamsam::Hamiltonian: energy, gradient, vector_field
+//   Matrix xdot = big->vector_field(x_big);
+//   model.tabulate();                                  // Hermite tables of V and T for fast rollouts
+//   Trajectory tr = velocity_verlet(*big, x_big, 0.01, 1000);   // dynamics/verlet.hpp
+#include <limits>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "hamsam/dense_model.hpp"
+#include "hamsam/fit.hpp"
+#include "hamsam/hamiltonian.hpp"
+#include "hamsam/particles/graph/networks.hpp"
+#include "hamsam/particles/graph/options.hpp"
+#include "hamsam/particles/simulation.hpp"
+#include "hamsam/particles/topology.hpp"
+
+namespace hamsam::particles {
+
+/// Everything a fitted graph model is: what the fit returns and what a model file holds.
+struct GraphParameters {
+  GraphFitOptions options;
+  GraphFitSummary summary;
+  int dim = 0;                                    ///< spatial dimension of the training particles
+  std::vector<int> kinetic_types;                 ///< the particle types with a kinetic network
+  std::vector<ScalarNetwork> kinetic_networks;    ///< T_type(u), same order (input u = |p|^2 / 2m)
+  std::vector<std::pair<int, int>> pair_types;    ///< the type pairs (a <= b) with a pair network
+  std::vector<ScalarNetwork> pair_networks;       ///< V_{a,b}, same order (input g(r) = r or 1/r)
+  std::optional<MessageLayer> message;            ///< present iff options.message_width > 0
+  double train_cutoff = 0.0;                      ///< > 0 when trained on a radius graph
+};
+
+/// Throws hamsam::Error naming the first inconsistency of p: invalid options, dimension, no kinetic or no pair
+/// network, types listed twice or negative, pair types not (a, b) with a <= b, network widths other than the
+/// options', sizes that disagree, non-finite numbers.
+void validate(const GraphParameters& p);
+
+/// Which network serves a particle type, or a pair of types (in either order): -1 for none.
+class NetworkIndex {
+ public:
+  NetworkIndex() = default;
+  NetworkIndex(const std::vector<int>& kinetic_types, const std::vector<std::pair<int, int>>& pair_types);
+  int kinetic(int type) const { return type >= 0 && type < ntypes_ ? kinetic_[type] : -1; }
+  int pair(int a, int b) const {
+    return a >= 0 && b >= 0 && a < ntypes_ && b < ntypes_ ? pair_[a * ntypes_ + b] : -1;
+  }
+  int types() const { return ntypes_; }  ///< 1 + the largest type listed
+
+ private:
+  std::vector<int> kinetic_;  // type -> kinetic network (-1: none)
+  std::vector<int> pair_;     // a * types + b -> pair network (-1: none)
+  int ntypes_ = 0;
+};
+
+class BoundGraphHamiltonian;
+
+class GraphHamiltonian {
+ public:
+  GraphHamiltonian() = default;
+  /// An unfitted model with these options (fit() makes it usable).
+  explicit GraphHamiltonian(GraphFitOptions options);
+  /// A fitted model from its parameters (validate(parameters) first: throws hamsam::Error naming the problem).
+  explicit GraphHamiltonian(GraphParameters parameters);
+
+  /// Fits from scratch to snapshots x (S x 2Nd, layout of topology.hpp) of `topology` and their time derivatives
+  /// xdot. `energy` (S values) fixes the constant by H(x_0) = energy_0; without it (and without anchors)
+  /// H(x_0) = 0. Throws hamsam::Error on bad input; numerical trouble is reported in the summary.
+  GraphFitSummary fit(const Topology& topology, const Matrix& x, const Matrix& xdot,
+                      const std::optional<Vector>& energy = std::nullopt,
+                      const std::optional<Anchors>& anchors = std::nullopt, const ProgressCallback& progress = {});
+  /// fit(data.topology, data.x, data.xdot, data.energy).
+  GraphFitSummary fit(const ParticleDataset& data, const ProgressCallback& progress = {});
+
+  bool fitted() const { return !params_.pair_networks.empty(); }
+  /// H of states X (B x 2Nd) on any topology whose types the model has seen.
+  Vector energy(const Topology& topology, const Matrix& X) const;
+  /// dH/dx (B x 2Nd).
+  Matrix gradient(const Topology& topology, const Matrix& X) const;
+  /// (qdot, pdot) = J grad H (B x 2Nd).
+  Matrix vector_field(const Topology& topology, const Matrix& X) const;
+  /// A hamsam::Hamiltonian for one topology (dof = N d, separable), sharing a copy of this model: integrators,
+  /// metrics and rollouts apply. Throws hamsam::Error for an invalid topology or types the model has not seen.
+  std::shared_ptr<BoundGraphHamiltonian> bind(const Topology& topology) const;
+
+  /// Fast evaluation: cubic Hermite tables (exact value and derivative at `knots` uniform knots) of every pair
+  /// term V over its fitted distance range and every kinetic term T over its fitted range of u; evaluation
+  /// outside a table's range falls back to the exact network. Returns the table errors (also kept: table()).
+  const TableReport& tabulate(Index knots = 2048);
+  void clear_table();
+  bool tabulated() const { return !pair_tables_.empty(); }
+  const TableReport& table() const { return table_report_; }
+
+  /// V_{a,b} and dV/dr at distances r (the network; past its trained range of g(r), the second-order Taylor
+  /// continuation at the nearer end, as in every evaluation), for inspection and tests.
+  std::pair<Vector, Vector> pair_term(int a, int b, const Vector& r) const;
+  /// T_type and dT/du at kinetic inputs u (the network; linear continuation past the largest trained u, as in
+  /// every evaluation: kinetic energy grows without bound while sampled neurons saturate).
+  std::pair<Vector, Vector> kinetic_term(int type, const Vector& u) const;
+
+  // ---- the core, per state (also used by BoundGraphHamiltonian and velocity_verlet) ----
+  /// sum_i T(u_i) at momenta p (N d values); adds dH/dp into gp when non-null.
+  double kinetic(const Particles& particles, const double* p, double* gp) const;
+  /// Pair (and message-passing) energy at positions q (N d values) over `edges`; adds dH/dq into gq when
+  /// non-null. Edges with r >= cutoff are skipped (Verlet candidates); r = 0 throws (overlapping particles).
+  double potential(const Topology& topology, const double* q, const std::vector<Edge>& edges, double* gq,
+                   double cutoff = std::numeric_limits<double>::infinity()) const;
+  /// Throws hamsam::Error unless the model is fitted and knows every type (pair) of the topology.
+  void check_topology(const Topology& topology) const;
+
+  /// The fitted model's parameters (options only, while unfitted).
+  const GraphParameters& parameters() const { return params_; }
+  const GraphFitOptions& options() const { return params_.options; }
+  const GraphFitSummary& summary() const { return params_.summary; }
+  int dim() const { return params_.dim; }
+  /// The particle types with a kinetic network, and those networks (same order).
+  const std::vector<int>& kinetic_types() const { return params_.kinetic_types; }
+  const std::vector<ScalarNetwork>& kinetic_networks() const { return params_.kinetic_networks; }
+  /// The type pairs (a <= b) with a pair network, and those networks (same order; input g(r) = r or 1/r).
+  const std::vector<std::pair<int, int>>& pair_types() const { return params_.pair_types; }
+  const std::vector<ScalarNetwork>& pair_networks() const { return params_.pair_networks; }
+  const std::optional<MessageLayer>& message_layer() const { return params_.message; }
+
+ private:
+  void eval_pairs(int k, Index n, const double* r, double* v, double* dv) const;
+  void eval_kinetic(int k, Index n, const double* u, double* v, double* dv) const;
+  GraphParameters params_;
+  NetworkIndex index_;
+  std::vector<HermiteTable> kinetic_tables_, pair_tables_;  // empty unless tabulated
+  TableReport table_report_;
+};
+
+/// A fitted GraphHamiltonian bound to one topology: a hamsam::Hamiltonian (dof = N d, separable). Radius graphs
+/// rebuild their edges from each state's positions with the cell list (velocity_verlet reuses a Verlet-skin list
+/// across steps instead).
+class BoundGraphHamiltonian final : public Hamiltonian {
+ public:
+  BoundGraphHamiltonian(std::shared_ptr<const GraphHamiltonian> model, Topology topology);
+  Index dof() const override { return topology_.dof(); }
+  std::string name() const override { return "graph"; }
+  Vector energy(const Matrix& X) const override;
+  Matrix gradient(const Matrix& X) const override;
+  bool separable() const override { return true; }
+  const Topology& topology() const { return topology_; }
+  const GraphHamiltonian& model() const { return *model_; }
+
+ private:
+  std::shared_ptr<const GraphHamiltonian> model_;
+  Topology topology_;
+};
+
+}  // namespace hamsam::particles

@@ -1,0 +1,58 @@
+#pragma once
+// What a graph fit is asked to do (GraphFitOptions, with validate()) and what it did (GraphFitSummary), in the
+// style of the dense model's FitOptions / FitSummary (fit.hpp).
+#include <cstdint>
+#include <string>
+
+#include "hamsam/fit.hpp"
+
+namespace hamsam::particles {
+
+/// What the pair networks see: the distance r, or its inverse 1/r (steep repulsive cores such as
+/// Lennard-Jones are smoother in 1/r).
+enum class PairInput { Distance, Inverse };
+std::string to_string(PairInput p);
+PairInput pair_input_from_string(const std::string& name);
+
+struct GraphFitOptions {
+  Index kinetic_width = 16;         ///< neurons of each kinetic network T_type(u)
+  Index pair_width = 64;            ///< neurons of each pair network V_{a,b}(r) (plus its constant v0)
+  /// Each kinetic network also gets the linear feature u itself (T = c_u u + sampled neurons): the Newtonian
+  /// |p|^2 / 2m is then exactly representable, and the sampled neurons fit any deviation from it.
+  bool kinetic_linear = true;
+  PairInput pair_input = PairInput::Distance;
+  Index message_width = 0;          ///< node neurons of the message-passing term; 0 = off
+  Index message_features = 8;       ///< edge features phi(r) summed into each node (with message_width > 0)
+  /// elm (default: the most accurate on these scalar inputs, bench/results/graph.md), u-swim, swim (= a-swim
+  /// here, see docs/graph.md), a-swim
+  Sampler sampler = Sampler::ELM;
+  Activation activation = Activation::Tanh;
+  Solver solver = Solver::Auto;     ///< backend of the final (small) solve; auto = svd (gelsd)
+  double rcond = 1e-13;             ///< relative singular-value threshold of the solve
+  /// Rows per TSQR block (snapshots are grouped until a block holds this many rows of Hamilton's equations);
+  /// 0 = assemble the whole matrix and solve it at once (the dense oracle, memory grows with the rows).
+  Index block_rows = 16384;
+  double anchor_weight = 1.0;       ///< weight of the anchor row(s)
+  double gauge_weight = 1.0;        ///< weight of the rows T(0) = 0, N(0) = 0 and (radius graphs) V(cutoff) = 0
+  Index sample_points = 20000;      ///< at most this many observed feature values per network feed the sampler
+  std::uint64_t seed = 0;           ///< the only source of randomness
+  int blas_threads = 0;             ///< > 0: set OpenBLAS threads for the fit; 0: leave as they are
+  int threads = 0;                  ///< own threads (assembly, evaluation); 0 = all cores
+  /// Throws hamsam::Error naming the first invalid field and the fix.
+  void validate() const;
+};
+
+/// What a graph fit did: the FitSummary fields (width = all columns but the constants, rows = all rows of
+/// Hamilton's equations + gauge + anchor rows) plus the graph-specific ones.
+struct GraphFitSummary : FitSummary {
+  Index snapshots = 0, particles = 0;
+  Index edges = 0;                  ///< edges over all training snapshots
+  Index blocks = 0;                 ///< TSQR blocks (1 for the dense solve)
+  Index max_block_rows = 0;         ///< most rows held at once
+  Index kinetic_networks = 0, pair_networks = 0;
+  double mse = 0.0;                 ///< training MSE of (qdot, pdot)
+  std::string brief() const;
+  std::string report() const;
+};
+
+}  // namespace hamsam::particles
