@@ -8,7 +8,6 @@
 #include "hamsam/random.hpp"
 
 namespace hamsam::particles {
-using detail::RowMatrix;
 using detail::str;
 
 void InitialConditions::validate() const {
@@ -98,85 +97,6 @@ Fluid lennard_jones_fluid(Index n, int dim, double density, double temperature, 
   ic.temperature = temperature;
   f.x0 = initial_states(f.topology, rest, ic, count, seed);
   return f;
-}
-
-void VerletOptions::validate() const {
-  require(save_every >= 1, "save_every must be at least 1 (got " + std::to_string(save_every) + ")");
-  require(std::isfinite(skin) && skin >= 0, "skin must be finite and >= 0 (got " + str(skin) + ")");
-}
-
-Trajectory detail::verlet_loop(const Topology& top, const Matrix& x0, double dt, Index steps,
-                               const VerletOptions& options, VerletStats* stats, const PotentialGradient& potential,
-                               const Drift& drift) {
-  options.validate();
-  require(std::isfinite(dt) && dt > 0, "dt must be positive and finite (got " + str(dt) + ")");
-  require(steps >= 0, "steps must be >= 0 (got " + std::to_string(steps) + ")");
-  const Index nd = top.dof();
-  check_states(x0, nd, "x0");
-  const Index n = top.size(), B = x0.rows();
-  const int d = top.dim();
-
-  const Index saved = steps / options.save_every + 1;
-  Trajectory tr;
-  tr.dt = dt * options.save_every;
-  tr.states.assign(static_cast<std::size_t>(saved), Matrix(B, 2 * nd));
-  tr.states[0] = x0;
-
-  double skin = options.skin;
-  if (top.box && top.is_radius_graph())
-    skin = std::min(skin, 0.9 * (0.5 * top.box->length.minCoeff() - top.cutoff));
-  VerletStats st;
-  Vector q(nd), p(nd), g(nd);
-  for (Index b = 0; b < B; ++b) {
-    q = x0.row(b).head(nd).transpose();
-    p = x0.row(b).tail(nd).transpose();
-    std::optional<NeighborList> nl;
-    if (top.is_radius_graph()) nl.emplace(top.cutoff, skin, top.box);
-    auto force = [&] {
-      g.setZero();
-      if (nl) {
-        nl->update(Eigen::Map<const RowMatrix>(q.data(), n, d), false);
-        potential(q.data(), nl->candidates(), g.data(), top.cutoff);
-      } else {
-        potential(q.data(), top.edges, g.data(), std::numeric_limits<double>::infinity());
-      }
-      ++st.force_evaluations;
-    };
-    force();
-    for (Index s = 1; s <= steps; ++s) {
-      p.noalias() -= 0.5 * dt * g;
-      drift(p.data(), dt, q.data());
-      force();
-      p.noalias() -= 0.5 * dt * g;
-      if (s % options.save_every == 0) {
-        auto& row = tr.states[static_cast<std::size_t>(s / options.save_every)];
-        row.row(b).head(nd) = q.transpose();
-        row.row(b).tail(nd) = p.transpose();
-      }
-    }
-    require(q.allFinite() && p.allFinite(),
-            "velocity Verlet diverged (non-finite state in trajectory " + std::to_string(b) + "): use a smaller dt");
-    if (nl) st.rebuilds += nl->rebuilds();
-  }
-  if (stats) *stats = st;
-  return tr;
-}
-
-Trajectory velocity_verlet(const ParticleSystem& system, const Matrix& x0, double dt, Index steps,
-                           const VerletOptions& options, VerletStats* stats) {
-  const Topology& top = system.topology();
-  const Index nd = system.dof();
-  const int d = top.dim();
-  Vector inv_m(nd);
-  for (Index i = 0; i < top.size(); ++i) inv_m.segment(i * d, d).setConstant(1.0 / top.particles.mass(i));
-  return detail::verlet_loop(
-      top, x0, dt, steps, options, stats,
-      [&](const double* q, const std::vector<Edge>& edges, double* g, double cutoff) {
-        system.potential_with_edges(q, edges, g, cutoff);
-      },
-      [&](const double* p, double step, double* q) {
-        Eigen::Map<Vector>(q, nd).noalias() += step * Eigen::Map<const Vector>(p, nd).cwiseProduct(inv_m);
-      });
 }
 
 ParticleDataset snapshot_dataset(const ParticleSystem& system, const Matrix& X) {

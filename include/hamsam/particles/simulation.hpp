@@ -1,16 +1,16 @@
 #pragma once
 // Trajectories and datasets of particle systems: documented random initial conditions (lattice + jitter,
-// uniform in a box as in the NeurIPS 2022 benchmark, Lennard-Jones fluids at a density and temperature),
-// velocity Verlet batched over trajectories with a Verlet-skin neighbour list per trajectory, and snapshot
-// datasets (q, p, qdot, pdot) with their topology.
+// uniform in a box as in the NeurIPS 2022 benchmark, Lennard-Jones fluids at a density and temperature) and
+// snapshot datasets (q, p, qdot, pdot) with their topology.
 //
 // The generic integrators (hamsam::simulate, dynamics/integrators.hpp) work on ParticleSystem as on any
-// Hamiltonian; velocity_verlet here is the particle-specific fast path (same kick-drift-kick steps as
-// stormer-verlet, with the neighbour list reused across steps).
+// Hamiltonian; velocity_verlet (dynamics/verlet.hpp, included here) is the particle-specific fast path (same
+// kick-drift-kick steps as stormer-verlet, with the neighbour list reused across steps).
 #include <cstdint>
 #include <string>
 
 #include "hamsam/dynamics/integrators.hpp"
+#include "hamsam/dynamics/verlet.hpp"
 #include "hamsam/particles/system.hpp"
 
 namespace hamsam::particles {
@@ -45,24 +45,6 @@ struct Fluid {
 };
 Fluid lennard_jones_fluid(Index n, int dim, double density, double temperature, double cutoff, Index count,
                           std::uint64_t seed, double mass = 1.0);
-
-struct VerletOptions {
-  int save_every = 1;   ///< keep every k-th state
-  double skin = 0.3;    ///< Verlet skin of the neighbour lists (radius graphs only)
-  void validate() const;
-};
-
-/// What velocity_verlet did: neighbour-list rebuilds over all trajectories, force evaluations.
-struct VerletStats {
-  Index rebuilds = 0;
-  Index force_evaluations = 0;
-};
-
-/// Velocity Verlet (kick-drift-kick) from the B x 2Nd states x0, `steps` steps of dt, keeping every
-/// save_every-th state; each trajectory keeps its own neighbour list (radius graphs). Positions are not
-/// wrapped into the box (the minimum image handles any position).
-Trajectory velocity_verlet(const ParticleSystem& system, const Matrix& x0, double dt, Index steps,
-                           const VerletOptions& options = {}, VerletStats* stats = nullptr);
 
 /// Snapshots with their exact time derivatives and the topology they belong to.
 struct ParticleDataset {

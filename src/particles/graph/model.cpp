@@ -13,7 +13,6 @@
 #include "hamsam/activation.hpp"
 #include "hamsam/error.hpp"
 #include "hamsam/particles/graph/model.hpp"
-#include "hamsam/particles/graph_model.hpp"
 #include "networks.hpp"
 
 namespace hamsam::particles {
@@ -402,7 +401,7 @@ std::shared_ptr<BoundGraphHamiltonian> GraphHamiltonian::bind(const Topology& to
   return std::make_shared<BoundGraphHamiltonian>(std::make_shared<const GraphHamiltonian>(*this), topology);
 }
 
-// ---- bound model and rollouts ---------------------------------------------------------------------------------
+// ---- bound model -----------------------------------------------------------------------------------------------
 
 BoundGraphHamiltonian::BoundGraphHamiltonian(std::shared_ptr<const GraphHamiltonian> model, Topology topology)
     : model_(std::move(model)), topology_(std::move(topology)) {
@@ -413,22 +412,5 @@ BoundGraphHamiltonian::BoundGraphHamiltonian(std::shared_ptr<const GraphHamilton
 Vector BoundGraphHamiltonian::energy(const Matrix& X) const { return model_->energy(topology_, X); }
 
 Matrix BoundGraphHamiltonian::gradient(const Matrix& X) const { return model_->gradient(topology_, X); }
-
-Trajectory velocity_verlet(const BoundGraphHamiltonian& model, const Matrix& x0, double dt, Index steps,
-                           const VerletOptions& options, VerletStats* stats) {
-  const Topology& top = model.topology();
-  const GraphHamiltonian& m = model.model();
-  const Index nd = model.dof();
-  return detail::verlet_loop(
-      top, x0, dt, steps, options, stats,
-      [&](const double* q, const std::vector<Edge>& edges, double* g, double cutoff) {
-        m.potential(top, q, edges, g, cutoff);
-      },
-      [&, v = Vector(nd)](const double* p, double step, double* q) mutable {  // dH/dp of the learned T
-        v.setZero();
-        m.kinetic(top.particles, p, v.data());
-        Eigen::Map<Vector>(q, nd).noalias() += step * v;
-      });
-}
 
 }  // namespace hamsam::particles
