@@ -218,7 +218,7 @@ TEST(GraphModel, BoundModelIsASeparableHamiltonianWithConsistentGradients) {
   EXPECT_LT((a.at(20) - x).cwiseAbs().maxCoeff(), 1e-12);
 }
 
-// The dynamics issue's integrators on particle systems: every integrator of hamsam::simulate runs on the bound
+// The integrators of hamsam::simulate on particle systems: every integrator of hamsam::simulate runs on the bound
 // graph model and on the true ParticleSystem, the two agree, and the symplectic ones keep the energy.
 TEST(GraphModel, EveryIntegratorRunsOnParticleSystemsAndBoundGraphModels) {
   const GraphHamiltonian& model = lattice_model();
@@ -344,7 +344,7 @@ TEST(GraphModel, LennardJonesFluidInAPeriodicBox) {
   const Index nd = t.topology.dof();
   const Matrix vf = m.vector_field(t.topology, t.x);
   const double rel = (vf.rightCols(nd) - t.xdot.rightCols(nd)).norm() / t.xdot.rightCols(nd).norm();
-  EXPECT_LT(rel, 1e-3);  // issue: <= 1% (P2: about 10%)
+  EXPECT_LT(rel, 1e-3);  // target: <= 1% (P2: about 10%)
   // The pair term vanishes at the cutoff like the shifted potential, so energies transfer with the edge count.
   const Vector H = m.energy(t.topology, t.x);
   EXPECT_LT((H - t.energy).cwiseAbs().maxCoeff(), 1e-3 * t.energy.cwiseAbs().maxCoeff());

@@ -1,4 +1,4 @@
-// Particle systems (issue 4): initial conditions, velocity Verlet, datasets.
+// Particle systems: initial conditions, velocity Verlet (dynamics/verlet.hpp), datasets.
 #include <cmath>
 
 #include "test_support.hpp"
