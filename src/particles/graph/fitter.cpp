@@ -193,36 +193,34 @@ struct GraphFitter {
     n_cols = n_T + n_P + n_pairs;
   }
 
-  /// Hidden layers; `predicted` (second A-SWIM pass) takes the per-term values of the first solve.
+  /// Hidden layers; with_values (the second pass of swim and a-swim): weighted by the per-term values of the
+  /// first solve.
   void sample_layers(bool with_values) {
     const Sampler first = o.sampler == Sampler::ELM ? Sampler::ELM : Sampler::USWIM;
     const Sampler smp = with_values ? Sampler::SWIM : first;
-    for (std::size_t k = 0; k < params.kinetic_networks.size(); ++k) {
-      ScalarNetwork& net = params.kinetic_networks[k];
-      Vector vals;
-      if (with_values) {
-        vals.resize(static_cast<Index>(kin_pts[k].size()));
-        eval_scalar(net, o.activation, vals.size(), kin_pts[k].data(), vals.data(), nullptr);
-      }
-      const double lo = net.lo, hi = net.hi;
-      net = sample_scalar(kin_pts[k], lo, hi, with_values ? &vals : nullptr, o.kinetic_width, smp, o.activation,
-                          network_seed(o.seed, 0, static_cast<Index>(k)),
-                          "kinetic network of type " + std::to_string(params.kinetic_types[k]));
-    }
-    for (std::size_t k = 0; k < params.pair_networks.size(); ++k) {
-      ScalarNetwork& net = params.pair_networks[k];
-      Vector vals;
-      if (with_values) {
-        vals.resize(static_cast<Index>(pair_pts[k].size()));
-        eval_scalar(net, o.activation, vals.size(), pair_pts[k].data(), vals.data(), nullptr);
-      }
-      const double lo = net.lo, hi = net.hi;
-      net = sample_scalar(pair_pts[k], lo, hi, with_values ? &vals : nullptr, o.pair_width, smp, o.activation,
-                          network_seed(o.seed, 1, static_cast<Index>(k)),
-                          "pair network of types (" + std::to_string(params.pair_types[k].first) + ", " +
-                              std::to_string(params.pair_types[k].second) + ")");
-    }
+    for (std::size_t k = 0; k < params.kinetic_networks.size(); ++k)
+      resample(params.kinetic_networks[k], kin_pts[k], with_values, smp, o.kinetic_width,
+               network_seed(o.seed, 0, static_cast<Index>(k)),
+               "kinetic network of type " + std::to_string(params.kinetic_types[k]));
+    for (std::size_t k = 0; k < params.pair_networks.size(); ++k)
+      resample(params.pair_networks[k], pair_pts[k], with_values, smp, o.pair_width,
+               network_seed(o.seed, 1, static_cast<Index>(k)),
+               "pair network of types (" + std::to_string(params.pair_types[k].first) + ", " +
+                   std::to_string(params.pair_types[k].second) + ")");
     if (o.message_width > 0) sample_message(with_values, smp, first);
+  }
+
+  /// Samples `net` anew on its observed points `pts` (range kept); with_values: SWIM weighted by the current
+  /// network's values there.
+  void resample(ScalarNetwork& net, const std::vector<double>& pts, bool with_values, Sampler smp, Index width,
+                std::uint64_t seed, const std::string& what) const {
+    Vector vals;
+    if (with_values) {
+      vals.resize(static_cast<Index>(pts.size()));
+      eval_scalar(net, o.activation, vals.size(), pts.data(), vals.data(), nullptr);
+    }
+    const double lo = net.lo, hi = net.hi;
+    net = sample_scalar(pts, lo, hi, with_values ? &vals : nullptr, width, smp, o.activation, seed, what);
   }
 
   /// The message-passing term: edge features (never re-weighted: their values are not observable), then the
