@@ -1,4 +1,4 @@
-// Particle systems (issue 4): topologies, neighbour search, pair potentials, ParticleSystem.
+// Particle systems: topologies, neighbour search, pair potentials, ParticleSystem.
 #include <cmath>
 #include <limits>
 #include <set>

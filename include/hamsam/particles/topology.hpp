@@ -1,6 +1,6 @@
 #pragma once
 // Particle sets and their interaction graphs: the shared vocabulary of the particle systems (ground truth) and
-// the graph Hamiltonian networks (issue 4).
+// the graph Hamiltonian networks.
 //
 // State layout (the Hamiltonian convention of hamsam, dof = N * d): one state is a row
 //   x = (q_1[0..d), q_2[0..d), ..., q_N[0..d),  p_1[0..d), ..., p_N[0..d))

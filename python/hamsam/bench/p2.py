@@ -85,7 +85,7 @@ def lattice(ctx):
                           "speedup", f"T = hamsam ELM w{table_width} s", "optimizer error at T"],
                          note="E = the best test MSE the best optimizer reached within its budget; speedup = its "
                               "training time to first reach E / fit time of our fastest configuration (any width "
-                              "and sampler above) with test MSE <= E (issue 5).")
+                              "and sampler above) with test MSE <= E.")
         best = next(g for g in gradient_runs if g["optimizer"] == eq["optimizer"])
         s.add(eq["E"], f"{gradient.optimizer_label(eq['optimizer'])} ({best['lr']:g})", eq["optimizer_seconds"],
               eq["ours"], eq["ours_seconds"], gradient.speedup_text(eq), ref["seconds"], at[eq["optimizer"]])

@@ -1,4 +1,4 @@
-"""Speedup at equal accuracy and errors at equal time (issue 5's definitions), from plain numbers.
+"""Speedup at equal accuracy and errors at equal time, from plain numbers.
 
 - E = the best test error the best gradient optimizer reaches within its budget (smallest over optimizers of
   the smallest error on their curves).
