@@ -9,27 +9,10 @@
 namespace hamsam {
 
 void FitOptions::validate() const {
-  require(width >= 1, "width must be at least 1 (got " + std::to_string(width) + "): set width to the number "
-                      "of hidden neurons, e.g. 1000");
-  require(std::isfinite(rcond) && rcond >= 0 && rcond < 1,
-          "rcond must be in [0, 1) (got " + std::to_string(rcond) + "): the default 1e-13 suits float64");
-  require(std::isfinite(ridge) && ridge >= 0, "ridge must be finite and >= 0 (got " + std::to_string(ridge) + ")");
+  fields::check_fields(*this);
   require(regularization == Regularization::None || ridge == 0,
           "ridge must be 0 when regularization is '" + to_string(regularization) +
               "' (it chooses the ridge): set ridge = 0 or regularization = none");
-  require(std::isfinite(validation_fraction) && validation_fraction > 0 && validation_fraction < 1,
-          "validation_fraction must be in (0, 1) (got " + std::to_string(validation_fraction) + "), e.g. 0.2");
-  const bool low_set = !std::isnan(elm_bias_low), high_set = !std::isnan(elm_bias_high);
-  require(low_set == high_set, "elm_bias_low and elm_bias_high must be given together (or neither)");
-  if (low_set)
-    require(std::isfinite(elm_bias_low) && std::isfinite(elm_bias_high) && elm_bias_low <= elm_bias_high,
-            "elm bias range must be finite with elm_bias_low <= elm_bias_high");
-  require(std::isfinite(anchor_weight) && anchor_weight > 0,
-          "anchor_weight must be positive and finite (got " + std::to_string(anchor_weight) + ")");
-  require(std::isfinite(energy_weight) && energy_weight >= 0,
-          "energy_weight must be >= 0 and finite (got " + std::to_string(energy_weight) + ")");
-  require(blas_threads >= 0, "blas_threads must be >= 0 (0 leaves OpenBLAS as it is)");
-  require(threads >= 0, "threads must be >= 0 (0 uses all cores)");
 }
 
 namespace {

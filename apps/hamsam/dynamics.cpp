@@ -450,19 +450,17 @@ RolloutResult graph_rollout(const RolloutArgs& a) {
   return r;
 }
 
-/// The file's format: a dense model (magic bytes of hamsam fit --out) or a graph model (JSON).
+/// The file's format, as the library detects it: a dense model (hamsam fit --out) or a graph model.
 enum class ModelFormat { Dense, Graph };
 ModelFormat model_format(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("--model '" + path + "' cannot be read: check the path");
-  std::string head(64, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(in.gcount()));
-  if (head.compare(0, 6, "HAMSAM") == 0) return ModelFormat::Dense;  // load_model checks the rest
-  const auto first = head.find_first_not_of(" \t\r\n");
-  if (first != std::string::npos && head[first] == '{') return ModelFormat::Graph;  // load_graph_model checks it
-  throw Error("--model '" + path + "' has an unknown format: give a dense model (hamsam fit --out) or a graph "
-              "model (hamsam fit-graph --out, JSON format hamsam-graph)");
+  if (!std::ifstream(path)) throw Error("--model '" + path + "' cannot be read: check the path");
+  switch (hamsam::model_kind(path)) {
+    case hamsam::ModelKind::Dense: return ModelFormat::Dense;
+    case hamsam::ModelKind::Graph: return ModelFormat::Graph;
+    default:
+      throw Error("--model '" + path + "' has an unknown format: give a dense model (hamsam fit --out) or a graph "
+                  "model (hamsam fit-graph --out)");
+  }
 }
 
 int run_rollout(const RolloutArgs& a) {

@@ -66,6 +66,9 @@ int main(int argc, char** argv) {
   using namespace hamsam_cli;
   try {
     return run(argc, argv);
+  } catch (const hamsam::PathExistsError& e) {  // the library's words, then how to allow it here
+    std::cerr << "hamsam: error: " << e.what() << " (--force)\n";
+    return kExitError;
   } catch (const hamsam::Error& e) {
     std::cerr << "hamsam: error: " << e.what() << "\n";
     return kExitError;

@@ -1,12 +1,14 @@
 #pragma once
 // FitOptions (what to do, with defaults and validate()) and FitSummary (what happened), in the style of
-// Ceres: numerical outcomes (rank deficiency, poor conditioning) are reported here, never thrown.
+// Ceres: numerical outcomes (rank deficiency, poor conditioning) are reported here, never thrown. Each struct's
+// fields are listed once in its visit_fields (fields.hpp): validation, JSON and Python are derived from the list.
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "hamsam/fields.hpp"
 #include "hamsam/types.hpp"
 
 namespace hamsam {
@@ -34,6 +36,26 @@ struct FitOptions {
   /// Throws hamsam::Error naming the first invalid field and the fix.
   void validate() const;
 };
+
+/// The fields of FitOptions (names are the JSON keys and Python keywords) with their checks.
+template <class Self, class V>
+  requires fields::Of<Self, FitOptions>
+void visit_fields(Self& o, V&& v) {
+  v("width", o.width, fields::at_least(1, "set width to the number of hidden neurons, e.g. 1000"));
+  v("sampler", o.sampler);
+  v("activation", o.activation);
+  v("solver", o.solver);
+  v("rcond", o.rcond, fields::interval(0, 1, "[)", "the default 1e-13 suits float64"));
+  v("ridge", o.ridge, fields::finite_at_least(0));
+  v("regularization", o.regularization);
+  v("validation_fraction", o.validation_fraction, fields::interval(0, 1, "()", "e.g. 0.2"));
+  v("seed", o.seed);
+  v("elm_bias", fields::range(o.elm_bias_low, o.elm_bias_high));
+  v("anchor_weight", o.anchor_weight, fields::positive());
+  v("energy_weight", o.energy_weight, fields::finite_at_least(0).say(">= 0 and finite"));
+  v("blas_threads", o.blas_threads, fields::at_least(0, "0 leaves OpenBLAS as it is"));
+  v("threads", o.threads, fields::at_least(0, "0 uses all cores"));
+}
 
 /// A progress report: the phase ("sampling", "assembly", "solve", ...) and how far the fit is (0..1).
 struct Progress {
@@ -71,5 +93,46 @@ struct FitSummary {
   /// The full report, one field per line.
   std::string report() const;
 };
+
+/// The fields of FitSummary. `seconds` is a nested view of the seconds_* fields (the shape of earlier files).
+template <class Self, class V>
+  requires fields::Of<Self, FitSummary>
+void visit_fields(Self& s, V&& v) {
+  v("width", s.width);
+  v("dim", s.dim);
+  v("points", s.points);
+  v("sampler", s.sampler);
+  v("activation", s.activation);
+  v("solver", s.solver);
+  v("solver_used", s.solver_used);
+  v("rows", s.rows);
+  v("cols", s.cols);
+  v("rank", s.rank);
+  v("rcond", s.rcond);
+  v("residual_norm", s.residual_norm);
+  v("relative_residual", s.relative_residual);
+  v("cond_estimate", s.cond_estimate);
+  v("train_error", s.train_error);
+  v("seed", s.seed);
+  v("solves", s.solves);
+  using D = fields::Like<Self, double>;
+  v("seconds", fields::Group<D>{{{"sampling", &s.seconds_sampling},
+                                 {"assembly", &s.seconds_assembly},
+                                 {"solve", &s.seconds_solve},
+                                 {"total", &s.seconds_total}}});
+  v("seconds_sampling", s.seconds_sampling);
+  v("seconds_assembly", s.seconds_assembly);
+  v("seconds_solve", s.seconds_solve);
+  v("seconds_total", s.seconds_total);
+  v("solve_gflops", s.solve_gflops);
+  v("blas_threads", s.blas_threads);
+  v("threads", s.threads);
+  v("anchor", s.anchor);
+  v("regularization", s.regularization);
+  v("ridge", s.ridge);
+  v("ridge_candidates", s.ridge_candidates);
+  v("ridge_scores", s.ridge_scores);
+  v("notes", s.notes);
+}
 
 }  // namespace hamsam

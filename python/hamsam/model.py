@@ -10,6 +10,7 @@ weights fitted to Hamilton's equations (REFERENCE section 1).
 """
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import tempfile
@@ -17,7 +18,7 @@ import tempfile
 import numpy as np
 
 from . import _core
-from ._arrays import as_float_array, as_int, as_name, as_path, as_real, as_states, as_vector
+from ._arrays import as_float_array, as_path, as_states, as_vector
 from ._hamiltonian import Hamiltonian
 from ._progress import TextProgress
 
@@ -25,88 +26,63 @@ __all__ = ["DenseHamiltonian", "FitSummary", "load"]
 
 FitSummary = _core.FitSummary
 
-_DEFAULTS = dict(
-    width=1000,
-    sampler="a-swim",
-    activation="tanh",
-    solver="auto",
-    seed=0,
-    rcond=1e-13,
-    ridge=0.0,
-    elm_bias=None,
-    anchor_weight=1.0,
-    energy_weight=0.0,
-    blas_threads=0,
-    threads=0,
-    regularization="none",
-    validation_fraction=0.2,
-)
+_UNSET = object()
 
 
 def _noop(phase, fraction):
     pass
 
 
-def _make_impl(width, sampler, activation, solver, seed, rcond, ridge, elm_bias, anchor_weight, energy_weight,
-               blas_threads, threads, regularization="none", validation_fraction=0.2):
-    if elm_bias is None:
-        lo = hi = None
-    else:
-        try:
-            lo, hi = elm_bias
-        except (TypeError, ValueError):
-            raise ValueError(f"elm_bias must be None or a pair (low, high), got {elm_bias!r}") from None
-        lo, hi = as_real(lo, "elm_bias low"), as_real(hi, "elm_bias high")
-    return _core.DenseHamiltonian(
-        width=as_int(width, "width"),
-        sampler=as_name(sampler, "sampler"),
-        activation=as_name(activation, "activation"),
-        solver=as_name(solver, "solver"),
-        rcond=as_real(rcond, "rcond"),
-        ridge=as_real(ridge, "ridge"),
-        seed=as_int(seed, "seed", minimum=0, maximum=2**64 - 1),
-        elm_bias_low=lo,
-        elm_bias_high=hi,
-        anchor_weight=as_real(anchor_weight, "anchor_weight"),
-        energy_weight=as_real(energy_weight, "energy_weight"),
-        blas_threads=as_int(blas_threads, "blas_threads", minimum=0, maximum=2**31 - 1),
-        threads=as_int(threads, "threads", minimum=0, maximum=2**31 - 1),
-        regularization=as_name(regularization, "regularization"),
-        validation_fraction=as_real(validation_fraction, "validation_fraction"),
-    )
+def options_signature(defaults, positional=()):
+    """An ``inspect.Signature`` for ``__init__(self, <positional>, *, <the rest>)`` with the C++ defaults, so that
+    help() and editors show the keywords of a constructor that takes ``**options``."""
+    P = inspect.Parameter
+    params = [P("self", P.POSITIONAL_OR_KEYWORD)]
+    params += [P(k, P.POSITIONAL_OR_KEYWORD if k in positional else P.KEYWORD_ONLY, default=v)
+               for k, v in defaults.items()]
+    return inspect.Signature(params)
 
 
 class DenseHamiltonian(Hamiltonian):
     """A dense sampled Hamiltonian network.
 
-    Parameters (all have defaults; invalid values raise ValueError naming the parameter):
+    Options (keywords; ``width`` and ``sampler`` may also be given by position; the defaults are in the signature
+    and in :meth:`default_options`; invalid values raise ValueError naming the option):
 
-    width          hidden neurons M (1000)
-    sampler        "elm", "u-swim", "swim" (needs energies at fit), "a-swim" (default)
-    activation     "tanh" (default), "sigmoid", "softplus", "sin", "gaussian"
-    solver         "auto" (default), "svd", "cod", "qr", "gram"; see :func:`hamsam.solvers`
-    seed           the only source of randomness (0)
-    rcond          relative singular-value threshold of the solve (1e-13)
+    width          hidden neurons M
+    sampler        "elm", "u-swim", "swim" (needs energies at fit), "a-swim"
+    activation     "tanh", "sigmoid", "softplus", "sin", "gaussian"
+    solver         "auto", "svd", "cod", "qr", "gram"; see :func:`hamsam.solvers`
+    seed           the only source of randomness
+    rcond          relative singular-value threshold of the solve
     ridge          Tikhonov parameter on the output weights (0 = none)
-    elm_bias       ELM bias range (low, high); None (default) = smallest / largest training coordinate
-    anchor_weight  weight of each anchor row (1.0)
-    energy_weight  > 0: energies given to fit() also enter as rows with this weight (0.0)
+    elm_bias       ELM bias range (low, high); None = smallest / largest training coordinate
+    anchor_weight  weight of each anchor row
+    energy_weight  > 0: energies given to fit() also enter as rows with this weight
     blas_threads   > 0: set OpenBLAS threads for the fit; 0 leaves them as they are
     threads        hamsam's own threads for feature evaluation; 0 = all cores
-    regularization "none" (default: ``ridge`` as given), "gcv" or "holdout": the ridge chosen for noisy data by
+    regularization "none" (``ridge`` as given), "gcv" or "holdout": the ridge chosen for noisy data by
                    generalized cross-validation or on held-out points (docs/learning.md); the choice is in
                    ``summary.ridge``
-    validation_fraction  "holdout": share of the points held out (0.2)
+    validation_fraction  "holdout": share of the points held out
 
     A new model is valid but unfitted; :meth:`fit` trains from scratch (the model is replaced only when the
     fit succeeds).
     """
 
-    def __init__(self, width=1000, sampler="a-swim", *, activation="tanh", solver="auto", seed=0, rcond=1e-13,
-                 ridge=0.0, elm_bias=None, anchor_weight=1.0, energy_weight=0.0, blas_threads=0, threads=0,
-                 regularization="none", validation_fraction=0.2):
-        self._impl = _make_impl(width, sampler, activation, solver, seed, rcond, ridge, elm_bias, anchor_weight,
-                                energy_weight, blas_threads, threads, regularization, validation_fraction)
+    def __init__(self, width=_UNSET, sampler=_UNSET, **options):
+        if width is not _UNSET:
+            options["width"] = width
+        if sampler is not _UNSET:
+            options["sampler"] = sampler
+        self._impl = _core.DenseHamiltonian(**options)
+
+    __init__.__signature__ = options_signature(_core.DenseHamiltonian.default_options(), ("width", "sampler"))
+
+    @staticmethod
+    def default_options():
+        """The default of every option (a dict keyed like :attr:`options`)."""
+        return dict(_core.DenseHamiltonian.default_options())
 
     @classmethod
     def _from_impl(cls, impl):
@@ -166,13 +142,8 @@ class DenseHamiltonian(Hamiltonian):
     # ---- parts and options ------------------------------------------------------------------------------
 
     def _ctor_args(self):
-        o = self._impl.options
-        lo, hi = o["elm_bias"] if o["elm_bias"] is not None else (None, None)
-        return dict(width=o["width"], sampler=o["sampler"], activation=o["activation"], solver=o["solver"],
-                    rcond=o["rcond"], ridge=o["ridge"], seed=o["seed"], elm_bias_low=lo, elm_bias_high=hi,
-                    anchor_weight=o["anchor_weight"], energy_weight=o["energy_weight"],
-                    blas_threads=o["blas_threads"], threads=o["threads"], regularization=o["regularization"],
-                    validation_fraction=o["validation_fraction"])
+        """The keywords that build an unfitted model with these options (``_core.DenseHamiltonian(**...)``)."""
+        return dict(self._impl.options)
 
     @property
     def options(self):
@@ -266,9 +237,14 @@ class DenseHamiltonian(Hamiltonian):
                     f.write(state["file"])
                 self._impl = _core.load_model(p)
         else:
-            self._impl = _make_impl(**state["options"])
+            self._impl = _core.DenseHamiltonian(**state["options"])
 
 
 def load(path):
-    """Reads a model file written by :meth:`DenseHamiltonian.save`; returns a fitted DenseHamiltonian."""
-    return DenseHamiltonian.load(path)
+    """Reads a model file: returns a fitted :class:`DenseHamiltonian` or :class:`hamsam.GraphHamiltonian`,
+    whichever the file holds (graph models saved as JSON by earlier versions too)."""
+    p = as_path(path)
+    if _core.model_kind(p) == "graph":
+        from .graph import GraphHamiltonian
+        return GraphHamiltonian.load(p)
+    return DenseHamiltonian.load(p)

@@ -4,6 +4,7 @@
 // Conventions:
 //   - hamsam::Error surfaces as ValueError with the same message.
 //   - Enums travel as strings (the one vocabulary of types.hpp).
+//   - Options and summaries cross as dictionaries and keywords derived from their field lists (fields.hpp).
 //   - The GIL is released during fits, evaluations and dataset sampling; the progress callback re-acquires it.
 #include <pybind11/eigen.h>
 #include <pybind11/pybind11.h>
@@ -16,6 +17,7 @@
 #include <string>
 
 #include "bind.hpp"
+#include "fields.hpp"
 #include "hamsam/hamsam.hpp"
 
 namespace py = pybind11;
@@ -23,90 +25,6 @@ using namespace hamsam;
 using systems::System;
 
 namespace {
-
-// ---- options <-> keyword arguments ------------------------------------------------------------------------
-
-FitOptions make_options(Index width, const std::string& sampler, const std::string& activation,
-                        const std::string& solver, double rcond, double ridge, std::uint64_t seed,
-                        std::optional<double> elm_bias_low, std::optional<double> elm_bias_high,
-                        double anchor_weight, double energy_weight, int blas_threads, int threads,
-                        const std::string& regularization, double validation_fraction) {
-  FitOptions o;
-  o.width = width;
-  o.sampler = from_string<Sampler>(sampler);
-  o.activation = from_string<Activation>(activation);
-  o.solver = from_string<Solver>(solver);
-  o.rcond = rcond;
-  o.ridge = ridge;
-  o.seed = seed;
-  o.elm_bias_low = elm_bias_low.value_or(std::numeric_limits<double>::quiet_NaN());
-  o.elm_bias_high = elm_bias_high.value_or(std::numeric_limits<double>::quiet_NaN());
-  o.anchor_weight = anchor_weight;
-  o.energy_weight = energy_weight;
-  o.blas_threads = blas_threads;
-  o.threads = threads;
-  o.regularization = from_string<Regularization>(regularization);
-  o.validation_fraction = validation_fraction;
-  o.validate();
-  return o;
-}
-
-py::dict options_dict(const FitOptions& o) {
-  py::dict d;
-  d["width"] = o.width;
-  d["sampler"] = to_string(o.sampler);
-  d["activation"] = to_string(o.activation);
-  d["solver"] = to_string(o.solver);
-  d["rcond"] = o.rcond;
-  d["ridge"] = o.ridge;
-  d["seed"] = o.seed;
-  if (std::isnan(o.elm_bias_low) || std::isnan(o.elm_bias_high))
-    d["elm_bias"] = py::none();
-  else
-    d["elm_bias"] = py::make_tuple(o.elm_bias_low, o.elm_bias_high);
-  d["anchor_weight"] = o.anchor_weight;
-  d["energy_weight"] = o.energy_weight;
-  d["blas_threads"] = o.blas_threads;
-  d["threads"] = o.threads;
-  d["regularization"] = to_string(o.regularization);
-  d["validation_fraction"] = o.validation_fraction;
-  return d;
-}
-
-py::dict summary_dict(const FitSummary& s) {
-  py::dict d;
-  d["width"] = s.width;
-  d["dim"] = s.dim;
-  d["points"] = s.points;
-  d["sampler"] = to_string(s.sampler);
-  d["activation"] = to_string(s.activation);
-  d["solver"] = to_string(s.solver);
-  d["solver_used"] = to_string(s.solver_used);
-  d["rows"] = s.rows;
-  d["cols"] = s.cols;
-  d["rank"] = s.rank;
-  d["rcond"] = s.rcond;
-  d["residual_norm"] = s.residual_norm;
-  d["relative_residual"] = s.relative_residual;
-  d["cond_estimate"] = s.cond_estimate;
-  d["train_error"] = s.train_error;
-  d["seed"] = s.seed;
-  d["solves"] = s.solves;
-  d["seconds_sampling"] = s.seconds_sampling;
-  d["seconds_assembly"] = s.seconds_assembly;
-  d["seconds_solve"] = s.seconds_solve;
-  d["seconds_total"] = s.seconds_total;
-  d["solve_gflops"] = s.solve_gflops;
-  d["blas_threads"] = s.blas_threads;
-  d["threads"] = s.threads;
-  d["anchor"] = s.anchor;
-  d["regularization"] = to_string(s.regularization);
-  d["ridge"] = s.ridge;
-  d["ridge_candidates"] = s.ridge_candidates;
-  d["ridge_scores"] = s.ridge_scores;
-  d["notes"] = s.notes;
-  return d;
-}
 
 py::tuple box_tuple(const systems::Box& b) { return py::make_tuple(b.low, b.high); }
 
@@ -146,6 +64,14 @@ PYBIND11_MODULE(_core, m) {
       if (p) std::rethrow_exception(p);
     } catch (const hamsam::Error& e) {
       PyErr_SetString(PyExc_ValueError, e.what());
+    }
+  });
+  // Tried before the one above: a save that would replace a file says how to allow it, in Python's words.
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const hamsam::PathExistsError& e) {
+      PyErr_SetString(PyExc_ValueError, (std::string(e.what()) + " (overwrite=True)").c_str());
     }
   });
 
@@ -210,64 +136,27 @@ PYBIND11_MODULE(_core, m) {
       py::arg("hamiltonian"), py::arg("low"), py::arg("high"), py::arg("n"), py::arg("seed"));
 
   // ---- fit summary ----
-  py::class_<FitSummary>(m, "FitSummary")
-      .def(py::init<>())
-      .def_readonly("width", &FitSummary::width)
-      .def_readonly("dim", &FitSummary::dim)
-      .def_readonly("points", &FitSummary::points)
-      .def_property_readonly("sampler", [](const FitSummary& s) { return to_string(s.sampler); })
-      .def_property_readonly("activation", [](const FitSummary& s) { return to_string(s.activation); })
-      .def_property_readonly("solver", [](const FitSummary& s) { return to_string(s.solver); })
-      .def_property_readonly("solver_used", [](const FitSummary& s) { return to_string(s.solver_used); })
-      .def_readonly("rows", &FitSummary::rows)
-      .def_readonly("cols", &FitSummary::cols)
-      .def_readonly("rank", &FitSummary::rank)
-      .def_readonly("rcond", &FitSummary::rcond)
-      .def_readonly("residual_norm", &FitSummary::residual_norm)
-      .def_readonly("relative_residual", &FitSummary::relative_residual)
-      .def_readonly("cond_estimate", &FitSummary::cond_estimate)
-      .def_readonly("train_error", &FitSummary::train_error)
-      .def_readonly("seed", &FitSummary::seed)
-      .def_readonly("solves", &FitSummary::solves)
-      .def_readonly("seconds_sampling", &FitSummary::seconds_sampling)
-      .def_readonly("seconds_assembly", &FitSummary::seconds_assembly)
-      .def_readonly("seconds_solve", &FitSummary::seconds_solve)
-      .def_readonly("seconds_total", &FitSummary::seconds_total)
-      .def_readonly("solve_gflops", &FitSummary::solve_gflops)
-      .def_readonly("blas_threads", &FitSummary::blas_threads)
-      .def_readonly("threads", &FitSummary::threads)
-      .def_readonly("anchor", &FitSummary::anchor)
-      .def_property_readonly("regularization", [](const FitSummary& s) { return to_string(s.regularization); })
-      .def_readonly("ridge", &FitSummary::ridge)
-      .def_readonly("ridge_candidates", &FitSummary::ridge_candidates)
-      .def_readonly("ridge_scores", &FitSummary::ridge_scores)
-      .def_readonly("notes", &FitSummary::notes)
-      .def("brief", &FitSummary::brief, "One line: sampler, width, solver, rank, residual, time.")
+  py::class_<FitSummary> summary(m, "FitSummary");
+  summary.def(py::init<>());
+  hamsam_py::bind_field_attributes<FitSummary>(summary);
+  summary      .def("brief", &FitSummary::brief, "One line: sampler, width, solver, rank, residual, time.")
       .def("report", &FitSummary::report, "The full report, one field per line.")
-      .def("to_dict", &summary_dict, "All fields as a dict (keys are the attribute names).")
+      .def("to_dict", &hamsam_py::fields_dict<FitSummary>,
+           "All fields as a dict (keys are the attribute names); the same fields and shape as to_json().")
       .def("to_json", [](const FitSummary& s) { return to_json(s); })
       .def("__str__", &FitSummary::report)
       .def("__repr__", [](const FitSummary& s) { return "<FitSummary " + s.brief() + ">"; });
 
   // ---- dense model ----
   py::class_<DenseHamiltonian, Hamiltonian>(m, "DenseHamiltonian")
-      .def(py::init([](Index width, const std::string& sampler, const std::string& activation,
-                       const std::string& solver, double rcond, double ridge, std::uint64_t seed,
-                       std::optional<double> elm_bias_low, std::optional<double> elm_bias_high,
-                       double anchor_weight, double energy_weight, int blas_threads, int threads,
-                       const std::string& regularization, double validation_fraction) {
-             return DenseHamiltonian(make_options(width, sampler, activation, solver, rcond, ridge, seed,
-                                                  elm_bias_low, elm_bias_high, anchor_weight, energy_weight,
-                                                  blas_threads, threads, regularization, validation_fraction));
-           }),
-           py::arg("width"), py::arg("sampler"), py::arg("activation"), py::arg("solver"), py::arg("rcond"),
-           py::arg("ridge"), py::arg("seed"), py::arg("elm_bias_low"), py::arg("elm_bias_high"),
-           py::arg("anchor_weight"), py::arg("energy_weight"), py::arg("blas_threads"), py::arg("threads"),
-           py::arg("regularization") = "none", py::arg("validation_fraction") = 0.2)
+      .def(py::init([](const py::kwargs& options) {
+        return DenseHamiltonian(hamsam_py::fields_from_kwargs<FitOptions>(options));  // validates
+      }))
+      .def_static("default_options", [] { return hamsam_py::fields_dict(FitOptions{}); })
       .def("fit", &fit_model, py::arg("x"), py::arg("xdot"), py::arg("energy") = py::none(),
            py::arg("anchor_x") = py::none(), py::arg("anchor_h") = py::none(), py::arg("progress") = py::none())
       .def_property_readonly("fitted", &DenseHamiltonian::fitted)
-      .def_property_readonly("options", [](const DenseHamiltonian& d) { return options_dict(d.options()); })
+      .def_property_readonly("options", [](const DenseHamiltonian& d) { return hamsam_py::fields_dict(d.options()); })
       .def_property_readonly("options_json", [](const DenseHamiltonian& d) { return to_json(d.options()); })
       .def_property_readonly("W", [](const DenseHamiltonian& d) { return d.layer().W; })
       .def_property_readonly("b", [](const DenseHamiltonian& d) { return d.layer().b; })
@@ -279,6 +168,8 @@ PYBIND11_MODULE(_core, m) {
   m.def("save_model", &save_model, py::arg("model"), py::arg("path"), py::arg("overwrite") = false,
         py::call_guard<py::gil_scoped_release>());
   m.def("load_model", &load_model, py::arg("path"), py::call_guard<py::gil_scoped_release>());
+  m.def("model_kind", [](const std::string& path) { return to_string(model_kind(path)); }, py::arg("path"),
+        "'dense', 'graph' or 'unknown' (neither: the loaders say what is wrong with the file).");
 
   // ---- components, each in its own file (bind.hpp) ----
   hamsam_py::bind_dynamics(m);

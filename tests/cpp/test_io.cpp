@@ -1,11 +1,16 @@
+#include <unistd.h>
+
 #include <filesystem>
+#include <set>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
 
 using namespace hamsam;
 using hamsam::test::expect_error;
 namespace fs = std::filesystem;
+using json = nlohmann::json;
 
 namespace {
 struct TempDir {
@@ -140,4 +145,146 @@ TEST(OptionsJson, RoundTripAndValidation) {
   expect_error([] { options_from_json("{\"width\": 0}"); }, "width must be at least 1");
   expect_error([] { options_from_json("{\"sampler\": \"bogus\"}"); }, "unknown sampler");
   expect_error([] { options_from_json("[1,2"); }, "not valid JSON");
+}
+
+namespace {
+/// Keys whose value differs between two JSON objects of the same fields.
+std::vector<std::string> changed_keys(const json& a, const json& b) {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : a.items())
+    if (!b.contains(key) || b[key] != value) out.push_back(key);
+  return out;
+}
+}  // namespace
+
+TEST(ModelFile, EveryOptionAndSummaryFieldRoundTrips) {
+  // Two option sets that together change every field from its default (ridge and regularization exclude each
+  // other); a field added to FitOptions without a value here fails the coverage check below.
+  FitOptions a;
+  a.width = 12;
+  a.sampler = Sampler::ELM;
+  a.activation = Activation::Sin;
+  a.solver = Solver::COD;
+  a.rcond = 1e-12;
+  a.ridge = 1e-9;
+  a.seed = 0xFFFFFFFFFFFFFFF1ULL;
+  a.elm_bias_low = -2.5;
+  a.elm_bias_high = 3.25;
+  a.anchor_weight = 2.0;
+  a.energy_weight = 0.5;
+  a.blas_threads = 1;
+  a.threads = 1;
+  FitOptions b = a;
+  b.ridge = 0;
+  b.regularization = Regularization::Holdout;
+  b.validation_fraction = 0.3;
+  const json defaults = json::parse(to_json(FitOptions{}));
+  std::set<std::string> covered;
+  for (const FitOptions& o : {a, b})
+    for (const auto& k : changed_keys(json::parse(to_json(o)), defaults)) covered.insert(k);
+  for (const auto& [key, value] : defaults.items()) EXPECT_TRUE(covered.count(key)) << key << " is never changed";
+
+  TempDir dir;
+  systems::Pendulum p;
+  const auto d = systems::sample_box(p, p.default_box(), 300, 1);
+  for (const FitOptions& o : {a, b}) {
+    DenseHamiltonian m(o);
+    m.fit(d.x, d.xdot, d.energy);
+    save_model(m, dir.file("m.hsm"), true);
+    const DenseHamiltonian r = load_model(dir.file("m.hsm"));
+    EXPECT_EQ(to_json(r.options()), to_json(o));
+    EXPECT_EQ(to_json(r.summary()), to_json(m.summary()));
+    EXPECT_EQ(to_json(summary_from_json(to_json(m.summary()))), to_json(m.summary()));
+    EXPECT_EQ(to_json(options_from_json(to_json(o))), to_json(o));
+    EXPECT_EQ(r.energy(d.x), m.energy(d.x));
+  }
+}
+
+TEST(ModelFile, SummaryJsonHasOneShapeAndReadsTheEarlierOne) {
+  FitSummary s;
+  s.cond_estimate = INFINITY;
+  s.seconds_sampling = 0.25;
+  s.seconds_total = 1.5;
+  s.ridge_candidates = {0.0, 1e-6};
+  s.ridge_scores = {2.0, 1.0};
+  s.notes = {"a note"};
+  const json j = json::parse(to_json(s));
+  EXPECT_EQ(j["seconds_total"], 1.5);
+  EXPECT_EQ(j["seconds"]["sampling"], 0.25);  // the nested view
+  EXPECT_EQ(j["ridge_candidates"].size(), 2u);
+  EXPECT_EQ(to_json(summary_from_json(to_json(s))), to_json(s));
+  // Files before the flat keys had only the nested "seconds".
+  const FitSummary old = summary_from_json(R"({"seconds": {"sampling": 1, "assembly": 2, "solve": 3, "total": 6},
+                                               "cond_estimate": "inf", "rank": 4})");
+  EXPECT_EQ(old.seconds_assembly, 2.0);
+  EXPECT_EQ(old.seconds_total, 6.0);
+  EXPECT_TRUE(std::isinf(old.cond_estimate));
+  EXPECT_EQ(old.rank, 4);
+  expect_error([] { summary_from_json(R"({"rank": "four"})"); }, "'rank' must be an integer");
+  expect_error([] { options_from_json(R"({"threads": 1e40})"); }, "'threads' must be an integer");
+  expect_error([] { options_from_json(R"({"threads": 4294967296})"); }, "'threads' must be an integer in the range");
+}
+
+TEST(ModelFile, EarlierDenseFilesStillLoad) {
+  // Written by hamsam before the model-file module: format 1 without a parameter count in the header.
+  const std::string data = HAMSAM_TEST_DATA;
+  const json ref = json::parse(read_all(data + "/old_models.json"))["dense"];
+  EXPECT_EQ(model_kind(data + "/dense_format1.hsm"), ModelKind::Dense);
+  const DenseHamiltonian m = load_model(data + "/dense_format1.hsm");
+  Matrix x(ref["x"].size(), 2);
+  for (Index i = 0; i < x.rows(); ++i)
+    for (Index j = 0; j < 2; ++j) x(i, j) = ref["x"][i][j].get<double>();
+  const Vector e = m.energy(x);
+  for (Index i = 0; i < x.rows(); ++i) EXPECT_EQ(e(i), ref["energy"][i].get<double>());
+  EXPECT_EQ(m.options().width, 6);
+  EXPECT_EQ(m.options().regularization, Regularization::GCV);
+  EXPECT_EQ(m.options().elm_bias_high, 2.5);
+  EXPECT_EQ(m.options().threads, 1);
+  EXPECT_NE(m.metadata().find("pendulum"), std::string::npos);
+  EXPECT_GT(m.summary().seconds_total, 0.0);  // from the nested "seconds"
+}
+
+TEST(ModelFile, WritesGoThroughAFreshTemporaryAndNeverThroughLinks) {
+  TempDir dir;
+  const DenseHamiltonian m = fitted_model();
+  const std::string path = dir.file("m.hsm");
+  save_model(m, path);
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir.path)) names.push_back(e.path().filename().string());
+  EXPECT_EQ(names, std::vector<std::string>{"m.hsm"});  // no temporary left beside it
+
+  // A link at the target is an existing file; overwriting replaces the link, not what it points to.
+  write_all(dir.file("victim"), "do not touch");
+  fs::create_symlink(dir.file("victim"), dir.file("link.hsm"));
+  try {
+    save_model(m, dir.file("link.hsm"));
+    ADD_FAILURE() << "saved over an existing link";
+  } catch (const PathExistsError& e) {
+    EXPECT_NE(std::string(e.what()).find("already exists: choose another path or allow overwriting"),
+              std::string::npos);
+  }
+  save_model(m, dir.file("link.hsm"), true);
+  EXPECT_FALSE(fs::is_symlink(dir.file("link.hsm")));
+  EXPECT_EQ(read_all(dir.file("victim")), "do not touch");
+  EXPECT_EQ(load_model(dir.file("link.hsm")).coefficients(), m.coefficients());
+
+  write_file(dir.file("plain.txt"), "hello", false);
+  EXPECT_EQ(read_all(dir.file("plain.txt")), "hello");
+  expect_error([&] { write_file(dir.file("plain.txt"), "again", false, "export"); }, "export: '");
+  expect_error([&] { write_file("", "x", true); }, "path is empty");
+}
+
+TEST(ModelFile, KindDetection) {
+  TempDir dir;
+  save_model(fitted_model(), dir.file("d.hsm"));
+  EXPECT_EQ(model_kind(dir.file("d.hsm")), ModelKind::Dense);
+  write_all(dir.file("g.json"), "  {\"format\": \"hamsam-graph\"}");
+  EXPECT_EQ(model_kind(dir.file("g.json")), ModelKind::Graph);
+  write_all(dir.file("junk"), "junk");
+  EXPECT_EQ(model_kind(dir.file("junk")), ModelKind::Unknown);
+  EXPECT_EQ(to_string(ModelKind::Unknown), "unknown");
+  expect_error([&] { model_kind(dir.file("missing")); }, "cannot open");
+  std::string cut = read_all(dir.file("d.hsm")).substr(0, 30);  // inside the header
+  write_all(dir.file("cut.hsm"), cut);
+  expect_error([&] { model_kind(dir.file("cut.hsm")); }, "truncated");
 }

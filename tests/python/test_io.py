@@ -1,4 +1,7 @@
-"""Model files: bit-exact round trip, overwrite protection, bad paths, corrupt files."""
+"""Model files: bit-exact round trip, overwrite protection, bad paths, corrupt files, every option and summary
+field through the file and Python, files of earlier versions."""
+import json
+import math
 import os
 import pathlib
 
@@ -115,3 +118,64 @@ def test_metadata_round_trip_and_survives_refit(pendulum_data, tmp_path):
         m.metadata = [1, 2]
     with pytest.raises(ValueError, match="metadata must be a dict of JSON values"):
         m.metadata = {"x": object()}
+
+
+DATA = pathlib.Path(__file__).resolve().parent.parent / "data"
+
+
+def summary_json(summary):
+    """summary.to_json() as Python values (the JSON writes infinities as "inf" and NaN as null)."""
+    def number(v):
+        return {"inf": math.inf, "-inf": -math.inf}.get(v, v) if isinstance(v, str) else v
+    return {k: number(v) if k != "anchor" else v for k, v in json.loads(summary.to_json()).items()}
+
+
+# Two option sets that together change every option from its default (ridge and regularization exclude each other).
+DENSE_OPTIONS = [
+    dict(width=12, sampler="elm", activation="sin", solver="cod", rcond=1e-12, ridge=1e-9, seed=2**64 - 15,
+         elm_bias=(-2.5, 3.25), anchor_weight=2.0, energy_weight=0.5, blas_threads=1, threads=1),
+    dict(width=12, sampler="elm", regularization="holdout", validation_fraction=0.3),
+]
+
+
+def test_every_option_round_trips_through_python_and_the_file(pendulum_data, tmp_path):
+    defaults = hs.DenseHamiltonian.default_options()
+    assert defaults == hs.DenseHamiltonian().options
+    changed = {k for o in DENSE_OPTIONS for k, v in o.items() if v != defaults[k]}
+    assert changed == set(defaults), f"options never changed here: {set(defaults) - changed}"
+    train, test = pendulum_data
+    for given in DENSE_OPTIONS:
+        m = hs.DenseHamiltonian(**given)
+        assert m.options == dict(defaults, **given)
+        assert hs.DenseHamiltonian(**m.options).options == m.options
+        m.fit(train.x[:300], train.xdot[:300], train.energy[:300], progress=False)
+        m.save(tmp_path / "m.hsm", overwrite=True)
+        back = hs.load(tmp_path / "m.hsm")
+        assert back.options == m.options
+        assert back.summary.to_dict() == m.summary.to_dict()
+        assert back.energy(test.x[:50]).tobytes() == m.energy(test.x[:50]).tobytes()
+
+
+def test_summary_to_dict_equals_its_json(small_model):
+    s = small_model.summary
+    assert s.to_dict() == summary_json(s)
+    assert s.seconds == {"sampling": s.seconds_sampling, "assembly": s.seconds_assembly, "solve": s.seconds_solve,
+                         "total": s.seconds_total}
+
+
+def test_unknown_and_mistyped_options_name_the_keyword():
+    with pytest.raises(ValueError, match=r"unknown option\(s\) \['widht'\]: valid ones are \['activation'"):
+        hs.DenseHamiltonian(widht=10)
+    with pytest.raises(ValueError, match="threads must be at most 2147483647"):
+        hs.DenseHamiltonian(threads=2**40)
+    with pytest.raises(ValueError, match="elm_bias low must be a real number"):
+        hs.DenseHamiltonian(elm_bias=("a", 1))
+
+
+def test_files_of_earlier_versions_still_load():
+    ref = json.loads((DATA / "old_models.json").read_text())["dense"]
+    m = hs.load(DATA / "dense_format1.hsm")
+    assert isinstance(m, hs.DenseHamiltonian)
+    assert m.energy(ref["x"]).tolist() == ref["energy"]
+    assert m.options == dict(ref["options"], elm_bias=tuple(ref["options"]["elm_bias"]))
+    assert m.metadata == {"system": {"name": "pendulum"}}

@@ -1,0 +1,24 @@
+#pragma once
+// Writing files safely: every write goes to an exclusively created temporary file beside the target (a fresh
+// random name, never following links), is synced, then renamed onto the target, so a failed or interrupted write
+// never leaves a partial file; an existing file is replaced only when the caller allows it.
+#include <string>
+#include <string_view>
+
+#include "hamsam/error.hpp"
+
+namespace hamsam {
+
+/// The target exists and overwriting was not allowed. The message says so without naming how to allow it:
+/// callers add their own words (the CLI "--force", Python "overwrite=True").
+class PathExistsError : public Error {
+ public:
+  using Error::Error;
+};
+
+/// Writes `bytes` to `path` as above. Throws PathExistsError if `path` exists and `overwrite` is false (also when
+/// it appears meanwhile), hamsam::Error if `path` is empty or a directory or cannot be written. Messages start
+/// with `what` (e.g. "save").
+void write_file(const std::string& path, std::string_view bytes, bool overwrite, const std::string& what = "save");
+
+}  // namespace hamsam

@@ -1,0 +1,160 @@
+#include "container.hpp"
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "hamsam/io/model_file.hpp"
+
+namespace hamsam::io {
+namespace {
+
+constexpr char kMagic[8] = {'H', 'A', 'M', 'S', 'A', 'M', '\0', 'M'};
+constexpr std::size_t kPrefix = 20;  // magic, version, header length
+
+std::uint64_t fnv1a(const char* data, std::size_t n, std::uint64_t h = 1469598103934665603ULL) {
+  for (std::size_t i = 0; i < n; ++i) {
+    h ^= static_cast<unsigned char>(data[i]);
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+template <class T>
+void put(std::string& buf, const T& v) {
+  buf.append(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  require(static_cast<bool>(in), "load: cannot open '" + path + "': " + std::strerror(errno));
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+struct Prefix {
+  unsigned version = 0;
+  std::uint64_t header_length = 0;
+  json header;
+};
+
+/// Magic, version and header of a model file's bytes (the checks every reader starts with).
+Prefix read_prefix(const std::string& buf, const std::string& where) {
+  require(buf.size() >= kPrefix, where + "is too short to be a hamsam model file (truncated or not a model)");
+  require(std::memcmp(buf.data(), kMagic, 8) == 0, where + "is not a hamsam model file (wrong magic bytes)");
+  Prefix p;
+  std::uint32_t version;
+  std::memcpy(&version, buf.data() + 8, 4);
+  std::memcpy(&p.header_length, buf.data() + 12, 8);
+  p.version = version;
+  require(version >= 1, where + "has an invalid format version 0 (corrupt file)");
+  require(version <= kModelFormatVersion,
+          where + "was written by a newer hamsam (model format " + std::to_string(version) +
+              "; this build reads up to " + std::to_string(kModelFormatVersion) + "): upgrade hamsam to load it");
+  require(p.header_length <= buf.size() - kPrefix, where + "is truncated (header runs past the end of the file)");
+  try {
+    p.header = json::parse(buf.substr(kPrefix, p.header_length));
+  } catch (const std::exception&) {
+    throw Error(where + "is corrupt (its header is not valid JSON)");
+  }
+  require(p.header.is_object() && p.header.value("format", "") == "hamsam-model",
+          where + "is corrupt (header does not describe a hamsam model)");
+  require(p.header.contains("kind") && p.header["kind"].is_string(), where + "is corrupt (header names no kind)");
+  return p;
+}
+
+}  // namespace
+
+void write_model_file(const std::string& path, const std::string& kind, json header,
+                      const std::vector<double>& parameters, bool overwrite) {
+  header["format"] = "hamsam-model";
+  header["kind"] = kind;
+  header["hamsam_version"] = HAMSAM_VERSION;
+  header["parameters"] = parameters.size();
+  const std::string h = header.dump();
+  std::string buf;
+  buf.reserve(kPrefix + h.size() + parameters.size() * sizeof(double) + 8);
+  buf.append(kMagic, 8);
+  put(buf, static_cast<std::uint32_t>(kModelFormatVersion));
+  put(buf, static_cast<std::uint64_t>(h.size()));
+  buf += h;
+  buf.append(reinterpret_cast<const char*>(parameters.data()), parameters.size() * sizeof(double));
+  put(buf, fnv1a(buf.data(), buf.size()));
+  write_file(path, buf, overwrite, "save");
+}
+
+ModelFile read_model_file(const std::string& path, const std::string& kind,
+                          const std::function<std::uint64_t(const json&)>& legacy_count) {
+  const std::string buf = read_bytes(path);
+  const std::string where = "load: '" + path + "' ";
+  Prefix p = read_prefix(buf, where);
+  const std::string found = p.header["kind"].get<std::string>();
+  if (found != kind) {
+    require(found != "dense" && found != "graph",
+            where + "holds a " + found + " model, not a " + kind + " one: load it as a " + found + " model");
+    throw Error(where + "holds a model of kind '" + found + "', which this build cannot load");
+  }
+  std::uint64_t count = 0;
+  if (p.header.contains("parameters")) {
+    require(p.header["parameters"].is_number_unsigned(), where + "is corrupt (invalid parameter count)");
+    count = p.header["parameters"].get<std::uint64_t>();
+  } else {
+    require(static_cast<bool>(legacy_count), where + "is corrupt (header lacks the parameter count)");
+    count = legacy_count(p.header);
+  }
+  const std::uint64_t body = buf.size() - kPrefix - p.header_length;  // parameters and checksum
+  require(count <= (std::uint64_t(1) << 60), where + "is corrupt (implausible parameter count)");
+  const std::uint64_t expected = kPrefix + p.header_length + count * sizeof(double) + 8;
+  require(body >= count * sizeof(double) + 8, where + "is truncated (" + std::to_string(buf.size()) +
+                                                   " bytes, expected " + std::to_string(expected) + ")");
+  require(buf.size() == expected, where + "is corrupt (" + std::to_string(buf.size() - expected) +
+                                      " unexpected trailing bytes)");
+  std::uint64_t stored;
+  std::memcpy(&stored, buf.data() + expected - 8, 8);
+  require(stored == fnv1a(buf.data(), expected - 8), where + "is corrupt (checksum mismatch)");
+  ModelFile f;
+  f.version = p.version;
+  f.header = std::move(p.header);
+  f.parameters.resize(count);
+  std::memcpy(f.parameters.data(), buf.data() + kPrefix + p.header_length, count * sizeof(double));
+  return f;
+}
+
+double ParameterReader::next() { return take(1)[0]; }
+
+std::vector<double> ParameterReader::take(std::uint64_t n) {
+  require(n <= p_.size() - at_, where_ + "is corrupt (its header describes more parameters than it holds)");
+  std::vector<double> out(p_.begin() + at_, p_.begin() + at_ + n);
+  at_ += n;
+  return out;
+}
+
+void ParameterReader::finish() const {
+  require(at_ == p_.size(), where_ + "is corrupt (its header describes fewer parameters than it holds)");
+}
+
+}  // namespace hamsam::io
+
+namespace hamsam {
+
+std::string to_string(ModelKind kind) {
+  switch (kind) {
+    case ModelKind::Dense: return "dense";
+    case ModelKind::Graph: return "graph";
+    default: return "unknown";
+  }
+}
+
+ModelKind model_kind(const std::string& path) {
+  const std::string buf = io::read_bytes(path);
+  if (buf.size() >= 8 && std::memcmp(buf.data(), io::kMagic, 8) == 0) {
+    const std::string kind = io::read_prefix(buf, "load: '" + path + "' ").header["kind"].get<std::string>();
+    if (kind == "dense") return ModelKind::Dense;
+    if (kind == "graph") return ModelKind::Graph;
+    return ModelKind::Unknown;
+  }
+  const auto first = buf.find_first_not_of(" \t\r\n");
+  if (first != std::string::npos && buf[first] == '{') return ModelKind::Graph;  // JSON: an earlier graph model
+  return ModelKind::Unknown;
+}
+
+}  // namespace hamsam

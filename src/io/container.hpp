@@ -1,0 +1,44 @@
+#pragma once
+// The model-file container of io/model_file.hpp, for the loaders and savers of each kind (private).
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "json_fields.hpp"
+
+namespace hamsam::io {
+
+struct ModelFile {
+  unsigned version = 0;
+  json header;                     ///< "format", "kind", "hamsam_version", the kind's own keys
+  std::vector<double> parameters;
+};
+
+/// Writes a model of `kind`: the header gets "format", "kind", "hamsam_version" and "parameters" added.
+void write_model_file(const std::string& path, const std::string& kind, json header,
+                      const std::vector<double>& parameters, bool overwrite);
+
+/// Reads and checks the file (magic, version, header, size, checksum); a file of another kind is an error.
+/// `legacy_count` gives the parameter count from a header that lacks "parameters" (files written before headers
+/// stated it); without it such a header is corrupt. Messages start with "load: '<path>' ".
+ModelFile read_model_file(const std::string& path, const std::string& kind,
+                          const std::function<std::uint64_t(const json&)>& legacy_count = {});
+
+/// Reads parameters in order, checking each count against what is left.
+class ParameterReader {
+ public:
+  ParameterReader(const std::vector<double>& p, std::string where) : p_(p), where_(std::move(where)) {}
+  double next();
+  /// The next n values (n checked before anything is allocated).
+  std::vector<double> take(std::uint64_t n);
+  /// Throws unless every parameter was read.
+  void finish() const;
+
+ private:
+  const std::vector<double>& p_;
+  std::string where_;
+  std::size_t at_ = 0;
+};
+
+}  // namespace hamsam::io

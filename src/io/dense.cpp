@@ -1,0 +1,66 @@
+// Dense model files (the container of io/model_file.hpp, kind "dense").
+#include "container.hpp"
+#include "hamsam/io/model_file.hpp"
+
+namespace hamsam {
+
+void save_model(const DenseHamiltonian& model, const std::string& path, bool overwrite) {
+  require(model.fitted(), "save: the model is not fitted yet: call fit() first");
+  const HiddenLayer& L = model.layer();
+  io::json header;
+  header["dim"] = L.dim();
+  header["width"] = L.width();
+  header["options"] = io::fields_to_json(model.options());
+  header["summary"] = io::fields_to_json(model.summary());
+  header["metadata"] = io::json::parse(model.metadata());
+  std::vector<double> p;
+  p.reserve(static_cast<std::size_t>(L.W.size() + 2 * L.width() + 1));
+  p.insert(p.end(), L.W.data(), L.W.data() + L.W.size());
+  p.insert(p.end(), L.b.data(), L.b.data() + L.b.size());
+  p.insert(p.end(), model.coefficients().data(), model.coefficients().data() + model.coefficients().size());
+  p.push_back(model.constant());
+  io::write_model_file(path, "dense", std::move(header), p, overwrite);
+}
+
+DenseHamiltonian load_model(const std::string& path) {
+  const std::string where = "load: '" + path + "' ";
+  Index dim = 0, width = 0;
+  auto shapes = [&](const io::json& header) {
+    try {
+      dim = header.at("dim").get<Index>();
+      width = header.at("width").get<Index>();
+    } catch (const std::exception&) {
+      throw Error(where + "is corrupt (header lacks dim/width)");
+    }
+    require(dim >= 2 && width >= 1 && width < (Index(1) << 32) && dim < (Index(1) << 20),
+            where + "is corrupt (implausible dim/width)");
+    return static_cast<std::uint64_t>(dim * width + 2 * width + 1);
+  };
+  const io::ModelFile f = io::read_model_file(path, "dense", shapes);
+  require(shapes(f.header) == f.parameters.size(), where + "is corrupt (parameter count does not match dim/width)");
+
+  io::ParameterReader r(f.parameters, where);
+  HiddenLayer L;
+  L.W = Eigen::Map<const Matrix>(r.take(static_cast<std::uint64_t>(dim * width)).data(), dim, width);
+  const std::vector<double> b = r.take(static_cast<std::uint64_t>(width)), c = r.take(static_cast<std::uint64_t>(width));
+  L.b = Eigen::Map<const Vector>(b.data(), width);
+  const double c0 = r.next();
+  r.finish();
+  FitOptions o;
+  FitSummary s;
+  try {
+    io::fields_from_json(o, f.header.at("options"));
+    io::fields_from_json(s, f.header.value("summary", io::json::object()));
+    o.validate();
+  } catch (const Error& e) {
+    throw Error(where + "has invalid options: " + e.what());
+  } catch (const std::exception& e) {
+    throw Error(where + "is corrupt (options/summary unreadable: " + e.what() + ")");
+  }
+  DenseHamiltonian model(o, std::move(L), Eigen::Map<const Vector>(c.data(), width), c0, std::move(s));
+  const io::json meta = f.header.value("metadata", io::json::object());
+  if (meta.is_object()) model.set_metadata(meta.dump());
+  return model;
+}
+
+}  // namespace hamsam
