@@ -25,12 +25,6 @@ void put(std::string& buf, const T& v) {
   buf.append(reinterpret_cast<const char*>(&v), sizeof(T));
 }
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  require(static_cast<bool>(in), "load: cannot open '" + path + "': " + std::strerror(errno));
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 struct Prefix {
   unsigned version = 0;
   std::uint64_t header_length = 0;
@@ -64,6 +58,15 @@ Prefix read_prefix(const std::string& buf, const std::string& where) {
 
 }  // namespace
 
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  require(static_cast<bool>(in), "load: cannot open '" + path + "': " + std::strerror(errno) +
+                                     " (cannot read the file: check the path)");
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+bool has_magic(const std::string& bytes) { return bytes.size() >= 8 && std::memcmp(bytes.data(), kMagic, 8) == 0; }
+
 void write_model_file(const std::string& path, const std::string& kind, json header,
                       const std::vector<double>& parameters, bool overwrite) {
   header["format"] = "hamsam-model";
@@ -84,7 +87,11 @@ void write_model_file(const std::string& path, const std::string& kind, json hea
 
 ModelFile read_model_file(const std::string& path, const std::string& kind,
                           const std::function<std::uint64_t(const json&)>& legacy_count) {
-  const std::string buf = read_bytes(path);
+  return parse_model_file(read_bytes(path), path, kind, legacy_count);
+}
+
+ModelFile parse_model_file(const std::string& buf, const std::string& path, const std::string& kind,
+                           const std::function<std::uint64_t(const json&)>& legacy_count) {
   const std::string where = "load: '" + path + "' ";
   Prefix p = read_prefix(buf, where);
   const std::string found = p.header["kind"].get<std::string>();
@@ -146,7 +153,7 @@ std::string to_string(ModelKind kind) {
 
 ModelKind model_kind(const std::string& path) {
   const std::string buf = io::read_bytes(path);
-  if (buf.size() >= 8 && std::memcmp(buf.data(), io::kMagic, 8) == 0) {
+  if (io::has_magic(buf)) {
     const std::string kind = io::read_prefix(buf, "load: '" + path + "' ").header["kind"].get<std::string>();
     if (kind == "dense") return ModelKind::Dense;
     if (kind == "graph") return ModelKind::Graph;

@@ -19,9 +19,17 @@ struct ModelFile {
 void write_model_file(const std::string& path, const std::string& kind, json header,
                       const std::vector<double>& parameters, bool overwrite);
 
-/// Reads and checks the file (magic, version, header, size, checksum); a file of another kind is an error.
-/// `legacy_count` gives the parameter count from a header that lacks "parameters" (files written before headers
-/// stated it); without it such a header is corrupt. Messages start with "load: '<path>' ".
+/// The bytes of a file ("load: cannot open ..." if it cannot be read).
+std::string read_bytes(const std::string& path);
+/// Whether `bytes` start with the magic of a model file.
+bool has_magic(const std::string& bytes);
+
+/// Checks the bytes of a model file (magic, version, header, size, checksum) read from `path`; a file of another
+/// kind is an error. `legacy_count` gives the parameter count from a header that lacks "parameters" (files written
+/// before headers stated it); without it such a header is corrupt. Messages start with "load: '<path>' ".
+ModelFile parse_model_file(const std::string& bytes, const std::string& path, const std::string& kind,
+                           const std::function<std::uint64_t(const json&)>& legacy_count = {});
+/// parse_model_file(read_bytes(path), ...).
 ModelFile read_model_file(const std::string& path, const std::string& kind,
                           const std::function<std::uint64_t(const json&)>& legacy_count = {});
 
