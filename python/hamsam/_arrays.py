@@ -97,3 +97,19 @@ def as_path(path, name="path"):
     if not p:
         raise ValueError(f"{name} is empty: give a file name")
     return p
+
+
+def as_anchor(anchor, dim):
+    """``anchor`` = (x0, H0) as arrays (n, dim) and (n,); (None, None) for None."""
+    if anchor is None:
+        return None, None
+    try:
+        x0, h0 = anchor
+    except (TypeError, ValueError):
+        raise ValueError("anchor must be a pair (x0, H0): x0 of shape (D,) or (n, D), H0 a number or (n,)") from None
+    ax, _ = as_states(x0, "anchor x0", dim)
+    ah = as_float_array(h0, "anchor H0")
+    ah = as_vector(ah.reshape(1) if ah.ndim == 0 else ah, "anchor H0")
+    if ah.shape[0] != ax.shape[0]:
+        raise ValueError(f"anchor: H0 needs one value per anchor state ({ax.shape[0]}), got {ah.shape[0]}")
+    return ax, ah

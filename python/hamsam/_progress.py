@@ -11,7 +11,27 @@ import sys
 import threading
 import time
 
-__all__ = ["TextProgress"]
+__all__ = ["TextProgress", "run_fit"]
+
+
+def _noop(phase, fraction):
+    pass
+
+
+def run_fit(fit, progress, label="hamsam fit"):
+    """Returns ``fit(callback)`` with the callback ``progress`` asks for: None, a bar on stderr if the fit runs
+    longer than 1 s and stderr is a terminal; True, the bar even if it is not; False, none; a callable, called as
+    ``progress(phase, fraction)``. Even without a display a no-op callback is passed: the bindings check for
+    Ctrl-C each time they take the GIL back for it."""
+    if progress is None or progress is True:
+        bar = TextProgress(require_tty=progress is None, label=label)
+        with bar:
+            return fit(bar if bar.enabled else _noop)
+    if progress is False:
+        return fit(_noop)
+    if callable(progress):
+        return fit(progress)
+    raise ValueError(f"progress must be None, True, False or a callable(phase, fraction), got {progress!r}")
 
 
 class TextProgress:

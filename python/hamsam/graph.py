@@ -24,9 +24,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
-from ._arrays import as_float_array, as_int, as_name, as_path, as_real, as_states, as_vector
+from ._arrays import as_anchor, as_int, as_name, as_path, as_real, as_states, as_vector
 from ._hamiltonian import Hamiltonian
-from ._progress import TextProgress
+from ._progress import run_fit
 from .particles import ParticleDataset, Topology
 
 __all__ = ["GraphHamiltonian", "BoundGraphHamiltonian", "graph_velocity_verlet"]
@@ -50,10 +50,6 @@ _DEFAULTS = dict(
     blas_threads=0,
     threads=0,
 )
-
-
-def _noop(phase, fraction):
-    pass
 
 
 def _topology(t):
@@ -125,26 +121,9 @@ class GraphHamiltonian:
         xa, _ = as_states(x, "x", 2 * impl.dof, allow_single=False)
         xd, _ = as_states(xdot, "xdot", 2 * impl.dof, allow_single=False)
         en = None if energy is None else as_vector(energy, "energy")
-        ax = ah = None
-        if anchor is not None:
-            try:
-                x0, h0 = anchor
-            except (TypeError, ValueError):
-                raise ValueError("anchor must be a pair (x0, H0)") from None
-            ax, _ = as_states(x0, "anchor x0", xa.shape[1])
-            ah = as_float_array(h0, "anchor H0")
-            ah = as_vector(ah.reshape(1) if ah.ndim == 0 else ah, "anchor H0")
+        ax, ah = as_anchor(anchor, xa.shape[1])
         fresh = _core.GraphHamiltonian(**self._args)
-        if progress is None or progress is True:
-            bar = TextProgress(require_tty=progress is None, label="hamsam fit-graph")
-            with bar:
-                fresh.fit(impl, xa, xd, en, ax, ah, bar if bar.enabled else _noop)
-        elif progress is False:
-            fresh.fit(impl, xa, xd, en, ax, ah, _noop)
-        elif callable(progress):
-            fresh.fit(impl, xa, xd, en, ax, ah, progress)
-        else:
-            raise ValueError(f"progress must be None, True, False or a callable(phase, fraction), got {progress!r}")
+        run_fit(lambda callback: fresh.fit(impl, xa, xd, en, ax, ah, callback), progress, "hamsam fit-graph")
         self._impl = fresh
         return self
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
-from ._arrays import as_float_array, as_int, as_states
+from ._arrays import as_anchor, as_float_array, as_int, as_states
 from ._hamiltonian import Hamiltonian
 
 __all__ = ["snapshot_schemes", "snapshot_targets", "fit_snapshots", "fit_trajectories", "CorrectedHamiltonian",
@@ -78,15 +78,7 @@ def fit_snapshots(model, x, x_next, h, scheme="implicit-midpoint", anchor=None, 
     """
     _dense(model)
     a, b = _pairs(x, x_next)
-    ax = ah = None
-    if anchor is not None:
-        try:
-            x0, h0 = anchor
-        except (TypeError, ValueError):
-            raise ValueError("anchor must be a pair (x0, H0): x0 of shape (D,) or (n, D), H0 a number or (n,)") \
-                from None
-        ax, _ = as_states(x0, "anchor x0", a.shape[1])
-        ah = np.atleast_1d(as_float_array(h0, "anchor H0")).astype(float)
+    ax, ah = as_anchor(anchor, a.shape[1])
     fresh = _core.DenseHamiltonian(**model._ctor_args())
     out = dict(_core.fit_snapshots(fresh, a, b, float(h), str(scheme), ax, ah,
                                    as_int(verlet_passes, "verlet_passes"), as_int(verlet_sweeps, "verlet_sweeps")))

@@ -18,19 +18,15 @@ import tempfile
 import numpy as np
 
 from . import _core
-from ._arrays import as_float_array, as_path, as_states, as_vector
+from ._arrays import as_anchor, as_path, as_states, as_vector
 from ._hamiltonian import Hamiltonian
-from ._progress import TextProgress
+from ._progress import run_fit
 
 __all__ = ["DenseHamiltonian", "FitSummary", "load"]
 
 FitSummary = _core.FitSummary
 
 _UNSET = object()
-
-
-def _noop(phase, fraction):
-    pass
 
 
 def options_signature(defaults, positional=()):
@@ -109,32 +105,9 @@ class DenseHamiltonian(Hamiltonian):
         xa, _ = as_states(x, "x", allow_single=False)
         xd, _ = as_states(xdot, "xdot", allow_single=False)
         en = None if energy is None else as_vector(energy, "energy")
-        ax = ah = None
-        if anchor is not None:
-            try:
-                x0, h0 = anchor
-            except (TypeError, ValueError):
-                raise ValueError("anchor must be a pair (x0, H0): x0 of shape (D,) or (n, D), "
-                                 "H0 a number or (n,)") from None
-            ax, _ = as_states(x0, "anchor x0", xa.shape[1])
-            ah = as_float_array(h0, "anchor H0")
-            ah = as_vector(ah.reshape(1) if ah.ndim == 0 else ah, "anchor H0")
-            if ah.shape[0] != ax.shape[0]:
-                raise ValueError(f"anchor: H0 needs one value per anchor state ({ax.shape[0]}), got {ah.shape[0]}")
-
+        ax, ah = as_anchor(anchor, xa.shape[1])
         fresh = _core.DenseHamiltonian(**self._ctor_args())
-        # Even without a display, a no-op callback lets Ctrl-C stop the fit between phases (the wrapper in
-        # bindings.cpp checks for signals each time it takes the GIL back).
-        if progress is None or progress is True:
-            bar = TextProgress(require_tty=progress is None)
-            with bar:
-                summary = fresh.fit(xa, xd, en, ax, ah, bar if bar.enabled else _noop)
-        elif progress is False:
-            summary = fresh.fit(xa, xd, en, ax, ah, _noop)
-        elif callable(progress):
-            summary = fresh.fit(xa, xd, en, ax, ah, progress)
-        else:
-            raise ValueError(f"progress must be None, True, False or a callable(phase, fraction), got {progress!r}")
+        summary = run_fit(lambda callback: fresh.fit(xa, xd, en, ax, ah, callback), progress)
         fresh.metadata_json = self._impl.metadata_json  # metadata belongs to the model, not to one fit
         self._impl = fresh
         return summary
