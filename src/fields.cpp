@@ -20,6 +20,8 @@ Check at_least(double min, std::string hint) {
   return c;
 }
 
+Check non_negative(std::string hint) { return at_least(0, std::move(hint)).say(">= 0"); }
+
 Check finite_at_least(double min, std::string hint) {
   Check c = at_least(min, std::move(hint));
   c.finite = true;

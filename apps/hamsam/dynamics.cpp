@@ -1,8 +1,8 @@
 // hamsam CLI: the dynamics component's subcommands (see commands.hpp).
 //
 //   hamsam rollout   integrate a saved model (and optionally the true system) from given states, write CSV/NPZ.
-//                    Dense models (hamsam fit --out) and graph models (hamsam fit-graph --out, JSON format
-//                    hamsam-graph): the model file's format decides; graph models take the particle system
+//                    Dense models (hamsam fit --out) and graph models (hamsam fit-graph --out): the library's
+//                    kind detection decides; graph models take the particle system
 //                    (--system lattice|chain|lj-fluid, --shape, ...) and roll out with velocity Verlet.
 #include <cstdint>
 #include <cstring>
@@ -370,7 +370,7 @@ RolloutResult graph_rollout(const RolloutArgs& a) {
   namespace P = hamsam::particles;
   const std::string& name = a.system.name;
   if (name.empty())
-    throw Error("--model '" + a.model + "' is a graph model (format hamsam-graph), which stores no topology: give "
+    throw Error("--model '" + a.model + "' is a graph model, which stores no topology: give "
                 "the particle system with --system lattice|chain|lj-fluid and --shape (lattice, chain) or --n, "
                 "--density, --cutoff (lj-fluid)");
   if (!a.x0.empty() && !a.x0_file.empty()) throw Error("give either --x0 or --x0-file, not both");

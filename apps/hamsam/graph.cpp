@@ -72,6 +72,8 @@ int run_fit_graph(const FitGraphArgs& a) {
               {"test_snapshots", test.x.rows()}, {"sampler", to_string(s.sampler)}, {"rank", s.rank},
               {"cols", s.cols}, {"train_mse", s.mse}, {"fit_seconds", s.seconds_total},
               {"test", {{"mse", mse}, {"vector_field", rel}, {"pdot", rel_pdot}, {"energy", rel_h}}}};
+    j["options"] = parse_json(hamsam::to_json(model.options()));  // every field, as in the model file
+    j["summary"] = parse_json(hamsam::to_json(s));
     if (!a.out.empty()) j["out"] = a.out;
     std::cout << j.dump(2) << "\n";
     return kExitOk;
@@ -112,7 +114,7 @@ std::vector<Subcommand> add_graph_commands(CLI::App& app) {
   cmd->add_option("--message-width", a.message_width, "message-passing node neurons, 0 = off (default 0)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seed", a.seed, "seed of the data and the sampler (default 0)")->check(kSeed);
-  cmd->add_option("--out", a.out, "save the fitted model (JSON, format hamsam-graph)");
+  cmd->add_option("--out", a.out, "save the fitted model (the hamsam model file)");
   cmd->add_flag("--force", a.force, "overwrite --out");
   cmd->add_flag("--json", a.json_out, "print the results as JSON");
   cmd->add_flag("--quiet", a.quiet, "no progress bar");

@@ -63,8 +63,10 @@ struct Check {
 /// The shortest decimal text that reads back as x ("1e-13", "0.2", "-1", "inf", "nan").
 std::string number_text(double x);
 
-/// Integers: value >= min.
+/// Integers: value >= min ("at least <min>").
 Check at_least(double min, std::string hint = {});
+/// Integers: value >= 0 (">= 0").
+Check non_negative(std::string hint = {});
 /// Finite doubles with value >= min ("finite and >= min").
 Check finite_at_least(double min, std::string hint = {});
 /// Finite doubles > 0.

@@ -53,8 +53,8 @@ void visit_fields(Self& o, V&& v) {
   v("elm_bias", fields::range(o.elm_bias_low, o.elm_bias_high));
   v("anchor_weight", o.anchor_weight, fields::positive());
   v("energy_weight", o.energy_weight, fields::finite_at_least(0).say(">= 0 and finite"));
-  v("blas_threads", o.blas_threads, fields::at_least(0, "0 leaves OpenBLAS as it is"));
-  v("threads", o.threads, fields::at_least(0, "0 uses all cores"));
+  v("blas_threads", o.blas_threads, fields::non_negative("0 leaves OpenBLAS as it is"));
+  v("threads", o.threads, fields::non_negative("0 uses all cores"));
 }
 
 /// A progress report: the phase ("sampling", "assembly", "solve", ...) and how far the fit is (0..1).

@@ -6,6 +6,7 @@ wrong Python types for options.
 """
 from __future__ import annotations
 
+import inspect
 import numbers
 import os
 
@@ -113,3 +114,13 @@ def as_anchor(anchor, dim):
     if ah.shape[0] != ax.shape[0]:
         raise ValueError(f"anchor: H0 needs one value per anchor state ({ax.shape[0]}), got {ah.shape[0]}")
     return ax, ah
+
+
+def options_signature(defaults, positional=()):
+    """An ``inspect.Signature`` for ``__init__(self, <positional>, *, <the rest>)`` with the C++ defaults, so that
+    help() and editors show the keywords of a constructor that takes ``**options``."""
+    P = inspect.Parameter
+    params = [P("self", P.POSITIONAL_OR_KEYWORD)]
+    params += [P(k, P.POSITIONAL_OR_KEYWORD if k in positional else P.KEYWORD_ONLY, default=v)
+               for k, v in defaults.items()]
+    return inspect.Signature(params)

@@ -1,4 +1,4 @@
-"""Graph Hamiltonian networks for particle systems (issue 4; docs/graph.md).
+"""Graph Hamiltonian networks for particle systems (docs/graph.md).
 
     H(q, p) = sum_i T_type(|p_i|^2 / 2 m_i) + sum_edges V_types(r_ij)
 
@@ -24,33 +24,12 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
-from ._arrays import as_anchor, as_int, as_name, as_path, as_real, as_states, as_vector
+from ._arrays import as_anchor, as_int, as_path, as_real, as_states, as_vector, options_signature
 from ._hamiltonian import Hamiltonian
 from ._progress import run_fit
 from .particles import ParticleDataset, Topology
 
 __all__ = ["GraphHamiltonian", "BoundGraphHamiltonian", "graph_velocity_verlet"]
-
-_DEFAULTS = dict(
-    kinetic_width=16,
-    pair_width=64,
-    kinetic_linear=True,
-    pair_input="r",
-    message_width=0,
-    message_features=8,
-    sampler="elm",
-    activation="tanh",
-    solver="auto",
-    rcond=1e-13,
-    block_rows=16384,
-    anchor_weight=1.0,
-    gauge_weight=1.0,
-    sample_points=20000,
-    seed=0,
-    blas_threads=0,
-    threads=0,
-)
-
 
 def _topology(t):
     if not isinstance(t, Topology):
@@ -59,44 +38,38 @@ def _topology(t):
 
 
 class GraphHamiltonian:
-    """A sampled graph Hamiltonian network. Options (defaults in brackets; invalid values raise ValueError):
+    """A sampled graph Hamiltonian network. Options (keywords; the defaults are in the signature and in
+    :meth:`default_options`; unknown names and invalid values raise ValueError naming the option):
 
-    kinetic_width     neurons of each kinetic network T_type(u), u = |p|^2 / 2m [16]
-    pair_width        neurons of each pair network V_types(r) [64]
-    kinetic_linear    T also gets the feature u itself (exact Newtonian kinetic energy) [True]
-    pair_input        "r" (distance) or "inverse" (1/r: better for steep cores such as Lennard-Jones) ["r"]
-    message_width     node neurons of the optional message-passing term (many-body effects); 0 = off [0]
-    message_features  edge features summed into each particle for that term [8]
-    sampler           "elm", "u-swim", "swim", "a-swim" ["elm"]
-    activation        "tanh", ... ["tanh"]
-    solver            backend of the final small solve: "auto" (svd), "svd", "cod", "qr", "gram" ["auto"]
-    rcond             relative singular-value threshold [1e-13]
-    block_rows        rows per TSQR block; 0 = one dense solve [16384]
-    anchor_weight     weight of the anchor row(s) [1.0]
-    gauge_weight      weight of the rows T(0) = 0 and (radius graphs) V(cutoff) = 0 [1.0]
-    sample_points     at most this many observed inputs per network feed the sampler [20000]
-    seed              the only source of randomness [0]
-    blas_threads, threads   OpenBLAS threads (0 = leave) and own threads (0 = all cores) [0, 0]
+    kinetic_width     neurons of each kinetic network T_type(u), u = |p|^2 / 2m
+    pair_width        neurons of each pair network V_types(r)
+    kinetic_linear    T also gets the feature u itself (exact Newtonian kinetic energy)
+    pair_input        "r" (distance) or "inverse" (1/r: better for steep cores such as Lennard-Jones)
+    message_width     node neurons of the optional message-passing term (many-body effects); 0 = off
+    message_features  edge features summed into each particle for that term
+    sampler           "elm", "u-swim", "swim", "a-swim"
+    activation        "tanh", ...
+    solver            backend of the final small solve: "auto" (svd), "svd", "cod", "qr", "gram"
+    rcond             relative singular-value threshold
+    block_rows        rows per TSQR block; 0 = one dense solve
+    anchor_weight     weight of the anchor row(s)
+    gauge_weight      weight of the rows T(0) = 0 and (radius graphs) V(cutoff) = 0
+    sample_points     at most this many observed inputs per network feed the sampler
+    seed              the only source of randomness
+    blas_threads, threads   OpenBLAS threads (0 = leave) and own threads (0 = all cores)
     """
 
-    __slots__ = ("_impl", "_args")
+    __slots__ = ("_impl",)
 
     def __init__(self, **options):
-        unknown = set(options) - set(_DEFAULTS)
-        if unknown:
-            raise ValueError(f"unknown option(s) {sorted(unknown)}: valid ones are {sorted(_DEFAULTS)}")
-        args = dict(_DEFAULTS, **options)
-        for k in ("kinetic_width", "pair_width", "message_width", "message_features", "block_rows",
-                  "sample_points", "blas_threads", "threads"):
-            args[k] = as_int(args[k], k, minimum=0, maximum=2**62)
-        args["seed"] = as_int(args["seed"], "seed", minimum=0, maximum=2**64 - 1)
-        for k in ("rcond", "anchor_weight", "gauge_weight"):
-            args[k] = as_real(args[k], k)
-        for k in ("pair_input", "sampler", "activation", "solver"):
-            args[k] = as_name(args[k], k)
-        args["kinetic_linear"] = bool(args["kinetic_linear"])
-        self._impl = _core.GraphHamiltonian(**args)
-        self._args = args
+        self._impl = _core.GraphHamiltonian(**options)
+
+    __init__.__signature__ = options_signature(_core.GraphHamiltonian.default_options())
+
+    @staticmethod
+    def default_options():
+        """The default of every option (a dict keyed like :attr:`options`)."""
+        return dict(_core.GraphHamiltonian.default_options())
 
     # ---- fitting ----------------------------------------------------------------------------------------
 
@@ -122,7 +95,7 @@ class GraphHamiltonian:
         xd, _ = as_states(xdot, "xdot", 2 * impl.dof, allow_single=False)
         en = None if energy is None else as_vector(energy, "energy")
         ax, ah = as_anchor(anchor, xa.shape[1])
-        fresh = _core.GraphHamiltonian(**self._args)
+        fresh = _core.GraphHamiltonian(**self._impl.options)
         run_fit(lambda callback: fresh.fit(impl, xa, xd, en, ax, ah, callback), progress, "hamsam fit-graph")
         self._impl = fresh
         return self
@@ -172,16 +145,19 @@ class GraphHamiltonian:
         return self._impl.kinetic_term(as_int(type, "type", minimum=0), as_vector(np.atleast_1d(u), "u"))
 
     def save(self, path, overwrite=False):
-        """Writes the fitted model as JSON (format hamsam-graph; tables are not stored: tabulate after loading)."""
+        """Writes the fitted model to ``path`` (the model file of every kind: versioned, checksummed, written
+        atomically; tables are not stored: tabulate after loading). Refuses to replace an existing file unless
+        ``overwrite`` is True."""
+        if not isinstance(overwrite, (bool, np.bool_)):
+            raise ValueError(f"overwrite must be True or False, got {overwrite!r}")
         _core.save_graph_model(self._impl, as_path(path), bool(overwrite))
 
     @classmethod
     def load(cls, path):
-        """A model written by :meth:`save` (or ``hamsam fit-graph --out``)."""
-        impl = _core.load_graph_model(as_path(path))
+        """A model written by :meth:`save` (or ``hamsam fit-graph --out``, or a JSON graph model of an earlier
+        version); ``hs.load`` reads it too."""
         obj = cls.__new__(cls)
-        obj._impl = impl
-        obj._args = dict(impl.options, blas_threads=0, threads=0)
+        obj._impl = _core.load_graph_model(as_path(path))
         return obj
 
     tabulated = property(lambda self: bool(self._impl.tabulated))

@@ -10,7 +10,6 @@ weights fitted to Hamilton's equations (REFERENCE section 1).
 """
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import tempfile
@@ -18,7 +17,7 @@ import tempfile
 import numpy as np
 
 from . import _core
-from ._arrays import as_anchor, as_path, as_states, as_vector
+from ._arrays import as_anchor, as_path, as_states, as_vector, options_signature
 from ._hamiltonian import Hamiltonian
 from ._progress import run_fit
 
@@ -27,16 +26,6 @@ __all__ = ["DenseHamiltonian", "FitSummary", "load"]
 FitSummary = _core.FitSummary
 
 _UNSET = object()
-
-
-def options_signature(defaults, positional=()):
-    """An ``inspect.Signature`` for ``__init__(self, <positional>, *, <the rest>)`` with the C++ defaults, so that
-    help() and editors show the keywords of a constructor that takes ``**options``."""
-    P = inspect.Parameter
-    params = [P("self", P.POSITIONAL_OR_KEYWORD)]
-    params += [P(k, P.POSITIONAL_OR_KEYWORD if k in positional else P.KEYWORD_ONLY, default=v)
-               for k, v in defaults.items()]
-    return inspect.Signature(params)
 
 
 class DenseHamiltonian(Hamiltonian):

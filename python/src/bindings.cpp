@@ -18,6 +18,7 @@
 
 #include "bind.hpp"
 #include "fields.hpp"
+#include "fit_call.hpp"
 #include "hamsam/hamsam.hpp"
 
 namespace py = pybind11;
@@ -33,21 +34,8 @@ py::tuple box_tuple(const systems::Box& b) { return py::make_tuple(b.low, b.high
 FitSummary fit_model(DenseHamiltonian& model, const Matrix& x, const Matrix& xdot,
                      const std::optional<Vector>& energy, const std::optional<Matrix>& anchor_x,
                      const std::optional<Vector>& anchor_h, const py::object& progress) {
-  std::optional<Anchors> anchors;
-  if (anchor_x || anchor_h) {
-    require(anchor_x.has_value() && anchor_h.has_value(), "anchor needs both states x0 and values H0");
-    anchors = Anchors{*anchor_x, *anchor_h};
-  }
-  ProgressCallback callback;
-  if (!progress.is_none()) {
-    // Called on the fitting thread with the GIL released: take it back for the Python call. `progress` is
-    // captured by reference (it outlives the fit) so that no reference counts change without the GIL.
-    callback = [&progress](const Progress& p) {
-      py::gil_scoped_acquire gil;
-      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-      progress(p.phase, p.fraction);
-    };
-  }
+  const std::optional<Anchors> anchors = hamsam_py::fit_anchors(anchor_x, anchor_h);
+  const ProgressCallback callback = hamsam_py::fit_progress(progress);
   py::gil_scoped_release release;
   return model.fit(x, xdot, energy, anchors, callback);
 }

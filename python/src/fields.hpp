@@ -46,18 +46,28 @@ inline double real_from_py(py::handle value, const std::string& name) {
   return py::float_(py::reinterpret_borrow<py::object>(value)).cast<double>();
 }
 
+/// Integers are checked against their type's range and, in Python's words, against the lower bound of their
+/// check (the rest of the check is validate()'s).
 template <class T>
-void value_from_py(py::handle value, const std::string& name, T& out) {
-  if constexpr (std::is_same_v<T, bool>) {
-    if (!py::isinstance<py::bool_>(value) && !is_instance(value, "numpy", "bool_"))
-      throw hamsam::Error(name + " must be True or False, got " + repr_text(value));
-    out = py::bool_(py::reinterpret_borrow<py::object>(value)).cast<bool>();
+void value_from_py(py::handle value, const std::string& name, T& out, const hamsam::fields::Check& check = {}) {
+  if constexpr (std::is_same_v<T, bool>) {  // also the integers 0 and 1
+    const py::object v = py::reinterpret_borrow<py::object>(value);
+    const bool ok = py::isinstance<py::bool_>(v) || is_instance(v, "numpy", "bool_") ||
+                    (is_instance(v, "numbers", "Integral") && (v.equal(py::int_(0)) || v.equal(py::int_(1))));
+    if (!ok) throw hamsam::Error(name + " must be True or False, got " + repr_text(value));
+    out = py::bool_(v).cast<bool>();
   } else if constexpr (std::is_integral_v<T>) {
     if (py::isinstance<py::bool_>(value) || !is_instance(value, "numbers", "Integral"))
       throw hamsam::Error(name + " must be an integer, got " + repr_text(value));
     const py::int_ v(py::reinterpret_borrow<py::object>(value));
-    const py::int_ lo(std::numeric_limits<T>::min()), hi(std::numeric_limits<T>::max());
-    if (v < lo) throw hamsam::Error(name + " must be at least " + repr_text(lo) + ", got " + repr_text(v));
+    py::int_ lo(std::numeric_limits<T>::min());
+    std::string hint;
+    if (check.active() && check.lo > static_cast<double>(std::numeric_limits<T>::min())) {
+      lo = py::int_(static_cast<long long>(std::ceil(check.lo)));
+      if (!check.hint.empty()) hint = ": " + check.hint;
+    }
+    const py::int_ hi(std::numeric_limits<T>::max());
+    if (v < lo) throw hamsam::Error(name + " must be at least " + repr_text(lo) + ", got " + repr_text(v) + hint);
     if (v > hi) throw hamsam::Error(name + " must be at most " + repr_text(hi) + ", got " + repr_text(v));
     out = v.cast<T>();
   } else if constexpr (std::is_same_v<T, double>) {
@@ -94,8 +104,8 @@ struct Dict {
 struct FromKwargs {
   const py::dict& in;
   template <class T>
-  void operator()(const char* name, T& value, const hamsam::fields::Check& = {}) const {
-    if (in.contains(name)) value_from_py(in[name], name, value);
+  void operator()(const char* name, T& value, const hamsam::fields::Check& check = {}) const {
+    if (in.contains(name)) value_from_py(in[name], name, value, check);
   }
   template <class T>
   void operator()(const char* name, hamsam::fields::Range<T> r, const hamsam::fields::Check& = {}) const {

@@ -129,14 +129,14 @@ ModelFile parse_model_file(const std::string& buf, const std::string& path, cons
 double ParameterReader::next() { return take(1)[0]; }
 
 std::vector<double> ParameterReader::take(std::uint64_t n) {
-  require(n <= p_.size() - at_, where_ + "is corrupt (its header describes more parameters than it holds)");
+  require(n <= p_.size() - at_, "the header describes more parameters than the file holds");
   std::vector<double> out(p_.begin() + at_, p_.begin() + at_ + n);
   at_ += n;
   return out;
 }
 
 void ParameterReader::finish() const {
-  require(at_ == p_.size(), where_ + "is corrupt (its header describes fewer parameters than it holds)");
+  require(at_ == p_.size(), "the header describes fewer parameters than the file holds");
 }
 
 }  // namespace hamsam::io

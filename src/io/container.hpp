@@ -33,10 +33,11 @@ ModelFile parse_model_file(const std::string& bytes, const std::string& path, co
 ModelFile read_model_file(const std::string& path, const std::string& kind,
                           const std::function<std::uint64_t(const json&)>& legacy_count = {});
 
-/// Reads parameters in order, checking each count against what is left.
+/// Reads parameters in order, checking each count against what is left (hamsam::Error when the header and the
+/// parameters disagree; callers add the file's name).
 class ParameterReader {
  public:
-  ParameterReader(const std::vector<double>& p, std::string where) : p_(p), where_(std::move(where)) {}
+  explicit ParameterReader(const std::vector<double>& p) : p_(p) {}
   double next();
   /// The next n values (n checked before anything is allocated).
   std::vector<double> take(std::uint64_t n);
@@ -45,7 +46,6 @@ class ParameterReader {
 
  private:
   const std::vector<double>& p_;
-  std::string where_;
   std::size_t at_ = 0;
 };
 

@@ -39,7 +39,7 @@ DenseHamiltonian load_model(const std::string& path) {
   const io::ModelFile f = io::read_model_file(path, "dense", shapes);
   require(shapes(f.header) == f.parameters.size(), where + "is corrupt (parameter count does not match dim/width)");
 
-  io::ParameterReader r(f.parameters, where);
+  io::ParameterReader r(f.parameters);  // sizes checked against dim/width above
   HiddenLayer L;
   L.W = Eigen::Map<const Matrix>(r.take(static_cast<std::uint64_t>(dim * width)).data(), dim, width);
   const std::vector<double> b = r.take(static_cast<std::uint64_t>(width)), c = r.take(static_cast<std::uint64_t>(width));

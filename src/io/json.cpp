@@ -40,6 +40,8 @@ json parse_object(const std::string& text, const char* what) {
 
 std::string to_json(const FitOptions& options) { return io::fields_to_json(options).dump(); }
 std::string to_json(const FitSummary& summary) { return io::fields_to_json(summary).dump(); }
+std::string to_json(const particles::GraphFitOptions& options) { return io::fields_to_json(options).dump(); }
+std::string to_json(const particles::GraphFitSummary& summary) { return io::fields_to_json(summary).dump(); }
 
 FitOptions options_from_json(const std::string& text) {
   FitOptions o;

@@ -1,8 +1,8 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <set>
 #include <fstream>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
@@ -287,4 +287,123 @@ TEST(ModelFile, KindDetection) {
   std::string cut = read_all(dir.file("d.hsm")).substr(0, 30);  // inside the header
   write_all(dir.file("cut.hsm"), cut);
   expect_error([&] { model_kind(dir.file("cut.hsm")); }, "truncated");
+}
+
+// ---- graph models: the same container, the same guarantees -------------------------------------------------------
+
+namespace {
+namespace P = hamsam::particles;
+
+P::ParticleDataset small_lattice(std::uint64_t seed) {
+  P::ParticleSystem sys(P::lattice({2, 2, 2}), P::make_potential("anharmonic"));
+  P::InitialConditions ic;
+  ic.jitter = 0.1;
+  ic.velocities = "maxwell";
+  ic.temperature = 0.01;
+  const Matrix x0 = P::initial_states(sys.topology(), P::lattice_positions({2, 2, 2}), ic, 2, seed);
+  P::VerletOptions vo;
+  vo.save_every = 10;
+  return P::trajectory_dataset(sys, x0, 0.01, 60, vo);
+}
+
+/// Every option changed from its default (a field added to GraphFitOptions without a value here fails below).
+P::GraphFitOptions every_graph_option() {
+  P::GraphFitOptions o;
+  o.kinetic_width = 3;
+  o.pair_width = 5;
+  o.kinetic_linear = false;
+  o.pair_input = P::PairInput::Inverse;
+  o.message_width = 2;
+  o.message_features = 3;
+  o.sampler = Sampler::ASWIM;
+  o.activation = Activation::Sigmoid;
+  o.solver = Solver::COD;
+  o.rcond = 1e-12;
+  o.block_rows = 0;
+  o.anchor_weight = 2.0;
+  o.gauge_weight = 0.5;
+  o.sample_points = 500;
+  o.seed = 7;
+  o.blas_threads = 1;
+  o.threads = 1;
+  return o;
+}
+}  // namespace
+
+TEST(GraphModelFile, EveryOptionAndSummaryFieldRoundTrips) {
+  const P::GraphFitOptions o = every_graph_option();
+  const json defaults = json::parse(to_json(P::GraphFitOptions{}));
+  const auto changed = changed_keys(json::parse(to_json(o)), defaults);
+  EXPECT_EQ(changed.size(), defaults.size()) << "an option of GraphFitOptions is never changed here";
+  TempDir dir;
+  const P::ParticleDataset d = small_lattice(1);
+  P::GraphHamiltonian m(o);
+  m.fit(d);
+  P::save_graph_model(m, dir.file("g.hsm"));
+  EXPECT_EQ(model_kind(dir.file("g.hsm")), ModelKind::Graph);
+  const P::GraphHamiltonian r = P::load_graph_model(dir.file("g.hsm"));
+  EXPECT_EQ(to_json(r.options()), to_json(o));
+  EXPECT_EQ(to_json(r.summary()), to_json(m.summary()));
+  EXPECT_EQ(json::parse(to_json(r.summary()))["mse"], m.summary().mse);
+  EXPECT_EQ(r.vector_field(d.topology, d.x), m.vector_field(d.topology, d.x));
+  EXPECT_EQ(r.energy(d.topology, d.x), m.energy(d.topology, d.x));
+  // A dense loader refuses it, naming its kind.
+  expect_error([&] { load_model(dir.file("g.hsm")); }, "holds a graph model, not a dense one");
+  expect_error([&] { P::load_graph_model(dir.file("missing")); }, "cannot read");
+}
+
+TEST(GraphModelFile, CorruptTruncatedForeignAndNewerFilesAreTheSameClearErrors) {
+  TempDir dir;
+  P::GraphFitOptions o;
+  o.kinetic_width = 3;
+  o.pair_width = 4;
+  P::GraphHamiltonian m(o);
+  m.fit(small_lattice(2));
+  const std::string good = dir.file("good.hsm");
+  P::save_graph_model(m, good);
+  expect_error([&] { P::save_graph_model(m, good); }, "already exists: choose another path or allow overwriting");
+  const std::string bytes = read_all(good);
+  auto expect = [&](const std::string& name, const std::string& content, const std::string& message) {
+    write_all(dir.file(name), content);
+    expect_error([&] { P::load_graph_model(dir.file(name)); }, message);
+  };
+  std::string flipped = bytes;
+  flipped[flipped.size() - 20] ^= 0x10;  // inside the parameters
+  expect("flipped.hsm", flipped, "checksum mismatch");
+  expect("short.hsm", bytes.substr(0, bytes.size() / 2), "truncated");
+  expect("tiny.hsm", bytes.substr(0, 10), "too short");
+  std::string newer = bytes;
+  newer[8] = 2;
+  expect("newer.hsm", newer, "newer hamsam");
+  std::string magic = bytes;
+  magic[1] = 'X';
+  expect("magic.hsm", magic, "not a hamsam model file (wrong magic bytes)");
+  expect("trailing.hsm", bytes + "xx", "unexpected trailing bytes");
+  // The dense kind's file to the graph loader.
+  save_model(fitted_model(), dir.file("dense.hsm"));
+  expect_error([&] { P::load_graph_model(dir.file("dense.hsm")); }, "holds a dense model, not a graph one");
+}
+
+TEST(GraphModelFile, EarlierJsonFilesStillLoad) {
+  const std::string data = HAMSAM_TEST_DATA;
+  const json ref = json::parse(read_all(data + "/old_models.json"))["graph"];
+  EXPECT_EQ(model_kind(data + "/graph_json_v1.json"), ModelKind::Graph);
+  const P::GraphHamiltonian m = P::load_graph_model(data + "/graph_json_v1.json");
+  const Index n = static_cast<Index>(ref["x"].size()), D = static_cast<Index>(ref["x"][0].size());
+  Matrix x(n, D);
+  for (Index i = 0; i < n; ++i)
+    for (Index j = 0; j < D; ++j) x(i, j) = ref["x"][i][j].get<double>();
+  const Vector e = m.energy(P::lattice({2, 2, 2}), x);
+  for (Index i = 0; i < n; ++i) EXPECT_EQ(e(i), ref["energy"][i].get<double>());
+  EXPECT_EQ(m.options().message_width, 2);
+  EXPECT_EQ(m.options().seed, 4u);
+  ASSERT_TRUE(m.message_layer().has_value());
+  // Saved again, it is a model file of the current format with the same networks.
+  TempDir dir;
+  P::save_graph_model(m, dir.file("again.hsm"));
+  EXPECT_EQ(P::load_graph_model(dir.file("again.hsm")).energy(P::lattice({2, 2, 2}), x), e);
+  write_all(dir.file("v7.json"), R"({"format": "hamsam-graph", "version": 7})");
+  expect_error([&] { P::load_graph_model(dir.file("v7.json")); }, "version 7");
+  write_all(dir.file("other.json"), R"({"format": "other"})");
+  expect_error([&] { P::load_graph_model(dir.file("other.json")); }, "not a hamsam graph model");
 }

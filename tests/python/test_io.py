@@ -179,3 +179,111 @@ def test_files_of_earlier_versions_still_load():
     assert m.energy(ref["x"]).tolist() == ref["energy"]
     assert m.options == dict(ref["options"], elm_bias=tuple(ref["options"]["elm_bias"]))
     assert m.metadata == {"system": {"name": "pendulum"}}
+
+
+# ---- graph models: the same file format and the same errors --------------------------------------------------------
+
+P = hs.particles
+
+
+def _lattice_dataset(seed=1, count=2):
+    top = P.lattice((2, 2, 2))
+    sys = P.ParticleSystem(top, P.potential("anharmonic"))
+    x0 = P.initial_states(top, P.lattice_positions((2, 2, 2)), count=count, seed=seed, velocities="maxwell",
+                          temperature=0.01)
+    return P.trajectory_dataset(sys, x0, dt=0.01, steps=60, save_every=10)
+
+
+@pytest.fixture(scope="module")
+def small_graph():
+    return hs.GraphHamiltonian(kinetic_width=3, pair_width=4).fit(_lattice_dataset(), progress=False)
+
+
+@pytest.fixture(params=["dense", "graph"])
+def saved(request, small_model, small_graph, tmp_path):
+    """(kind, model, path, bytes) of a saved model of each kind."""
+    model = small_model if request.param == "dense" else small_graph
+    path = tmp_path / "good.hsm"
+    model.save(path)
+    return request.param, model, path, path.read_bytes()
+
+
+def test_hs_load_returns_the_kind_the_file_holds(saved):
+    kind, model, path, _ = saved
+    back = hs.load(path)
+    assert type(back) is type(model)
+    assert back.options == model.options
+    assert back.summary.to_dict() == model.summary.to_dict()
+    with pytest.raises(ValueError, match="exists: choose another path or allow overwriting \\(overwrite=True\\)"):
+        model.save(path)
+    with pytest.raises(ValueError, match="overwrite must be True or False"):
+        model.save(path, overwrite="yes")
+    model.save(path, overwrite=True)
+    other = hs.GraphHamiltonian if kind == "dense" else hs.DenseHamiltonian
+    with pytest.raises(ValueError, match=f"holds a {kind} model, not a"):
+        other.load(path)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda b: b[: len(b) // 2], "truncated"),
+    (lambda b: b[:10], "too short"),
+    (lambda b: b[:-20] + bytes([b[-20] ^ 0xFF]) + b[-19:], "corrupt.*checksum"),
+    (lambda b: b[:1] + b"X" + b[2:], "not a hamsam model file \\(wrong magic bytes\\)"),
+    (lambda b: b[:8] + bytes([99]) + b[9:], "newer hamsam"),
+    (lambda b: b + b"xx", "unexpected trailing bytes"),
+])
+def test_damaged_files_of_every_kind_are_clear_errors(saved, tmp_path, change, message):
+    kind, model, _, data = saved
+    bad = tmp_path / "bad.hsm"
+    bad.write_bytes(change(data))
+    with pytest.raises(ValueError, match=message):
+        hs.load(bad)
+    with pytest.raises(ValueError, match=message):
+        type(model).load(bad)
+
+
+def test_graph_files_of_earlier_versions_still_load():
+    ref = json.loads((DATA / "old_models.json").read_text())["graph"]
+    m = hs.load(DATA / "graph_json_v1.json")
+    assert isinstance(m, hs.GraphHamiltonian)
+    top = P.lattice(tuple(ref["lattice"]))
+    assert m.energy(top, ref["x"]).tolist() == ref["energy"]
+    assert m.options == dict(ref["options"])
+    assert hs.GraphHamiltonian.load(DATA / "graph_json_v1.json").options == m.options
+
+
+def test_every_graph_option_round_trips_through_python_and_the_file(tmp_path):
+    given = dict(kinetic_width=3, pair_width=5, kinetic_linear=False, pair_input="inverse", message_width=2,
+                 message_features=3, sampler="a-swim", activation="sigmoid", solver="cod", rcond=1e-12, block_rows=0,
+                 anchor_weight=2.0, gauge_weight=0.5, sample_points=500, seed=7, blas_threads=1, threads=1)
+    defaults = hs.GraphHamiltonian.default_options()
+    assert defaults == hs.GraphHamiltonian().options
+    assert {k for k, v in given.items() if v != defaults[k]} == set(defaults)
+    m = hs.GraphHamiltonian(**given)
+    assert m.options == given
+    assert hs.GraphHamiltonian(**m.options).options == given
+    data = _lattice_dataset(3)
+    m.fit(data, progress=False)
+    assert m.summary.to_dict() == summary_json(m.summary)
+    assert {"mse", "snapshots", "edges", "blocks", "seconds_total", "rank"} <= set(m.summary.to_dict())
+    m.save(tmp_path / "g.hsm")
+    back = hs.load(tmp_path / "g.hsm")
+    assert back.options == given
+    assert back.summary.to_dict() == m.summary.to_dict()
+    assert back.vector_field(data.topology, data.x).tobytes() == m.vector_field(data.topology, data.x).tobytes()
+    refit = back.fit(data, progress=False)  # a loaded model refits with its options
+    assert refit.options == given
+
+
+def test_graph_option_errors_name_the_keyword():
+    with pytest.raises(ValueError, match=r"unknown option\(s\) \['width'\]: valid ones are \['activation'"):
+        hs.GraphHamiltonian(width=3)
+    with pytest.raises(ValueError, match="kinetic_linear must be True or False, got 'yes'"):
+        hs.GraphHamiltonian(kinetic_linear="yes")
+    assert hs.GraphHamiltonian(kinetic_linear=0).options["kinetic_linear"] is False
+    with pytest.raises(ValueError, match="sample_points must be at least 3, got 2"):
+        hs.GraphHamiltonian(sample_points=2)
+    with pytest.raises(ValueError, match="message_features must be at least 1 when message_width > 0"):
+        hs.GraphHamiltonian(message_width=4, message_features=0)
+    with pytest.raises(ValueError, match="pair_input must be a string"):
+        hs.GraphHamiltonian(pair_input=1)

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "hamsam/fit.hpp"
+#include "hamsam/particles/graph/options.hpp"
 
 namespace hamsam {
 
@@ -14,5 +15,8 @@ FitOptions options_from_json(const std::string& json);
 std::string to_json(const FitSummary& summary);
 /// A summary from its JSON (to_json); absent keys keep their defaults, the nested "seconds" of earlier files too.
 FitSummary summary_from_json(const std::string& json);
+
+std::string to_json(const particles::GraphFitOptions& options);
+std::string to_json(const particles::GraphFitSummary& summary);
 
 }  // namespace hamsam

@@ -5,15 +5,12 @@
 #include <sstream>
 #include <string>
 
-#include "../detail.hpp"
 #include "hamsam/error.hpp"
 #include "hamsam/particles/graph/networks.hpp"
 #include "hamsam/particles/graph/options.hpp"
 
 namespace hamsam::particles {
 namespace {
-
-using detail::str;
 
 std::string fmt(const char* f, double v) {
   char buf[64];
@@ -32,24 +29,9 @@ PairInput pair_input_from_string(const std::string& name) {
 }
 
 void GraphFitOptions::validate() const {
-  require(kinetic_width >= 1, "kinetic_width must be at least 1 (got " + std::to_string(kinetic_width) +
-                                  "): the neurons of each kinetic network, e.g. 16");
-  require(pair_width >= 1, "pair_width must be at least 1 (got " + std::to_string(pair_width) +
-                               "): the neurons of each pair network, e.g. 64");
-  require(message_width >= 0, "message_width must be >= 0 (got " + std::to_string(message_width) + "; 0 = off)");
+  fields::check_fields(*this);
   require(message_width == 0 || message_features >= 1,
           "message_features must be at least 1 when message_width > 0 (got " + std::to_string(message_features) + ")");
-  require(std::isfinite(rcond) && rcond >= 0 && rcond < 1,
-          "rcond must be in [0, 1) (got " + str(rcond) + "): the default 1e-13 suits float64");
-  require(block_rows >= 0, "block_rows must be >= 0 (got " + std::to_string(block_rows) +
-                               "; 0 = one dense solve, e.g. 16384 rows per TSQR block)");
-  require(std::isfinite(anchor_weight) && anchor_weight > 0,
-          "anchor_weight must be positive and finite (got " + str(anchor_weight) + ")");
-  require(std::isfinite(gauge_weight) && gauge_weight > 0,
-          "gauge_weight must be positive and finite (got " + str(gauge_weight) + ")");
-  require(sample_points >= 3, "sample_points must be at least 3 (got " + std::to_string(sample_points) + ")");
-  require(blas_threads >= 0, "blas_threads must be >= 0 (0 leaves OpenBLAS as it is)");
-  require(threads >= 0, "threads must be >= 0 (0 uses all cores)");
 }
 
 std::string GraphFitSummary::brief() const {
@@ -80,3 +62,10 @@ std::string TableReport::report() const {
 }
 
 }  // namespace hamsam::particles
+
+namespace hamsam {
+template <>
+particles::PairInput from_string<particles::PairInput>(std::string_view name) {
+  return particles::pair_input_from_string(std::string(name));
+}
+}  // namespace hamsam

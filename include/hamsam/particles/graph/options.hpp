@@ -1,8 +1,9 @@
 #pragma once
 // What a graph fit is asked to do (GraphFitOptions, with validate()) and what it did (GraphFitSummary), in the
-// style of the dense model's FitOptions / FitSummary (fit.hpp).
+// style of the dense model's FitOptions / FitSummary (fit.hpp), each with its field list (fields.hpp).
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "hamsam/fit.hpp"
 
@@ -13,6 +14,16 @@ namespace hamsam::particles {
 enum class PairInput { Distance, Inverse };
 std::string to_string(PairInput p);
 PairInput pair_input_from_string(const std::string& name);
+
+}  // namespace hamsam::particles
+
+namespace hamsam {
+/// The vocabulary of types.hpp: "r" (or "distance"), "inverse" (or "1/r").
+template <>
+particles::PairInput from_string<particles::PairInput>(std::string_view name);
+}  // namespace hamsam
+
+namespace hamsam::particles {
 
 struct GraphFitOptions {
   Index kinetic_width = 16;         ///< neurons of each kinetic network T_type(u)
@@ -42,6 +53,29 @@ struct GraphFitOptions {
   void validate() const;
 };
 
+/// The fields of GraphFitOptions (names are the JSON keys and Python keywords) with their checks.
+template <class Self, class V>
+  requires fields::Of<Self, GraphFitOptions>
+void visit_fields(Self& o, V&& v) {
+  v("kinetic_width", o.kinetic_width, fields::at_least(1, "the neurons of each kinetic network, e.g. 16"));
+  v("pair_width", o.pair_width, fields::at_least(1, "the neurons of each pair network, e.g. 64"));
+  v("kinetic_linear", o.kinetic_linear);
+  v("pair_input", o.pair_input);
+  v("message_width", o.message_width, fields::non_negative("0 = off"));
+  v("message_features", o.message_features);
+  v("sampler", o.sampler);
+  v("activation", o.activation);
+  v("solver", o.solver);
+  v("rcond", o.rcond, fields::interval(0, 1, "[)", "the default 1e-13 suits float64"));
+  v("block_rows", o.block_rows, fields::non_negative("0 = one dense solve, e.g. 16384 rows per TSQR block"));
+  v("anchor_weight", o.anchor_weight, fields::positive());
+  v("gauge_weight", o.gauge_weight, fields::positive());
+  v("sample_points", o.sample_points, fields::at_least(3));
+  v("seed", o.seed);
+  v("blas_threads", o.blas_threads, fields::non_negative("0 leaves OpenBLAS as it is"));
+  v("threads", o.threads, fields::non_negative("0 uses all cores"));
+}
+
 /// What a graph fit did: the FitSummary fields (width = all columns but the constants, rows = all rows of
 /// Hamilton's equations + gauge + anchor rows) plus the graph-specific ones.
 struct GraphFitSummary : FitSummary {
@@ -54,5 +88,20 @@ struct GraphFitSummary : FitSummary {
   std::string brief() const;
   std::string report() const;
 };
+
+/// The fields of GraphFitSummary: those of FitSummary, then the graph's own.
+template <class Self, class V>
+  requires fields::Of<Self, GraphFitSummary>
+void visit_fields(Self& s, V&& v) {
+  visit_fields(static_cast<fields::Like<Self, FitSummary>&>(s), v);
+  v("snapshots", s.snapshots);
+  v("particles", s.particles);
+  v("edges", s.edges);
+  v("blocks", s.blocks);
+  v("max_block_rows", s.max_block_rows);
+  v("kinetic_networks", s.kinetic_networks);
+  v("pair_networks", s.pair_networks);
+  v("mse", s.mse);
+}
 
 }  // namespace hamsam::particles
