@@ -1,9 +1,9 @@
 #include "hamsam/fit.hpp"
 
 #include <cmath>
-#include <cstdio>
 #include <sstream>
 
+#include "detail/format.hpp"
 #include "hamsam/error.hpp"
 
 namespace hamsam {
@@ -15,13 +15,7 @@ void FitOptions::validate() const {
               "' (it chooses the ridge): set ridge = 0 or regularization = none");
 }
 
-namespace {
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
-}  // namespace
+using detail::fmt;
 
 std::string FitSummary::brief() const {
   std::ostringstream s;

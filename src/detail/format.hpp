@@ -15,6 +15,13 @@ inline std::string sci(double v, int digits = 2) {
   return buf;
 }
 
+/// One number through a printf format ("%.3e", "%.1f", ...).
+inline std::string fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
 /// Fixed notation with `digits` decimals.
 inline std::string fixed(double v, int digits = 2) {
   char buf[64];

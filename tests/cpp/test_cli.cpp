@@ -13,6 +13,7 @@
 #include <string>
 
 #include "hamsam/hamsam.hpp"
+#include "test_support.hpp"
 
 #ifndef HAMSAM_CLI_PATH
 #define HAMSAM_CLI_SKIP 1
@@ -42,15 +43,8 @@ struct TempDir {
   std::string file(const std::string& name) const { return (path / name).string(); }
 };
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-void write_all(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
+using hamsam::test::read_all;
+using hamsam::test::write_all;
 
 std::string quote(const std::string& s) {
   std::string out = "'";

@@ -40,14 +40,8 @@ DenseHamiltonian fitted_model() {
   return m;
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-void write_all(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
+using hamsam::test::read_all;
+using hamsam::test::write_all;
 }  // namespace
 
 TEST(ModelFile, RoundTripIsExact) {

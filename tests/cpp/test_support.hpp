@@ -2,7 +2,9 @@
 // Shared helpers for the C++ tests.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <string>
 
 #include "hamsam/hamsam.hpp"
@@ -18,6 +20,18 @@ inline void expect_error(const std::function<void()>& f, const std::string& need
     EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
         << "message '" << e.what() << "' lacks '" << needle << "'";
   }
+}
+
+/// The bytes of a file ("" if it cannot be read).
+inline std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+/// Writes `bytes` to a file, replacing it.
+inline void write_all(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 /// Max relative difference between the analytic gradient of h and central differences of its energy.

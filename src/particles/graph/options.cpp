@@ -1,24 +1,16 @@
 // Options and summaries of the graph model: the pair-input names, GraphFitOptions::validate, and the text of
 // GraphFitSummary and TableReport.
 #include <cmath>
-#include <cstdio>
 #include <sstream>
 #include <string>
 
+#include "../../detail/format.hpp"
 #include "hamsam/error.hpp"
 #include "hamsam/particles/graph/networks.hpp"
 #include "hamsam/particles/graph/options.hpp"
 
 namespace hamsam::particles {
-namespace {
-
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
-
-}  // namespace
+using hamsam::detail::fmt;
 
 std::string to_string(PairInput p) { return p == PairInput::Distance ? "r" : "inverse"; }
 
