@@ -15,16 +15,6 @@ using namespace hamsam;
 namespace hamsam_py {
 namespace {
 
-py::array_t<double> to_array(const Trajectory& tr) {
-  const Index T = tr.times(), B = tr.batch(), d = tr.dim();
-  py::array_t<double> out({T, B, d});
-  auto r = out.mutable_unchecked<3>();
-  for (Index k = 0; k < T; ++k)
-    for (Index b = 0; b < B; ++b)
-      for (Index j = 0; j < d; ++j) r(k, b, j) = tr.at(k)(b, j);
-  return out;
-}
-
 Trajectory from_array(const py::array_t<double, py::array::c_style | py::array::forcecast>& a, double dt,
                       const char* name) {
   if (a.ndim() != 3)
@@ -74,12 +64,7 @@ void bind_dynamics(py::module_& m) {
       [](const Hamiltonian& h, const Matrix& x0, double dt, Index steps, const std::string& method,
          double tolerance, int max_iterations, bool newton, double rtol, double atol, int save_every) {
         const IntegratorOptions o = options(method, tolerance, max_iterations, newton, rtol, atol, save_every);
-        Trajectory tr;
-        {
-          py::gil_scoped_release release;
-          tr = simulate(h, x0, dt, steps, o);
-        }
-        return to_array(tr);
+        return trajectory_to_array(without_gil([&] { return simulate(h, x0, dt, steps, o); }));
       },
       py::arg("h"), py::arg("x0"), py::arg("dt"), py::arg("steps"), py::arg("method"), py::arg("tolerance"),
       py::arg("max_iterations"), py::arg("newton"), py::arg("rtol"), py::arg("atol"), py::arg("save_every"));
@@ -91,12 +76,8 @@ void bind_dynamics(py::module_& m) {
         o.method = integrator_from_string(method);
         o.rtol = rtol;
         o.atol = atol;
-        Trajectory tr;
-        {
-          py::gil_scoped_release release;
-          tr = sample_trajectories(h, systems::Box{low, high}, n, dt, steps, seed, o);
-        }
-        return to_array(tr);
+        return trajectory_to_array(
+            without_gil([&] { return sample_trajectories(h, systems::Box{low, high}, n, dt, steps, seed, o); }));
       },
       py::arg("h"), py::arg("low"), py::arg("high"), py::arg("n"), py::arg("dt"), py::arg("steps"),
       py::arg("seed"), py::arg("method"), py::arg("rtol"), py::arg("atol"));

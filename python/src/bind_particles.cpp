@@ -42,17 +42,6 @@ std::optional<PeriodicBox> box_from(const std::optional<Vector>& length) {
   return PeriodicBox{*length};
 }
 
-py::array_t<double> trajectory_array(const Trajectory& tr) {
-  const Index T = tr.times(), B = tr.batch(), D = tr.dim();
-  py::array_t<double> out({T, B, D});
-  double* dst = out.mutable_data();
-  for (Index k = 0; k < T; ++k) {
-    Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(dst + k * B * D, B, D) =
-        tr.at(k);
-  }
-  return out;
-}
-
 py::dict dataset_dict(const ParticleDataset& d) {
   py::dict out;
   out["topology"] = d.topology;
@@ -125,13 +114,10 @@ void bind_topology(py::module_& m) {
   m.def(
       "radius_graph",
       [](const Matrix& positions, double cutoff, const std::optional<Vector>& box, bool brute_force) {
-        std::vector<Edge> e;
-        {
-          py::gil_scoped_release release;
-          e = brute_force ? radius_graph_brute_force(positions, cutoff, box_from(box))
-                          : radius_graph(positions, cutoff, box_from(box));
-        }
-        return edges_to_array(e);
+        return edges_to_array(without_gil([&] {
+          return brute_force ? radius_graph_brute_force(positions, cutoff, box_from(box))
+                             : radius_graph(positions, cutoff, box_from(box));
+        }));
       },
       py::arg("positions"), py::arg("cutoff"), py::arg("box"), py::arg("brute_force"));
   m.def(
@@ -241,37 +227,20 @@ void bind_particle_simulation(py::module_& m) {
   m.def(
       "velocity_verlet",
       [](const ParticleSystem& s, const Matrix& x0, double dt, Index steps, int save_every, double skin) {
-        const VerletOptions o = verlet_options(save_every, skin);
-        VerletStats st;
-        Trajectory tr;
-        {
-          py::gil_scoped_release release;
-          tr = velocity_verlet(s, x0, dt, steps, o, &st);
-        }
-        return py::make_tuple(trajectory_array(tr), st.rebuilds, st.force_evaluations);
+        return verlet_rollout(s, x0, dt, steps, verlet_options(save_every, skin));
       },
       py::arg("system"), py::arg("x0"), py::arg("dt"), py::arg("steps"), py::arg("save_every"), py::arg("skin"));
   m.def(
       "snapshot_dataset",
       [](const ParticleSystem& s, const Matrix& X) {
-        ParticleDataset d;
-        {
-          py::gil_scoped_release release;
-          d = snapshot_dataset(s, X);
-        }
-        return dataset_dict(d);
+        return dataset_dict(without_gil([&] { return snapshot_dataset(s, X); }));
       },
       py::arg("system"), py::arg("x"));
   m.def(
       "trajectory_dataset",
       [](const ParticleSystem& s, const Matrix& x0, double dt, Index steps, int save_every, double skin) {
         const VerletOptions o = verlet_options(save_every, skin);
-        ParticleDataset d;
-        {
-          py::gil_scoped_release release;
-          d = trajectory_dataset(s, x0, dt, steps, o);
-        }
-        return dataset_dict(d);
+        return dataset_dict(without_gil([&] { return trajectory_dataset(s, x0, dt, steps, o); }));
       },
       py::arg("system"), py::arg("x0"), py::arg("dt"), py::arg("steps"), py::arg("save_every"), py::arg("skin"));
 }

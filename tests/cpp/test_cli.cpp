@@ -2,12 +2,9 @@
 // (width <= 200, train <= 2000) and checks exit codes, messages, model files and JSON output.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
@@ -25,26 +22,9 @@ namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    const auto ticks = std::chrono::steady_clock::now().time_since_epoch().count();
-    path = fs::temp_directory_path() / ("hamsam-cli-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(counter++) + "-" + std::to_string(ticks));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
-
-using hamsam::test::read_all;
-using hamsam::test::write_all;
+using hamsam::test::read_file;
+using hamsam::test::TempDir;
+using hamsam::test::write_file;
 
 std::string quote(const std::string& s) {
   std::string out = "'";
@@ -67,8 +47,8 @@ Result run_cli(const TempDir& dir, const std::string& args) {
   const int status = std::system(cmd.c_str());
   Result r;
   r.rc = (status != -1 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
-  r.out = read_all(out);
-  r.err = read_all(err);
+  r.out = read_file(out);
+  r.err = read_file(err);
   return r;
 }
 
@@ -93,6 +73,11 @@ std::string npy_bytes(const double* values, const std::string& shape, std::size_
   return out + header + std::string(reinterpret_cast<const char*>(values), count * sizeof(double));
 }
 
+/// Arguments of `hamsam` and a piece of the message that they must fail with.
+struct Case {
+  std::string args, message;
+};
+
 const char* kSmallFit = "fit --system pendulum --width 100 --train 1000 --test 1000 --sampler elm";
 
 class Cli : public ::testing::Test {
@@ -102,7 +87,7 @@ class Cli : public ::testing::Test {
     GTEST_SKIP() << "HAMSAM_CLI_PATH is not defined (the CLI is not built)";
 #endif
   }
-  TempDir dir;
+  TempDir dir{"hamsam-cli"};
 };
 
 #define EXPECT_FAILS_WITH(result, needle)                                                               \
@@ -201,11 +186,11 @@ TEST_F(Cli, EvalReproducesTheFitTestError) {
 
 TEST_F(Cli, RefusesToOverwriteWithoutForce) {
   const std::string path = dir.file("keep.hsm");
-  write_all(path, "precious user data");
+  write_file(path, "precious user data");
   const Result r = run_cli(dir, std::string(kSmallFit) + " --out " + quote(path));
   EXPECT_FAILS_WITH(r, "--force");
   EXPECT_TRUE(contains(r.err, "exists")) << r.err;
-  EXPECT_EQ(read_all(path), "precious user data");
+  EXPECT_EQ(read_file(path), "precious user data");
 
   const Result forced = run_cli(dir, std::string(kSmallFit) + " --out " + quote(path) + " --force");
   ASSERT_EQ(forced.rc, 0) << forced.err;
@@ -213,31 +198,32 @@ TEST_F(Cli, RefusesToOverwriteWithoutForce) {
 }
 
 TEST_F(Cli, InvalidInputFailsWithAMessageNamingTheProblem) {
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --system nosuchsystem --width 10 --train 100"), "unknown system");
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --sampler nosuchsampler --width 10 --train 100"),
-                    "unknown sampler");
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --activation relu --width 10 --train 100"),
-                    "unknown activation");
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --solver magic --width 10 --train 100"),
-                    "unknown solver");
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --width 0 --train 100"), "width");
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --width -5 --train 100"), "width");
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --width 10 --train 0"), "--train");
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --sampler swim --width 10 --train 2"), "at least 3");
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --alpha 2 --width 10 --train 100"), "alpha");
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --box 1,2,3 --width 10 --train 100"), "--box");
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --box 5,-5 --width 10 --train 100"), "--box");
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --box a,b --width 10 --train 100"), "--box");
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --rcond 2 --width 10 --train 100"), "rcond");
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --width 100000000000 --train 100"), "memory");
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --seed -1 --width 10 --train 100"), "--seed");
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --blas-threads -1 --width 10 --train 100"),
-                    "--blas-threads");
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --width 10"), "--system");
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --no-such-option"), "--no-such-option");
-  EXPECT_FAILS_WITH(run_cli(dir, "fit --system pendulum --width abc"), "--width");
-  EXPECT_FAILS_WITH(run_cli(dir, "nosuchcommand"), "nosuchcommand");
-  EXPECT_FAILS_WITH(run_cli(dir, ""), "no subcommand");
+  for (const Case& c : std::vector<Case>{
+           {"fit --system nosuchsystem --width 10 --train 100", "unknown system"},
+           {"fit --system pendulum --sampler nosuchsampler --width 10 --train 100", "unknown sampler"},
+           {"fit --system pendulum --activation relu --width 10 --train 100", "unknown activation"},
+           {"fit --system pendulum --solver magic --width 10 --train 100", "unknown solver"},
+           {"fit --system pendulum --width 0 --train 100", "width"},
+           {"fit --system pendulum --width -5 --train 100", "width"},
+           {"fit --system pendulum --width 10 --train 0", "--train"},
+           {"fit --system pendulum --sampler swim --width 10 --train 2", "at least 3"},
+           {"fit --system pendulum --alpha 2 --width 10 --train 100", "alpha"},
+           {"fit --system pendulum --box 1,2,3 --width 10 --train 100", "--box"},
+           {"fit --system pendulum --box 5,-5 --width 10 --train 100", "--box"},
+           {"fit --system pendulum --box a,b --width 10 --train 100", "--box"},
+           {"fit --system pendulum --rcond 2 --width 10 --train 100", "rcond"},
+           {"fit --system pendulum --width 100000000000 --train 100", "memory"},
+           {"fit --system pendulum --seed -1 --width 10 --train 100", "--seed"},
+           {"fit --system pendulum --blas-threads -1 --width 10 --train 100", "--blas-threads"},
+           {"fit --width 10", "--system"},
+           {"fit --system pendulum --no-such-option", "--no-such-option"},
+           {"fit --system pendulum --width abc", "--width"},
+           {"nosuchcommand", "nosuchcommand"},
+           {"", "no subcommand"},
+       }) {
+    SCOPED_TRACE("hamsam " + c.args);
+    EXPECT_FAILS_WITH(run_cli(dir, c.args), c.message);
+  }
 }
 
 TEST_F(Cli, OutInAMissingFolderFailsBeforeFitting) {
@@ -254,22 +240,22 @@ TEST_F(Cli, EvalRejectsBadModelFiles) {
   const std::string garbage = dir.file("garbage.hsm");
   std::string bytes;
   for (int i = 0; i < 4096; ++i) bytes += static_cast<char>((i * 7919 + 13) % 256);
-  write_all(garbage, bytes);
+  write_file(garbage, bytes);
   EXPECT_FAILS_WITH(run_cli(dir, "eval --model " + quote(garbage) + " --system pendulum --test 100"),
                     "garbage.hsm");
 
   // A real model cut short.
   const std::string model = dir.file("p.hsm"), truncated = dir.file("truncated.hsm");
   ASSERT_EQ(run_cli(dir, std::string(kSmallFit) + " --quiet --out " + quote(model)).rc, 0);
-  const std::string full = read_all(model);
-  write_all(truncated, full.substr(0, full.size() / 2));
+  const std::string full = read_file(model);
+  write_file(truncated, full.substr(0, full.size() / 2));
   const Result r = run_cli(dir, "eval --model " + quote(truncated) + " --system pendulum --test 100");
   EXPECT_FAILS_WITH(r, "truncated");
 
   // One flipped byte in the parameters: the checksum catches it.
   std::string flipped = full;
   flipped[flipped.size() - 20] = static_cast<char>(flipped[flipped.size() - 20] ^ 0x5a);
-  write_all(dir.file("flipped.hsm"), flipped);
+  write_file(dir.file("flipped.hsm"), flipped);
   EXPECT_FAILS_WITH(run_cli(dir, "eval --model " + quote(dir.file("flipped.hsm")) + " --system pendulum --test 100"),
                     "flipped.hsm");
 
@@ -333,7 +319,7 @@ TEST_F(Cli, RolloutWritesCsvAndNpzAndComparesWithTheTruth) {
                                 "--truth --out " + quote(csv));
   ASSERT_EQ(r.rc, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "valid prediction time")) << r.out;
-  const std::string text = read_all(csv);
+  const std::string text = read_file(csv);
   EXPECT_TRUE(contains(text, "t,trajectory,q1,p1,H_model,q1_true,p1_true,H_true")) << text.substr(0, 200);
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1 + 41 * 2);
   // NPZ: a zip of .npy files (stored), starting with the local-file signature.
@@ -344,7 +330,7 @@ TEST_F(Cli, RolloutWritesCsvAndNpzAndComparesWithTheTruth) {
   const json out = json::parse(j.out);
   EXPECT_EQ(out["steps"], 10);
   EXPECT_EQ(out["integrator"], "implicit-midpoint");
-  const std::string bytes = read_all(npz);
+  const std::string bytes = read_file(npz);
   ASSERT_GT(bytes.size(), 100u);
   EXPECT_EQ(bytes.substr(0, 4), std::string("PK\x03\x04", 4));
   EXPECT_TRUE(contains(bytes, "x.npy") && contains(bytes, "\x93NUMPY"));
@@ -358,12 +344,12 @@ TEST_F(Cli, RolloutWritesCsvAndNpzAndComparesWithTheTruth) {
 TEST_F(Cli, RolloutReadsInitialStatesFromCsvAndNpy) {
   const std::string model = dir.file("p.hsm");
   ASSERT_EQ(run_cli(dir, std::string(kSmallFit) + " --out " + quote(model)).rc, 0);
-  write_all(dir.file("x0.csv"), "q1,p1\n1,0\n0.5,0.2\n");
+  write_file(dir.file("x0.csv"), "q1,p1\n1,0\n0.5,0.2\n");
   const double values[] = {1.0, 0.0, 0.5, 0.2};
   auto npy = [&](const std::string& shape, std::size_t count) { return npy_bytes(values, shape, count); };
-  write_all(dir.file("x0.npy"), npy("(2, 2)", 4));
-  write_all(dir.file("one.npy"), npy("(2,)", 2));
-  write_all(dir.file("bad.npy"), npy("(1, 3)", 3));
+  write_file(dir.file("x0.npy"), npy("(2, 2)", 4));
+  write_file(dir.file("one.npy"), npy("(2,)", 2));
+  write_file(dir.file("bad.npy"), npy("(1, 3)", 3));
   std::string outs[2];
   int i = 0;
   for (const char* file : {"x0.csv", "x0.npy"}) {
@@ -372,7 +358,7 @@ TEST_F(Cli, RolloutReadsInitialStatesFromCsvAndNpy) {
                                       " --dt 0.05 --steps 20 --out " + quote(csv));
     ASSERT_EQ(r.rc, 0) << file << ": " << r.err;
     EXPECT_TRUE(contains(r.out, "2 trajectories")) << r.out;
-    outs[i++] = read_all(csv);
+    outs[i++] = read_file(csv);
   }
   EXPECT_EQ(outs[0], outs[1]);
   const Result one = run_cli(dir, "rollout --model " + quote(model) + " --x0-file " + quote(dir.file("one.npy")) +
@@ -388,9 +374,6 @@ TEST_F(Cli, RolloutBadInputIsAClearError) {
   const std::string model = dir.file("p.hsm");
   ASSERT_EQ(run_cli(dir, std::string(kSmallFit) + " --out " + quote(model)).rc, 0);
   const std::string base = "rollout --model " + quote(model);
-  struct Case {
-    std::string args, message;
-  };
   for (const Case& c : std::vector<Case>{
            {" --x0 1,0,3", "has 3 numbers"},
            {" --x0 1,0 --dt 0", "dt must be"},
@@ -433,7 +416,7 @@ TEST_F(Cli, RolloutOfAGraphModelOnAnotherLatticeAgreesWithTheTruth) {
   EXPECT_LT(out["max_energy_error_true"].get<double>(), 1e-4) << out.dump();
   EXPECT_LT(out["energy_drift_model"].get<double>(), 1e-4) << out.dump();
   EXPECT_EQ(out["truth"]["integrator"], "velocity Verlet, same dt");
-  const std::string bytes = read_all(npz);
+  const std::string bytes = read_file(npz);
   EXPECT_TRUE(contains(bytes, "x.npy") && contains(bytes, "x_true.npy") && contains(bytes, "H_true.npy"));
   EXPECT_TRUE(contains(bytes, "'shape': (11,1,162)")) << "x: 11 saved times, 1 trajectory, 2 x 27 x 3 numbers";
 
@@ -444,7 +427,7 @@ TEST_F(Cli, RolloutOfAGraphModelOnAnotherLatticeAgreesWithTheTruth) {
   EXPECT_TRUE(contains(t.out, "2 trajectories x 20 steps")) << t.out;
   EXPECT_TRUE(contains(t.out, "V(0,0)") && contains(t.out, "(tabulated)")) << t.out;
   EXPECT_TRUE(contains(t.out, "particle-steps/s")) << t.out;
-  const std::string text = read_all(csv);
+  const std::string text = read_file(csv);
   EXPECT_TRUE(contains(text, "t,trajectory,q1,")) << text.substr(0, 100);
   EXPECT_TRUE(contains(text, ",p81,H_model\n")) << text.substr(0, 3000);
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1 + 3 * 2);
@@ -461,7 +444,7 @@ TEST_F(Cli, RolloutOfAGraphModelOnAnotherLatticeAgreesWithTheTruth) {
   ic.velocities = "maxwell";
   ic.temperature = 0.01;
   const hamsam::Matrix x0 = initial_states(lattice({2, 2, 2}), lattice_positions({2, 2, 2}), ic, 1, 9);
-  write_all(dir.file("x0.npy"), npy_bytes(x0.data(), "(1, 48)", 48));
+  write_file(dir.file("x0.npy"), npy_bytes(x0.data(), "(1, 48)", 48));
   const std::string from_file = "rollout --model " + quote(model) + " --x0-file " + quote(dir.file("x0.npy"));
   const Result f = run_cli(dir, from_file + " --system lattice --shape 2,2,2 --steps 10 --truth --potential harmonic");
   ASSERT_EQ(f.rc, 0) << f.err;
@@ -475,12 +458,9 @@ TEST_F(Cli, RolloutOfAGraphModelBadInputIsAClearError) {
   ASSERT_EQ(run_cli(dir, std::string(kSmallGraphFit) + " --out " + quote(model)).rc, 0);
   const std::string dense = dir.file("p.hsm");
   ASSERT_EQ(run_cli(dir, std::string(kSmallFit) + " --out " + quote(dense)).rc, 0);
-  write_all(dir.file("junk.bin"), "not a model at all");
-  write_all(dir.file("other.json"), "{\"format\": \"something-else\"}");
+  write_file(dir.file("junk.bin"), "not a model at all");
+  write_file(dir.file("other.json"), "{\"format\": \"something-else\"}");
   const std::string g = "rollout --model " + quote(model);
-  struct Case {
-    std::string args, message;
-  };
   for (const Case& c : std::vector<Case>{
            {"rollout --model " + quote(dir.file("junk.bin")) + " --x0 1,0", "unknown format"},
            {"rollout --model " + quote(dir.file("other.json")) + " --system lattice", "not a hamsam graph model"},

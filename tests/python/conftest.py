@@ -24,3 +24,21 @@ def small_model(pendulum_data):
     model = hs.DenseHamiltonian(width=100, sampler="a-swim", seed=3)
     model.fit(train.x[:500], train.xdot[:500], progress=False)
     return model
+
+
+@pytest.fixture(params=[
+    ("energy", [[0.0, np.nan]], "x contains NaN"),
+    ("energy", np.zeros((3, 4)), "x must have 2 columns"),
+    ("gradient", np.zeros((3, 4)), "x must have 2 columns"),
+    ("gradient", np.zeros(4), "x has shape"),
+    ("energy", np.zeros(3), "x has shape"),
+    ("energy", np.zeros((2, 2, 2)), "x must be a 2-D array"),
+    ("energy", {"a": 1}, "x must be a numeric array"),
+    ("energy", [["a", "b"]], "x must be a numeric array"),
+    ("energy", np.zeros((2, 2), dtype=complex), "x must be real"),
+    ("energy", np.zeros((0, 2)), "x is empty"),
+], ids=lambda case: f"{case[0]}: {case[2]}")
+def bad_states(request):
+    """(method, x, message): states of a one-degree-of-freedom Hamiltonian that energy() or gradient() rejects
+    with a ValueError matching the message, for systems and fitted models alike."""
+    return request.param

@@ -10,37 +10,26 @@ def data():
     return hs.sample_box(hs.systems.Pendulum(), n=200, seed=0)
 
 
-def test_options_errors():
-    with pytest.raises(ValueError, match="width must be at least 1"):
-        hs.DenseHamiltonian(width=0)
-    with pytest.raises(ValueError, match="width must be an integer"):
-        hs.DenseHamiltonian(width=10.5)
-    with pytest.raises(ValueError, match="unknown sampler 'swimm': use one of elm, u-swim, swim, a-swim"):
-        hs.DenseHamiltonian(sampler="swimm")
-    with pytest.raises(ValueError, match="unknown activation 'relu'"):
-        hs.DenseHamiltonian(activation="relu")
-    with pytest.raises(ValueError, match="unknown solver 'lu'"):
-        hs.DenseHamiltonian(solver="lu")
-    with pytest.raises(ValueError, match="sampler must be a string"):
-        hs.DenseHamiltonian(sampler=3)
-    with pytest.raises(ValueError, match="rcond must be in"):
-        hs.DenseHamiltonian(rcond=2.0)
-    with pytest.raises(ValueError, match="ridge must be finite and >= 0"):
-        hs.DenseHamiltonian(ridge=-1.0)
-    with pytest.raises(ValueError, match="seed must be at least 0"):
-        hs.DenseHamiltonian(seed=-1)
-    with pytest.raises(ValueError, match="elm_bias must be None or a pair"):
-        hs.DenseHamiltonian(elm_bias=1.0)
-    with pytest.raises(ValueError, match="elm_bias_low <= elm_bias_high"):
-        hs.DenseHamiltonian(elm_bias=(2.0, 1.0))
-    with pytest.raises(ValueError, match="anchor_weight must be positive"):
-        hs.DenseHamiltonian(anchor_weight=0.0)
-    with pytest.raises(ValueError, match="energy_weight must be >= 0"):
-        hs.DenseHamiltonian(energy_weight=-1.0)
-    with pytest.raises(ValueError, match="threads must be at least 0"):
-        hs.DenseHamiltonian(threads=-1)
-    with pytest.raises(ValueError, match="blas_threads must be an integer"):
-        hs.DenseHamiltonian(blas_threads="all")
+@pytest.mark.parametrize("option, message", [
+    ({"width": 0}, "width must be at least 1"),
+    ({"width": 10.5}, "width must be an integer"),
+    ({"sampler": "swimm"}, "unknown sampler 'swimm': use one of elm, u-swim, swim, a-swim"),
+    ({"activation": "relu"}, "unknown activation 'relu'"),
+    ({"solver": "lu"}, "unknown solver 'lu'"),
+    ({"sampler": 3}, "sampler must be a string"),
+    ({"rcond": 2.0}, "rcond must be in"),
+    ({"ridge": -1.0}, "ridge must be finite and >= 0"),
+    ({"seed": -1}, "seed must be at least 0"),
+    ({"elm_bias": 1.0}, "elm_bias must be None or a pair"),
+    ({"elm_bias": (2.0, 1.0)}, "elm_bias_low <= elm_bias_high"),
+    ({"anchor_weight": 0.0}, "anchor_weight must be positive"),
+    ({"energy_weight": -1.0}, "energy_weight must be >= 0"),
+    ({"threads": -1}, "threads must be at least 0"),
+    ({"blas_threads": "all"}, "blas_threads must be an integer"),
+])
+def test_options_errors(option, message):
+    with pytest.raises(ValueError, match=message):
+        hs.DenseHamiltonian(**option)
 
 
 def test_fit_input_errors(data):
@@ -115,15 +104,10 @@ def test_unfitted_model_errors():
     assert m.W.shape[1] == 0 and m.c.shape == (0,)
 
 
-def test_evaluation_errors(small_model):
-    with pytest.raises(ValueError, match="x contains NaN"):
-        small_model.energy([[0.0, np.nan]])
-    with pytest.raises(ValueError, match="x must have 2 columns"):
-        small_model.energy(np.zeros((3, 4)))
-    with pytest.raises(ValueError, match="x has shape"):
-        small_model.gradient(np.zeros(4))
-    with pytest.raises(ValueError, match="x must be a numeric array"):
-        small_model.energy({"a": 1})
+def test_evaluation_errors(small_model, bad_states):
+    method, x, message = bad_states
+    with pytest.raises(ValueError, match=message):
+        getattr(small_model, method)(x)
 
 
 def test_metric_errors():

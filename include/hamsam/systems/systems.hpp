@@ -24,89 +24,74 @@ class System : public Hamiltonian {
   virtual std::map<std::string, double> parameters() const = 0;
 };
 
-/// H = p^2 / (2 m) + k q^2 / 2.
-class HarmonicOscillator final : public System {
+namespace detail {
+struct SystemFormulas;  // the closed forms of one system (src/systems/systems.cpp)
+}
+
+/// A system in closed form, the base of the systems below: it holds what describes the system (fixed at
+/// construction), checks the states and evaluates the system's formulas, which live with their derivations in
+/// src/systems/systems.cpp, on valid ones.
+class AnalyticSystem : public System {
+ public:
+  Index dof() const final { return description_.dof; }
+  std::string name() const final { return description_.name; }
+  bool separable() const final { return description_.separable; }
+  Box default_box() const final { return description_.box; }
+  std::map<std::string, double> parameters() const final { return description_.parameters; }
+  Vector energy(const Matrix& X) const final;
+  Matrix gradient(const Matrix& X) const final;
+  Matrix hessian(const Vector& x) const final;  ///< exact
+
+ protected:
+  struct Description {
+    Index dof = 1;
+    std::string name;
+    bool separable = false;  ///< H = T(p) + V(q)
+    Box box;                 ///< the default box
+    std::map<std::string, double> parameters;
+  };
+  AnalyticSystem(Description description, std::shared_ptr<const detail::SystemFormulas> formulas);
+
+ private:
+  Description description_;
+  std::shared_ptr<const detail::SystemFormulas> formulas_;
+};
+
+/// H = p^2 / (2 m) + k q^2 / 2, on [-2, 2]^2.
+class HarmonicOscillator final : public AnalyticSystem {
  public:
   explicit HarmonicOscillator(double mass = 1.0, double stiffness = 1.0);
-  Index dof() const override { return 1; }
-  std::string name() const override { return "harmonic"; }
-  Vector energy(const Matrix& X) const override;
-  Matrix gradient(const Matrix& X) const override;
-  Matrix hessian(const Vector& x) const override;  ///< exact
-  bool separable() const override { return true; }
-  Box default_box() const override;
-  std::map<std::string, double> parameters() const override;
-
- private:
-  double m_, k_;
 };
 
-/// H = p^2 / 2 + 1 - cos(f q).
-class Pendulum final : public System {
+/// H = p^2 / 2 + 1 - cos(f q), on [-2pi, 2pi] x [-1, 1] for f = 1 and [-pi, pi] x [-0.5, 0.5] otherwise.
+class Pendulum final : public AnalyticSystem {
  public:
   explicit Pendulum(double frequency = 1.0);
-  Index dof() const override { return 1; }
-  std::string name() const override { return "pendulum"; }
-  Vector energy(const Matrix& X) const override;
-  Matrix gradient(const Matrix& X) const override;
-  Matrix hessian(const Vector& x) const override;  ///< exact
-  bool separable() const override { return true; }
-  Box default_box() const override;  ///< [-2pi, 2pi] x [-1, 1] for f = 1, [-pi, pi] x [-0.5, 0.5] otherwise
-  std::map<std::string, double> parameters() const override;
-
- private:
-  double f_;
 };
 
-/// H = delta e^p - gamma p + beta e^q - alpha q.
-class LotkaVolterra final : public System {
+/// H = delta e^p - gamma p + beta e^q - alpha q, on [-2, 2]^2.
+class LotkaVolterra final : public AnalyticSystem {
  public:
   LotkaVolterra(double alpha = -2.0, double beta = -1.0, double gamma = -1.0, double delta = -1.0);
   /// Named parameter sets: "standard" (-2, -1, -1, -1) on [-2, 2]^2 and "shifted" (3.5, 0.025, 10, 0.07)
   /// on [0, 8]^2.
   static LotkaVolterra preset(const std::string& name);
-  Index dof() const override { return 1; }
-  std::string name() const override { return "lotka-volterra"; }
-  Vector energy(const Matrix& X) const override;
-  Matrix gradient(const Matrix& X) const override;
-  Matrix hessian(const Vector& x) const override;  ///< exact
-  bool separable() const override { return true; }
-  Box default_box() const override;
-  std::map<std::string, double> parameters() const override;
 
  private:
-  double a_, b_, g_, d_;
-  double box_low_ = -2.0, box_high_ = 2.0;
+  LotkaVolterra(double alpha, double beta, double gamma, double delta, Box box);
 };
 
-/// Double pendulum, m = l = g = 1:
+/// Double pendulum, m = l = g = 1, with q in [-pi, pi]^2 and p in [-1, 1]^2 (not separable):
 /// H = [p1^2 + 2 p2^2 - 2 p1 p2 cos(q1 - q2)] / [2 (1 + sin^2(q1 - q2))] - 2 cos q1 - cos q2.
-class DoublePendulum final : public System {
+class DoublePendulum final : public AnalyticSystem {
  public:
-  Index dof() const override { return 2; }
-  std::string name() const override { return "double-pendulum"; }
-  Vector energy(const Matrix& X) const override;
-  Matrix gradient(const Matrix& X) const override;
-  Matrix hessian(const Vector& x) const override;  ///< exact
-  Box default_box() const override;  ///< q in [-pi, pi]^2, p in [-1, 1]^2
-  std::map<std::string, double> parameters() const override { return {}; }
+  DoublePendulum();
 };
 
-/// H = (p1^2 + p2^2) / 2 + (q1^2 + q2^2) / 2 + alpha (q1^2 q2 - q2^3 / 3).
-class HenonHeiles final : public System {
+/// H = (p1^2 + p2^2) / 2 + (q1^2 + q2^2) / 2 + alpha (q1^2 q2 - q2^3 / 3), on [-5, 5]^4.
+class HenonHeiles final : public AnalyticSystem {
  public:
   explicit HenonHeiles(double alpha = 1.0);
-  Index dof() const override { return 2; }
-  std::string name() const override { return "henon-heiles"; }
-  Vector energy(const Matrix& X) const override;
-  Matrix gradient(const Matrix& X) const override;
-  Matrix hessian(const Vector& x) const override;  ///< exact
-  bool separable() const override { return true; }
-  Box default_box() const override;  ///< [-5, 5]^4
-  std::map<std::string, double> parameters() const override;
-
- private:
-  double alpha_;
 };
 
 /// Names accepted by make_system.
