@@ -1,18 +1,17 @@
 #include "hamsam/dense_model.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "detail/parallel.hpp"
+#include "fit/skeleton.hpp"
 #include "hamsam/activation.hpp"
 #include "hamsam/error.hpp"
 #include "hamsam/lstsq.hpp"
 #include "hamsam/metrics.hpp"
 #include "hamsam/regularization.hpp"
-#include "fit/skeleton.hpp"
 
 namespace hamsam {
 namespace {
