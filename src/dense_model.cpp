@@ -1,12 +1,12 @@
 #include "hamsam/dense_model.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <limits>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "detail/parallel.hpp"
+#include "fit/skeleton.hpp"
 #include "hamsam/activation.hpp"
 #include "hamsam/error.hpp"
 #include "hamsam/lstsq.hpp"
@@ -16,10 +16,13 @@
 namespace hamsam {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
+using detail::default_anchor;
+using detail::FitAnchors;
+using detail::FitRun;
+using detail::Pass;
+using detail::run_passes;
+using detail::RunSettings;
+using detail::seconds_since;
 
 /// Rows r0 .. r0+len-1 of value = act(X W + b) and d1 = act'(X W + b), each optional, written column-major with
 /// leading dimensions ldv / ldd at `value` / `d1` (which point at row r0), in chunks of 512 rows.
@@ -85,8 +88,20 @@ LstsqOptions regularized(const LstsqProblem& p, const FitOptions& options, Lstsq
   return lo;
 }
 
-void check_input(const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy,
-                 const std::optional<Anchors>& anchors) {
+/// The first of two passes only ranks point pairs by predicted H differences, which 1e-8-accurate normal
+/// equations do as well as the oracle: under auto it uses the gram backend (cheaper than qr, see
+/// bench/results/lstsq.md); an explicit solver is used for both passes.
+LstsqOptions first_pass_options(LstsqOptions lo) {
+  if (lo.solver == Solver::Auto) {
+    lo.solver = Solver::Gram;
+    lo.refine_steps = 0;
+  }
+  return lo;
+}
+
+/// Stage "check data": the shapes and values of the training data, and what the sampler needs of it.
+void check_data(const FitOptions& o, const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy,
+                const std::optional<Anchors>& anchors) {
   require(x.rows() >= 1, "x is empty: give at least one training state");
   require(x.cols() >= 2 && x.cols() % 2 == 0,
           "x must have an even number of columns (q_1..q_n, p_1..p_n), got " + std::to_string(x.cols()));
@@ -106,6 +121,168 @@ void check_input(const Matrix& x, const Matrix& xdot, const std::optional<Vector
     require(anchors->x.rows() >= 1, "anchor is empty: give at least one (x0, H0) or none");
     require(anchors->x.allFinite() && anchors->h.allFinite(), "anchor contains NaN or Inf");
   }
+  if (o.sampler == Sampler::SWIM)
+    require(energy.has_value(), "sampler 'swim' needs the energies H at the training points: pass energy, or "
+                                "use sampler 'a-swim', which needs none");
+  if (o.sampler != Sampler::ELM)
+    require(x.rows() >= 3, "sampler '" + to_string(o.sampler) + "' needs at least 3 training points to draw "
+                           "pairs (got " + std::to_string(x.rows()) + "): add points or use sampler 'elm'");
+}
+
+/// fit_averaged(): the extra point sets, each of the shape of x.
+void check_point_sets(const Matrix& x, const std::vector<Matrix>& also) {
+  for (std::size_t s = 0; s < also.size(); ++s) {
+    require(also[s].rows() == x.rows() && also[s].cols() == x.cols(),
+            "fit_averaged: point set " + std::to_string(s) + " must have the shape of x (" +
+                std::to_string(x.rows()) + "x" + std::to_string(x.cols()) + ")");
+    require(also[s].allFinite(), "fit_averaged: point set " + std::to_string(s) + " contains NaN or Inf");
+  }
+}
+
+/// What a dense fit is given: the states, the gradient targets G^T = -J xdot, the known energies, the point
+/// sets averaged with x in each gradient row (fit_averaged; empty for fit) and the anchors.
+struct DenseData {
+  const Matrix& x;
+  const std::optional<Vector>& energy;
+  const std::vector<Matrix>& also;
+  Matrix Gt;
+  Anchors anchor;
+};
+
+/// What a dense fit builds: the hidden layer, the output weights, and (first of two passes) the fitted H at
+/// the training points that re-weights the second sampling.
+struct DenseFit {
+  HiddenLayer layer;
+  Vector c;
+  double c0 = 0.0;
+  Vector predicted;
+  FitSummary summary;
+};
+
+/// Stage "sampling": elm from the bias range (default: the range of the coordinates), else swim on x with the
+/// pair probabilities of `values` (null: u-swim).
+HiddenLayer sample_layer(const FitOptions& o, const Matrix& x, const Vector* values, FitSummary& s) {
+  if (o.sampler == Sampler::ELM) {
+    double lo_b = o.elm_bias_low, hi_b = o.elm_bias_high;
+    if (std::isnan(lo_b)) {
+      lo_b = x.minCoeff();
+      hi_b = x.maxCoeff();
+    }
+    return sample_elm(x.cols(), o.width, lo_b, hi_b, o.seed);
+  }
+  SwimInfo info;
+  HiddenLayer layer = sample_swim(x, values, o.width, o.activation, o.seed, &info);
+  if (info.filled_uniformly > 0)
+    s.notes.push_back(std::to_string(info.filled_uniformly) + " of " + std::to_string(o.width) +
+                      " neurons drawn uniformly: too few point pairs with differing H values");
+  return layer;
+}
+
+/// The least-squares problem of one solve and the matrices behind it.
+struct Assembly {
+  Matrix S, values;  ///< act' at the points (averaged over `also`), act at the points (when needed)
+  LstsqProblem problem;
+  std::mutex fused_mutex;
+  double fused_seconds = 0.0;  ///< S by rows: the time computing it inside the solve, summed over threads
+};
+
+/// Stage "assembly": the gradient rows (S, W, G^T), the anchor rows and (energy_weight > 0) the energy rows
+/// for `layer`; `with_values`: also act at the points (for the fitted values).
+void assemble(const FitOptions& o, const DenseData& data, const HiddenLayer& layer, bool with_values, int threads,
+              Assembly& a) {
+  const Matrix& x = data.x;
+  const Index ne = (data.energy && o.energy_weight > 0) ? x.rows() : 0;  // known energies as rows
+  LstsqProblem& p = a.problem;
+  // S by rows when nothing else needs it whole: the qr backend then computes each row block of act' on the
+  // thread that factors it, straight into its buffer (no K x M matrix held, no copy); the time spent there is
+  // the assembly time (summed over the threads, divided by their number).
+  const bool by_rows = !(with_values || ne > 0) && data.also.empty() && o.regularization == Regularization::None;
+  if (by_rows) {
+    p.S_rows = [&a, &layer, &x, act = o.activation](Index r0, Index len, double* out, Index ld) {
+      const auto tf = FitRun::Clock::now();
+      feature_rows(layer, act, x, r0, len, nullptr, 0, out, ld);
+      const double dt = seconds_since(tf);
+      std::lock_guard<std::mutex> lock(a.fused_mutex);
+      a.fused_seconds += dt;
+    };
+    p.S_shape = {x.rows(), layer.width()};
+  } else {
+    features(layer, o.activation, x, (with_values || ne > 0) ? &a.values : nullptr, &a.S, threads);
+    if (!data.also.empty()) average_d1(layer, o.activation, data.also, a.S, threads);
+    p.S = &a.S;
+  }
+  const Anchors& anchor = data.anchor;
+  Matrix anchor_values;
+  features(layer, o.activation, anchor.x, &anchor_values, nullptr, 1);
+  p.W = &layer.W;
+  p.Gt = &data.Gt;
+  const Index na = anchor.x.rows();
+  p.extra_rows.resize(na + ne, layer.width() + 1);
+  p.extra_rhs.resize(na + ne);
+  p.extra_rows.topLeftCorner(na, layer.width()) = o.anchor_weight * anchor_values;
+  p.extra_rows.col(layer.width()).head(na).setConstant(o.anchor_weight);
+  p.extra_rhs.head(na) = o.anchor_weight * anchor.h;
+  if (ne > 0) {
+    p.extra_rows.bottomLeftCorner(ne, layer.width()) = o.energy_weight * a.values;
+    p.extra_rows.col(layer.width()).tail(ne).setConstant(o.energy_weight);
+    p.extra_rhs.tail(ne) = o.energy_weight * (*data.energy);
+  }
+}
+
+/// Stages "assembly" and "solve" of one pass: the output weights for fit.layer (and, first of two passes, the
+/// fitted values at the points); the last pass takes the ridge that options.regularization chooses.
+void solve_pass(FitRun& run, const FitOptions& o, const DenseData& data, const Pass& pass, DenseFit& fit) {
+  FitSummary& s = run.summary();
+  const HiddenLayer& layer = fit.layer;
+  run.report("assembly", pass.from);
+  Assembly a;
+  run.timed(s.seconds_assembly, [&] { assemble(o, data, layer, pass.first_of_two, run.threads(), a); });
+  run.report("solve", 0.5 * (pass.from + pass.to));
+  LstsqOptions lo;
+  lo.solver = o.solver;
+  lo.rcond = o.rcond;
+  lo.ridge = o.ridge;
+  lo.threads = run.threads();
+  const LstsqProblem& p = a.problem;
+  const LstsqResult r = solve_lstsq(p, pass.first_of_two ? first_pass_options(lo) : regularized(p, o, lo, s));
+  const double fused = a.fused_seconds / std::max(1, std::min(run.threads(), blas_threads()));
+  s.seconds_assembly += fused;
+  run.record_solve(pass, r, std::max(0.0, r.seconds - fused));
+  s.rows = p.rows();
+  s.cols = p.cols();
+  s.residual_norm = r.residual_norm;
+  s.relative_residual = r.rhs_norm > 0 ? r.residual_norm / r.rhs_norm : r.residual_norm;
+  fit.c = r.coef.head(layer.width());
+  fit.c0 = r.coef(layer.width());
+  // Training error of the vector field: the gradient rows' residual, relative (as relative_l2 would give).
+  const double gnorm = data.Gt.norm();
+  s.train_error = gnorm > 0 ? r.gradient_residual_norm / gnorm : r.gradient_residual_norm;
+  if (!std::isfinite(s.train_error)) s.train_error = std::numeric_limits<double>::infinity();
+  if (pass.first_of_two) fit.predicted = (a.values * fit.c).array() + fit.c0;
+}
+
+/// A dense fit from the data to the fitted parts: check_data, then the skeleton's stages (src/fit/skeleton.hpp)
+/// with the dense sampling and solve; a-swim takes two passes.
+DenseFit fit_dense(const FitOptions& o, const Matrix& x, const std::vector<Matrix>& also, const Matrix& xdot,
+                   const std::optional<Vector>& energy, const std::optional<Anchors>& anchors,
+                   const ProgressCallback& progress) {
+  check_data(o, x, xdot, energy, anchors);
+  DenseFit fit;
+  FitRun run(fit.summary, RunSettings::of(o), x, progress);
+  fit.summary.width = o.width;
+  DenseData data{x, energy, also, gradient_from_vector_field(xdot), {}};
+  FitAnchors anchor = default_anchor(x, energy, anchors, "training point");
+  data.anchor = std::move(anchor.anchors);
+  fit.summary.anchor = std::move(anchor.description);
+  run_passes(
+      run, o.sampler == Sampler::ASWIM,
+      [&](bool reweighted) {
+        const Vector* values = reweighted ? &fit.predicted : o.sampler == Sampler::SWIM ? &*energy : nullptr;
+        fit.layer = sample_layer(o, x, values, fit.summary);
+      },
+      [&](const Pass& pass) { solve_pass(run, o, data, pass, fit); });
+  run.finish();
+  return fit;
 }
 
 }  // namespace
@@ -124,197 +301,25 @@ DenseHamiltonian::DenseHamiltonian(FitOptions options, HiddenLayer layer, Vector
 
 FitSummary DenseHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy,
                                  const std::optional<Anchors>& anchors, const ProgressCallback& progress) {
-  options_.validate();
-  check_input(x, xdot, energy, anchors);
-  const FitOptions& o = options_;
-  if (o.sampler == Sampler::SWIM)
-    require(energy.has_value(), "sampler 'swim' needs the energies H at the training points: pass energy, or "
-                                "use sampler 'a-swim', which needs none");
-  if (o.sampler != Sampler::ELM)
-    require(x.rows() >= 3, "sampler '" + to_string(o.sampler) + "' needs at least 3 training points to draw "
-                           "pairs (got " + std::to_string(x.rows()) + "): add points or use sampler 'elm'");
-
-  const auto t_start = Clock::now();
-  auto report = [&](const char* phase, double f) {
-    if (progress) progress(Progress{phase, f});
-  };
-  if (o.blas_threads > 0) set_blas_threads(o.blas_threads);
-  const int threads = detail::resolve_threads(o.threads);
-
-  FitSummary s;
-  s.width = o.width;
-  s.dim = x.cols();
-  s.points = x.rows();
-  s.sampler = o.sampler;
-  s.activation = o.activation;
-  s.solver = o.solver;
-  s.seed = o.seed;
-  s.rcond = o.rcond;
-  s.threads = threads;
-  s.blas_threads = blas_threads();
-
-  const Matrix Gt = gradient_from_vector_field(xdot);
-  Anchors anchor;
-  if (anchors) {
-    anchor = *anchors;
-    s.anchor = std::to_string(anchor.x.rows()) + " anchor(s) given";
-  } else {
-    anchor.x = x.topRows(1);
-    anchor.h = Vector::Constant(1, energy ? (*energy)(0) : 0.0);
-    s.anchor = energy ? "H(x_0) = energy_0 at the first training point (no anchor given)"
-                      : "H(x_0) = 0 at the first training point (no anchor given, no energies)";
-  }
-
-  LstsqOptions lo;
-  lo.solver = o.solver;
-  lo.rcond = o.rcond;
-  lo.ridge = o.ridge;
-  lo.threads = threads;
-
-  // One least-squares solve for a given hidden layer; fills c_ and c0_. `lo_pass` overrides the options (the
-  // first A-SWIM pass).
-  // `predicted` (optional) receives the fitted H at the training points, from the same feature pass.
-  auto solve = [&](const HiddenLayer& layer, double f0, double f1, const LstsqOptions& lo_pass,
-                   Vector* predicted = nullptr) {
-    report("assembly", f0);
-    auto t0 = Clock::now();
-    const Index ne = (energy && o.energy_weight > 0) ? x.rows() : 0;  // known energies as rows
-    Matrix S, values;
-    LstsqProblem p;
-    // S by rows when nothing else needs it whole: the qr backend then computes each row block of act' on the
-    // thread that factors it, straight into its buffer (no K x M matrix held, no copy); the time spent there is
-    // the assembly time (summed over the threads, divided by their number).
-    const bool by_rows = !(predicted || ne > 0) && !averaged_ && o.regularization == Regularization::None;
-    std::mutex fused_mutex;
-    double fused_seconds = 0.0;
-    if (by_rows) {
-      p.S_rows = [&](Index r0, Index len, double* out, Index ld) {
-        const auto tf = Clock::now();
-        feature_rows(layer, o.activation, x, r0, len, nullptr, 0, out, ld);
-        const double dt = seconds_since(tf);
-        std::lock_guard<std::mutex> lock(fused_mutex);
-        fused_seconds += dt;
-      };
-      p.S_shape = {x.rows(), layer.width()};
-    } else {
-      features(layer, o.activation, x, (predicted || ne > 0) ? &values : nullptr, &S, threads);
-      if (averaged_) average_d1(layer, o.activation, *averaged_, S, threads);
-      p.S = &S;
-    }
-    Matrix anchor_values;
-    features(layer, o.activation, anchor.x, &anchor_values, nullptr, 1);
-    p.W = &layer.W;
-    p.Gt = &Gt;
-    const Index na = anchor.x.rows();
-    p.extra_rows.resize(na + ne, layer.width() + 1);
-    p.extra_rhs.resize(na + ne);
-    p.extra_rows.topLeftCorner(na, layer.width()) = o.anchor_weight * anchor_values;
-    p.extra_rows.col(layer.width()).head(na).setConstant(o.anchor_weight);
-    p.extra_rhs.head(na) = o.anchor_weight * anchor.h;
-    if (ne > 0) {
-      p.extra_rows.bottomLeftCorner(ne, layer.width()) = o.energy_weight * values;
-      p.extra_rows.col(layer.width()).tail(ne).setConstant(o.energy_weight);
-      p.extra_rhs.tail(ne) = o.energy_weight * (*energy);
-    }
-    s.seconds_assembly += seconds_since(t0);
-    report("solve", 0.5 * (f0 + f1));
-    // The last solve (`lo` itself; A-SWIM's ranking pass gets a copy) takes the ridge that regularization chooses.
-    LstsqResult r = solve_lstsq(p, &lo_pass == &lo ? regularized(p, o, lo, s) : lo_pass);
-    const double fused = fused_seconds / std::max(1, std::min(threads, blas_threads()));
-    s.seconds_assembly += fused;
-    const double solve_seconds = std::max(0.0, r.seconds - fused);
-    s.seconds_solve += solve_seconds;
-    s.solver_used = r.solver;
-    s.rows = p.rows();
-    s.cols = p.cols();
-    s.rank = r.rank;
-    s.residual_norm = r.residual_norm;
-    s.relative_residual = r.rhs_norm > 0 ? r.residual_norm / r.rhs_norm : r.residual_norm;
-    s.cond_estimate = r.cond_estimate;
-    s.solve_gflops = solve_seconds > 0 ? r.flops / solve_seconds * 1e-9 : 0.0;
-    if (!r.note.empty()) s.notes.push_back((s.solves == 0 && o.sampler == Sampler::ASWIM ? "first pass: " : "") + r.note);
-    ++s.solves;
-    c_ = r.coef.head(layer.width());
-    c0_ = r.coef(layer.width());
-    // Training error of the vector field: the gradient rows' residual, relative (as relative_l2 would give).
-    const double gnorm = Gt.norm();
-    s.train_error = gnorm > 0 ? r.gradient_residual_norm / gnorm : r.gradient_residual_norm;
-    if (!std::isfinite(s.train_error)) s.train_error = std::numeric_limits<double>::infinity();
-    if (predicted) *predicted = (values * c_).array() + c0_;
-  };
-
-  auto sample = [&](const Vector* values, double f) {
-    report("sampling", f);
-    auto t0 = Clock::now();
-    SwimInfo info;
-    HiddenLayer layer = sample_swim(x, values, o.width, o.activation, o.seed, &info);
-    s.seconds_sampling += seconds_since(t0);
-    if (info.filled_uniformly > 0)
-      s.notes.push_back(std::to_string(info.filled_uniformly) + " of " + std::to_string(o.width) +
-                        " neurons drawn uniformly: too few point pairs with differing H values");
-    return layer;
-  };
-
-  switch (o.sampler) {
-    case Sampler::ELM: {
-      report("sampling", 0.0);
-      auto t0 = Clock::now();
-      double lo_b = o.elm_bias_low, hi_b = o.elm_bias_high;
-      if (std::isnan(lo_b)) {
-        lo_b = x.minCoeff();
-        hi_b = x.maxCoeff();
-      }
-      layer_ = sample_elm(x.cols(), o.width, lo_b, hi_b, o.seed);
-      s.seconds_sampling += seconds_since(t0);
-      solve(layer_, 0.1, 1.0, lo);
-      break;
-    }
-    case Sampler::USWIM:
-      layer_ = sample(nullptr, 0.0);
-      solve(layer_, 0.1, 1.0, lo);
-      break;
-    case Sampler::SWIM:
-      layer_ = sample(&*energy, 0.0);
-      solve(layer_, 0.1, 1.0, lo);
-      break;
-    case Sampler::ASWIM: {
-      layer_ = sample(nullptr, 0.0);
-      // The first pass only ranks point pairs by predicted H differences, which 1e-8-accurate normal equations
-      // do as well as the oracle: under auto it uses the gram backend (cheaper than qr by the factor
-      // bench/results/lstsq.md shows); an explicit solver is used for both passes.
-      LstsqOptions first = lo;
-      if (o.solver == Solver::Auto) {
-        first.solver = Solver::Gram;
-        first.refine_steps = 0;
-      }
-      // Predicted H on the training points drives SWIM's pair probabilities (same candidates and stream).
-      Vector predicted;
-      solve(layer_, 0.05, 0.5, first, &predicted);
-      layer_ = sample(&predicted, 0.5);
-      solve(layer_, 0.55, 1.0, lo);
-      break;
-    }
-  }
-  s.seconds_total = seconds_since(t_start);
-  summary_ = s;
-  report("done", 1.0);
-  return s;
+  return fit_points(x, {}, xdot, energy, anchors, progress);
 }
 
 FitSummary DenseHamiltonian::fit_averaged(const Matrix& x, const std::vector<Matrix>& also, const Matrix& xdot,
                                           const std::optional<Anchors>& anchors, const ProgressCallback& progress) {
-  for (std::size_t s = 0; s < also.size(); ++s) {
-    require(also[s].rows() == x.rows() && also[s].cols() == x.cols(),
-            "fit_averaged: point set " + std::to_string(s) + " must have the shape of x (" +
-                std::to_string(x.rows()) + "x" + std::to_string(x.cols()) + ")");
-    require(also[s].allFinite(), "fit_averaged: point set " + std::to_string(s) + " contains NaN or Inf");
-  }
-  struct Reset {
-    const std::vector<Matrix>*& p;
-    ~Reset() { p = nullptr; }
-  } reset{averaged_};
-  averaged_ = also.empty() ? nullptr : &also;
-  return fit(x, xdot, std::nullopt, anchors, progress);
+  check_point_sets(x, also);
+  return fit_points(x, also, xdot, std::nullopt, anchors, progress);
+}
+
+FitSummary DenseHamiltonian::fit_points(const Matrix& x, const std::vector<Matrix>& also, const Matrix& xdot,
+                                        const std::optional<Vector>& energy, const std::optional<Anchors>& anchors,
+                                        const ProgressCallback& progress) {
+  options_.validate();
+  DenseFit fit = fit_dense(options_, x, also, xdot, energy, anchors, progress);
+  layer_ = std::move(fit.layer);
+  c_ = std::move(fit.c);
+  c0_ = fit.c0;
+  summary_ = std::move(fit.summary);
+  return summary_;
 }
 
 void DenseHamiltonian::set_metadata(const std::string& json_object) {

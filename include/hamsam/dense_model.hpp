@@ -62,6 +62,10 @@ class DenseHamiltonian : public Hamiltonian {
   void set_metadata(const std::string& json_object);
 
  private:
+  /// fit() and fit_averaged(): `also` holds fit_averaged's extra point sets (empty for fit()).
+  FitSummary fit_points(const Matrix& x, const std::vector<Matrix>& also, const Matrix& xdot,
+                        const std::optional<Vector>& energy, const std::optional<Anchors>& anchors,
+                        const ProgressCallback& progress);
   void require_fitted(const Matrix& x, const char* what) const;
   Vector energy_unchecked(const Matrix& x) const;
   FitOptions options_;
@@ -70,7 +74,6 @@ class DenseHamiltonian : public Hamiltonian {
   double c0_ = 0.0;
   FitSummary summary_;
   std::string metadata_ = "{}";
-  const std::vector<Matrix>* averaged_ = nullptr;  ///< set by fit_averaged() for the duration of its fit()
 };
 
 }  // namespace hamsam

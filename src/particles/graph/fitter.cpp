@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../../detail/parallel.hpp"
+#include "../../fit/skeleton.hpp"
 #include "../detail.hpp"
 #include "fitter.hpp"
 #include "geometry.hpp"
@@ -24,6 +25,9 @@ namespace hamsam::particles {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using hamsam::detail::FitRun;
+using hamsam::detail::Pass;
+using hamsam::detail::seconds_since;
 using detail::config_edges;
 using detail::distinct_rows;
 using detail::eval_scalar;
@@ -36,8 +40,6 @@ using detail::Reservoir;
 using detail::RowMatrix;
 using detail::sample_scalar;
 using detail::str;
-
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 /// A running TSQR triangle of [A | y] (n columns incl. the right-hand side): each block of rows is stacked under
 /// the triangle and QR-reduced, so only n x n values are kept however many rows pass through.
@@ -56,7 +58,8 @@ struct Triangle {
   }
 };
 
-void check_snapshots(const Topology& top, const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy,
+/// Stage "check data": the topology, and the shapes and values of the snapshots.
+void check_data(const Topology& top, const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy,
                      const std::optional<Anchors>& anchors) {
   validate(top);
   const Index nd = top.dof();
@@ -514,7 +517,8 @@ struct GraphFitter {
   }
 
   /// One least-squares solve for the current hidden layers; writes the output weights into the networks.
-  void solve(const Anchors& anchor, const ProgressCallback& progress, double f0, double f1) {
+  void solve(const Anchors& anchor, FitRun& run, const Pass& pass) {
+    const double f0 = pass.from, f1 = pass.to;
     auto t0 = Clock::now();
     Matrix E;
     Vector e;
@@ -531,7 +535,7 @@ struct GraphFitter {
     Index blocks = 0;
     double seconds_qr = 0.0;
     for (Index b0 = 0; b0 < S; b0 += per_block) {
-      if (progress) progress(Progress{"assembly", f0 + (f1 - f0) * 0.9 * double(b0) / double(S)});
+      run.report("assembly", f0 + (f1 - f0) * 0.9 * double(b0) / double(S));
       const Index nb = std::min(per_block, S - b0);
       RowMatrix AT(nb * nd, n_T + 1), AP(nb * nd, n_P + 1);
       hamsam::detail::parallel_for(nb, threads, [&](Index r0, Index r1) {
@@ -576,7 +580,7 @@ struct GraphFitter {
       s.max_block_rows = std::max(s.max_block_rows, F.rows());
     }
     s.seconds_assembly += seconds_since(t0) - seconds_qr;
-    if (progress) progress(Progress{"solve", f0 + (f1 - f0) * 0.95});
+    run.report("solve", f0 + (f1 - f0) * 0.95);
     const Matrix S0(0, n_cols - 1), W0(0, n_cols - 1), G0(0, 0);
     LstsqProblem p;
     p.S = &S0;
@@ -589,16 +593,11 @@ struct GraphFitter {
     lo.rcond = o.rcond;
     lo.threads = threads;
     const LstsqResult r = solve_lstsq(p, lo);
-    s.seconds_solve += r.seconds + seconds_qr;
-    s.solver_used = r.solver;
-    s.rank = r.rank;
-    s.cond_estimate = r.cond_estimate;
-    s.solve_gflops = r.seconds > 0 ? r.flops / r.seconds * 1e-9 : 0.0;
+    run.record_solve(pass, r, r.seconds);
+    s.seconds_solve += seconds_qr;
     s.rows = 2 * S * nd + E.rows();
     s.cols = n_cols;
     s.blocks = blocks;
-    if (!r.note.empty()) s.notes.push_back((s.solves == 0 && o.sampler >= Sampler::SWIM ? "first pass: " : "") + r.note);
-    ++s.solves;
     // Residuals: the gradient rows' part (the triangles carry it exactly, by orthogonal invariance).
     const Vector res = p.extra_rows * r.coef - p.extra_rhs;
     const double grad_sq = res.head(grad_rows).squaredNorm();
@@ -622,68 +621,50 @@ struct GraphFitter {
   }
 };
 
+/// The summary's graph fields known before the fit: sizes, and the note on swim.
+void start_summary(const GraphFitOptions& options, const Topology& topology, const Matrix& x, GraphFitSummary& s) {
+  s.snapshots = x.rows();
+  s.particles = topology.size();
+  if (options.sampler == Sampler::SWIM)
+    s.notes.push_back("swim on graph models resamples with the per-term values of a first u-swim solve (as a-swim): "
+                      "per-edge and per-particle energies are not observed");
+}
+
+/// The gauges fixed beside the anchors, as the summary's anchor text continues.
+std::string gauges(const GraphFitOptions& options, const Topology& topology) {
+  return "; gauges T(0) = 0" + std::string(options.message_width > 0 ? ", N(0) = 0" : "") +
+         (topology.is_radius_graph() ? ", V(cutoff) = 0" : "");
+}
+
 }  // namespace
 
 GraphParameters detail::fit_graph(const GraphFitOptions& options, const Topology& topology, const Matrix& x,
                                   const Matrix& xdot, const std::optional<Vector>& energy,
                                   const std::optional<Anchors>& anchors, const ProgressCallback& progress) {
   options.validate();
-  check_snapshots(topology, x, xdot, energy, anchors);
-  const auto t_start = Clock::now();
-  if (options.blas_threads > 0) set_blas_threads(options.blas_threads);
+  check_data(topology, x, xdot, energy, anchors);
   GraphParameters p;
   p.options = options;
   p.dim = topology.dim();
   p.train_cutoff = topology.is_radius_graph() ? topology.cutoff : 0.0;
-
   GraphFitSummary& s = p.summary;
-  s.sampler = options.sampler;
-  s.activation = options.activation;
-  s.solver = options.solver;
-  s.seed = options.seed;
-  s.rcond = options.rcond;
-  s.dim = x.cols();
-  s.points = x.rows();
-  s.snapshots = x.rows();
-  s.particles = topology.size();
-  s.threads = hamsam::detail::resolve_threads(options.threads);
-  s.blas_threads = blas_threads();
-  if (options.sampler == Sampler::SWIM)
-    s.notes.push_back("swim on graph models resamples with the per-term values of a first u-swim solve (as a-swim): "
-                      "per-edge and per-particle energies are not observed");
-
-  Anchors anchor;
-  if (anchors) {
-    anchor = *anchors;
-    s.anchor = std::to_string(anchor.x.rows()) + " anchor(s) given";
-  } else {
-    anchor.x = x.topRows(1);
-    anchor.h = Vector::Constant(1, energy ? (*energy)(0) : 0.0);
-    s.anchor = energy ? "H(x_0) = energy_0 at the first snapshot (no anchor given)"
-                      : "H(x_0) = 0 at the first snapshot (no anchor given, no energies)";
-  }
-  s.anchor += "; gauges T(0) = 0" + std::string(options.message_width > 0 ? ", N(0) = 0" : "") +
-              (topology.is_radius_graph() ? ", V(cutoff) = 0" : "");
+  FitRun run(s, hamsam::detail::RunSettings::of(options), x, progress);
+  start_summary(options, topology, x, s);
+  const hamsam::detail::FitAnchors anchor = hamsam::detail::default_anchor(x, energy, anchors, "snapshot");
+  s.anchor = anchor.description + gauges(options, topology);
 
   GraphFitter f(p, topology, x, xdot);
-  auto t0 = Clock::now();
-  if (progress) progress(Progress{"sampling", 0.0});
-  f.observe();
-  f.sample_layers(false);
-  s.seconds_sampling += seconds_since(t0);
-  const bool two_pass = options.sampler == Sampler::SWIM || options.sampler == Sampler::ASWIM;
-  f.solve(anchor, progress, 0.05, two_pass ? 0.5 : 1.0);
-  if (two_pass) {
-    t0 = Clock::now();
-    f.sample_layers(true);
-    s.seconds_sampling += seconds_since(t0);
-    f.solve(anchor, progress, 0.5, 1.0);
-  }
+  hamsam::detail::run_passes(
+      run, options.sampler == Sampler::SWIM || options.sampler == Sampler::ASWIM,
+      [&](bool reweighted) {
+        if (!reweighted) f.observe();
+        f.sample_layers(reweighted);
+      },
+      [&](const Pass& pass) { f.solve(anchor.anchors, run, pass); });
   s.kinetic_networks = static_cast<Index>(p.kinetic_networks.size());
   s.pair_networks = static_cast<Index>(p.pair_networks.size());
   s.width = f.n_T + f.n_P;
-  s.seconds_total = seconds_since(t_start);
-  if (progress) progress(Progress{"done", 1.0});
+  run.finish();
   return p;
 }
 
