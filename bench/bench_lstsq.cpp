@@ -19,105 +19,16 @@
 
 #include "hamsam/lstsq.hpp"
 #include "hamsam/random.hpp"
-
-extern "C" {
-void dgemm_(const char* ta, const char* tb, const int* m, const int* n, const int* k, const double* alpha,
-            const double* a, const int* lda, const double* b, const int* ldb, const double* beta, double* c,
-            const int* ldc, std::size_t, std::size_t);
-void dgeqrf_(const int* m, const int* n, double* a, const int* lda, double* tau, double* work, const int* lwork,
-             int* info);
-void dgeqrt_(const int* m, const int* n, const int* nb, double* a, const int* lda, double* t, const int* ldt,
-             double* work, int* info);
-char* openblas_get_config(void);
-}
+#include "lstsq/lapack.hpp"  // the library's LAPACK declarations (src/ is on the benchmarks' include path)
+#include "lstsq_cases.hpp"
 
 using namespace hamsam;
+using namespace hamsam::bench;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-struct Case {
-  Index K, M, D;
-};
-
-struct Data {
-  Matrix X, Xtest, W, S, Gt;
-  Vector b, Htest;
-  LstsqProblem problem() const {
-    LstsqProblem p;
-    p.S = &S;
-    p.W = &W;
-    p.Gt = &Gt;
-    const Index M = W.cols();
-    // Anchor H(0) = 0 (both systems have H(0) = 0).
-    p.extra_rows.resize(1, M + 1);
-    p.extra_rows.leftCols(M) = b.array().tanh().matrix().transpose();
-    p.extra_rows(0, M) = 1.0;
-    p.extra_rhs = Vector::Zero(1);
-    return p;
-  }
-  Vector predict(const Vector& coef) const {
-    const Index M = W.cols();
-    Matrix Z = Xtest * W;
-    Z.rowwise() += b.transpose();
-    return Z.array().tanh().matrix() * coef.head(M) + Vector::Constant(Xtest.rows(), coef(M));
-  }
-};
-
-// D = 2: pendulum H = p^2/2 + 1 - cos q on [-2pi,2pi] x [-1,1]; D = 4: Henon-Heiles (a = 1) on [-5,5]^4.
-// ELM hidden layer: W ~ N(0,1), b ~ U(lo, hi) of the box.
-Data make_data(const Case& c, std::uint64_t seed) {
-  const double pi = std::numbers::pi;
-  Data d;
-  Rng rng(seed);
-  const bool pend = c.D == 2;
-  auto box = [&](Index n) {
-    Matrix X(n, c.D);
-    for (Index i = 0; i < n; ++i)
-      for (Index j = 0; j < c.D; ++j)
-        X(i, j) = pend ? (j == 0 ? rng.uniform(-2 * pi, 2 * pi) : rng.uniform(-1.0, 1.0)) : rng.uniform(-5.0, 5.0);
-    return X;
-  };
-  d.X = box(c.K);
-  d.Xtest = box(std::min<Index>(c.K, 10000));
-  d.W.resize(c.D, c.M);
-  for (Index i = 0; i < d.W.size(); ++i) d.W.data()[i] = rng.normal();
-  d.b.resize(c.M);
-  const double lo = pend ? -2 * pi : -5.0, hi = pend ? 2 * pi : 5.0;
-  for (Index j = 0; j < c.M; ++j) d.b(j) = rng.uniform(lo, hi);
-  Matrix Z = d.X * d.W;
-  Z.rowwise() += d.b.transpose();
-  d.S = 1.0 - Z.array().tanh().square();
-  d.Gt.resize(c.K, c.D);
-  auto H = [&](const Matrix& X) {
-    Vector h(X.rows());
-    for (Index i = 0; i < X.rows(); ++i) {
-      if (pend) {
-        h(i) = 0.5 * X(i, 1) * X(i, 1) + 1 - std::cos(X(i, 0));
-      } else {
-        const double q1 = X(i, 0), q2 = X(i, 1), p1 = X(i, 2), p2 = X(i, 3);
-        h(i) = 0.5 * (p1 * p1 + p2 * p2) + 0.5 * (q1 * q1 + q2 * q2) + (q1 * q1 * q2 - q2 * q2 * q2 / 3);
-      }
-    }
-    return h;
-  };
-  for (Index i = 0; i < c.K; ++i) {
-    if (pend) {
-      d.Gt(i, 0) = std::sin(d.X(i, 0));
-      d.Gt(i, 1) = d.X(i, 1);
-    } else {
-      const double q1 = d.X(i, 0), q2 = d.X(i, 1);
-      d.Gt(i, 0) = q1 + 2 * q1 * q2;
-      d.Gt(i, 1) = q2 + q1 * q1 - q2 * q2;
-      d.Gt(i, 2) = d.X(i, 2);
-      d.Gt(i, 3) = d.X(i, 3);
-    }
-  }
-  d.Htest = H(d.Xtest);
-  return d;
-}
 
 struct Row {
   std::string what;
@@ -198,7 +109,7 @@ int main(int argc, char** argv) {
 
   for (std::size_t ci = 0; ci < cases.size(); ++ci) {
     const Case c = cases[ci];
-    const Data data = make_data(c, 1234 + ci);
+    const ElmCase data = make_case(c, 1234 + ci, std::min<Index>(c.K, 10000));
     const LstsqProblem p = data.problem();
     const Index m = p.rows(), n = p.cols();
     const double gemm_flops = 2.0 * double(m) * n * n;

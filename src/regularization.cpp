@@ -9,15 +9,8 @@
 #include "hamsam/error.hpp"
 #include "hamsam/metrics.hpp"
 #include "hamsam/random.hpp"
-
-// LAPACK (Fortran interface, LP64 integers); the hidden length of character arguments comes last (gfortran ABI).
-extern "C" {
-void dgeqrf_(const int* m, const int* n, double* a, const int* lda, double* tau, double* work, const int* lwork,
-             int* info);
-void dgesdd_(const char* jobz, const int* m, const int* n, double* a, const int* lda, double* s, double* u,
-             const int* ldu, double* vt, const int* ldvt, double* work, const int* lwork, int* iwork, int* info,
-             std::size_t);
-}
+#include "lstsq/lapack.hpp"
+#include "lstsq/tsqr.hpp"
 
 namespace hamsam {
 namespace {
@@ -26,20 +19,6 @@ int lapack_int(Index n) {
   require(n <= static_cast<Index>(std::numeric_limits<int>::max()),
           "choose_ridge: a dimension of " + std::to_string(n) + " exceeds the 32-bit LAPACK index range");
   return static_cast<int>(n);
-}
-
-/// R of the Householder QR of A (in place): the upper triangle of its first min(m, n) rows.
-Matrix qr_r(Matrix& A) {
-  const int m = lapack_int(A.rows()), n = lapack_int(A.cols()), k = std::min(m, n);
-  Vector tau(std::max(k, 1));
-  int info = 0, lwork = -1;
-  double query = 0;
-  dgeqrf_(&m, &n, A.data(), &m, tau.data(), &query, &lwork, &info);
-  lwork = std::max(1, static_cast<int>(query));
-  Vector work(lwork);
-  dgeqrf_(&m, &n, A.data(), &m, tau.data(), work.data(), &lwork, &info);
-  require(info == 0, "choose_ridge: the QR factorization failed (dgeqrf info " + std::to_string(info) + ")");
-  return A.topRows(k).triangularView<Eigen::Upper>();
 }
 
 /// The problem without c0, reduced and factored: A = U diag(s) V^T, beta = U^T y, perp2 = ||y - U beta||^2.
@@ -52,11 +31,17 @@ struct Factored {
 
 Factored factor(const Matrix& S, const Matrix& W, const Matrix& Gt, const Matrix& E, const Vector& e) {
   const Index K = S.rows(), M = S.cols(), D = W.rows(), ne = E.rows();
-  // 1. One QR of [S | Gt]: block d of the gradient rows becomes R_S diag(W_d) c = R_G col d, same residual.
+  // 1. One QR of [S | Gt] (TSQR): block d of the gradient rows becomes R_S diag(W_d) c = R_G col d, same residual.
+  lapack_int(K);
+  lapack_int(M + D);
   Matrix T(K, M + D);
-  T << S, Gt;
-  const Matrix R = qr_r(T);
-  const Index r = R.rows();
+  double flops = 0.0;
+  lstsq::householder_r(T, 0, flops, [&](Index r0, Index len) {
+    T.block(r0, 0, len, M) = S.middleRows(r0, len);
+    T.block(r0, M, len, D) = Gt.middleRows(r0, len);
+  });
+  const Index r = std::min(K, M + D);
+  const Matrix R = T.topRows(r).triangularView<Eigen::Upper>();
   Matrix B(D * r + ne, M);
   Vector y(D * r + ne);
   for (Index d = 0; d < D; ++d) {

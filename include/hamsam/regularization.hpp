@@ -7,9 +7,9 @@
 //   model.fit(x, noisy_xdot);       // model.summary().ridge: the chosen lambda; ridge_scores: the grid's scores
 //
 // Both choices factor the problem once (choose_ridge), not once per candidate:
-//   1. One QR of [S | Gt] (K x (M + D)) reduces the D*K gradient rows exactly to D*(M + D) rows with the same
-//      residual for every c (REFERENCE section 4: A_d = S diag(W_d)); the constant c0 is eliminated by projecting
-//      the anchor rows on the complement of its column.
+//   1. One QR of [S | Gt] (K x (M + D); the library's TSQR, as in the qr backend) reduces the D*K gradient rows
+//      exactly to D*(M + D) rows with the same residual for every c (REFERENCE section 4: A_d = S diag(W_d)); the
+//      constant c0 is eliminated by projecting the anchor rows on the complement of its column.
 //   2. One SVD of the reduced matrix, A = U diag(s) V^T, gives every ridge solution c = V diag(s/(s^2 + lambda))
 //      U^T y, its residual sum(((lambda/(s^2 + lambda)) U^T y)^2) + ||y - U U^T y||^2 and its degrees of freedom
 //      sum(s^2/(s^2 + lambda)) (+1 for c0). Singular values below rcond * s_max are dropped, as in the solve.

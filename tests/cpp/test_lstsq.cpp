@@ -1,80 +1,28 @@
 // Least-squares backends: every backend against the gelsd oracle on a realistic, ill-conditioned problem
-// (pendulum, ELM features), a well-conditioned random problem, ridge, extra-rows-only problems and errors.
+// (pendulum, ELM features), a well-conditioned random problem, ridge, extra-rows-only problems and errors; the
+// same for the general problem (rows in weighted blocks) and the row accumulator (streamed blocks, merges).
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
-#include <numbers>
 #include <string>
 
 #include "hamsam/error.hpp"
 #include "hamsam/lstsq.hpp"
 #include "hamsam/random.hpp"
+#include "../../bench/lstsq_cases.hpp"
 #include "test_support.hpp"
 
 namespace hamsam {
 namespace {
 
-constexpr double kPi = std::numbers::pi;
+// Pendulum H = p^2/2 + 1 - cos q on [-2pi,2pi] x [-1,1], ELM hidden layer of width M, anchor H(0) = 0 (the
+// benchmark's problem), 2000 test points.
+using PendulumCase = bench::ElmCase;
+PendulumCase make_pendulum(Index K, Index M, std::uint64_t seed) { return bench::make_case({K, M, 2}, seed, 2000); }
 
-// Pendulum H = p^2/2 + 1 - cos q on [-2pi,2pi] x [-1,1], ELM hidden layer of width M, anchor H(0) = 0.
-struct PendulumCase {
-  Matrix X, Xtest;  // K x 2, Ktest x 2 (q, p)
-  Matrix W;         // 2 x M
-  Vector b;         // M
-  Matrix S, Gt;
-  Vector Htest;
-  LstsqProblem problem() const {
-    LstsqProblem p;
-    p.S = &S;
-    p.W = &W;
-    p.Gt = &Gt;
-    const Index M = W.cols();
-    p.extra_rows.resize(1, M + 1);
-    p.extra_rows.leftCols(M) = b.array().tanh().matrix().transpose();  // x0 = 0
-    p.extra_rows(0, M) = 1.0;
-    p.extra_rhs = Vector::Zero(1);  // H(0) = 0
-    return p;
-  }
-  double test_error(const Vector& coef) const {
-    const Index M = W.cols();
-    Matrix Z = Xtest * W;
-    Z.rowwise() += b.transpose();
-    const Vector Hhat = Z.array().tanh().matrix() * coef.head(M) + Vector::Constant(Xtest.rows(), coef(M));
-    return (Hhat - Htest).norm() / Htest.norm();
-  }
-};
-
-Matrix box_points(Rng& rng, Index n) {
-  Matrix X(n, 2);
-  for (Index i = 0; i < n; ++i) {
-    X(i, 0) = rng.uniform(-2 * kPi, 2 * kPi);
-    X(i, 1) = rng.uniform(-1.0, 1.0);
-  }
-  return X;
-}
-
-PendulumCase make_pendulum(Index K, Index M, std::uint64_t seed) {
-  PendulumCase c;
-  Rng rng(seed);
-  c.X = box_points(rng, K);
-  c.Xtest = box_points(rng, 2000);
-  c.W.resize(2, M);
-  for (Index j = 0; j < M; ++j)
-    for (Index d = 0; d < 2; ++d) c.W(d, j) = rng.normal();
-  c.b.resize(M);
-  for (Index j = 0; j < M; ++j) c.b(j) = rng.uniform(-2 * kPi, 2 * kPi);
-  Matrix Z = c.X * c.W;
-  Z.rowwise() += c.b.transpose();
-  c.S = 1.0 - Z.array().tanh().square();
-  c.Gt.resize(K, 2);
-  c.Gt.col(0) = c.X.col(0).array().sin();
-  c.Gt.col(1) = c.X.col(1);
-  c.Htest = 0.5 * c.Xtest.col(1).array().square() + 1.0 - c.Xtest.col(0).array().cos();
-  return c;
-}
-
-LstsqResult run(const LstsqProblem& p, Solver s, double ridge = 0.0) {
+template <class Problem>
+LstsqResult run(const Problem& p, Solver s, double ridge = 0.0) {
   LstsqOptions o;
   o.solver = s;
   o.ridge = ridge;
@@ -91,6 +39,44 @@ void random_problem(Rng& rng, Index K, Index M, Index D, Matrix& S, Matrix& W, M
   for (Index i = 0; i < W.size(); ++i) W.data()[i] = rng.normal();
   for (Index i = 0; i < Gt.size(); ++i) Gt.data()[i] = rng.normal();
 }
+
+// The structured problem over S, W, Gt with `ne` random extra rows (and right-hand sides) drawn from rng.
+LstsqProblem structured(const Matrix& S, const Matrix& W, const Matrix& Gt, Rng* rng = nullptr, Index ne = 0) {
+  LstsqProblem p;
+  p.S = &S;
+  p.W = &W;
+  p.Gt = &Gt;
+  p.extra_rows.resize(ne, S.cols() + 1);
+  p.extra_rhs.resize(ne);
+  for (Index i = 0; i < p.extra_rows.size(); ++i) p.extra_rows.data()[i] = rng->normal();
+  for (Index i = 0; i < ne; ++i) p.extra_rhs(i) = rng->normal();
+  return p;
+}
+
+// A random dense block of rows.
+Matrix random_matrix(Rng& rng, Index m, Index n) {
+  Matrix A(m, n);
+  for (Index i = 0; i < A.size(); ++i) A.data()[i] = rng.normal();
+  return A;
+}
+Vector random_vector(Rng& rng, Index m) { return random_matrix(rng, m, 1).col(0); }
+
+// The general problem holding a structured problem's rows: its gradient rows and its extra rows, two blocks.
+RowProblem as_blocks(const LstsqProblem& p) {
+  Matrix A;
+  Vector rhs;
+  assemble_full(p, A, rhs);
+  const Index ng = p.rows() - p.extra_rows.rows(), ne = p.extra_rows.rows();
+  RowProblem g(p.cols());
+  g.add({.A = A.topRows(ng), .b = rhs.head(ng), .name = "gradient"});
+  g.add({.A = A.bottomRows(ne), .b = rhs.tail(ne), .name = "extra"});
+  return g;
+}
+
+// One run per compiled backend: the tests written once and run against every backend.
+class Backend : public ::testing::TestWithParam<Solver> {};
+INSTANTIATE_TEST_SUITE_P(Lstsq, Backend, ::testing::ValuesIn(available_solvers()),
+                         [](const ::testing::TestParamInfo<Solver>& info) { return to_string(info.param); });
 
 // Shared fixture: one ill-conditioned pendulum problem and its oracle solution.
 class PendulumLstsq : public ::testing::Test {
@@ -161,17 +147,13 @@ TEST_F(PendulumLstsq, AutoPicksQrForThisSizeAndMatches) {
 
 // A well-conditioned random problem: every backend agrees with a direct solution of the normal equations
 // of the assembled matrix (computed with a column-pivoted Householder QR in Eigen).
-TEST(Lstsq, WellConditionedAllBackendsAgree) {
+TEST_P(Backend, WellConditionedAgrees) {
+  const Solver s = GetParam();
   Rng rng(7);
   const Index K = 200, M = 20, D = 3;
   Matrix S, W, Gt;
   random_problem(rng, K, M, D, S, W, Gt);
-  LstsqProblem p;
-  p.S = &S;
-  p.W = &W;
-  p.Gt = &Gt;
-  p.extra_rows.resize(2, M + 1);
-  for (Index i = 0; i < p.extra_rows.size(); ++i) p.extra_rows.data()[i] = rng.normal();
+  LstsqProblem p = structured(S, W, Gt, &rng, 2);
   p.extra_rhs = Vector::Random(2);
   Matrix A;
   Vector rhs;
@@ -183,20 +165,41 @@ TEST(Lstsq, WellConditionedAllBackendsAgree) {
   EXPECT_EQ(A(K + 5, M), 0.0);
   EXPECT_EQ(A(D * K + 1, M), p.extra_rows(1, M));
   const Vector direct = A.colPivHouseholderQr().solve(rhs);
-  for (Solver s : available_solvers()) {
-    const LstsqResult r = run(p, s);
-    EXPECT_LT((r.coef - direct).norm(), 1e-10 * direct.norm()) << to_string(s);
-    EXPECT_EQ(r.rank, M + 1) << to_string(s);
-    EXPECT_NEAR(r.residual_norm, (A * direct - rhs).norm(), 1e-9 * rhs.norm()) << to_string(s);
-    EXPECT_NEAR(r.rhs_norm, rhs.norm(), 1e-12 * rhs.norm());
-    EXPECT_TRUE(std::isfinite(r.cond_estimate)) << to_string(s);
-  }
+  const LstsqResult r = run(p, s);
+  EXPECT_LT((r.coef - direct).norm(), 1e-10 * direct.norm());
+  EXPECT_EQ(r.rank, M + 1);
+  EXPECT_NEAR(r.residual_norm, (A * direct - rhs).norm(), 1e-9 * rhs.norm());
+  EXPECT_NEAR(r.rhs_norm, rhs.norm(), 1e-12 * rhs.norm());
+  EXPECT_TRUE(std::isfinite(r.cond_estimate));
+  // Block residuals: {gradient rows, extra rows}.
+  ASSERT_EQ(r.block_residual_norms.size(), 2u);
+  EXPECT_EQ(r.block_residual_norms[0], r.gradient_residual_norm);
+  EXPECT_NEAR(r.block_residual_norms[1], (A.bottomRows(2) * r.coef - rhs.tail(2)).norm(), 1e-9 * rhs.norm());
+  EXPECT_NEAR(std::hypot(r.block_residual_norms[0], r.block_residual_norms[1]), r.residual_norm,
+              1e-12 * rhs.norm());
+
+  // The same rows as a general problem (two blocks) give the same solution, residuals and rank.
+  const RowProblem g = as_blocks(p);
+  EXPECT_EQ(g.rows(), p.rows());
+  EXPECT_EQ(g.cols(), p.cols());
+  const LstsqResult rg = run(g, s);
+  EXPECT_EQ(rg.solver, s);
+  EXPECT_LT((rg.coef - direct).norm(), 1e-10 * direct.norm());
+  EXPECT_EQ(rg.rank, M + 1);
+  EXPECT_NEAR(rg.residual_norm, r.residual_norm, 1e-9 * rhs.norm());
+  EXPECT_NEAR(rg.rhs_norm, r.rhs_norm, 1e-12 * rhs.norm());
+  ASSERT_EQ(rg.block_residual_norms.size(), 2u);
+  EXPECT_NEAR(rg.block_residual_norms[0], r.block_residual_norms[0], 1e-9 * rhs.norm());
+  EXPECT_NEAR(rg.block_residual_norms[1], r.block_residual_norms[1], 1e-9 * rhs.norm());
+  EXPECT_EQ(rg.gradient_residual_norm, 0.0);
+  EXPECT_TRUE(std::isfinite(rg.cond_estimate));
+  EXPECT_GT(rg.flops, 0.0);
 }
 
 // S given by rows on demand (S_rows) gives the same solution, residuals and rank as S held, in every backend
 // (qr fills its factorization buffer from it; the others materialize S); a non-finite S is reported by every
 // backend, held or by rows (qr finds it in its triangle, not by a pass over S).
-TEST(Lstsq, RowsOnDemandMatchHeldS) {
+TEST_P(Backend, RowsOnDemandMatchHeldS) {
   Rng rng(11);
   const Index K = 300, M = 25, D = 2;
   Matrix S, W, Gt;
@@ -218,74 +221,62 @@ TEST(Lstsq, RowsOnDemandMatchHeldS) {
     p.extra_rhs = Vector::Constant(1, 0.5);
     return p;
   };
-  for (Solver s : available_solvers()) {
-    const LstsqResult held = run(make(S, false), s), rows = run(make(S, true), s);
-    EXPECT_LT((held.coef - rows.coef).norm(), 1e-12 * held.coef.norm()) << to_string(s);
-    EXPECT_NEAR(held.residual_norm, rows.residual_norm, 1e-12 * held.rhs_norm) << to_string(s);
-    EXPECT_NEAR(held.gradient_residual_norm, rows.gradient_residual_norm, 1e-12 * held.rhs_norm) << to_string(s);
-    EXPECT_EQ(held.rank, rows.rank) << to_string(s);
-  }
+  const Solver s = GetParam();
+  const LstsqResult held = run(make(S, false), s), rows = run(make(S, true), s);
+  EXPECT_LT((held.coef - rows.coef).norm(), 1e-12 * held.coef.norm());
+  EXPECT_NEAR(held.residual_norm, rows.residual_norm, 1e-12 * held.rhs_norm);
+  EXPECT_NEAR(held.gradient_residual_norm, rows.gradient_residual_norm, 1e-12 * held.rhs_norm);
+  EXPECT_EQ(held.rank, rows.rank);
   Matrix Snan = S;
   Snan(K - 3, M / 2) = std::nan("");
   Matrix Sinf = S;
   Sinf(4, 0) = std::numeric_limits<double>::infinity();
-  for (Solver s : available_solvers())
-    for (const Matrix* bad : {&Snan, &Sinf})
-      for (bool by_rows : {false, true})
-        test::expect_error([&] { run(make(*bad, by_rows), s); }, "problem.S contains NaN or Inf");
+  for (const Matrix* bad : {&Snan, &Sinf})
+    for (bool by_rows : {false, true})
+      test::expect_error([&] { run(make(*bad, by_rows), s); }, "problem.S contains NaN or Inf");
   LstsqProblem none = make(S, false);
   none.S = nullptr;
-  test::expect_error([&] { run(none, Solver::QR); }, "problem.S is null");
+  test::expect_error([&] { run(none, s); }, "problem.S is null");
 }
 
-// Ridge: coef minimises ||A coef - rhs||^2 + lambda ||c||^2 (not on c0) in every backend.
-TEST(Lstsq, RidgeMatchesClosedForm) {
+// Ridge: coef minimises ||A coef - rhs||^2 + lambda ||c||^2 (not on c0) in every backend; in the general
+// problem lambda ||coef||^2 (every column).
+TEST_P(Backend, RidgeMatchesClosedForm) {
+  const Solver s = GetParam();
   Rng rng(11);
   const Index K = 150, M = 15, D = 2;
   Matrix S, W, Gt;
   random_problem(rng, K, M, D, S, W, Gt, 0.0, 1.0);
-  LstsqProblem p;
-  p.S = &S;
-  p.W = &W;
-  p.Gt = &Gt;
+  LstsqProblem p = structured(S, W, Gt);
   p.extra_rows = Matrix::Ones(1, M + 1);
   p.extra_rhs = Vector::Constant(1, 0.3);
   Matrix A;
   Vector rhs;
   assemble_full(p, A, rhs);
   const double lambda = 0.5;
-  Matrix N = A.transpose() * A;
-  N.diagonal().head(M).array() += lambda;
-  const Vector ref = N.ldlt().solve(A.transpose() * rhs);
   const Vector plain = A.colPivHouseholderQr().solve(rhs);
-  for (Solver s : available_solvers()) {
-    const LstsqResult r = run(p, s, lambda);
-    EXPECT_LT((r.coef - ref).norm(), 1e-9 * ref.norm()) << to_string(s);
-    EXPECT_LT(r.coef.head(M).norm(), plain.head(M).norm()) << to_string(s);
+  for (Index penalized : {M, M + 1}) {
+    Matrix N = A.transpose() * A;
+    N.diagonal().head(penalized).array() += lambda;
+    const Vector ref = N.ldlt().solve(A.transpose() * rhs);
+    const LstsqResult r = penalized == M ? run(p, s, lambda) : run(as_blocks(p), s, lambda);
+    EXPECT_LT((r.coef - ref).norm(), 1e-9 * ref.norm()) << penalized;
+    EXPECT_LT(r.coef.head(M).norm(), plain.head(M).norm()) << penalized;
   }
 }
 
 // K = 0: a problem made of extra rows only (e.g. fitting energies alone) is valid; auto sends it to svd.
-TEST(Lstsq, ExtraRowsOnly) {
+TEST_P(Backend, ExtraRowsOnly) {
   Rng rng(3);
   const Index M = 6;
   Matrix S(0, M), W(2, M), Gt(0, 2);
   for (Index i = 0; i < W.size(); ++i) W.data()[i] = rng.normal();
-  LstsqProblem p;
-  p.S = &S;
-  p.W = &W;
-  p.Gt = &Gt;
-  p.extra_rows.resize(30, M + 1);
-  for (Index i = 0; i < p.extra_rows.size(); ++i) p.extra_rows.data()[i] = rng.normal();
-  p.extra_rhs.resize(30);
-  for (Index i = 0; i < 30; ++i) p.extra_rhs(i) = rng.normal();
+  const LstsqProblem p = structured(S, W, Gt, &rng, 30);
   EXPECT_EQ(p.rows(), 30);
   EXPECT_EQ(choose_solver(p), Solver::SVD);
   const Vector direct = p.extra_rows.colPivHouseholderQr().solve(p.extra_rhs);
-  for (Solver s : available_solvers()) {
-    const LstsqResult r = run(p, s);
-    EXPECT_LT((r.coef - direct).norm(), 1e-10 * direct.norm()) << to_string(s);
-  }
+  const LstsqResult r = run(p, GetParam());
+  EXPECT_LT((r.coef - direct).norm(), 1e-10 * direct.norm());
 }
 
 // Underdetermined (fewer rows than unknowns): svd and cod return the minimum-norm solution, qr its damped
@@ -295,10 +286,7 @@ TEST(Lstsq, UnderdeterminedGivesMinimumNorm) {
   const Index K = 4, M = 20, D = 2;
   Matrix S, W, Gt;
   random_problem(rng, K, M, D, S, W, Gt, 0.0, 1.0);
-  LstsqProblem p;
-  p.S = &S;
-  p.W = &W;
-  p.Gt = &Gt;
+  const LstsqProblem p = structured(S, W, Gt);
   Matrix A;
   Vector rhs;
   assemble_full(p, A, rhs);
@@ -314,13 +302,7 @@ TEST(Lstsq, UnderdeterminedGivesMinimumNorm) {
 TEST(Lstsq, InvalidInputThrowsNamingTheArgument) {
   const Index K = 10, M = 4;
   Matrix S = Matrix::Ones(K, M), W = Matrix::Ones(2, M), Gt = Matrix::Ones(K, 2);
-  auto base = [&] {
-    LstsqProblem p;
-    p.S = &S;
-    p.W = &W;
-    p.Gt = &Gt;
-    return p;
-  };
+  auto base = [&] { return structured(S, W, Gt); };
   LstsqOptions o;
   o.solver = Solver::SVD;
   {
@@ -386,10 +368,7 @@ TEST(Lstsq, InvalidInputThrowsNamingTheArgument) {
   }
   {
     Matrix S0(0, M), G0(0, 2);
-    LstsqProblem p;
-    p.S = &S0;
-    p.W = &W;
-    p.Gt = &G0;
+    const LstsqProblem p = structured(S0, W, G0);
     test::expect_error([&] { solve_lstsq(p, o); }, "no rows");
   }
   {
@@ -431,6 +410,231 @@ TEST_F(PendulumLstsq, TsqrBlocksMatchOneQr) {
   LstsqOptions bad;
   bad.threads = -1;
   EXPECT_THROW(solve_lstsq(pc_->problem(), bad), Error);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The general problem and the row accumulator.
+
+// Weights act as row scaling; a weight-0 block drops out; a block over a range of columns equals the block padded
+// with zeros.
+TEST_P(Backend, BlockWeightsAndColumnRanges) {
+  const Solver s = GetParam();
+  Rng rng(21);
+  const Index n = 12;
+  const Matrix A1 = random_matrix(rng, 40, n), A2 = random_matrix(rng, 25, 5), A3 = random_matrix(rng, 9, n);
+  const Vector b1 = random_vector(rng, 40), b2 = random_vector(rng, 25), b3 = random_vector(rng, 9);
+  RowProblem weighted(n), scaled(n);
+  weighted.add({.A = A1, .b = b1, .weight = 3.0, .name = "first"})
+      .add({.A = A2, .b = b2, .weight = 0.5, .first_col = 4, .name = "middle columns"})
+      .add({.A = A3, .b = b3, .weight = 0.0, .name = "dropped"});
+  Matrix A2full = Matrix::Zero(25, n);
+  A2full.middleCols(4, 5) = A2;
+  scaled.add({.A = 3.0 * A1, .b = 3.0 * b1}).add({.A = 0.5 * A2full, .b = 0.5 * b2});
+  EXPECT_EQ(weighted.rows(), 74);
+  EXPECT_EQ(weighted.blocks().size(), 3u);
+  EXPECT_EQ(weighted.blocks()[1].name, "middle columns");
+  const LstsqResult rw = run(weighted, s), rs = run(scaled, s);
+  EXPECT_LT((rw.coef - rs.coef).norm(), 1e-10 * rs.coef.norm());
+  EXPECT_NEAR(rw.residual_norm, rs.residual_norm, 1e-10 * rs.rhs_norm);
+  EXPECT_NEAR(rw.rhs_norm, rs.rhs_norm, 1e-12 * rs.rhs_norm);
+  EXPECT_EQ(rw.rank, n);
+  ASSERT_EQ(rw.block_residual_norms.size(), 3u);
+  EXPECT_NEAR(rw.block_residual_norms[1], rs.block_residual_norms[1], 1e-10 * rs.rhs_norm);
+  EXPECT_EQ(rw.block_residual_norms[2], 0.0);
+  // Against the normal equations of the scaled rows.
+  Matrix A;
+  Vector b;
+  assemble_full(scaled, A, b);
+  const Vector direct = A.colPivHouseholderQr().solve(b);
+  EXPECT_LT((rw.coef - direct).norm(), 1e-10 * direct.norm());
+}
+
+// Blocks added to an accumulator in pieces (empty, shorter than wide, tall ones factored by TSQR on two row
+// blocks, weighted) give the solution, residual and rhs norm of all the rows held at once; merged accumulators
+// give the same as one.
+TEST_P(Backend, AccumulatorMatchesRowsHeldAtOnce) {
+  const Solver s = GetParam();
+  Rng rng(31);
+  const Index n = 30, m = 700;
+  const Matrix A = random_matrix(rng, m, n);
+  Vector b = random_vector(rng, m);
+  b += A * random_vector(rng, n);  // a fit with a residual: rho carries part of b
+  const Vector w = (Vector(7) << 1.0, 2.0, 0.5, 1.0, 3.0, 1.0, 0.25).finished();
+  const Index sizes[7] = {0, 7, 1, 40, 200, 252, 200};
+  RowProblem held(n);
+  RowAccumulator acc(n, 2), first(n, 2), second(n, 1);
+  Index r0 = 0;
+  for (int i = 0; i < 7; ++i) {
+    const auto Ai = A.middleRows(r0, sizes[i]);
+    const auto bi = b.segment(r0, sizes[i]);
+    held.add({.A = w(i) * Ai, .b = w(i) * bi});
+    acc.add(Ai, bi, w(i), "piece " + std::to_string(i));
+    (i < 4 ? first : second).add(Ai, bi, w(i));
+    r0 += sizes[i];
+  }
+  ASSERT_EQ(r0, m);
+  EXPECT_EQ(acc.rows(), m);
+  EXPECT_EQ(acc.blocks(), 7);
+  EXPECT_EQ(acc.cols(), n);
+  EXPECT_GT(acc.flops(), 0.0);
+  LstsqOptions o;
+  o.solver = s;
+  const LstsqResult ref = solve_lstsq(held, o), ra = acc.solve(o);
+  EXPECT_EQ(ra.solver, s);
+  EXPECT_LT((ra.coef - ref.coef).norm(), 1e-10 * ref.coef.norm());
+  EXPECT_NEAR(ra.residual_norm, ref.residual_norm, 1e-10 * ref.rhs_norm);
+  EXPECT_GT(ra.residual_norm, 0.1 * ref.rhs_norm);  // the carried part
+  EXPECT_NEAR(ra.rhs_norm, ref.rhs_norm, 1e-12 * ref.rhs_norm);
+  EXPECT_EQ(ra.rank, n);
+  first.merge(second);
+  EXPECT_EQ(first.rows(), m);
+  EXPECT_EQ(first.blocks(), 7);
+  const LstsqResult rm = first.solve(o);
+  EXPECT_LT((rm.coef - ref.coef).norm(), 1e-10 * ref.coef.norm());
+  EXPECT_NEAR(rm.residual_norm, ref.residual_norm, 1e-10 * ref.rhs_norm);
+  // Merging into an empty accumulator copies; merging an empty one changes nothing.
+  RowAccumulator empty(n), copy(n);
+  copy.merge(acc);
+  copy.merge(empty);
+  EXPECT_EQ(copy.rows(), m);
+  EXPECT_EQ(copy.triangle(), acc.triangle());
+}
+
+// The triangle [R z; 0 rho] carries the rows: R^T R = A^T A, ||(z, rho)|| = ||b||, |rho| = the least-squares
+// residual; as a block it has cols + 1 rows and weight 1, in the columns asked for.
+TEST(LstsqAccumulator, TriangleCarriesTheRows) {
+  Rng rng(41);
+  const Index n = 8, m = 300;
+  const Matrix A = random_matrix(rng, m, n);
+  const Vector b = random_vector(rng, m);
+  RowAccumulator acc(n);
+  EXPECT_EQ(acc.block().A.rows(), 0);
+  EXPECT_EQ(acc.triangle().norm(), 0.0);
+  acc.add(A.topRows(100), b.head(100));
+  acc.add(A.bottomRows(200), b.tail(200), 1.0, "rest");
+  const Matrix& T = acc.triangle();
+  ASSERT_EQ(T.rows(), n + 1);
+  ASSERT_EQ(T.cols(), n + 1);
+  EXPECT_EQ(Matrix(T.triangularView<Eigen::StrictlyLower>()).norm(), 0.0);
+  const Matrix R = T.topLeftCorner(n, n);
+  EXPECT_LT((R.transpose() * R - A.transpose() * A).norm(), 1e-12 * (A.transpose() * A).norm());
+  EXPECT_NEAR(T.col(n).norm(), b.norm(), 1e-12 * b.norm());
+  const Vector x = A.colPivHouseholderQr().solve(b);
+  EXPECT_NEAR(std::abs(T(n, n)), (A * x - b).norm(), 1e-12 * b.norm());
+  const RowBlock blk = acc.block("data", 3);
+  EXPECT_EQ(blk.A.rows(), n + 1);
+  EXPECT_EQ(blk.A.cols(), n);
+  EXPECT_EQ(blk.b.size(), n + 1);
+  EXPECT_EQ(blk.weight, 1.0);
+  EXPECT_EQ(blk.first_col, 3);
+  EXPECT_EQ(blk.name, "data");
+  // A triangle received as numbers enters another accumulator as rows: same solution.
+  RowAccumulator other(n);
+  other.add(T.leftCols(n), T.col(n));
+  LstsqOptions o;
+  EXPECT_LT((other.solve(o).coef - x).norm(), 1e-12 * x.norm());
+}
+
+// The general problem on the pendulum rows, streamed through an accumulator: auto runs the oracle on the
+// triangle; every backend stays within its bound of the structured oracle.
+TEST_F(PendulumLstsq, AccumulatedRowsMatchOracle) {
+  Matrix A;
+  Vector rhs;
+  assemble_full(pc_->problem(), A, rhs);
+  RowProblem all(A.cols());
+  all.add({.A = A, .b = rhs, .name = "all rows"});
+  EXPECT_EQ(choose_solver(all), Solver::SVD);
+  RowAccumulator acc(A.cols());
+  for (Index r0 = 0; r0 < A.rows(); r0 += 1500) {
+    const Index len = std::min<Index>(1500, A.rows() - r0);
+    acc.add(A.middleRows(r0, len), rhs.segment(r0, len));
+  }
+  const double ref = pc_->test_error(oracle_->coef);
+  // All rows held: the oracle on the same matrix.
+  const LstsqResult held = solve_lstsq(all, LstsqOptions{});
+  EXPECT_EQ(held.solver, Solver::SVD);
+  EXPECT_EQ(held.rank, oracle_->rank);
+  EXPECT_LT(pc_->test_error(held.coef), 1.01 * ref);
+  for (Solver s : {Solver::Auto, Solver::SVD, Solver::COD, Solver::QR, Solver::Gram}) {
+    LstsqOptions o;
+    o.solver = s;
+    const LstsqResult r = acc.solve(o);
+    const double err = pc_->test_error(r.coef);
+    RecordProperty("accumulated_" + to_string(s) + "_test_error", std::to_string(err));
+    // Bounds as for the structured problem: svd/cod/qr track the oracle, gram loses digits.
+    EXPECT_LT(err, s == Solver::Gram ? 1e-6 : 10 * ref) << to_string(s) << " " << err << " vs " << ref;
+    EXPECT_EQ(r.solver, s == Solver::Auto ? Solver::SVD : s);
+    EXPECT_LT(r.residual_norm, (s == Solver::Gram ? 1e-4 : 1e-7) * r.rhs_norm) << to_string(s);
+    EXPECT_NEAR(r.rhs_norm, oracle_->rhs_norm, 1e-12 * oracle_->rhs_norm);
+    if (s == Solver::SVD || s == Solver::Auto) EXPECT_NEAR(double(r.rank), double(oracle_->rank), 0.06 * 601);
+  }
+}
+
+TEST(LstsqGeneral, InvalidBlocksThrowNamingThem) {
+  const Index n = 4;
+  const Matrix A = Matrix::Ones(5, n);
+  const Vector b = Vector::Ones(5);
+  test::expect_error([] { RowProblem p(0); }, "RowProblem: cols = 0 must be >= 1");
+  test::expect_error([] { RowAccumulator a(0); }, "RowAccumulator: cols = 0 must be >= 1");
+  test::expect_error([] { RowAccumulator a(3, -1); }, "RowAccumulator: threads = -1");
+  RowProblem p(n);
+  p.add({.A = A, .b = b});
+  Matrix Anan = A;
+  Anan(2, 1) = std::nan("");
+  Vector binf = b;
+  binf(4) = std::numeric_limits<double>::infinity();
+  test::expect_error([&] { p.add({.A = Anan, .b = b, .name = "anchors"}); },
+                     "RowProblem::add: block 1 'anchors' contains NaN or Inf in A");
+  test::expect_error([&] { p.add({.A = A, .b = binf}); }, "RowProblem::add: block 1 contains NaN or Inf in b");
+  test::expect_error([&] { p.add({.A = A, .b = Vector::Ones(4), .name = "x"}); },
+                     "block 1 'x': b has 4 entries but A has 5 rows");
+  test::expect_error([&] { p.add({.A = A, .b = b, .weight = -1.0}); }, "weight = -1.000000 must be finite and >= 0");
+  test::expect_error([&] { p.add({.A = A, .b = b, .weight = std::nan("")}); }, "must be finite and >= 0");
+  test::expect_error([&] { p.add({.A = A, .b = b, .first_col = 1}); }, "A has 4 columns from column 1 but the problem has 4");
+  test::expect_error([&] { p.add({.A = Matrix::Ones(5, 5), .b = b}); }, "A has 5 columns from column 0");
+  test::expect_error([&] { p.add({.A = A, .b = b, .first_col = -1}); }, "first_col = -1 must be >= 0");
+  EXPECT_EQ(p.blocks().size(), 1u);  // nothing invalid was taken
+  EXPECT_EQ(p.rows(), 5);
+
+  RowAccumulator acc(n);
+  acc.add(A, b, 1.0, "first");
+  test::expect_error([&] { acc.add(Anan, b, 1.0, "snapshots 10-19"); },
+                     "RowAccumulator::add: block 1 'snapshots 10-19' contains NaN or Inf in A_block");
+  test::expect_error([&] { acc.add(A, binf); }, "RowAccumulator::add: block 1 contains NaN or Inf in b_block");
+  test::expect_error([&] { acc.add(Matrix::Ones(5, 3), b); }, "A_block has 3 columns but the accumulator has 4");
+  test::expect_error([&] { acc.add(A, Vector::Ones(6)); }, "b_block has 6 entries but A_block has 5 rows");
+  test::expect_error([&] { acc.add(A, b, -2.0); }, "weight = -2.000000 must be finite and >= 0");
+  RowAccumulator other(n + 1);
+  test::expect_error([&] { acc.merge(other); }, "RowAccumulator::merge: the other accumulator has 5 columns");
+  EXPECT_EQ(acc.rows(), 5);
+  EXPECT_EQ(acc.blocks(), 1);
+
+  // No rows, bad options.
+  test::expect_error([&] { solve_lstsq(RowProblem(n), LstsqOptions{}); }, "the problem has no rows");
+  test::expect_error([&] { RowAccumulator(n).solve(LstsqOptions{}); }, "the problem has no rows");
+  LstsqOptions bad;
+  bad.rcond = 2.0;
+  test::expect_error([&] { solve_lstsq(p, bad); }, "options.rcond");
+  bad = LstsqOptions{};
+  bad.threads = -1;
+  test::expect_error([&] { acc.solve(bad); }, "options.threads");
+}
+
+// assemble_full of the general problem: the blocks in order, weighted, each in its columns.
+TEST(LstsqGeneral, AssembleFullPlacesWeightedBlocks) {
+  RowProblem p(5);
+  p.add({.A = Matrix::Constant(2, 5, 1.0), .b = Vector::Constant(2, 2.0), .weight = 3.0})
+      .add({.A = Matrix::Constant(3, 2, 4.0), .b = Vector::Constant(3, 5.0), .weight = 0.5, .first_col = 2});
+  Matrix A;
+  Vector b;
+  assemble_full(p, A, b);
+  ASSERT_EQ(A.rows(), 5);
+  ASSERT_EQ(A.cols(), 5);
+  EXPECT_EQ(A.topRows(2), Matrix::Constant(2, 5, 3.0));
+  EXPECT_EQ(A.block(2, 2, 3, 2), Matrix::Constant(3, 2, 2.0));
+  EXPECT_EQ(A.block(2, 0, 3, 2).norm() + A.block(2, 4, 3, 1).norm(), 0.0);
+  EXPECT_EQ(b, (Vector(5) << 6.0, 6.0, 2.5, 2.5, 2.5).finished());
+  EXPECT_EQ(choose_solver(p), Solver::SVD);
 }
 
 }  // namespace
