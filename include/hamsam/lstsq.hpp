@@ -130,13 +130,22 @@ struct LstsqResult {
 /// Streams rows of the general problem into the triangle [R z; 0 rho] of [A | b] (see above).
 class RowAccumulator {
  public:
-  /// cols >= 1 unknowns; threads: row blocks of a large block factored concurrently (as LstsqOptions::threads).
+  /// cols >= 1 unknowns; threads: row blocks of a large block factored concurrently (as LstsqOptions::threads;
+  /// OpenBLAS is set to one thread process-wide while add() reduces a block).
   explicit RowAccumulator(Index cols, int threads = 0);
-  /// Takes the rows weight * (A_block coef - b_block) (A_block: m x cols; m may be 0). Throws hamsam::Error
-  /// naming the block (name, else its index among the blocks added) on a shape mismatch, a negative or
-  /// non-finite weight, or NaN / Inf in A_block or b_block.
-  void add(const Eigen::Ref<const Matrix>& A_block, const Eigen::Ref<const Vector>& b_block, double weight = 1.0,
-           const std::string& name = {});
+  /// Takes the rows weight * (A_block coef - b_block) (A_block: m x cols, any dense Eigen expression, e.g. columns
+  /// of a row-major matrix, read once into the work block; m may be 0). Throws hamsam::Error naming the block
+  /// (name, else its index among the blocks added) on a shape mismatch, a negative or non-finite weight, or NaN /
+  /// Inf in A_block or b_block.
+  template <class DerivedA, class DerivedB>
+  void add(const Eigen::MatrixBase<DerivedA>& A_block, const Eigen::MatrixBase<DerivedB>& b_block,
+           double weight = 1.0, const std::string& name = {}) {
+    check(A_block.rows(), A_block.cols(), b_block.size(), weight, name);
+    Matrix B(A_block.rows(), cols_ + 1);
+    B.leftCols(cols_) = weight * A_block;
+    B.col(cols_) = weight * b_block;
+    take(B, name);
+  }
   /// Takes the rows another accumulator over the same columns took (a triangle-on-triangle merge).
   void merge(const RowAccumulator& other);
   Index cols() const { return cols_; }
@@ -152,6 +161,10 @@ class RowAccumulator {
   LstsqResult solve(const LstsqOptions& options) const;
 
  private:
+  void check(Index rows, Index cols, Index b_size, double weight, const std::string& name) const;
+  /// Checks the weighted rows [w A | w b] for NaN / Inf and QR-reduces them into the triangle (B is overwritten).
+  void take(Matrix& B, const std::string& name);
+
   Index cols_ = 0, rows_ = 0, blocks_ = 0;
   int threads_ = 0;
   double flops_ = 0.0;

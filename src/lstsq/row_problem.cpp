@@ -14,29 +14,35 @@ namespace hamsam {
 
 namespace {
 
-// Checks one block of rows before it is taken: `where` names the call, A and b the arguments.
-// An accumulator (`full_width`) takes blocks over all its columns, a RowProblem blocks over a range of them.
+// A block's shape and whether its values are finite (read before the checks).
+struct BlockFacts {
+  Index rows = 0, cols = 0, b_size = 0;
+  bool A_finite = true, b_finite = true;
+};
+
+// Checks one block of rows before it is taken: `where` names the call, A and b the arguments. An accumulator
+// (`full_width`) takes blocks over all its columns, a RowProblem blocks over a range of them.
 void check_block(const char* where, const char* A_name, const char* b_name, Index index, const std::string& name,
-                 const Eigen::Ref<const Matrix>& A, const Eigen::Ref<const Vector>& b, double weight, Index first_col,
-                 Index cols, bool full_width) {
+                 const BlockFacts& f, double weight, Index first_col, Index cols, bool full_width) {
   const std::string label = std::string(where) + ": block " + std::to_string(index) +
                             (name.empty() ? std::string() : " '" + name + "'");
-  require(b.size() == A.rows(), label + ": " + b_name + " has " + std::to_string(b.size()) + " entries but " +
-                                    A_name + " has " + std::to_string(A.rows()) +
-                                    " rows; give one right-hand side per row");
+  require(f.b_size == f.rows, label + ": " + b_name + " has " + std::to_string(f.b_size) + " entries but " + A_name +
+                                  " has " + std::to_string(f.rows) + " rows; give one right-hand side per row");
   if (full_width)
-    require(A.cols() == cols, label + ": " + A_name + " has " + std::to_string(A.cols()) +
-                                  " columns but the accumulator has " + std::to_string(cols) +
-                                  "; give one column per unknown");
+    require(f.cols == cols, label + ": " + A_name + " has " + std::to_string(f.cols) +
+                                " columns but the accumulator has " + std::to_string(cols) +
+                                "; give one column per unknown");
   require(first_col >= 0, label + ": first_col = " + std::to_string(first_col) + " must be >= 0");
-  require(first_col + A.cols() <= cols, label + ": " + A_name + " has " + std::to_string(A.cols()) +
-                                            " columns from column " + std::to_string(first_col) +
-                                            " but the problem has " + std::to_string(cols) +
-                                            "; they must end at the last unknown (or give a smaller first_col)");
+  require(first_col + f.cols <= cols, label + ": " + A_name + " has " + std::to_string(f.cols) +
+                                          " columns from column " + std::to_string(first_col) +
+                                          " but the problem has " + std::to_string(cols) +
+                                          "; they must end at the last unknown (or give a smaller first_col)");
   require(std::isfinite(weight) && weight >= 0,
           label + ": weight = " + std::to_string(weight) + " must be finite and >= 0 (it scales the rows)");
-  require(A.allFinite(), label + " contains NaN or Inf in " + A_name + "; check the rows");
-  require(b.allFinite(), label + " contains NaN or Inf in " + b_name + "; check the right-hand side");
+  // An accumulator reads finiteness from the weighted copy of the block.
+  const std::string weighted = full_width ? " (or overflows with its weight)" : "";
+  require(f.A_finite, label + " contains NaN or Inf in " + A_name + weighted + "; check the rows");
+  require(f.b_finite, label + " contains NaN or Inf in " + b_name + weighted + "; check the right-hand side");
 }
 
 // Reduces the rows weight * [A | b] (A in columns first_col ..) into the augmented triangle T ((n+1) x (n+1)),
@@ -148,7 +154,8 @@ RowProblem::RowProblem(Index cols) : cols_(cols) {
 }
 
 RowProblem& RowProblem::add(RowBlock block) {
-  check_block("RowProblem::add", "A", "b", static_cast<Index>(blocks_.size()), block.name, block.A, block.b,
+  check_block("RowProblem::add", "A", "b", static_cast<Index>(blocks_.size()), block.name,
+              {block.A.rows(), block.A.cols(), block.b.size(), block.A.allFinite(), block.b.allFinite()},
               block.weight, block.first_col, cols_, false);
   rows_ += block.A.rows();
   blocks_.push_back(std::move(block));
@@ -162,11 +169,18 @@ RowAccumulator::RowAccumulator(Index cols, int threads) : cols_(cols), threads_(
   T_ = Matrix::Zero(cols + 1, cols + 1);
 }
 
-void RowAccumulator::add(const Eigen::Ref<const Matrix>& A_block, const Eigen::Ref<const Vector>& b_block,
-                         double weight, const std::string& name) {
-  check_block("RowAccumulator::add", "A_block", "b_block", blocks_, name, A_block, b_block, weight, 0, cols_, true);
-  reduce_block(T_, rows_, A_block, b_block, weight, 0, threads_, flops_);
-  rows_ += A_block.rows();
+void RowAccumulator::check(Index rows, Index cols, Index b_size, double weight, const std::string& name) const {
+  check_block("RowAccumulator::add", "A_block", "b_block", blocks_, name, {rows, cols, b_size, true, true}, weight, 0,
+              cols_, true);
+}
+
+void RowAccumulator::take(Matrix& B, const std::string& name) {
+  // Finiteness read from the weighted copy (contiguous, one pass); a finite weight times finite values stays
+  // finite short of overflow, which the message covers.
+  const BlockFacts f{B.rows(), cols_, B.rows(), B.leftCols(cols_).allFinite(), B.col(cols_).allFinite()};
+  check_block("RowAccumulator::add", "A_block", "b_block", blocks_, name, f, 1.0, 0, cols_, true);
+  if (B.rows() > 0) lstsq::reduce_rows(T_, rows_ == 0, B, threads_, flops_);
+  rows_ += B.rows();
   ++blocks_;
 }
 

@@ -21,6 +21,9 @@ namespace {
 constexpr int kQrBlock = 128;
 // Block size of the triangle merges (dtpqrt).
 constexpr int kMergeBlock = 64;
+// reduce_rows factors a block below this size (2 m n^2 flops) on one thread: starting the row blocks' threads
+// (and OpenBLAS's buffers in them) costs more than they save there.
+constexpr double kTsqrMinFlops = 1e7;
 
 // Householder QR of the rows of B (m x n, column-major, leading dimension ld) in place with dgeqrt.
 void dgeqrt_rows(double* B, Index m, Index n, Index ld) {
@@ -93,17 +96,24 @@ void householder_r(Matrix& B, int blocks, double& flops, const std::function<voi
 
 void reduce_rows(Matrix& T, bool empty, Matrix& B, int blocks, double& flops) {
   const Index n = T.cols(), mb = B.rows();
+  // On single-threaded BLAS throughout (restored after): the blocks are narrow or split over own threads, and
+  // OpenBLAS's workers, once woken, keep spinning against the caller's threads (the graph fit assembles the
+  // next block meanwhile).
+  const int blas = std::max(1, openblas_get_num_threads());
+  const int chunks = blocks > 0 ? blocks : blas;
+  openblas_set_num_threads(1);
   if (mb <= n) {
     merge_rows(T, B, 0, flops);
-    return;
+  } else {
+    householder_r(B, 2.0 * double(mb) * double(n) * double(n) < kTsqrMinFlops ? 1 : chunks, flops, nullptr);
+    if (empty) {
+      T = B.topRows(n).triangularView<Eigen::Upper>();
+    } else {
+      Matrix R = B.topRows(n).triangularView<Eigen::Upper>();
+      merge_rows(T, R, n, flops);
+    }
   }
-  householder_r(B, blocks, flops, nullptr);
-  if (empty) {
-    T = B.topRows(n).triangularView<Eigen::Upper>();
-    return;
-  }
-  Matrix R = B.topRows(n).triangularView<Eigen::Upper>();
-  merge_rows(T, R, n, flops);
+  openblas_set_num_threads(blas);
 }
 
 }  // namespace hamsam::lstsq

@@ -26,8 +26,8 @@ void merge_rows(Matrix& T, Matrix& B, Index l, double& flops);
 void householder_r(Matrix& B, int blocks, double& flops, const std::function<void(Index r0, Index len)>& fill);
 
 /// Reduces the rows of B (mb x n) into the upper triangle T (n x n): a block taller than wide is factored first
-/// (householder_r over `blocks` row blocks) and its triangle merged, or copied when T holds no rows yet
-/// (`empty`); a shorter one is merged as it is. B is overwritten.
+/// (householder_r over `blocks` row blocks, one below 1e7 flops) and its triangle merged, or copied when T holds
+/// no rows yet (`empty`); a shorter one is merged as it is. B is overwritten.
 void reduce_rows(Matrix& T, bool empty, Matrix& B, int blocks, double& flops);
 
 }  // namespace hamsam::lstsq

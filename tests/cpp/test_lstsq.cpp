@@ -449,19 +449,20 @@ TEST_P(Backend, BlockWeightsAndColumnRanges) {
   EXPECT_LT((rw.coef - direct).norm(), 1e-10 * direct.norm());
 }
 
-// Blocks added to an accumulator in pieces (empty, shorter than wide, tall ones factored by TSQR on two row
-// blocks, weighted) give the solution, residual and rhs norm of all the rows held at once; merged accumulators
+// Blocks added to an accumulator in pieces (empty, shorter than wide, tall, one tall enough to be factored by
+// TSQR on two row blocks, weighted) give the solution, residual and rhs norm of all the rows held at once; merged accumulators
 // give the same as one.
 TEST_P(Backend, AccumulatorMatchesRowsHeldAtOnce) {
   const Solver s = GetParam();
   Rng rng(31);
-  const Index n = 30, m = 700;
+  const Index n = 30, m = 6700;
   const Matrix A = random_matrix(rng, m, n);
   Vector b = random_vector(rng, m);
   b += A * random_vector(rng, n);  // a fit with a residual: rho carries part of b
   const Vector w = (Vector(7) << 1.0, 2.0, 0.5, 1.0, 3.0, 1.0, 0.25).finished();
-  const Index sizes[7] = {0, 7, 1, 40, 200, 252, 200};
+  const Index sizes[7] = {0, 7, 1, 40, 200, 252, 6200};  // the last above the 1e7 flops of a split
   RowProblem held(n);
+  const int blas_before = blas_threads();
   RowAccumulator acc(n, 2), first(n, 2), second(n, 1);
   Index r0 = 0;
   for (int i = 0; i < 7; ++i) {
@@ -473,6 +474,7 @@ TEST_P(Backend, AccumulatorMatchesRowsHeldAtOnce) {
     r0 += sizes[i];
   }
   ASSERT_EQ(r0, m);
+  EXPECT_EQ(blas_threads(), blas_before);  // restored after each block
   EXPECT_EQ(acc.rows(), m);
   EXPECT_EQ(acc.blocks(), 7);
   EXPECT_EQ(acc.cols(), n);
