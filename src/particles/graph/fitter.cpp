@@ -1,5 +1,6 @@
 // The graph fit: observation of the training snapshots, sampling of the hidden layers, assembly of Hamilton's
-// equations block by block (TSQR), gauge and anchor rows, and the solve for the output weights.
+// equations block by block (streamed through the least-squares layer's row accumulators), gauge and anchor
+// rows, and the solve for the output weights.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -40,23 +41,6 @@ using detail::Reservoir;
 using detail::RowMatrix;
 using detail::sample_scalar;
 using detail::str;
-
-/// A running TSQR triangle of [A | y] (n columns incl. the right-hand side): each block of rows is stacked under
-/// the triangle and QR-reduced, so only n x n values are kept however many rows pass through.
-struct Triangle {
-  Index n = 0;
-  Matrix T;  // k x n upper trapezoid, k <= n
-  explicit Triangle(Index cols) : n(cols), T(0, cols) {}
-  void add(const RowMatrix& block) {
-    if (block.rows() == 0) return;
-    Matrix B(T.rows() + block.rows(), n);
-    B.topRows(T.rows()) = T;
-    B.bottomRows(block.rows()) = block;
-    Eigen::HouseholderQR<Eigen::Ref<Matrix>> qr(B);
-    const Index k = std::min(B.rows(), n);
-    T = B.topRows(k).triangularView<Eigen::Upper>();
-  }
-};
 
 /// Stage "check data": the topology, and the shapes and values of the snapshots.
 void check_data(const Topology& top, const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy,
@@ -525,13 +509,12 @@ struct GraphFitter {
     extra_rows(anchor, E, e);
     const bool dense = o.block_rows == 0;
     const Index per_block = dense ? S : std::max<Index>(1, o.block_rows / std::max<Index>(1, nd));
-    Triangle triT(n_T + 1), triP(n_P + 1);
-    Matrix A;  // dense: every row
-    Vector y;
-    if (dense) {
-      A = Matrix::Zero(2 * S * nd + E.rows(), n_cols);
-      y.resize(A.rows());
-    }
+    // The general problem: the qdot rows (kinetic columns), the pdot rows (pair and message columns), then the
+    // gauge and anchor rows. Blocked, each group streams through its running triangle [R | z] (TSQR), so only
+    // its columns squared are held; dense, every row is held (the oracle the blocked solve is tested against).
+    const Index ne = E.rows();
+    RowProblem problem(n_cols);
+    RowAccumulator accT(n_T, threads), accP(n_P, threads);
     Index blocks = 0;
     double seconds_qr = 0.0;
     for (Index b0 = 0; b0 < S; b0 += per_block) {
@@ -544,66 +527,41 @@ struct GraphFitter {
       }, 1);
       s.max_block_rows = std::max(s.max_block_rows, 2 * nb * nd);
       ++blocks;
+      const std::string of = " of snapshots " + std::to_string(b0) + "-" + std::to_string(b0 + nb - 1);
       if (dense) {
-        A.block(b0 * nd, 0, nb * nd, n_T) = AT.leftCols(n_T);
-        y.segment(b0 * nd, nb * nd) = AT.col(n_T);
-        A.block(S * nd + b0 * nd, n_T, nb * nd, n_P) = AP.leftCols(n_P);
-        y.segment(S * nd + b0 * nd, nb * nd) = AP.col(n_P);
+        problem.add({.A = AT.leftCols(n_T), .b = AT.col(n_T), .name = "qdot rows" + of});
+        problem.add({.A = AP.leftCols(n_P), .b = AP.col(n_P), .first_col = n_T, .name = "pdot rows" + of});
       } else {
         auto tq = Clock::now();
-        triT.add(AT);
-        triP.add(AP);
+        accT.add(AT.leftCols(n_T), AT.col(n_T), 1.0, "qdot rows" + of);
+        accP.add(AP.leftCols(n_P), AP.col(n_P), 1.0, "pdot rows" + of);
         seconds_qr += seconds_since(tq);
       }
     }
-    // The final problem: the two triangles [R | z] side by side (or every row), then the gauge and anchor rows.
-    Matrix F;
-    Vector f;
-    Index grad_rows;
-    if (dense) {
-      A.bottomRows(E.rows()) = E;
-      y.tail(E.rows()) = e;
-      grad_rows = 2 * S * nd;
-      F = std::move(A);
-      f = std::move(y);
-    } else {
-      const Index kT = triT.T.rows(), kP = triP.T.rows();
-      grad_rows = kT + kP;
-      F = Matrix::Zero(kT + kP + E.rows(), n_cols);
-      f.resize(F.rows());
-      F.block(0, 0, kT, n_T) = triT.T.leftCols(n_T);
-      f.head(kT) = triT.T.col(n_T);
-      F.block(kT, n_T, kP, n_P) = triP.T.leftCols(n_P);
-      f.segment(kT, kP) = triP.T.col(n_P);
-      F.bottomRows(E.rows()) = E;
-      f.tail(E.rows()) = e;
-      s.max_block_rows = std::max(s.max_block_rows, F.rows());
+    if (!dense) {
+      problem.add(accT.block("qdot rows"));
+      problem.add(accP.block("pdot rows", n_T));
     }
+    const std::size_t grad_blocks = problem.blocks().size();
+    problem.add({.A = std::move(E), .b = std::move(e), .name = "gauge and anchor rows"});
+    if (!dense) s.max_block_rows = std::max(s.max_block_rows, problem.rows());
     s.seconds_assembly += seconds_since(t0) - seconds_qr;
     run.report("solve", f0 + (f1 - f0) * 0.95);
-    const Matrix S0(0, n_cols - 1), W0(0, n_cols - 1), G0(0, 0);
-    LstsqProblem p;
-    p.S = &S0;
-    p.W = &W0;
-    p.Gt = &G0;
-    p.extra_rows = std::move(F);
-    p.extra_rhs = std::move(f);
     LstsqOptions lo;
     lo.solver = o.solver;
     lo.rcond = o.rcond;
     lo.threads = threads;
-    const LstsqResult r = solve_lstsq(p, lo);
+    const LstsqResult r = solve_lstsq(problem, lo);
     run.record_solve(pass, r, r.seconds);
     s.seconds_solve += seconds_qr;
-    s.rows = 2 * S * nd + E.rows();
+    s.rows = 2 * S * nd + ne;
     s.cols = n_cols;
     s.blocks = blocks;
     // Residuals: the gradient rows' part (the triangles carry it exactly, by orthogonal invariance).
-    const Vector res = p.extra_rows * r.coef - p.extra_rhs;
-    const double grad_sq = res.head(grad_rows).squaredNorm();
-    s.residual_norm = res.norm();
-    const double rhs_norm = p.extra_rhs.norm();
-    s.relative_residual = rhs_norm > 0 ? s.residual_norm / rhs_norm : s.residual_norm;
+    double grad_sq = 0.0;
+    for (std::size_t i = 0; i < grad_blocks; ++i) grad_sq += r.block_residual_norms[i] * r.block_residual_norms[i];
+    s.residual_norm = r.residual_norm;
+    s.relative_residual = r.rhs_norm > 0 ? s.residual_norm / r.rhs_norm : s.residual_norm;
     const double xdot_norm = Xdot.norm();
     s.train_error = xdot_norm > 0 ? std::sqrt(grad_sq) / xdot_norm : std::sqrt(grad_sq);
     s.mse = grad_sq / double(2 * S * nd);
