@@ -17,7 +17,7 @@ def _check():
     print(f"fitting pendulum, 1000 points, width 100, sampler a-swim, on each solver:")
     for solver in hs.solvers():
         model = hs.DenseHamiltonian(width=100, sampler="a-swim", solver=solver, seed=0)
-        summary = model.fit(train.x, train.xdot, energy=train.energy, progress=False)
+        summary = model.fit(train.x, train.xdot, energy=train.energy, progress=False).summary
         h = model.energy(test.x)
         err = hs.relative_l2(h, test.energy)
         if reference is None:
