@@ -53,6 +53,10 @@ def test_fit_trajectories_layout():
     np.testing.assert_array_equal(a.c, c.c)
     with pytest.raises(ValueError, match="time_axis must be"):
         hs.fit_trajectories(c, tr, dt=0.1, time_axis=2)
+    # Time first, sampled coarsely, from initial states on a line (a smooth batch axis): accepted as it is.
+    x0 = np.stack([np.linspace(-2, 2, 30), np.zeros(30)], axis=1)
+    coarse = hs.simulate(sys, x0, dt=0.8, steps=10, integrator="dopri5")
+    hs.fit_trajectories(hs.DenseHamiltonian(width=60, seed=0), coarse, dt=0.8)
 
 
 # ---- width above the training equations ----------------------------------------------------------------------
