@@ -117,12 +117,16 @@ class CorrectedHamiltonian(Hamiltonian):
     +-(h/2) dH/dq . dH/dp; the symmetric maps have no h term; forward-difference has none). Evaluate,
     differentiate and roll it out like any Hamiltonian (the gradient takes central differences of the energy)."""
 
-    __slots__ = ("_base",)
+    __slots__ = ("_base", "_scheme", "_h")
 
     def __init__(self, base, scheme, h, order=2):
         self._base = base  # keeps the model alive
         self._impl = _core.CorrectedHamiltonian(_impl_of(base, "base"), str(scheme), float(h),
                                                 as_int(order, "order"))
+        self._scheme, self._h = str(scheme), float(h)
+
+    def __reduce__(self):  # pickles by its parts (the base model pickles through its file)
+        return (CorrectedHamiltonian, (self._base, self._scheme, self._h, self.order))
 
     @property
     def order(self):

@@ -157,6 +157,18 @@ def test_pickle_graph(graph_model):
     assert not unfitted.fitted and unfitted.summary is None and unfitted.get_params()["pair_width"] == 9
 
 
+def test_pickle_topology_and_corrected_hamiltonian(small_model, pendulum_data, graph_model):
+    _, test = pendulum_data
+    corrected = hs.CorrectedHamiltonian(small_model, "implicit-midpoint", h=0.1)
+    back = pickle.loads(pickle.dumps(corrected))
+    assert back.order == corrected.order
+    np.testing.assert_array_equal(back.energy(test.x[:20]), corrected.energy(test.x[:20]))
+    for top in (graph_model[1].topology, P.radius_topology(10, 3, 1.0, box=[4.0, 4.0, 4.0])):
+        t = pickle.loads(pickle.dumps(top))
+        assert repr(t) == repr(top) and np.array_equal(t.edges, top.edges) and np.array_equal(t.mass, top.mass)
+        assert t.cutoff == top.cutoff and (t.box is None) == (top.box is None)
+
+
 def test_hs_load_graph_file(graph_model, tmp_path):
     model, data = graph_model
     model.save(tmp_path / "g.hsm")
