@@ -29,7 +29,7 @@ from numpy.typing import ArrayLike
 
 from . import _core
 from ._arrays import as_anchor, as_int, as_path, as_real, as_states, as_vector, options_signature
-from ._estimator import Estimator, r2_score
+from ._estimator import Estimator, r2_score, warn_fit
 from ._hamiltonian import Hamiltonian, Values
 from ._progress import run_fit
 from .particles import ParticleDataset, Topology
@@ -106,6 +106,7 @@ class GraphHamiltonian(Estimator):
         fresh = _core.GraphHamiltonian(**self._impl.options)
         run_fit(lambda callback: fresh.fit(impl, xa, xd, en, ax, ah, callback), progress, "hamsam fit-graph")
         self._impl = fresh
+        warn_fit(fresh.summary)
         return self
 
     # ---- evaluation on any topology ---------------------------------------------------------------------

@@ -94,6 +94,20 @@ def test_width_warning_counts_energy_rows(pendulum_data):
     assert m.summary.warnings == []
 
 
+def test_graph_width_above_equations_warns():
+    top = P.lattice((2, 2))
+    sys = P.ParticleSystem(top, P.potential("harmonic"))
+    x0 = P.initial_states(top, P.lattice_positions((2, 2)), count=2, seed=1, velocities="maxwell",
+                          temperature=0.01)
+    data = P.trajectory_dataset(sys, x0, dt=0.01, steps=10, save_every=10)
+    with pytest.warns(hs.FitWarning, match="more than the .* training equations"):
+        m = hs.GraphHamiltonian(sampler="elm", pair_width=400).fit(data, progress=False)
+    assert len(m.summary.warnings) == 1 and m.summary.cols > m.summary.rows
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert hs.GraphHamiltonian(sampler="elm", pair_width=8).fit(data, progress=False).summary.warnings == []
+
+
 # ---- memory estimate before a fit -------------------------------------------------------------------------
 
 def test_fit_checks_memory_before_allocating(pendulum_data):
