@@ -32,7 +32,7 @@ def _sizes(points, dim, width, solver):
             as_name(solver, "solver"))
 
 
-def estimate_fit_memory(points, dim, width, solver="auto"):
+def estimate_fit_memory(points: int, dim: int, width: int, solver: str = "auto") -> dict:
     """The memory a dense fit of ``points`` states of dimension ``dim`` (2 x degrees of freedom) with ``width``
     neurons needs, estimated before any work. Returns a dict:
 
@@ -50,7 +50,7 @@ def estimate_fit_memory(points, dim, width, solver="auto"):
             "share": share}
 
 
-def check_fit_memory(points, dim, width, solver="auto"):
+def check_fit_memory(points: int, dim: int, width: int, solver: str = "auto") -> None:
     """Raises :class:`FitMemoryError` (a ValueError and a MemoryError) when the estimate of
     :func:`estimate_fit_memory` exceeds 80% of this machine's memory (the message gives both sizes in GiB and asks
     to reduce ``width`` or ``points``); returns None otherwise. Every dense fit runs this check first."""
