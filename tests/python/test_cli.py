@@ -505,7 +505,9 @@ def test_empty_out_is_an_error_before_any_work(run, command):
 
 
 def test_empty_rollout_out_is_an_error(run, dense_model):
-    assert_fails_with(run(["rollout", "--model", str(dense_model), "--x0", "1,0", "--out", ""]), "--out")
+    r = run(["rollout", "--model", str(dense_model), "--x0", "1,0", "--out", ""])
+    assert_fails_with(r, "--out is empty")
+    assert "rollout" not in r.out
 
 
 def test_x0_with_letters_blames_x0(run, dense_model, tmp_path):
@@ -554,10 +556,12 @@ def test_a_graph_model_given_to_eval_is_a_clear_error(run, graph_model):
 
 def test_ctrl_c_stops_the_command_with_code_130_and_no_output_file(hamsam_cli, tmp_path):
     out = tmp_path / "big.hsm"
-    p = subprocess.Popen(hamsam_cli + shlex.split(f"fit --system henon-heiles --width 3000 --train 20000 --test 100 "
+    # A fit of several seconds (about 0.5 GB): the signal arrives during it.
+    p = subprocess.Popen(hamsam_cli + shlex.split(f"fit --system henon-heiles --width 1500 --train 10000 --test 100 "
                                                   f"--out {q(out)}"),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
-    time.sleep(3.0)  # well into the fit
+    time.sleep(2.0)
+    assert p.poll() is None, "the fit ended before the signal: make it larger"
     p.send_signal(signal.SIGINT)
     try:
         stdout, stderr = p.communicate(timeout=60)

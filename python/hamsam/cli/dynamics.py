@@ -305,7 +305,7 @@ def model_format(path):
 
 def run_rollout(a):
     if a.out is not None:
-        if not (a.out.endswith(".csv") or a.out.endswith(".npz")):
+        if a.out and not (a.out.endswith(".csv") or a.out.endswith(".npz")):
             raise CliError(f"--out '{a.out}' must end in .csv or .npz (the format follows the extension)")
         c.check_out_path(a.out, a.force, "nothing was run")
     kind = model_format(a.model)
