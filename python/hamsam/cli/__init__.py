@@ -47,10 +47,11 @@ _EPILOG = examples(
      "130 interrupted (Ctrl-C).")
 
 
-def add_command(subparsers, name, help, run, epilog=None, **kwargs):
-    """A subcommand `name` on `subparsers` whose `run(args)` returns the exit code."""
+def add_command(subparsers, name, help, run, epilog=None, sizes="--width or --train", **kwargs):
+    """A subcommand `name` on `subparsers` whose `run(args)` returns the exit code; `sizes` names the options to
+    reduce when it runs out of memory."""
     p = subparsers.add_parser(name, help=help, description=help, epilog=epilog, prog=f"hamsam {name}", **kwargs)
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, sizes=sizes)
     return p
 
 
@@ -60,21 +61,22 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="subcommands", parser_class=Parser)
     for module in COMMANDS:
         module.add_commands(sub)
+    parser.command_names = list(sub.choices)
     return parser
 
 
-def _run(argv):
+def _run(argv, state):
     parser = build_parser()
     if argv and argv[0] in bench.PASSTHROUGH:  # every argument, -h too, goes to the harness
         return bench.run_passthrough(argv[1:])
     args = parser.parse_args(argv)
     if getattr(args, "run", None) is not None:
+        state["sizes"] = args.sizes
         return args.run(args)
     if args.version:
         return version.run_version(args)
     parser.print_help(sys.stderr)
-    names = ", ".join(sub for sub in parser._subparsers._group_actions[0].choices)
-    sys.stderr.write(f"\nhamsam: error: no subcommand given: use one of {names}\n")
+    sys.stderr.write(f"\nhamsam: error: no subcommand given: use one of {', '.join(parser.command_names)}\n")
     return EXIT_ERROR
 
 
@@ -90,8 +92,9 @@ def _error(message, code=EXIT_ERROR):
 def main(argv=None):
     """Runs ``hamsam`` with `argv` (default: the process's arguments) and returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    state = {"sizes": "the sizes"}
     try:
-        return _run(argv)
+        return _run(argv, state)
     except KeyboardInterrupt:
         sys.stderr.write("\nhamsam: interrupted (Ctrl-C)\n")
         return EXIT_INTERRUPTED
@@ -103,7 +106,7 @@ def main(argv=None):
             text = text[: -len(" (overwrite=True)")] + " (--force)"
         return _error(text)
     except MemoryError:
-        return _error("out of memory: reduce --width or --train")
+        return _error(f"out of memory: reduce {state['sizes']}")
     except OSError as e:
         return _error(f"{e.strerror or e}" + (f": '{e.filename}'" if e.filename else ""))
     except Exception as e:  # noqa: BLE001 (every other exception is a bug: say so, exit 3)

@@ -368,7 +368,8 @@ def check_out_path(out, force, nothing="nothing was fitted"):
     if os.path.isdir(out):
         raise CliError(f"--out '{out}' is a directory: give a file path, e.g. --out {os.path.join(out, 'model.hsm')}")
     if os.path.lexists(out) and not force:
-        raise CliError(f"--out '{out}' already exists: pass --force to overwrite it, or choose another path ({nothing})")
+        raise CliError(f"--out '{out}' already exists: pass --force to overwrite it, or choose another path "
+                       f"({nothing})")
     folder = os.path.dirname(out) or "."
     if not os.path.isdir(folder):
         raise CliError(f"--out '{out}': the folder '{folder}' does not exist: create it first (mkdir -p {folder}) "
@@ -380,7 +381,8 @@ def check_out_path(out, force, nothing="nothing was fitted"):
 def check_model_path(path):
     """--model must name a readable file (a directory or a missing path is a clear error, not a loader's)."""
     if os.path.isdir(path):
-        raise CliError(f"--model '{path}' is a directory: give a model file (hamsam fit --out or hamsam fit-graph --out)")
+        raise CliError(f"--model '{path}' is a directory: give a model file (hamsam fit --out or hamsam fit-graph "
+                       f"--out)")
     if not os.path.exists(path):
         raise CliError(f"--model '{path}' cannot be read: check the path")
 

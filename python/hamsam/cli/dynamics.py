@@ -5,7 +5,6 @@ velocity Verlet."""
 from __future__ import annotations
 
 import io
-import math
 import time
 
 import numpy as np
@@ -318,7 +317,8 @@ def run_rollout(a):
     drift = max_energy_drift(r.h_model)
     m = r.metrics
     if a.json:
-        doc = {"command": "rollout", "model": a.model, "model_format": f"hamsam-{'model' if kind == 'dense' else 'graph'}",
+        doc = {"command": "rollout", "model": a.model,
+               "model_format": "hamsam-model" if kind == "dense" else "hamsam-graph",
                "integrator": r.integrator, "dt": a.dt, "steps": a.steps, "trajectories": batch,
                "seconds": r.seconds, "trajectory_steps_per_second": rate, "energy_drift_model": drift}
         doc.update(r.extra_json)
@@ -356,11 +356,13 @@ def add_commands(sub):
     from . import add_command
 
     p = add_command(sub, "rollout", "integrate a saved model (dense or graph) from given states; optionally compare "
-                                    "with the true system; write CSV or NPZ", run_rollout, epilog=c.examples(
+                                    "with the true system; write CSV or NPZ", run_rollout,
+                    sizes="--steps or the number of initial states (or raise --save-every)", epilog=c.examples(
                         "hamsam rollout --model pendulum.hsm --x0 1,0 --dt 0.05 --steps 2000 --out traj.csv",
                         "hamsam rollout --model hh.hsm --x0 \"0.1,0.2,0.1,-0.1;0,0.1,0.2,0\" --dt 0.01 --steps 100000 "
                         "--save-every 100 --truth --out hh.npz",
-                        "hamsam rollout --model lv.hsm --x0-file starts.csv --integrator stormer-verlet-implicit --json",
+                        "hamsam rollout --model lv.hsm --x0-file starts.csv --integrator stormer-verlet-implicit "
+                        "--json",
                         "hamsam rollout --model hh.hsm --x0-file starts.npy --system henon-heiles --steps 5000 "
                         "--out hh.npz --force",
                         "hamsam rollout --model springs.hsm --system lattice --shape 16,16,16 --tabulate 2048 "

@@ -142,7 +142,7 @@ def add_commands(sub):
                    help="print one JSON object (options, summary, test errors) instead of text")
     p.add_argument("--quiet", action="store_true", help="print only the test errors (no summary, no progress bar)")
 
-    p = add_command(sub, "eval", "test errors of a saved model on fresh samples of a system", run_eval,
+    p = add_command(sub, "eval", "test errors of a saved model on fresh samples of a system", run_eval, sizes="--test",
                     epilog=c.examples(
                         "hamsam eval --model hh.hsm                       (system and box as stored by 'hamsam fit')",
                         "hamsam eval --model hh.hsm --system henon-heiles --alpha 1",

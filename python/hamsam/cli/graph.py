@@ -52,7 +52,8 @@ def add_commands(sub):
     from . import add_command
 
     p = add_command(sub, "fit-graph", "fit a graph Hamiltonian network on a particle system and print its test errors",
-                    run_fit_graph, epilog=c.examples(
+                    run_fit_graph, sizes="--trajectories, --steps or the particle system (--shape, --n)",
+                    epilog=c.examples(
                         "hamsam fit-graph                                  # 2x2x2 spring lattice",
                         "hamsam fit-graph --shape 3,3 --potential morse --out m.hsm",
                         "hamsam fit-graph --system chain --shape 8 --potential anharmonic",
