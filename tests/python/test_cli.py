@@ -1,5 +1,5 @@
-"""End-to-end tests of the command-line tool: runs the hamsam command (the `hamsam_cli` fixture: $HAMSAM_CLI, the
-installed entry point, or python -m hamsam) at small sizes (width <= 200, train <= 2000) and checks exit codes,
+"""End-to-end tests of the command-line tool: runs the hamsam command (the `hamsam_cli` fixture: $HAMSAM_COMMAND,
+the installed entry point, or python -m hamsam) at small sizes (width <= 200, train <= 2000) and checks exit codes,
 messages, model files and JSON output."""
 import json
 import os
@@ -119,8 +119,9 @@ def test_fit_json_parses_and_has_the_fields(run, tmp_path):
 
 
 def test_fit_gives_the_numbers_of_the_python_api(run):
-    """The command line only parses and prints: its fit is the library's, bit for bit."""
-    r = run(f"{SMALL_FIT} --json")
+    """The command line only parses and prints: its fit is the library's, bit for bit (with the same OpenBLAS
+    threads in both processes: earlier tests may have set this one's)."""
+    r = run(f"{SMALL_FIT} --json --blas-threads {hs.blas_threads()}")
     assert r.rc == 0, r
     system = hs.systems.Pendulum()
     train = hs.sample_box(system, n=1000, seed=1)
@@ -447,15 +448,21 @@ def test_rollout_of_a_graph_model_bad_input_is_a_clear_error(run, tmp_path, grap
         assert message in r.err, (args, r)
 
 
-def test_fit_graph_prints_and_saves(run, tmp_path):
+def test_fit_graph_prints_test_errors_and_saves(run, tmp_path):
     out = tmp_path / "g.hsm"
-    r = run(f"fit-graph --trajectories 3 --test-trajectories 1 --json --out {q(out)}")
+    r = run(f"fit-graph --trajectories 3 --test-trajectories 2 --json --out {q(out)}")
     assert r.rc == 0, r
+    assert '"mse"' in r.out
     j = json.loads(r.out)
     assert j["system"] == "lattice" and j["particles"] == 8 and j["sampler"] == "elm"
     assert j["test"]["vector_field"] < 1e-3 and j["out"] == str(out)
     assert j["options"]["pair_width"] == 64
-    assert isinstance(hs.load(out), hs.GraphHamiltonian)
+    model = hs.load(out)
+    assert isinstance(model, hs.GraphHamiltonian) and len(model.pair_types) == 1
+    again = run(f"fit-graph --trajectories 3 --out {q(out)}")
+    assert again.rc == 2 and "already exists" in again.err, again
+    crystal = run("fit-graph --system crystal")
+    assert crystal.rc == 2 and "use lattice, chain or lj-fluid" in crystal.err, crystal
     text = run(f"{SMALL_GRAPH_FIT}")
     assert text.rc == 0 and "relative L2        vector field" in text.out, text
 
