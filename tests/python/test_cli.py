@@ -561,13 +561,29 @@ def test_a_graph_model_given_to_eval_is_a_clear_error(run, graph_model):
 # ---- Ctrl-C ---------------------------------------------------------------------------------------------------
 
 
+def _wait_for_cpu_seconds(p, seconds, timeout=60.0):
+    """Waits until process `p` has used `seconds` of CPU time (Linux /proc; elsewhere 2 s of wall time)."""
+    stat = f"/proc/{p.pid}/stat"
+    if not os.path.exists(stat):
+        time.sleep(2.0)
+        return
+    ticks = os.sysconf("SC_CLK_TCK")
+    end = time.monotonic() + timeout
+    while p.poll() is None and time.monotonic() < end:
+        with open(stat) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        if (int(fields[11]) + int(fields[12])) / ticks >= seconds:  # utime + stime
+            return
+        time.sleep(0.05)
+
+
 def test_ctrl_c_stops_the_command_with_code_130_and_no_output_file(hamsam_cli, tmp_path):
     out = tmp_path / "big.hsm"
     # A fit of several seconds (about 0.5 GB): the signal arrives during it.
     p = subprocess.Popen(hamsam_cli + shlex.split(f"fit --system henon-heiles --width 1500 --train 10000 --test 100 "
                                                   f"--out {q(out)}"),
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
-    time.sleep(2.0)
+    _wait_for_cpu_seconds(p, 1.5)  # past the imports, into the sampling and the fit
     assert p.poll() is None, "the fit ended before the signal: make it larger"
     p.send_signal(signal.SIGINT)
     try:
