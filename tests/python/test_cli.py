@@ -194,6 +194,7 @@ def test_refuses_to_overwrite_without_force(run, tmp_path):
     ("fit --system pendulum --blas-threads -1 --width 10 --train 100", "--blas-threads"),
     ("fit --width 10", "--system"),
     ("fit --system pendulum --no-such-option", "--no-such-option"),
+    ("fit --system pendulum --wid 10", "--wid"),  # no abbreviations
     ("fit --system pendulum --width abc", "--width"),
     ("nosuchcommand", "nosuchcommand"),
     ("", "no subcommand"),

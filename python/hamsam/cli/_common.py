@@ -52,6 +52,7 @@ class Parser(argparse.ArgumentParser):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", HelpFormatter)
+        kwargs.setdefault("allow_abbrev", False)  # options are spelled out, as documented
         super().__init__(*args, **kwargs)
 
     def error(self, message):
