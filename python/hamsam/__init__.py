@@ -14,10 +14,12 @@ argument checking, numpy conversion and progress display.
 """
 from __future__ import annotations
 
-try:  # a pip build links the PyPI OpenBLAS (scipy-openblas32): load it first, wherever it is installed
-    import scipy_openblas32 as _scipy_openblas32  # noqa: F401
-except ImportError:  # a build against the system's BLAS (HAMSAM_DEPS=system) does not need it
-    pass
+from importlib import import_module as _import_module
+
+from . import _deps
+
+if _deps.BLAS_PACKAGE:  # a pip build links the PyPI OpenBLAS (scipy-openblas32): load it first, wherever it is
+    _import_module(_deps.BLAS_PACKAGE)
 
 from . import _core, dynamics, learn, particles, systems, tools
 from ._arrays import as_float_array as _as_float_array
