@@ -46,7 +46,7 @@ status=0
 "$py" -m pip install -v --disable-pip-version-check "${args[@]}" ".${extras}" >build/setup.log 2>&1 &
 pip_pid=$!
 tail -n +1 -f build/setup.log --pid=$pip_pid |
-  grep --line-buffered -E '^\s*\[[0-9]+/[0-9]+\]|hamsam:|error|Error|Successfully installed' || true
+  grep --line-buffered -E '^\s*\[[0-9]+/[0-9]+\]|-- hamsam:|error:|Error|Successfully installed' || true
 wait $pip_pid || status=$?
 if [ $status != 0 ]; then
   echo "hamsam: pip install failed (exit $status); the end of build/setup.log:" >&2
