@@ -5,11 +5,13 @@
 #                                       then which Eigen / JSON headers the compiler read, what the module links
 #   bash bench/install_check.sh wheel   `pip wheel .` (isolated build, -march=native off, CMake told to ignore /usr),
 #                                       auditwheel repair, install into a clean venv with no compiler, smoke test
+#   bash bench/install_check.sh pools   the OpenBLAS thread pools in one process with numpy, hamsam (and scipy
+#                                       when installed), in the venv $HAMSAM_CHECK_VENV (default .venv)
 # Work folder: $HAMSAM_CHECK_DIR (default /tmp/hamsam-install-check), emptied first (wheel: with
 # HAMSAM_CHECK_KEEP=1 a wheel built there by an earlier run is reused, with its build folder and log).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-part="${1:?give a part: clone or wheel}"
+part="${1:?give a part: clone, wheel or pools}"
 W="${HAMSAM_CHECK_DIR:-/tmp/hamsam-install-check}/$part"
 keep=0
 if [ "$part" = wheel ] && [ "${HAMSAM_CHECK_KEEP:-0}" = 1 ] && ls "$W"/dist/hamsam-*.whl >/dev/null 2>&1; then
@@ -133,5 +135,29 @@ wheel)
   check_module "$W/clean"
   smoke "$W/clean"
   ;;
-*) echo "unknown part $part (clone or wheel)" >&2; exit 2 ;;
+pools)
+  echo "\$ python pools.py   # numpy, hamsam, scipy if installed; threadpoolctl's pools; hamsam's threads both ways"
+  "${HAMSAM_CHECK_VENV:-$repo/.venv}/bin/python" - <<'PY'
+import sys, threadpoolctl
+import numpy as np
+import hamsam as hs
+print("python", sys.version.split()[0], "numpy", np.__version__, "threadpoolctl", threadpoolctl.__version__)
+try:
+    import scipy, scipy.linalg
+    print("scipy", scipy.__version__)
+except ImportError:
+    print("scipy not installed")
+b = hs.blas_info()
+print("hs.blas_info():", {k: b[k] for k in ("name", "version", "kernel", "threads", "library")})
+for p in threadpoolctl.threadpool_info():
+    print(f"pool: {p['filepath']}  version {p['version']}  kernel {p['architecture']}  threads {p['num_threads']}")
+for n in (1, 2):
+    hs.set_blas_threads(n)
+    mine = [p for p in threadpoolctl.threadpool_info() if p["filepath"] == b["library"]]
+    print(f"hs.set_blas_threads({n}): hs.blas_threads() = {hs.blas_threads()}, threadpoolctl sees {mine[0]['num_threads'] if mine else 'no pool'} for {b['library'].rsplit('/',1)[-1]}")
+with threadpoolctl.threadpool_limits(1):
+    print("inside threadpool_limits(1): hs.blas_threads() =", hs.blas_threads())
+PY
+  ;;
+*) echo "unknown part $part (clone, wheel or pools)" >&2; exit 2 ;;
 esac
