@@ -8,7 +8,7 @@ argument checking, numpy conversion and progress display.
     >>> sys = hs.systems.HenonHeiles(alpha=1.0)
     >>> train = hs.sample_box(sys, n=2000, seed=1)              # default box [-5, 5]^4
     >>> model = hs.DenseHamiltonian(width=500, sampler="a-swim", seed=0)
-    >>> print(model.fit(train.x, train.xdot).brief())
+    >>> print(model.fit(train.x, train.xdot).summary.brief())
     >>> test = hs.sample_box(sys, n=2000, seed=2)
     >>> hs.relative_l2(model.energy(test.x) - model.energy(test.x[:1]), test.energy - test.energy[0])
 """

@@ -5,7 +5,7 @@ weights fitted to Hamilton's equations (REFERENCE section 1).
     >>> sys = hs.systems.Pendulum()
     >>> train = hs.sample_box(sys, n=3000, seed=1)
     >>> model = hs.DenseHamiltonian(width=300, sampler="a-swim", seed=0)
-    >>> summary = model.fit(train.x, train.xdot)
+    >>> summary = model.fit(train.x, train.xdot).summary   # fit returns the model
     >>> H = model.energy(train.x)
 """
 from __future__ import annotations
@@ -88,18 +88,18 @@ class DenseHamiltonian(Hamiltonian):
                   False: none; True: the bar even if stderr is not a terminal; a callable: called as
                   ``progress(phase, fraction)`` on phase changes.
 
-        Returns the :class:`FitSummary` (also at ``model.summary``). Numerical trouble (rank deficiency,
-        poor conditioning) is reported there, not raised.
+        Returns the model itself (``model.fit(x, xdot).summary`` is the :class:`FitSummary`). Numerical trouble
+        (rank deficiency, poor conditioning) is reported in the summary, not raised.
         """
         xa, _ = as_states(x, "x", allow_single=False)
         xd, _ = as_states(xdot, "xdot", allow_single=False)
         en = None if energy is None else as_vector(energy, "energy")
         ax, ah = as_anchor(anchor, xa.shape[1])
         fresh = _core.DenseHamiltonian(**self._ctor_args())
-        summary = run_fit(lambda callback: fresh.fit(xa, xd, en, ax, ah, callback), progress)
+        run_fit(lambda callback: fresh.fit(xa, xd, en, ax, ah, callback), progress)
         fresh.metadata_json = self._impl.metadata_json  # metadata belongs to the model, not to one fit
         self._impl = fresh
-        return summary
+        return self
 
     # ---- parts and options ------------------------------------------------------------------------------
 

@@ -151,6 +151,15 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("c", [](const DenseHamiltonian& d) { return Vector(d.coefficients()); })
       .def_property_readonly("c0", &DenseHamiltonian::constant)
       .def_property_readonly("summary", [](const DenseHamiltonian& d) { return d.summary(); })
+      .def_property(
+          "threads", [](const DenseHamiltonian& d) { return d.options().threads; },
+          [](DenseHamiltonian& d, int threads) {
+            FitOptions o = d.options();
+            o.threads = threads;
+            o.validate();
+            d.options().threads = threads;
+          },
+          "hamsam's own threads for evaluations (0 = all cores); results do not depend on it.")
       .def_property("metadata_json", &DenseHamiltonian::metadata, &DenseHamiltonian::set_metadata);
 
   m.def("save_model", &save_model, py::arg("model"), py::arg("path"), py::arg("overwrite") = false,

@@ -22,6 +22,13 @@ def fitted():
     return hs.GraphHamiltonian().fit(data)
 
 
+def test_fit_returns_self_with_summary():
+    _, data = _lattice_data((2, 2, 2), steps=50)
+    m = hs.GraphHamiltonian(kinetic_width=3, pair_width=4)
+    assert m.fit(data, progress=False) is m
+    assert m.fitted and m.summary.pair_networks == 1
+
+
 def test_fit_lattice_beats_p2(fitted):
     _, test = _lattice_data((2, 2, 2), seed=2)
     mse = np.mean((fitted.vector_field(test.topology, test.x) - test.xdot) ** 2)

@@ -97,7 +97,7 @@ def test_regularization_adapts_to_noise():
     err = {}
     for reg in ("none", "gcv", "holdout"):
         m = hs.DenseHamiltonian(width=300, seed=0, regularization=reg)
-        s = m.fit(tr.x, noisy, anchor=([0.0, 0.0], 0.0))
+        s = m.fit(tr.x, noisy, anchor=([0.0, 0.0], 0.0)).summary
         assert s.regularization == reg and m.options["regularization"] == reg
         if reg != "none":
             assert s.ridge > 0 and len(s.ridge_candidates) == len(s.ridge_scores) == 66

@@ -22,7 +22,7 @@ def test_pendulum_accuracy(pendulum_data, sampler):
     train, test = pendulum_data
     model = hs.DenseHamiltonian(width=300, sampler=sampler, seed=0)
     energy = train.energy if sampler == "swim" else None
-    summary = model.fit(train.x, train.xdot, energy=energy, anchor=(np.zeros(2), 0.0), progress=False)
+    summary = model.fit(train.x, train.xdot, energy=energy, anchor=(np.zeros(2), 0.0), progress=False).summary
     err = energy_error(model, test)
     assert err < BOUNDS[sampler], f"{sampler}: test error {err:.3e}"
     assert summary.sampler == sampler
@@ -122,6 +122,15 @@ def test_fit_is_deterministic_and_seeded(pendulum_data):
     assert a.summary.seed == 1 and c.summary.seed == 2
 
 
+def test_fit_returns_self_with_summary(pendulum_data):
+    train, _ = pendulum_data
+    m = hs.DenseHamiltonian(width=30, sampler="elm", seed=0)
+    assert m.summary is None
+    out = m.fit(train.x[:200], train.xdot[:200], progress=False)
+    assert out is m
+    assert isinstance(m.summary, hs.FitSummary) and m.summary.width == 30
+
+
 def test_refit_replaces_model(pendulum_data):
     train, _ = pendulum_data
     m = hs.DenseHamiltonian(width=30, sampler="elm", seed=0)
@@ -173,7 +182,7 @@ def test_summary_fields(small_model):
 def test_anchor_fixes_constant(pendulum_data):
     train, test = pendulum_data
     m = hs.DenseHamiltonian(width=100, sampler="a-swim", seed=0)
-    s = m.fit(train.x[:500], train.xdot[:500], anchor=([0.0, 0.0], 5.0), progress=False)
+    s = m.fit(train.x[:500], train.xdot[:500], anchor=([0.0, 0.0], 5.0), progress=False).summary
     assert m.energy([0.0, 0.0]) == pytest.approx(5.0, abs=1e-6)
     assert "1 anchor" in s.anchor
     # Several anchors: (n, D) and (n,).
@@ -181,7 +190,7 @@ def test_anchor_fixes_constant(pendulum_data):
     m.fit(train.x[:500], train.xdot[:500], anchor=(x0, test.energy[:3]), progress=False)
     np.testing.assert_allclose(m.energy(x0), test.energy[:3], atol=1e-3)
     # Without an anchor but with energies, H(x_0) = energy_0.
-    s = m.fit(train.x[:500], train.xdot[:500], energy=train.energy[:500], progress=False)
+    s = m.fit(train.x[:500], train.xdot[:500], energy=train.energy[:500], progress=False).summary
     assert m.energy(train.x[0]) == pytest.approx(train.energy[0], abs=1e-6)
     assert "energy_0" in s.anchor
 
@@ -189,7 +198,7 @@ def test_anchor_fixes_constant(pendulum_data):
 def test_energy_weight_rows(pendulum_data):
     train, test = pendulum_data
     m = hs.DenseHamiltonian(width=100, sampler="a-swim", energy_weight=1.0, seed=0)
-    s = m.fit(train.x[:500], train.xdot[:500], energy=train.energy[:500], progress=False)
+    s = m.fit(train.x[:500], train.xdot[:500], energy=train.energy[:500], progress=False).summary
     assert s.rows == 2 * 500 + 1 + 500
     assert energy_error(m, test) < 1e-3
 
@@ -267,7 +276,7 @@ def test_every_solver_backend_agrees(pendulum_data):
     errors = {}
     for solver in hs.solvers():
         m = hs.DenseHamiltonian(width=100, sampler="a-swim", solver=solver, seed=0)
-        s = m.fit(train.x[:1000], train.xdot[:1000], anchor=(np.zeros(2), 0.0), progress=False)
+        s = m.fit(train.x[:1000], train.xdot[:1000], anchor=(np.zeros(2), 0.0), progress=False).summary
         assert s.solver_used == solver
         errors[solver] = energy_error(m, test)
     assert all(e < 1e-3 for e in errors.values()), errors

@@ -111,7 +111,7 @@ def run_ours(data, samplers, widths, repeats=3, seed=0, threads=0, short=0.5):
                 t0 = time.perf_counter()
                 summary = model.fit(data.train.x, data.train.xdot,
                                     energy=data.train.energy if sampler == "swim" else None,
-                                    anchor=(data.x0, data.h0), progress=False)
+                                    anchor=(data.x0, data.h0), progress=False).summary
                 return time.perf_counter() - t0, (model, summary)
 
             sec, (model, summary) = best_of(fit, repeats, short)

@@ -151,7 +151,7 @@ def noise(ctx):
             def fit(**kw):
                 m = hs.DenseHamiltonian(width=case.width, sampler="a-swim", seed=0, threads=ctx.threads, **kw)
                 t0 = time.perf_counter()
-                s = m.fit(data.train.x, xd, anchor=(data.x0, data.h0), progress=False)
+                s = m.fit(data.train.x, xd, anchor=(data.x0, data.h0), progress=False).summary
                 return hs.relative_l2(m.energy(data.test.x), data.test.energy), s, time.perf_counter() - t0
 
             system = "henon-heiles" if case.key == "henon-heiles" else "pendulum"
