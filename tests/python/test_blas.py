@@ -53,3 +53,15 @@ def test_the_threads_hamsam_reports_are_the_ones_its_blas_uses():
             assert pools[0]["architecture"] == hs.blas_info()["kernel"]
     finally:
         hs.set_blas_threads(max(1, before))
+
+
+def test_hamsam_doctor_prints_the_blas(capsys):
+    import json
+
+    from hamsam.cli import main
+
+    kernel = hs.blas_info()["kernel"]
+    assert main(["doctor", "--width", "30", "--train", "200", "--test", "200"]) == 0
+    assert f"kernel {kernel}" in capsys.readouterr().out
+    assert main(["doctor", "--width", "30", "--train", "200", "--test", "200", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["blas"]["kernel"] == kernel
