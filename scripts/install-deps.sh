@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
-# Installs the system libraries hamsam builds against (Debian/Ubuntu): Eigen 3.4, OpenBLAS (BLAS + LAPACK),
-# GoogleTest, CLI11 and nlohmann-json. Skips the work when they are already there.
+# What pip cannot provide. pip brings Eigen, OpenBLAS and nlohmann-json itself (build requirements in
+# pyproject.toml), so the package needs only a C++20 compiler here; the C++ test suite (--tests) also needs
+# GoogleTest, which is not on PyPI: installed with apt-get when missing (Debian/Ubuntu).
+#   scripts/install-deps.sh           check for a C++ compiler
+#   scripts/install-deps.sh --tests   also GoogleTest (libgtest-dev)
 set -euo pipefail
-pkgs=(libeigen3-dev libopenblas-dev libgtest-dev libcli11-dev nlohmann-json3-dev)
+cxx="${CXX:-c++}"
+if ! command -v "$cxx" >/dev/null 2>&1 && ! command -v g++ >/dev/null 2>&1 && ! command -v clang++ >/dev/null 2>&1; then
+  echo "hamsam: no C++ compiler found (c++, g++ or clang++, or \$CXX): install one, e.g. apt-get install g++" >&2
+  exit 1
+fi
+[ "${1:-}" = "--tests" ] || exit 0
+pkgs=(libgtest-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -11,8 +20,8 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "hamsam: missing system packages: ${missing[*]} (no apt-get here: install Eigen 3.4, OpenBLAS," \
-       "GoogleTest, CLI11 and nlohmann-json with your package manager)" >&2
+  echo "hamsam: missing ${missing[*]} (no apt-get here: install GoogleTest with your package manager, or drop" \
+       "--tests: the Python tests need no system package)" >&2
   exit 1
 fi
 SUDO=""

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up and runs every test: the C++ suite (GoogleTest through ctest) and the Python suite (pytest).
+# Sets up and runs every test: the C++ suite (GoogleTest through ctest) and the Python suite (pytest, with every
+# optional extra installed: test, bench, torch; skipped tests are listed with their reasons).
 # Long full-size checks are marked `slow` (pytest) and run by the benchmark, not here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,5 +9,5 @@ export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-2}"
 status=0
 ctest --test-dir build/release --output-on-failure -j2 || status=$?
 # Run pytest from outside the source tree so that `import hamsam` is the installed package.
-(cd tests/python && ../../.venv/bin/python -m pytest -q -c ../../pyproject.toml --rootdir ../.. .) || status=$?
+(cd tests/python && ../../.venv/bin/python -m pytest -q -rs -c ../../pyproject.toml --rootdir ../.. .) || status=$?
 exit $status

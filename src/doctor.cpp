@@ -101,6 +101,7 @@ BackendComparison compare_backends(const systems::System& system, const systems:
   std::vector<Fitted> fits;
   for (Solver s : available_solvers()) fits.push_back(fit_one(s, c.fit_options, train, test, anchor));
   c.blas_threads = blas_threads();
+  c.blas = blas_info();
 
   // The oracle: svd if it ran, else the first backend that ran.
   const Fitted* oracle = nullptr;
@@ -138,7 +139,9 @@ BackendComparison compare_backends(const systems::System& system, const DoctorOp
 }
 
 std::string BackendComparison::report() const {
-  std::string s = line("%-8s %9s %11s %12s %12s %12s  %s\n", "backend", "time [s]", "rank", "test err H",
+  std::string s = "BLAS: " + blas.brief() + "\n";
+  if (const std::string w = blas.warning(); !w.empty()) s += "warning: " + w + "\n";
+  s += line("%-8s %9s %11s %12s %12s %12s  %s\n", "backend", "time [s]", "rank", "test err H",
                        "max|dc|/|c|", "H vs oracle", "verdict");
   for (const auto& r : backends) {
     const std::string name = to_string(r.solver);

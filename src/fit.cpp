@@ -54,7 +54,10 @@ std::string FitSummary::report() const {
     << "  time               sampling " << fmt("%.3f", seconds_sampling) << " s, assembly "
     << fmt("%.3f", seconds_assembly) << " s, solve " << fmt("%.3f", seconds_solve) << " s ("
     << fmt("%.1f", solve_gflops) << " GFLOP/s), total " << fmt("%.3f", seconds_total) << " s\n"
-    << "  threads            blas " << blas_threads << ", own " << threads << "\n";
+    << "  threads            blas " << blas_threads << ", own " << threads << "\n"
+    << "  blas               " << (blas_version.empty() ? "" : blas_version + ", ") << "kernel "
+    << (blas_kernel.empty() ? "unknown" : blas_kernel) << " (" << (blas_library.empty() ? "?" : blas_library)
+    << ")\n";
   for (const auto& w : warnings) s << "  warning            " << w << "\n";
   for (const auto& n : notes) s << "  note               " << n << "\n";
   return s.str();

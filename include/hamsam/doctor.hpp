@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "hamsam/blas_info.hpp"
 #include "hamsam/dense_model.hpp"
 #include "hamsam/fit.hpp"
 #include "hamsam/systems/systems.hpp"
@@ -62,6 +63,7 @@ struct BackendComparison {
   bool ok = false;                     ///< every backend ran and agrees
   int threads = 0;                     ///< own threads used
   int blas_threads = 0;                ///< OpenBLAS threads after the fits
+  BlasInfo blas;                       ///< the BLAS library, version, kernel and threads the fits ran on
   unsigned hardware_threads = 0;
 
   /// The table (backend, time, rank, test error, coefficient and H differences, verdict), what its columns

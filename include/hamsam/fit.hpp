@@ -82,14 +82,18 @@ struct FitSummary {
   double seconds_sampling = 0.0, seconds_assembly = 0.0, seconds_solve = 0.0, seconds_total = 0.0;
   double solve_gflops = 0.0;          ///< of the dominant factorization
   int blas_threads = 0, threads = 0;
+  std::string blas_library;           ///< the BLAS/LAPACK shared library the fit ran on (blas_info.hpp)
+  std::string blas_version;           ///< its version ("" when it does not say)
+  std::string blas_kernel;            ///< the kernel it picked for this CPU (OpenBLAS core name)
   std::string anchor;                 ///< how the constant was fixed
   Regularization regularization = Regularization::None;
   double ridge = 0.0;                 ///< the ridge of the last solve (chosen unless regularization is none)
   std::vector<double> ridge_candidates, ridge_scores;  ///< gcv / holdout: the grid and its scores
   /// Signs of a fit that will likely generalize poorly, known before the work (dense_fit_warnings() gives them
-  /// beforehand, for callers that treat them as errors): a width above the number of training equations.
+  /// beforehand, for callers that treat them as errors): a width above the number of training equations; and a
+  /// BLAS kernel that is a generic fallback for this CPU (blas_info.hpp).
   std::vector<std::string> warnings;
-  std::vector<std::string> notes;     ///< warnings and fallbacks
+  std::vector<std::string> notes;     ///< fallbacks and other remarks
 
   /// One line: sampler, width, solver, rank, residual, time.
   std::string brief() const;
@@ -130,6 +134,9 @@ void visit_fields(Self& s, V&& v) {
   v("solve_gflops", s.solve_gflops);
   v("blas_threads", s.blas_threads);
   v("threads", s.threads);
+  v("blas_library", s.blas_library);
+  v("blas_version", s.blas_version);
+  v("blas_kernel", s.blas_kernel);
   v("anchor", s.anchor);
   v("regularization", s.regularization);
   v("ridge", s.ridge);

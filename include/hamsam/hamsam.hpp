@@ -1,6 +1,7 @@
 #pragma once
 // hamsam: sampled Hamiltonian neural networks. Include this for everything.
 #include "hamsam/activation.hpp"
+#include "hamsam/blas_info.hpp"
 #include "hamsam/dense_model.hpp"
 #include "hamsam/doctor.hpp"
 #include "hamsam/dynamics/integrators.hpp"

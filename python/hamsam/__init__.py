@@ -14,9 +14,15 @@ argument checking, numpy conversion and progress display.
 """
 from __future__ import annotations
 
+from importlib import import_module as _import_module
 from typing import Optional
 
 from numpy.typing import ArrayLike
+
+from . import _deps
+
+if _deps.BLAS_PACKAGE:  # a pip build links the PyPI OpenBLAS (scipy-openblas32): load it first, wherever it is
+    _import_module(_deps.BLAS_PACKAGE)
 
 from . import _core, dynamics, learn, particles, systems, tools
 from ._arrays import as_float_array as _as_float_array
@@ -69,6 +75,7 @@ __all__ = [
     "activations",
     "set_blas_threads",
     "blas_threads",
+    "blas_info",
     "estimate_fit_memory",
     "check_fit_memory",
     "doctor",
@@ -134,6 +141,14 @@ def activations():
 def set_blas_threads(n):
     """Sets the number of OpenBLAS threads (n >= 1) for the whole process."""
     _core.set_blas_threads(_as_int(n, "n", minimum=1, maximum=2**31 - 1))
+
+
+def blas_info():
+    """The BLAS library hamsam runs on, as a dict: ``name`` ("OpenBLAS" or "unknown"), ``library`` (its file),
+    ``version``, ``kernel`` (the OpenBLAS core chosen for this CPU, e.g. "Haswell"), ``config``, ``threads``,
+    ``generic_kernel`` (a pre-AVX fallback on an AVX2 CPU) and ``warning`` ("" or what to do about it). The same
+    fields are in every fit summary (``blas_library``, ``blas_version``, ``blas_kernel``, ``blas_threads``)."""
+    return dict(_core.blas_info())
 
 
 def blas_threads():

@@ -85,8 +85,9 @@ def doctor(system=None, low=None, high=None, *, width=300, train=3000, test=3000
     or below 1e-8), ``oracle`` ("svd", or the first backend that ran), ``limit`` (the largest test error that
     agrees), ``backends`` (one dict per backend: ``solver``, ``ran``, ``ok``, ``error`` (None when it ran),
     ``seconds``, ``test_error``, ``train_error``, ``rank``, ``cols``, ``coef_diff``, ``energy_diff``,
-    ``notes``), ``disagreements`` (messages), ``options``, ``threads``, ``blas_threads``, ``hardware_threads``
-    and ``report`` (the table ``hamsam doctor`` prints).
+    ``notes``), ``disagreements`` (messages), ``options``, ``threads``, ``blas_threads``, ``blas``
+    (hs.blas_info(): library, version, kernel), ``hardware_threads`` and ``report`` (the table ``hamsam doctor``
+    prints, after a line naming the BLAS library and kernel).
     """
     if system is None:
         system = make("pendulum")

@@ -23,6 +23,12 @@ py::dict backend_dict(const BackendResult& r) {
                   "notes"_a = r.notes);
 }
 
+py::dict blas_dict(const BlasInfo& b) {
+  return py::dict("name"_a = b.name, "library"_a = b.library, "version"_a = b.version, "kernel"_a = b.kernel,
+                  "config"_a = b.config, "threads"_a = b.threads, "generic_kernel"_a = b.generic_kernel(),
+                  "warning"_a = b.warning());
+}
+
 py::dict comparison_dict(const BackendComparison& c) {
   const DoctorOptions& o = c.options;
   py::list backends;
@@ -34,7 +40,7 @@ py::dict comparison_dict(const BackendComparison& c) {
                                          "data_seed"_a = o.data_seed, "threads"_a = o.threads,
                                          "blas_threads"_a = o.blas_threads),
                   "threads"_a = c.threads, "blas_threads"_a = c.blas_threads,
-                  "hardware_threads"_a = c.hardware_threads, "report"_a = c.report(),
+                  "hardware_threads"_a = c.hardware_threads, "blas"_a = blas_dict(c.blas), "report"_a = c.report(),
                   "fit_options"_a = py::module_::import("json").attr("loads")(to_json(c.fit_options)));
 }
 
@@ -51,6 +57,10 @@ void bind_tools(py::module_& m) {
       },
       py::arg("points"), py::arg("dim"), py::arg("width"), py::arg("solver"));
   m.def("available_memory_bytes", &available_memory_bytes);
+  m.def(
+      "blas_info", [] { return blas_dict(blas_info()); },
+      "The BLAS library hamsam runs on: name, library file, version, kernel (OpenBLAS core name), config, "
+      "threads, generic_kernel and the warning for a generic fallback kernel (\"\" if none).");
   m.def(
       "check_fit_memory",
       [](Index points, Index dim, Index width, const std::string& solver, const std::string& width_name,

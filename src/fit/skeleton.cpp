@@ -1,6 +1,7 @@
 #include "skeleton.hpp"
 
 #include "../detail/parallel.hpp"
+#include "hamsam/blas_info.hpp"
 
 namespace hamsam::detail {
 
@@ -35,7 +36,12 @@ FitRun::FitRun(FitSummary& summary, const RunSettings& settings, const Matrix& x
   s_.seed = settings.seed;
   s_.rcond = settings.rcond;
   s_.threads = threads_;
-  s_.blas_threads = blas_threads();
+  const BlasInfo blas = blas_info();
+  s_.blas_threads = blas.threads;
+  s_.blas_library = blas.library;
+  s_.blas_version = blas.version;
+  s_.blas_kernel = blas.kernel;
+  if (const std::string w = blas.warning(); !w.empty()) s_.warnings.push_back(w);
 }
 
 void FitRun::report(const char* phase, double fraction) const {

@@ -3,7 +3,35 @@
 // control. The one place these are declared: every file of the library (and the C++ benchmarks) includes this.
 // Character arguments get their hidden Fortran length at the end (gfortran ABI); the C-implemented OpenBLAS
 // routines ignore it.
+// Builds against an OpenBLAS whose symbols carry a prefix (scipy-openblas32 from PyPI: scipy_dgemm_,
+// scipy_openblas_get_config, ...) define HAMSAM_BLAS_SYMBOL_PREFIX (CMake does, HAMSAM_DEPS=pypi): the names below
+// are then mapped to the prefixed ones, so the code calls dgemm_ etc. either way.
 #include <cstddef>
+
+#ifndef HAMSAM_BLAS_SYMBOL_PREFIX
+#define HAMSAM_BLAS_SYMBOL_PREFIX
+#endif
+#define HAMSAM_BLAS_CAT_(a, b) a##b
+#define HAMSAM_BLAS_CAT(a, b) HAMSAM_BLAS_CAT_(a, b)
+#define HAMSAM_BLAS_STR_(x) #x
+#define HAMSAM_BLAS_STR(x) HAMSAM_BLAS_STR_(x)
+/// The linked name of a BLAS/LAPACK/OpenBLAS symbol, as a string (for dlsym): HAMSAM_BLAS_SYMBOL("dgemm_").
+#define HAMSAM_BLAS_SYMBOL(name) HAMSAM_BLAS_STR(HAMSAM_BLAS_SYMBOL_PREFIX) name
+
+#define dgelsd_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dgelsd_)
+#define dgelsy_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dgelsy_)
+#define dgeqrf_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dgeqrf_)
+#define dgeqrt_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dgeqrt_)
+#define dtpqrt_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dtpqrt_)
+#define dtrcon_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dtrcon_)
+#define dgesdd_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dgesdd_)
+#define dpotrf_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dpotrf_)
+#define dpocon_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dpocon_)
+#define dsyrk_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dsyrk_)
+#define dgemm_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dgemm_)
+#define openblas_get_num_threads HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, openblas_get_num_threads)
+#define openblas_set_num_threads HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, openblas_set_num_threads)
+#define openblas_get_config HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, openblas_get_config)
 
 extern "C" {
 using lapack_len = std::size_t;

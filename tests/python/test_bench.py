@@ -369,3 +369,15 @@ def test_longterm_tiny(tmp_path):
     assert max(d["perturbed_truth_error_gmean"]) < 1e-6
     assert [r[0] for r in _rows(doc, "Rollout and energy errors")] == ["0", "10"]      # t nearest 1 and 10
     assert {p["name"] for p in doc["plots"]} == {"errors"}
+
+
+def test_blas_tiny(tmp_path):
+    md, doc, rows = _run_rows(tmp_path, "blas", "Fit time / one numpy GEMM",
+                              ["case", "sampler", "width", "points", "A (rows x cols)", "fit s", "GEMM s",
+                               "fit / GEMM"])
+    assert [(r["case"], r["sampler"]) for r in rows] == [("pendulum", "elm"), ("henon-heiles", "u-swim")]
+    b = hs.blas_info()
+    for r in rows:
+        assert r["ratio"] == pytest.approx(r["fit_seconds"] / r["gemm_seconds"])
+        assert r["blas_kernel"] == b["kernel"] and r["blas_threads"] == 1
+    assert f"kernel {b['kernel']}" in md and "hamsam: OpenBLAS" in md

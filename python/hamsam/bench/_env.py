@@ -48,11 +48,13 @@ def set_threads(n):
 
 
 def _blas():
+    b = hs.blas_info()
+    own = f"hamsam: {b['name']} {b['version']}, kernel {b['kernel']}, {b['threads']} threads ({b['library']})"
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
-        return ["(threadpoolctl not installed: pip install hamsam[bench])"]
-    return [f"{i.get('internal_api')} {i.get('version')} ({os.path.basename(i.get('filepath', ''))}), "
+        return [own, "(threadpoolctl not installed: pip install hamsam[bench])"]
+    return [own] + [f"{i.get('internal_api')} {i.get('version')} ({os.path.basename(i.get('filepath', ''))}), "
             f"{i.get('num_threads')} threads, core {i.get('architecture')}" for i in threadpool_info()]
 
 

@@ -29,6 +29,7 @@ def run_doctor(a):
     data_seed = r["options"]["data_seed"]
     if a.json:
         c.print_json({"command": "doctor", "hamsam_version": hs.__version__, "blas_threads": r["blas_threads"],
+                      "blas": r["blas"],
                       "threads": r["threads"], "hardware_threads": r["hardware_threads"],
                       "system": c.system_json(system, a.preset, low, high),
                       "data": {"train": a.train, "test": a.test, "data_seed": data_seed,
