@@ -19,6 +19,17 @@ void dgeqrf_(const int* m, const int* n, double* a, const int* lda, double* tau,
              int* info);
 void dgeqrt_(const int* m, const int* n, const int* nb, double* a, const int* lda, double* t, const int* ldt,
              double* work, int* info);
+// dgeqrt's steps, called one panel at a time where a factorization must stop or report between them.
+void dgeqrt3_(const int* m, const int* n, double* a, const int* lda, double* t, const int* ldt, int* info);
+void dlarfb_(const char* side, const char* trans, const char* direct, const char* storev, const int* m,
+             const int* n, const int* k, const double* v, const int* ldv, const double* t, const int* ldt, double* c,
+             const int* ldc, double* work, const int* ldwork, lapack_len, lapack_len, lapack_len, lapack_len);
+void dtpqrt2_(const int* m, const int* n, const int* l, double* a, const int* lda, double* b, const int* ldb,
+              double* t, const int* ldt, int* info);
+void dtprfb_(const char* side, const char* trans, const char* direct, const char* storev, const int* m,
+             const int* n, const int* k, const int* l, const double* v, const int* ldv, const double* t,
+             const int* ldt, double* a, const int* lda, double* b, const int* ldb, double* work, const int* ldwork,
+             lapack_len, lapack_len, lapack_len, lapack_len);
 void dtpqrt_(const int* m, const int* n, const int* l, const int* nb, double* a, const int* lda, double* b,
              const int* ldb, double* t, const int* ldt, double* work, int* info);
 void dtrcon_(const char* norm, const char* uplo, const char* diag, const int* n, const double* a, const int* lda,
