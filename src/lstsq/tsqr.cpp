@@ -53,9 +53,9 @@ void dgeqrt_rows(double* B, Index m, Index n, Index ld, double max_call_flops) {
     dgeqrt_(&mm, &nn, &nb, B, &lda, tq.data(), &ldt, wq.data(), &info);
     return;
   }
-  // dgeqrt's own loop (a dgeqrt3 panel of nb columns, then dlarfb on the columns right of it), with the trailing
-  // update split into column groups of at most max_call_flops: the same operations on the same blocks, and a
-  // cancellation check and progress report between the calls.
+  // dgeqrt's own loop (a dgeqrt3 panel of nb columns, then dlarfb on the columns right of it: the same calls as
+  // one dgeqrt, the same bits), with a cancellation check and progress report between the calls; a trailing
+  // update above kSplitFactor * max_call_flops is split into column groups (which may round differently).
   const int k = std::min(mm, nn);
   double done = 0.0;
   for (int i = 0; i < k; i += nb) {
@@ -64,7 +64,8 @@ void dgeqrt_rows(double* B, Index m, Index n, Index ld, double max_call_flops) {
     dgeqrt3_(&rows, &ib, panel, &lda, tq.data(), &ldt, &info);
     done += 2.0 * rows * double(ib) * ib;
     const int right = nn - i - ib;
-    const int group = std::max(ib, static_cast<int>(std::min<double>(right, max_call_flops / (4.0 * rows * ib))));
+    const int group = std::max(ib, static_cast<int>(std::min<double>(right, kSplitFactor * max_call_flops /
+                                                                                 (4.0 * rows * ib))));
     for (int j = 0; j < right; j += group) {
       detail::report_work(std::min(1.0, done / total));
       const int cols = std::min(group, right - j);
@@ -102,14 +103,15 @@ void merge_rows(Matrix& T, Matrix& B, Index l, double& flops, double max_call_fl
     dtpqrt_(&mb, &nn, &ll, &nb, T.data(), &lda, B.data(), &ldb, tt.data(), &ldt, ww.data(), &info);
     return;
   }
-  // dtpqrt's own loop (a dtpqrt2 panel of nb columns, then dtprfb on the columns right of it), the update split
-  // into column groups of at most max_call_flops, with a cancellation check between the calls (as dgeqrt_rows).
+  // dtpqrt's own loop (a dtpqrt2 panel of nb columns, then dtprfb on the columns right of it), with a
+  // cancellation check between the calls, the updates split as in dgeqrt_rows.
   for (int i = 0; i < nn; i += nb) {
     const int ib = std::min(nn - i, nb), m = std::min(mb - ll + i + ib, mb), lb = i + 1 >= ll ? 0 : m - mb + ll - i;
     dtpqrt2_(&m, &ib, &lb, T.data() + i + static_cast<Index>(i) * lda, &lda, B.data() + static_cast<Index>(i) * ldb,
              &ldb, tt.data(), &ldt, &info);
     const int right = nn - i - ib;
-    const int group = std::max(ib, static_cast<int>(std::min<double>(right, max_call_flops / (4.0 * (m + ib) * ib))));
+    const int group = std::max(ib, static_cast<int>(std::min<double>(right, kSplitFactor * max_call_flops /
+                                                                                 (4.0 * (m + ib) * ib))));
     for (int j = 0; j < right; j += group) {
       check_cancel();
       const int cols = std::min(group, right - j), c0 = i + ib + j;

@@ -14,10 +14,12 @@ double qr_flops(double m, double n);
 /// `n` as a LAPACK (32-bit) index; throws hamsam::Error naming `what` ("solve_lstsq: <what> = ... exceeds").
 int to_int(Index n, const char* what);
 
-/// The most flops one LAPACK call of a factorization does (well under a second on one core): a larger QR or
-/// merge runs LAPACK's own panel loop one call at a time, checking for cancellation (hamsam/cancel.hpp) between
-/// the calls. Same operations on the same blocks: the results do not change.
+/// A QR or merge above this many flops runs LAPACK's own panel loop one call at a time (the same calls, the same
+/// bits), checking for cancellation (hamsam/cancel.hpp) and reporting progress between the calls; a panel's
+/// trailing update above kSplitFactor times it (a fraction of a second) is split into column groups, which may
+/// round differently in the last bits (as another BLAS thread count does).
 constexpr double kMaxCallFlops = 2e9;
+constexpr double kSplitFactor = 5.0;
 
 /// Merges the rows of B into the upper triangle T (n x n): the QR of [T; B] = Q [T'; 0] leaves T' in T (dtpqrt).
 /// B (mb x n, mb may be 0) is upper trapezoidal in its last l rows (l = 0: dense rows; l = mb <= n: a triangle,

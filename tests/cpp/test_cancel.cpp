@@ -130,18 +130,23 @@ void expect_close(const Matrix& a, const Matrix& b, const std::string& what) {
 
 TEST(Cancel, BlockedFactorizationsAgreeWithOneCall) {
   const Matrix A = random_matrix(1500, 300, 4);
-  Matrix one = A, blocked = A;
+  Matrix one = A, panels = A, blocked = A;
   lstsq::dgeqrt_rows(one.data(), one.rows(), one.cols(), one.rows(), 1e18);
+  lstsq::dgeqrt_rows(panels.data(), panels.rows(), panels.cols(), panels.rows(), 4e7);  // panel loop, no split
   lstsq::dgeqrt_rows(blocked.data(), blocked.rows(), blocked.cols(), blocked.rows(), 1e6);
+  expect_same(one, panels, "dgeqrt panel by panel");
   expect_close(one, blocked, "dgeqrt");
   const Index n = 300;
   const Matrix R = one.topRows(n).triangularView<Eigen::Upper>();
   for (Index l : {Index{0}, n}) {  // dense rows, and a triangle
     Matrix rows = l == 0 ? random_matrix(700, n, 5) : Matrix(random_matrix(n, n, 6).triangularView<Eigen::Upper>());
-    Matrix T1 = R, T2 = R, B1 = rows, B2 = rows;
-    double f1 = 0.0, f2 = 0.0;
+    Matrix T1 = R, T2 = R, B1 = rows, B2 = rows, T3 = R, B3 = rows;
+    double f1 = 0.0, f2 = 0.0, f3 = 0.0;
     lstsq::merge_rows(T1, B1, l, f1, 1e18);
     lstsq::merge_rows(T2, B2, l, f2, 1e6);
+    lstsq::merge_rows(T3, B3, l, f3, 1.5e7);  // panel loop, no split
+    expect_same(T1, T3, "dtpqrt panel by panel T, l = " + std::to_string(l));
+    expect_same(B1, B3, "dtpqrt panel by panel B, l = " + std::to_string(l));
     expect_close(T1, T2, "dtpqrt T, l = " + std::to_string(l));
     expect_close(B1, B2, "dtpqrt B, l = " + std::to_string(l));
   }
