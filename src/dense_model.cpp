@@ -8,6 +8,7 @@
 #include "detail/parallel.hpp"
 #include "fit/skeleton.hpp"
 #include "hamsam/activation.hpp"
+#include "hamsam/cancel.hpp"
 #include "hamsam/error.hpp"
 #include "hamsam/lstsq.hpp"
 #include "hamsam/metrics.hpp"
@@ -32,6 +33,7 @@ void feature_rows(const HiddenLayer& layer, Activation act, const Matrix& X, Ind
   const Index m = layer.width(), step = 512;
   Matrix z, out, out_d1;
   for (Index r = 0; r < len; r += step) {
+    check_cancel();
     const Index n = std::min(step, len - r);
     z.noalias() = X.middleRows(r0 + r, n) * layer.W;
     z.rowwise() += layer.b.transpose();
@@ -248,14 +250,16 @@ void solve_pass(FitRun& run, const FitOptions& o, const DenseData& data, const P
   run.report("assembly", pass.from);
   Assembly a;
   run.timed(s.seconds_assembly, [&] { assemble(o, data, layer, pass.first_of_two, run.threads(), a); });
-  run.report("solve", 0.5 * (pass.from + pass.to));
   LstsqOptions lo;
   lo.solver = o.solver;
   lo.rcond = o.rcond;
   lo.ridge = o.ridge;
   lo.threads = run.threads();
   const LstsqProblem& p = a.problem;
-  const LstsqResult r = solve_lstsq(p, pass.first_of_two ? first_pass_options(lo) : regularized(p, o, lo, s));
+  LstsqResult r;
+  run.report_within("solve", 0.5 * (pass.from + pass.to), pass.to, [&] {
+    r = solve_lstsq(p, pass.first_of_two ? first_pass_options(lo) : regularized(p, o, lo, s));
+  });
   const double fused = a.fused_seconds / std::max(1, std::min(run.threads(), blas_threads()));
   s.seconds_assembly += fused;
   run.record_solve(pass, r, std::max(0.0, r.seconds - fused));

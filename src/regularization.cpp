@@ -6,6 +6,7 @@
 #include <limits>
 #include <numeric>
 
+#include "hamsam/cancel.hpp"
 #include "hamsam/error.hpp"
 #include "hamsam/metrics.hpp"
 #include "hamsam/random.hpp"
@@ -153,6 +154,7 @@ RidgeChoice choose_ridge(const LstsqProblem& p, const RidgeSearchOptions& o) {
     out.candidates = o.candidates.empty() ? default_grid(out.sigma_max) : o.candidates;
     const double N = double(D * K + ne);
     for (double lambda : out.candidates) {
+      check_cancel();
       const Vector g = filter(f, lambda, cutoff);
       double rss = f.perp2, dof = f.has_c0 ? 1.0 : 0.0;
       for (Index i = 0; i < f.s.size(); ++i) {
@@ -180,6 +182,7 @@ RidgeChoice choose_ridge(const LstsqProblem& p, const RidgeSearchOptions& o) {
     out.candidates = o.candidates.empty() ? default_grid(out.sigma_max) : o.candidates;
     const double vnorm = std::max(Gtv.norm(), std::numeric_limits<double>::min());
     for (double lambda : out.candidates) {
+      check_cancel();
       const Vector c = f.V * filter(f, lambda, cutoff).cwiseProduct(f.beta);
       const Matrix Wc = W * c.asDiagonal();  // D x M: the gradient is S (W diag(c))^T (c0 does not enter)
       out.scores.push_back((Sv * Wc.transpose() - Gtv).norm() / vnorm);

@@ -5,6 +5,7 @@
 #include <numeric>
 #include <vector>
 
+#include "detail/cancel.hpp"
 #include "hamsam/activation.hpp"
 #include "hamsam/error.hpp"
 #include "hamsam/random.hpp"
@@ -49,7 +50,10 @@ HiddenLayer sample_swim(const Matrix& X, const Vector* values, Index width, Acti
     to[i] = (from[i] + delta) % n;
   }
   std::vector<double> dist(n_cand);
-  for (Index i = 0; i < n_cand; ++i) dist[i] = std::max((X.row(to[i]) - X.row(from[i])).norm(), 1e-10);
+  for (Index i = 0; i < n_cand; ++i) {
+    detail::check_cancel_every<16>(i);
+    dist[i] = std::max((X.row(to[i]) - X.row(from[i])).norm(), 1e-10);
+  }
 
   // Probabilities (as cumulative weights).
   std::vector<double> score(n_cand, 1.0);
@@ -99,6 +103,7 @@ HiddenLayer sample_swim(const Matrix& X, const Vector* values, Index width, Acti
   }
   // Re-draw: bounded, since at least `drawable` distinct positive-probability candidates exist.
   for (Index j : pending) {
+    check_cancel();
     if (distinct < drawable) {
       Index k = draw();
       Index tries = 0;

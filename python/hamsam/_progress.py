@@ -1,7 +1,8 @@
 """A simple text progress bar for fits (private).
 
 Shown on stderr only when the fit has run for more than ``delay`` seconds and stderr is a terminal. The C++
-core reports phase changes (sampling, assembly, solve, done) with a fraction; a small Python thread redraws
+core reports phase changes (sampling, assembly, solve, done) with a fraction, and the fraction of the solve's
+blocks done during a long solve; a small Python thread redraws
 the line a few times a second so that the elapsed time keeps moving during a long solve (the fit itself runs
 with the GIL released).
 """
@@ -21,8 +22,8 @@ def _noop(phase, fraction):
 def run_fit(fit, progress, label="hamsam fit"):
     """Returns ``fit(callback)`` with the callback ``progress`` asks for: None, a bar on stderr if the fit runs
     longer than 1 s and stderr is a terminal; True, the bar even if it is not; False, none; a callable, called as
-    ``progress(phase, fraction)``. Even without a display a no-op callback is passed: the bindings check for
-    Ctrl-C each time they take the GIL back for it."""
+    ``progress(phase, fraction)``. Ctrl-C stops the fit whatever the choice (the bindings poll Python's signals
+    during every long call and raise KeyboardInterrupt)."""
     if progress is None or progress is True:
         bar = TextProgress(require_tty=progress is None, label=label)
         with bar:

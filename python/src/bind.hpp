@@ -8,6 +8,7 @@
 
 #include "hamsam/dynamics/integrators.hpp"
 #include "hamsam/dynamics/verlet.hpp"
+#include "interrupt.hpp"
 
 namespace hamsam_py {
 
@@ -24,11 +25,11 @@ void bind_tools(pybind11::module_& m);
 
 // ---- shared by the bind_* files ----------------------------------------------------------------------------
 
-/// Calls f() with the GIL released, so that other Python threads run during a long computation, and returns
-/// what it returns. f must not touch Python objects.
+/// Calls f() with the GIL released, so that other Python threads run during a long computation, and Ctrl-C
+/// stopping it (Interruptible), and returns what it returns. f must not touch Python objects.
 template <class F>
 auto without_gil(F&& f) {
-  pybind11::gil_scoped_release release;
+  Interruptible interruptible;
   return f();
 }
 

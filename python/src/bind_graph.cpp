@@ -33,7 +33,7 @@ GraphFitSummary fit_graph(GraphHamiltonian& model, const Topology& topology, con
                           const std::optional<Vector>& anchor_h, const py::object& progress) {
   const std::optional<Anchors> anchors = fit_anchors(anchor_x, anchor_h);
   const ProgressCallback callback = fit_progress(progress);
-  py::gil_scoped_release release;
+  Interruptible interruptible;
   return model.fit(topology, x, xdot, energy, anchors, callback);
 }
 
@@ -61,11 +61,11 @@ void bind_graph(py::module_& m) {
       .def("fit", &fit_graph, py::arg("topology"), py::arg("x"), py::arg("xdot"), py::arg("energy") = py::none(),
            py::arg("anchor_x") = py::none(), py::arg("anchor_h") = py::none(), py::arg("progress") = py::none())
       .def("energy", &GraphHamiltonian::energy, py::arg("topology"), py::arg("x"),
-           py::call_guard<py::gil_scoped_release>())
+           py::call_guard<hamsam_py::Interruptible>())
       .def("gradient", &GraphHamiltonian::gradient, py::arg("topology"), py::arg("x"),
-           py::call_guard<py::gil_scoped_release>())
+           py::call_guard<hamsam_py::Interruptible>())
       .def("vector_field", &GraphHamiltonian::vector_field, py::arg("topology"), py::arg("x"),
-           py::call_guard<py::gil_scoped_release>())
+           py::call_guard<hamsam_py::Interruptible>())
       .def("bind", [](const GraphHamiltonian& g, const Topology& t) { return BoundGraphHamiltonian(*g.bind(t)); },
            py::arg("topology"))
       .def("tabulate",
@@ -114,7 +114,7 @@ void bind_graph(py::module_& m) {
         VerletStats st;
         Trajectory tr;
         {
-          py::gil_scoped_release release;
+          hamsam_py::Interruptible interruptible;
           tr = velocity_verlet(model, x0, dt, steps, o, &st);
         }
         return py::make_tuple(trajectory_array(tr), st.rebuilds, st.force_evaluations);

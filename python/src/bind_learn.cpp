@@ -38,7 +38,7 @@ void bind_learn(py::module_& m) {
         }
         SnapshotFitSummary s;
         {
-          py::gil_scoped_release release;
+          hamsam_py::Interruptible interruptible;
           s = fit_snapshots(model, x, x_next, h, o, anchors);
         }
         py::dict d;
@@ -64,7 +64,7 @@ void bind_learn(py::module_& m) {
          double validation_fraction, std::uint64_t seed) {
         RidgeSelection s;
         {
-          py::gil_scoped_release release;
+          hamsam_py::Interruptible interruptible;
           s = select_ridge(model.options(), x, xdot, std::nullopt, std::move(candidates), validation_fraction,
                            seed);
         }

@@ -133,7 +133,8 @@ void bind_topology(py::module_& m) {
              return NeighborList(cutoff, skin, box_from(box));
            }),
            py::arg("cutoff"), py::arg("skin"), py::arg("box"))
-      .def("update", &NeighborList::update, py::arg("positions"), py::arg("filter") = true)
+      .def("update", &NeighborList::update, py::arg("positions"), py::arg("filter") = true,
+           py::call_guard<hamsam_py::Interruptible>())
       .def_property_readonly("edges", [](const NeighborList& n) { return edges_to_array(n.edges()); })
       .def_property_readonly("candidates", [](const NeighborList& n) { return edges_to_array(n.candidates()); })
       .def_property_readonly("rebuilds", &NeighborList::rebuilds)
@@ -183,10 +184,10 @@ void bind_particle_system(py::module_& m) {
            }),
            py::arg("topology"), py::arg("potentials"))
       .def_property_readonly("topology", &ParticleSystem::topology)
-      .def("kinetic_energy", &ParticleSystem::kinetic_energy, py::arg("x"), py::call_guard<py::gil_scoped_release>())
+      .def("kinetic_energy", &ParticleSystem::kinetic_energy, py::arg("x"), py::call_guard<hamsam_py::Interruptible>())
       .def("potential_energy", &ParticleSystem::potential_energy, py::arg("x"),
-           py::call_guard<py::gil_scoped_release>())
-      .def("forces", &ParticleSystem::forces, py::arg("x"), py::call_guard<py::gil_scoped_release>())
+           py::call_guard<hamsam_py::Interruptible>())
+      .def("forces", &ParticleSystem::forces, py::arg("x"), py::call_guard<hamsam_py::Interruptible>())
       .def("edges", [](const ParticleSystem& s, const Matrix& positions) {
         return edges_to_array(s.edges(positions));
       }, py::arg("positions"))

@@ -77,7 +77,7 @@ void bind_tools(py::module_& m) {
                               .threads = threads, .blas_threads = blas_threads};
         BackendComparison c;
         {
-          py::gil_scoped_release release;
+          hamsam_py::Interruptible interruptible;
           c = compare_backends(system, systems::Box{low, high}, o);
         }
         return comparison_dict(c);

@@ -36,7 +36,7 @@ FitSummary fit_model(DenseHamiltonian& model, const Matrix& x, const Matrix& xdo
                      const std::optional<Vector>& anchor_h, const py::object& progress) {
   const std::optional<Anchors> anchors = hamsam_py::fit_anchors(anchor_x, anchor_h);
   const ProgressCallback callback = hamsam_py::fit_progress(progress);
-  py::gil_scoped_release release;
+  hamsam_py::Interruptible interruptible;
   return model.fit(x, xdot, energy, anchors, callback);
 }
 
@@ -52,6 +52,13 @@ PYBIND11_MODULE(_core, m) {
       if (p) std::rethrow_exception(p);
     } catch (const hamsam::Error& e) {
       PyErr_SetString(PyExc_ValueError, e.what());
+    }
+  });
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const hamsam::Cancelled&) {
+      hamsam_py::translate_cancelled();
     }
   });
   // Tried before the one above: a save that would replace a file says how to allow it, in Python's words.
@@ -84,10 +91,10 @@ PYBIND11_MODULE(_core, m) {
 
   // ---- Hamiltonians ----
   py::class_<Hamiltonian>(m, "Hamiltonian")
-      .def("energy", &Hamiltonian::energy, py::arg("x"), py::call_guard<py::gil_scoped_release>())
-      .def("gradient", &Hamiltonian::gradient, py::arg("x"), py::call_guard<py::gil_scoped_release>())
-      .def("vector_field", &Hamiltonian::vector_field, py::arg("x"), py::call_guard<py::gil_scoped_release>())
-      .def("hessian", &Hamiltonian::hessian, py::arg("x"), py::call_guard<py::gil_scoped_release>())
+      .def("energy", &Hamiltonian::energy, py::arg("x"), py::call_guard<hamsam_py::Interruptible>())
+      .def("gradient", &Hamiltonian::gradient, py::arg("x"), py::call_guard<hamsam_py::Interruptible>())
+      .def("vector_field", &Hamiltonian::vector_field, py::arg("x"), py::call_guard<hamsam_py::Interruptible>())
+      .def("hessian", &Hamiltonian::hessian, py::arg("x"), py::call_guard<hamsam_py::Interruptible>())
       .def_property_readonly("dof", &Hamiltonian::dof)
       .def_property_readonly("dim", &Hamiltonian::dim)
       .def_property_readonly("name", &Hamiltonian::name)
@@ -116,7 +123,7 @@ PYBIND11_MODULE(_core, m) {
       [](const Hamiltonian& h, const Vector& low, const Vector& high, Index n, std::uint64_t seed) {
         systems::Dataset d;
         {
-          py::gil_scoped_release release;
+          hamsam_py::Interruptible interruptible;
           d = systems::sample_box(h, systems::Box{low, high}, n, seed);
         }
         return py::make_tuple(std::move(d.x), std::move(d.xdot), std::move(d.energy));

@@ -1,5 +1,5 @@
 // What the fit bindings of every model share: the anchors from Python's optional (x0, H0) arrays, and a progress
-// callback that calls Python with the GIL (and lets Ctrl-C stop the fit at the next report).
+// callback that calls Python with the GIL (Ctrl-C: the fit runs Interruptible, interrupt.hpp).
 #pragma once
 #include <pybind11/eigen.h>
 #include <pybind11/pybind11.h>
@@ -24,7 +24,6 @@ inline hamsam::ProgressCallback fit_progress(const pybind11::object& progress) {
   if (progress.is_none()) return {};
   return [&progress](const hamsam::Progress& p) {
     pybind11::gil_scoped_acquire gil;
-    if (PyErr_CheckSignals() != 0) throw pybind11::error_already_set();
     progress(p.phase, p.fraction);
   };
 }

@@ -6,6 +6,7 @@
 #include <limits>
 #include <sstream>
 
+#include "../detail/cancel.hpp"
 #include "hamsam/error.hpp"
 
 namespace hamsam {
@@ -163,6 +164,7 @@ Matrix dopri_span(const Hamiltonian& h, Matrix y, double span, double& h_try, In
   double t = 0.0;
   Matrix k1 = h.vector_field(y);
   while (t < span) {
+    detail::check_cancel_every<4>(budget);
     if (budget-- <= 0)
       throw Error("dopri5: more than max_substeps = " + std::to_string(o.max_substeps) +
                   " steps: loosen rtol/atol, shorten the run, or raise max_substeps");
@@ -312,6 +314,7 @@ Trajectory simulate(const Hamiltonian& h, const Matrix& x0, double dt, Index ste
   double h_try = dt;
   Index budget = options.max_substeps;
   for (Index k = 1; k <= steps; ++k) {
+    detail::check_cancel_every<4>(k);
     try {
       x = options.method == Integrator::DoPri5 ? dopri_span(h, x, dt, h_try, budget, options)
                                                : step_unchecked(h, x, dt, options);

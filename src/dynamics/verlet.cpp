@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "../detail/cancel.hpp"
 #include "../particles/detail.hpp"
 #include "hamsam/error.hpp"
 #include "hamsam/particles/graph/model.hpp"
@@ -74,6 +75,7 @@ Trajectory verlet_loop(const Topology& top, const Matrix& x0, double dt, Index s
     };
     force();
     for (Index s = 1; s <= steps; ++s) {
+      hamsam::detail::check_cancel_every<4>(s);
       p.noalias() -= 0.5 * dt * g;
       drift(p.data(), dt, q.data());
       force();

@@ -1,5 +1,8 @@
 #include "skeleton.hpp"
 
+#include <algorithm>
+
+#include "../detail/cancel.hpp"
 #include "../detail/parallel.hpp"
 #include "hamsam/blas_info.hpp"
 
@@ -45,7 +48,16 @@ FitRun::FitRun(FitSummary& summary, const RunSettings& settings, const Matrix& x
 }
 
 void FitRun::report(const char* phase, double fraction) const {
+  check_cancel();
   if (progress_) progress_(Progress{phase, fraction});
+}
+
+void FitRun::report_within(const char* phase, double from, double to, const std::function<void()>& stage) const {
+  report(phase, from);
+  if (!progress_) return stage();
+  const std::string name = phase;
+  WorkProgress work([&](double f) { progress_(Progress{name, from + (to - from) * std::clamp(f, 0.0, 1.0)}); });
+  stage();
 }
 
 void FitRun::timed(double& seconds, const std::function<void()>& stage) {

@@ -57,8 +57,11 @@ class FitRun {
   FitSummary& summary() { return s_; }
   /// hamsam's own threads for this fit (settings.threads resolved).
   int threads() const { return threads_; }
-  /// Reports a phase to the progress callback (if any).
+  /// Reports a phase to the progress callback (if any), after a cancellation check (hamsam/cancel.hpp).
   void report(const char* phase, double fraction) const;
+  /// Reports `phase` at `from`, then runs `stage`, whose own reports of the fraction of its work done
+  /// (detail::report_work, e.g. the factorization's blocks) move the progress from `from` towards `to`.
+  void report_within(const char* phase, double from, double to, const std::function<void()>& stage) const;
   /// Runs `stage`, adding its time to `seconds` (one of the summary's seconds_* fields).
   void timed(double& seconds, const std::function<void()>& stage);
   /// Records a solve: solver used, rank, condition estimate, the rate of `seconds` (its time, added to

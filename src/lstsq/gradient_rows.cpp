@@ -103,7 +103,26 @@ class GradientRows final : public Rows {
       Matrix StS(M, M);
       const int mm = to_int(M, "width"), kk = to_int(K, "points");
       const double one = 1.0, zero = 0.0;
-      dsyrk_("U", "T", &mm, &kk, &one, S_->data(), &kk, &zero, StS.data(), &mm, 1, 1);
+      if (double(K) * M * M <= kMaxCallFlops) {
+        dsyrk_("U", "T", &mm, &kk, &one, S_->data(), &kk, &zero, StS.data(), &mm, 1, 1);
+      } else {
+        // The upper triangle in square blocks of at most kMaxCallFlops each (dsyrk on the diagonal, dgemm above
+        // it), with a cancellation check between the calls.
+        const int g = std::max(1, std::min(mm, static_cast<int>(std::sqrt(kMaxCallFlops / (2.0 * K)))));
+        for (int j = 0; j < mm; j += g) {
+          const int nj = std::min(g, mm - j);
+          for (int i = 0; i <= j; i += g) {
+            check_cancel();
+            const int ni = std::min(g, mm - i);
+            double* c = StS.data() + i + static_cast<Index>(j) * mm;
+            if (i == j)
+              dsyrk_("U", "T", &nj, &kk, &one, S_->data() + static_cast<Index>(j) * kk, &kk, &zero, c, &mm, 1, 1);
+            else
+              dgemm_("T", "N", &ni, &nj, &kk, &one, S_->data() + static_cast<Index>(i) * kk, &kk,
+                     S_->data() + static_cast<Index>(j) * kk, &kk, &zero, c, &mm, 1, 1);
+          }
+        }
+      }
       const Matrix WtW = p_.W->transpose() * (*p_.W);
       G.topLeftCorner(M, M) = StS.selfadjointView<Eigen::Upper>();
       G.topLeftCorner(M, M).array() *= WtW.array();

@@ -23,6 +23,10 @@
 #define dgeqrf_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dgeqrf_)
 #define dgeqrt_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dgeqrt_)
 #define dtpqrt_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dtpqrt_)
+#define dgeqrt3_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dgeqrt3_)
+#define dlarfb_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dlarfb_)
+#define dtpqrt2_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dtpqrt2_)
+#define dtprfb_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dtprfb_)
 #define dtrcon_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dtrcon_)
 #define dgesdd_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dgesdd_)
 #define dpotrf_ HAMSAM_BLAS_CAT(HAMSAM_BLAS_SYMBOL_PREFIX, dpotrf_)
@@ -47,6 +51,17 @@ void dgeqrf_(const int* m, const int* n, double* a, const int* lda, double* tau,
              int* info);
 void dgeqrt_(const int* m, const int* n, const int* nb, double* a, const int* lda, double* t, const int* ldt,
              double* work, int* info);
+// dgeqrt's steps, called one panel at a time where a factorization must stop or report between them.
+void dgeqrt3_(const int* m, const int* n, double* a, const int* lda, double* t, const int* ldt, int* info);
+void dlarfb_(const char* side, const char* trans, const char* direct, const char* storev, const int* m,
+             const int* n, const int* k, const double* v, const int* ldv, const double* t, const int* ldt, double* c,
+             const int* ldc, double* work, const int* ldwork, lapack_len, lapack_len, lapack_len, lapack_len);
+void dtpqrt2_(const int* m, const int* n, const int* l, double* a, const int* lda, double* b, const int* ldb,
+              double* t, const int* ldt, int* info);
+void dtprfb_(const char* side, const char* trans, const char* direct, const char* storev, const int* m,
+             const int* n, const int* k, const int* l, const double* v, const int* ldv, const double* t,
+             const int* ldt, double* a, const int* lda, double* b, const int* ldb, double* work, const int* ldwork,
+             lapack_len, lapack_len, lapack_len, lapack_len);
 void dtpqrt_(const int* m, const int* n, const int* l, const int* nb, double* a, const int* lda, double* b,
              const int* ldb, double* t, const int* ldt, double* work, int* info);
 void dtrcon_(const char* norm, const char* uplo, const char* diag, const int* n, const double* a, const int* lda,

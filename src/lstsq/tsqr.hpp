@@ -3,6 +3,7 @@
 // backend, the general problem's row accumulator and the ridge search all reduce their rows through it.
 #include <functional>
 
+#include "hamsam/cancel.hpp"
 #include "hamsam/types.hpp"
 
 namespace hamsam::lstsq {
@@ -13,10 +14,21 @@ double qr_flops(double m, double n);
 /// `n` as a LAPACK (32-bit) index; throws hamsam::Error naming `what` ("solve_lstsq: <what> = ... exceeds").
 int to_int(Index n, const char* what);
 
+/// A QR or merge above this many flops runs LAPACK's own panel loop one call at a time (the same calls, the same
+/// bits), checking for cancellation (hamsam/cancel.hpp) and reporting progress between the calls; a panel's
+/// trailing update above kSplitFactor times it (a fraction of a second) is split into column groups, which may
+/// round differently in the last bits (as another BLAS thread count does).
+constexpr double kMaxCallFlops = 2e9;
+constexpr double kSplitFactor = 5.0;
+
 /// Merges the rows of B into the upper triangle T (n x n): the QR of [T; B] = Q [T'; 0] leaves T' in T (dtpqrt).
 /// B (mb x n, mb may be 0) is upper trapezoidal in its last l rows (l = 0: dense rows; l = mb <= n: a triangle,
 /// about 2/3 n^3 flops instead of 2 mb n^2) and is overwritten. Adds the flops to `flops`.
-void merge_rows(Matrix& T, Matrix& B, Index l, double& flops);
+void merge_rows(Matrix& T, Matrix& B, Index l, double& flops, double max_call_flops = kMaxCallFlops);
+
+/// Householder QR of the rows of B (m x n, column-major, leading dimension ld) in place (dgeqrt), in calls of at
+/// most max_call_flops, reporting the fraction done (detail::report_work) between them.
+void dgeqrt_rows(double* B, Index m, Index n, Index ld, double max_call_flops = kMaxCallFlops);
 
 /// Leaves R of B = QR (B is K x n) in the upper triangle of B's first min(K, n) rows (reflectors below it). With
 /// 2 or more row blocks (`blocks`, 0 = as many as BLAS threads) and K >= 3 n rows per block, a TSQR: each thread

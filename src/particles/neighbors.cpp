@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "../detail/cancel.hpp"
 #include "detail.hpp"
 #include "hamsam/error.hpp"
 
@@ -57,9 +58,11 @@ std::vector<Edge> radius_graph_brute_force(const Matrix& positions, double cutof
   const PeriodicBox* b = box ? &*box : nullptr;
   const double c2 = cutoff * cutoff;
   std::vector<Edge> out;
-  for (Index i = 0; i < n; ++i)
+  for (Index i = 0; i < n; ++i) {
+    hamsam::detail::check_cancel_every<10>(i);
     for (Index j = i + 1; j < n; ++j)
       if (pair_r2(xs.data(), i, j, d, b) < c2) out.push_back({i, j});
+  }
   return out;
 }
 
@@ -91,6 +94,10 @@ std::vector<Edge> radius_graph(const Matrix& positions, double cutoff, const std
       }
       lo[k] = mn;
       extent[k] = mx - mn;
+      // Finite positions can still lie too far apart for their difference to be a number (beyond ~1.8e308).
+      require(std::isfinite(extent[k]), "positions span " + str(mn) + " to " + str(mx) + " along axis " +
+                                            std::to_string(k) + ": an extent too large for the cell list (it " +
+                                            "overflows to inf); keep the positions within +-1e307 of each other");
     }
     // Sparse clouds: widen the cells until there are at most ~2N + 64 of them (memory stays O(N)).
     double w = cutoff;
@@ -139,6 +146,7 @@ std::vector<Edge> radius_graph(const Matrix& positions, double cutoff, const std
   const double c2 = cutoff * cutoff;
   out.reserve(static_cast<std::size_t>(n) * 8);
   for (Index i = 0; i < n; ++i) {
+    hamsam::detail::check_cancel_every<10>(i);
     std::array<std::array<Index, 3>, 3> targets{};
     std::array<int, 3> count{1, 1, 1};
     for (int k = 0; k < 3; ++k) {

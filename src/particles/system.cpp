@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "../detail/cancel.hpp"
 #include "detail.hpp"
 #include "hamsam/error.hpp"
 
@@ -231,6 +232,7 @@ Vector ParticleSystem::potential_energy(const Matrix& X) const {
   Vector V(X.rows());
   std::vector<double> q;
   for (Index s = 0; s < X.rows(); ++s) {
+    hamsam::detail::check_cancel_every<4>(s);
     row_positions(X, s, nd, q);
     if (topology_.is_radius_graph()) {
       const Matrix pos = Eigen::Map<const RowMatrix>(q.data(), n, d);
@@ -253,6 +255,7 @@ Matrix ParticleSystem::forces(const Matrix& X) const {
   Matrix F(X.rows(), nd);
   std::vector<double> q, g;
   for (Index s = 0; s < X.rows(); ++s) {
+    hamsam::detail::check_cancel_every<4>(s);
     row_positions(X, s, nd, q);
     g.assign(static_cast<std::size_t>(nd), 0.0);
     if (topology_.is_radius_graph()) {

@@ -109,6 +109,7 @@ struct GraphFitter {
     Geometry geo;
     Index edges_total = 0;
     for (Index s0 = 0; s0 < S; ++s0) {
+      check_cancel();
       for (Index i = 0; i < N; ++i) {
         double u = 0.0;
         for (int c = 0; c < d; ++c) u += X(s0, nd + i * d + c) * X(s0, nd + i * d + c);
@@ -230,6 +231,7 @@ struct GraphFitter {
       std::vector<Edge> buf;
       Geometry geo;
       for (Index s0 = 0; s0 < S; ++s0) {
+        check_cancel();
         for (Index c = 0; c < nd; ++c) q[c] = X(s0, c);
         const Matrix H = node_features(q.data(), buf, geo, nullptr, nullptr);
         for (Index i = 0; i < N; ++i) {
@@ -522,8 +524,10 @@ struct GraphFitter {
       const Index nb = std::min(per_block, S - b0);
       RowMatrix AT(nb * nd, n_T + 1), AP(nb * nd, n_P + 1);
       hamsam::detail::parallel_for(nb, threads, [&](Index r0, Index r1) {
-        for (Index k = r0; k < r1; ++k)
+        for (Index k = r0; k < r1; ++k) {
+          check_cancel();
           assemble_snapshot(b0 + k, AT.middleRows(k * nd, nd), AP.middleRows(k * nd, nd));
+        }
       }, 1);
       s.max_block_rows = std::max(s.max_block_rows, 2 * nb * nd);
       ++blocks;

@@ -320,6 +320,7 @@ void for_states(const Matrix& X, Index nd, int threads, F&& f) {
   hamsam::detail::parallel_for(X.rows(), threads, [&](Index r0, Index r1) {
     std::vector<double> q(static_cast<std::size_t>(nd)), p(static_cast<std::size_t>(nd));
     for (Index s = r0; s < r1; ++s) {
+      check_cancel();
       for (Index c = 0; c < nd; ++c) {
         q[c] = X(s, c);
         p[c] = X(s, nd + c);
