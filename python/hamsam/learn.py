@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
-from ._arrays import as_anchor, as_float_array, as_int, as_states
+from ._arrays import as_anchor, as_float_array, as_int, as_seed, as_states
 from ._hamiltonian import Hamiltonian
 
 __all__ = ["snapshot_schemes", "snapshot_targets", "fit_snapshots", "fit_trajectories", "CorrectedHamiltonian",
@@ -137,4 +137,4 @@ def select_ridge(model, x, xdot, candidates=None, validation_fraction=0.2, seed=
     a = as_float_array(x, "x")
     b = as_float_array(xdot, "xdot")
     cand = [] if candidates is None else [float(c) for c in candidates]
-    return dict(_core.select_ridge(model._impl, a, b, cand, float(validation_fraction), as_int(seed, "seed")))
+    return dict(_core.select_ridge(model._impl, a, b, cand, float(validation_fraction), as_seed(seed)))
