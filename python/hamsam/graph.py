@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
-from ._arrays import as_anchor, as_int, as_path, as_real, as_states, as_vector, options_signature
+from ._arrays import as_anchor, as_bool, as_int, as_path, as_real, as_states, as_vector, options_signature
 from ._hamiltonian import Hamiltonian
 from ._progress import run_fit
 from .particles import ParticleDataset, Topology
@@ -148,9 +148,7 @@ class GraphHamiltonian:
         """Writes the fitted model to ``path`` (the model file of every kind: versioned, checksummed, written
         atomically; tables are not stored: tabulate after loading). Refuses to replace an existing file unless
         ``overwrite`` is True."""
-        if not isinstance(overwrite, (bool, np.bool_)):
-            raise ValueError(f"overwrite must be True or False, got {overwrite!r}")
-        _core.save_graph_model(self._impl, as_path(path), bool(overwrite))
+        _core.save_graph_model(self._impl, as_path(path), as_bool(overwrite, "overwrite"))
 
     @classmethod
     def load(cls, path):

@@ -14,10 +14,8 @@ import json
 import os
 import tempfile
 
-import numpy as np
-
 from . import _core
-from ._arrays import as_anchor, as_path, as_states, as_vector, options_signature
+from ._arrays import as_anchor, as_bool, as_path, as_states, as_vector, options_signature
 from ._hamiltonian import Hamiltonian
 from ._progress import run_fit
 
@@ -172,9 +170,7 @@ class DenseHamiltonian(Hamiltonian):
     def save(self, path, overwrite=False):
         """Writes the fitted model to ``path`` (str or os.PathLike). Refuses to replace an existing file
         unless ``overwrite`` is True; a failed write never leaves a half-written file."""
-        if not isinstance(overwrite, (bool, np.bool_)):
-            raise ValueError(f"overwrite must be True or False, got {overwrite!r}")
-        _core.save_model(self._impl, as_path(path), bool(overwrite))
+        _core.save_model(self._impl, as_path(path), as_bool(overwrite, "overwrite"))
 
     @classmethod
     def load(cls, path):
