@@ -4,13 +4,14 @@ no silent change, no clobbered file. Bounded in time for CI; run fuzz_harness.py
 import json
 import os
 import pathlib
+import shlex
 from collections import Counter
 
 import numpy as np
 import pytest
 
 import hamsam as hs
-from fuzz_harness import crafted_graph_cases, fuzz_kind, run_python, write_cases
+from fuzz_harness import cli_loader, crafted_graph_cases, fuzz_kind, run_python, write_cases
 
 DATA = pathlib.Path(__file__).resolve().parents[1] / "data"
 P = hs.particles
@@ -83,3 +84,23 @@ def test_crafted_graph_headers_are_clear_errors(files, tmp_path):
         assert "crash" not in r and not r.get("hang"), (case["name"], r)
         assert r["loaded"] is False and r["type"] == "ValueError", (case["name"], r)
         assert r["message"].startswith("load: '"), (case["name"], r)
+
+
+def _cli_command(kind):
+    return os.environ.get(f"HAMSAM_FUZZ_CLI_{kind.upper()}", os.environ.get("HAMSAM_FUZZ_CLI"))
+
+
+@pytest.mark.parametrize("kind", ["dense", "graph"])
+def test_mutated_model_files_through_the_cli(kind, files, tmp_path):
+    """The same mutations through a CLI command that loads a model of the kind ("{path}" in it), given as
+    HAMSAM_FUZZ_CLI_DENSE / HAMSAM_FUZZ_CLI_GRAPH (or HAMSAM_FUZZ_CLI for both), e.g.
+    HAMSAM_FUZZ_CLI_DENSE='hamsam eval --system pendulum --test 10 --model {path}'; one process per file, 100 files
+    per kind."""
+    command = _cli_command(kind)
+    if not command:
+        pytest.skip(f"set HAMSAM_FUZZ_CLI_{kind.upper()} to a CLI command that loads {{path}}")
+    data, lattice, states, _ = files[kind]
+    loader = cli_loader(shlex.split(command))
+    cases, outcomes, _ = fuzz_kind(kind, data, str(tmp_path), 100, SEED, lattice, states, loader=loader)
+    bad = [(c["name"], o, r) for c, (o, r) in zip(cases, outcomes) if o in FAILURES]
+    assert not bad, f"{kind}: {len(bad)} failures through the CLI, e.g. {bad[:5]}"

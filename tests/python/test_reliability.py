@@ -319,3 +319,19 @@ def test_the_same_graph_fit_with_the_same_seed_predicts_identically(graph):
     other = _fit(hs.GraphHamiltonian(**graph.options), _graph_data())
     assert np.array_equal(graph.energy(top, x), other.energy(top, x))
 
+
+
+def test_other_thread_counts_change_results_only_in_the_last_digits(pendulum_data):
+    """docs/guarantees.md: 1 vs 2 threads (BLAS and hamsam's) move H by about 1e-10 relative for the orthogonal
+    solvers (measured); the test allows 1e-8."""
+    train, test = pendulum_data
+    before = hs._core.blas_threads()
+    try:
+        e = []
+        for t in (1, 2):
+            hs._core.set_blas_threads(t)
+            m = _fit(hs.DenseHamiltonian(width=200, seed=3, solver="qr", threads=t), train.x, train.xdot)
+            e.append(m.energy(test.x))
+    finally:
+        hs._core.set_blas_threads(before)
+    assert np.max(np.abs(e[0] - e[1])) <= 1e-8 * np.max(np.abs(e[0]))
