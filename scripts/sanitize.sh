@@ -3,7 +3,6 @@
 # own build folder (build/sanitize; ccache when available). scripts/test.sh runs it after the ordinary suites.
 #   scripts/sanitize.sh                 configure, build, run the suite and 3000 fuzz mutations
 #   HAMSAM_SANITIZE_FILTER='Io*' scripts/sanitize.sh     only the GoogleTest tests matching the filter
-# Slow tests are those over a minute under the sanitizers; they run in the ordinary build only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build/sanitize
@@ -24,5 +23,8 @@ export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$PWD/scripts/lsan.supp}"
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-2}"
 start=$(date +%s)
 "$build/tests/fuzz/fuzz_model_file" --mutations "${HAMSAM_FUZZ_MUTATIONS:-3000}" --seed 14 tests/fuzz/corpus tests/data
-"$build/tests/cpp/hamsam_tests" --gtest_brief=1 --gtest_filter="${HAMSAM_SANITIZE_FILTER:-*}"
+# The two tests that compare energies bit for bit with files computed by the reference build (-O3 -march=native)
+# are left out: this build's arithmetic differs in the last bit (they run in the ordinary build).
+exact=ModelFile.EarlierDenseFilesStillLoad:GraphModelFile.EarlierJsonFilesStillLoad
+"$build/tests/cpp/hamsam_tests" --gtest_brief=1 --gtest_filter="${HAMSAM_SANITIZE_FILTER:-*}-$exact"
 echo "sanitize.sh: clean ($(( $(date +%s) - start )) s of tests)"

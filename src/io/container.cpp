@@ -152,7 +152,8 @@ ModelFile parse_model_file(const std::string& buf, const std::string& path, cons
   f.version = p.version;
   f.header = std::move(p.header);
   f.parameters.resize(count);
-  std::memcpy(f.parameters.data(), buf.data() + kPrefix + p.header_length, count * sizeof(double));
+  if (count > 0)  // memcpy from or to a null pointer is undefined even for 0 bytes
+    std::memcpy(f.parameters.data(), buf.data() + kPrefix + p.header_length, count * sizeof(double));
   return f;
 }
 
