@@ -100,15 +100,26 @@ LstsqOptions first_pass_options(LstsqOptions lo) {
   return lo;
 }
 
+/// States are rows (points x 2*dof): fewer rows than columns in a dense fit is almost surely a transposed array.
+void check_layout(const Matrix& x, const char* name) {
+  const std::string n = name;
+  require(x.rows() >= x.cols(),
+          n + " has " + std::to_string(x.rows()) + " rows and " + std::to_string(x.cols()) +
+              " columns, but states are rows (n_points x 2*dof) and a dense fit needs at least as many points as "
+              "coordinates: " + n + " looks transposed, pass " + n + ".T (C++: " + n + ".transpose())");
+}
+
 /// Stage "check data": the shapes and values of the training data, and what the sampler needs of it.
 void check_data(const FitOptions& o, const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy,
                 const std::optional<Anchors>& anchors) {
   require(x.rows() >= 1, "x is empty: give at least one training state");
+  check_layout(x, "x");
   require(x.cols() >= 2 && x.cols() % 2 == 0,
           "x must have an even number of columns (q_1..q_n, p_1..p_n), got " + std::to_string(x.cols()));
   require(xdot.rows() == x.rows() && xdot.cols() == x.cols(),
           "xdot must have the shape of x (" + std::to_string(x.rows()) + "x" + std::to_string(x.cols()) +
-              "), got " + std::to_string(xdot.rows()) + "x" + std::to_string(xdot.cols()));
+              "), got " + std::to_string(xdot.rows()) + "x" + std::to_string(xdot.cols()) +
+              (xdot.rows() == x.cols() && xdot.cols() == x.rows() ? ": xdot looks transposed, pass xdot.T" : ""));
   require(x.allFinite(), "x contains NaN or Inf: remove or replace the non-finite rows");
   require(xdot.allFinite(), "xdot contains NaN or Inf: remove or replace the non-finite rows");
   if (energy) {
@@ -300,10 +311,11 @@ DenseFit fit_dense(const FitOptions& o, const Matrix& x, const std::vector<Matri
                    const ProgressCallback& progress) {
   check_data(o, x, xdot, energy, anchors);
   DenseFit fit;
+  FitAnchors anchor = default_anchor(x, energy, anchors, "training point");
+  fit.summary.warnings = dense_fit_warnings(o, x.rows(), x.cols(), anchor.anchors.x.rows(), energy.has_value());
   FitRun run(fit.summary, RunSettings::of(o), x, progress);
   fit.summary.width = o.width;
   DenseData data{x, energy, also, gradient_from_vector_field(xdot), {}};
-  FitAnchors anchor = default_anchor(x, energy, anchors, "training point");
   data.anchor = std::move(anchor.anchors);
   fit.summary.anchor = std::move(anchor.description);
   run_passes(
@@ -318,6 +330,19 @@ DenseFit fit_dense(const FitOptions& o, const Matrix& x, const std::vector<Matri
 }
 
 }  // namespace
+
+std::vector<std::string> dense_fit_warnings(const FitOptions& o, Index points, Index dim, Index anchor_rows,
+                                            bool with_energy) {
+  const Index energy_rows = (with_energy && o.energy_weight > 0) ? points : 0;
+  const Index equations = points * dim + anchor_rows + energy_rows;
+  if (o.width <= equations) return {};
+  return {"width " + std::to_string(o.width) + " is above the " + std::to_string(equations) +
+          " training equations (" + std::to_string(points) + " points x " + std::to_string(dim) + " coordinates + " +
+          std::to_string(anchor_rows) + " anchor row" + (anchor_rows == 1 ? "" : "s") +
+          (energy_rows ? " + " + std::to_string(energy_rows) + " energy rows" : "") +
+          "): the fit can reproduce the training data exactly and still generalize poorly; use width <= " +
+          std::to_string(equations) + " or more points"};
+}
 
 DenseHamiltonian::DenseHamiltonian(FitOptions options) : options_(options) { options_.validate(); }
 

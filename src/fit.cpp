@@ -55,6 +55,7 @@ std::string FitSummary::report() const {
     << fmt("%.3f", seconds_assembly) << " s, solve " << fmt("%.3f", seconds_solve) << " s ("
     << fmt("%.1f", solve_gflops) << " GFLOP/s), total " << fmt("%.3f", seconds_total) << " s\n"
     << "  threads            blas " << blas_threads << ", own " << threads << "\n";
+  for (const auto& w : warnings) s << "  warning            " << w << "\n";
   for (const auto& n : notes) s << "  note               " << n << "\n";
   return s.str();
 }

@@ -45,7 +45,10 @@ Matrix gradient_from_vector_field(const Matrix& Xdot) {
 void check_states(const Matrix& X, Index dof, const std::string& what) {
   require(X.cols() == 2 * dof, what + " must have " + std::to_string(2 * dof) + " columns (q_1..q_" +
                                    std::to_string(dof) + ", p_1..p_" + std::to_string(dof) + "), got " +
-                                   std::to_string(X.cols()));
+                                   std::to_string(X.cols()) +
+                                   (X.rows() == 2 * dof ? ": it has " + std::to_string(2 * dof) +
+                                                              " rows, so it looks transposed: pass " + what + ".T"
+                                                        : ""));
   require(X.rows() >= 1, what + " is empty: give at least one state");
   require(X.allFinite(), what + " contains NaN or Inf: remove or replace the non-finite rows");
 }

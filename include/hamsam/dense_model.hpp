@@ -21,6 +21,13 @@ struct Anchors {
   Vector h;  ///< n
 };
 
+/// The warnings a dense fit with `options` of `points` states of dimension `dim` will record in
+/// FitSummary::warnings, known before any work: a width above the number of training equations (points x dim
+/// gradient rows, `anchor_rows` (1 by default) and, with energies and energy_weight > 0, one row per point).
+/// Callers that treat them as errors (Python's fit(strict=True)) check this first.
+std::vector<std::string> dense_fit_warnings(const FitOptions& options, Index points, Index dim, Index anchor_rows,
+                                            bool with_energy);
+
 class DenseHamiltonian : public Hamiltonian {
  public:
   /// An unfitted model with default options (fit() makes it usable).

@@ -86,6 +86,9 @@ struct FitSummary {
   Regularization regularization = Regularization::None;
   double ridge = 0.0;                 ///< the ridge of the last solve (chosen unless regularization is none)
   std::vector<double> ridge_candidates, ridge_scores;  ///< gcv / holdout: the grid and its scores
+  /// Signs of a fit that will likely generalize poorly, known before the work (dense_fit_warnings() gives them
+  /// beforehand, for callers that treat them as errors): a width above the number of training equations.
+  std::vector<std::string> warnings;
   std::vector<std::string> notes;     ///< warnings and fallbacks
 
   /// One line: sampler, width, solver, rank, residual, time.
@@ -132,6 +135,7 @@ void visit_fields(Self& s, V&& v) {
   v("ridge", s.ridge);
   v("ridge_candidates", s.ridge_candidates);
   v("ridge_scores", s.ridge_scores);
+  v("warnings", s.warnings);
   v("notes", s.notes);
 }
 

@@ -10,13 +10,18 @@ argument checking, numpy conversion and progress display.
     >>> model = hs.DenseHamiltonian(width=500, sampler="a-swim", seed=0)
     >>> print(model.fit(train.x, train.xdot).summary.brief())
     >>> test = hs.sample_box(sys, n=2000, seed=2)
-    >>> hs.relative_l2(model.energy(test.x) - model.energy(test.x[:1]), test.energy - test.energy[0])
+    >>> hs.relative_l2(model.energy(test.x), test.energy, offset="mean")   # H is known up to a constant
 """
 from __future__ import annotations
+
+from typing import Optional
+
+from numpy.typing import ArrayLike
 
 from . import _core, dynamics, learn, particles, systems, tools
 from ._arrays import as_float_array as _as_float_array
 from ._arrays import as_int as _as_int
+from ._estimator import FitWarning
 from ._hamiltonian import Hamiltonian
 from .model import DenseHamiltonian, FitSummary, load
 from .dynamics import (add_noise, finite_difference, integrators, rollout_metrics, sample_trajectories,
@@ -24,7 +29,7 @@ from .dynamics import (add_noise, finite_difference, integrators, rollout_metric
 from .graph import BoundGraphHamiltonian, GraphHamiltonian, graph_velocity_verlet
 from .learn import CorrectedHamiltonian, fit_snapshots, fit_trajectories, select_ridge, snapshot_targets
 from .systems import Dataset, sample_box
-from .tools import check_fit_memory, doctor, estimate_fit_memory
+from .tools import FitMemoryError, check_fit_memory, doctor, estimate_fit_memory
 
 __version__ = _core.__version__
 
@@ -52,6 +57,8 @@ __all__ = [
     "BoundGraphHamiltonian",
     "graph_velocity_verlet",
     "FitSummary",
+    "FitWarning",
+    "FitMemoryError",
     "Dataset",
     "sample_box",
     "load",
@@ -68,12 +75,21 @@ __all__ = [
 ]
 
 
-def _metric_args(pred, true):
+def _metric_args(pred, true, offset=None):
     a = _as_float_array(pred, "pred")
     b = _as_float_array(true, "true")
     if a.ndim > 2 or b.ndim > 2:
         raise ValueError(f"pred and true must be at most 2-D arrays, got shapes {a.shape} and {b.shape}")
-    return _as_matrix(a), _as_matrix(b)
+    a, b = _as_matrix(a), _as_matrix(b)
+    if offset is None:
+        return a, b
+    if offset not in ("mean", "first"):
+        raise ValueError(f'offset must be None, "mean" or "first", got {offset!r}')
+    if a.shape != b.shape:
+        raise ValueError(f"pred and true must have one shape to remove an offset, got {a.shape} and {b.shape}")
+    if offset == "mean":
+        return a - a.mean(axis=0), b - b.mean(axis=0)
+    return a - a[:1], b - b[:1]
 
 
 def _as_matrix(a):
@@ -84,13 +100,18 @@ def _as_matrix(a):
     return a
 
 
-def relative_l2(pred, true):
-    """||pred - true|| / ||true|| (Frobenius norms; the test metric of REFERENCE). Shapes must agree
-    ((n,) and (n, 1) count as the same); returns inf if pred has NaN or Inf, and ||pred|| if true is zero."""
-    return float(_core.relative_l2(*_metric_args(pred, true)))
+def relative_l2(pred: ArrayLike, true: ArrayLike, offset: Optional[str] = None) -> float:
+    """||pred - true|| / ||true|| (Frobenius norms; the test metric of the papers hamsam reproduces). Shapes must
+    agree ((n,) and (n, 1) count as the same); returns inf if pred has NaN or Inf, and ||pred|| if true is zero.
+
+    offset   None: the values as they are. "mean": each of pred and true minus its mean over the points (per
+             column) first; "first": minus its first row. A learned H is only defined up to an additive constant
+             (fixed by an anchor, H(x_0) = 0 by default): compare energies with ``offset="mean"`` unless both sides
+             share the constant (docs/model.md)."""
+    return float(_core.relative_l2(*_metric_args(pred, true, offset)))
 
 
-def mse(pred, true):
+def mse(pred: ArrayLike, true: ArrayLike) -> float:
     """Mean squared error over all entries."""
     return float(_core.mse(*_metric_args(pred, true)))
 

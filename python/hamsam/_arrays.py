@@ -48,8 +48,51 @@ def as_states(value, name, dim=None, allow_single=True):
         want = f"a 2-D array of shape (n, {d})" + (f" or one state of shape ({d},)" if allow_single else "")
         raise ValueError(f"{name} must be {want}, got an array with shape {arr.shape}")
     if dim and arr.shape[1] != dim:
-        raise ValueError(f"{name} must have {dim} columns (q_1..q_n, p_1..p_n), got shape {arr.shape}")
+        hint = (f": it has {dim} rows, so it looks transposed: pass {name}.T (states are rows)"
+                if arr.shape[0] == dim else "")
+        raise ValueError(f"{name} must have {dim} columns (q_1..q_n, p_1..p_n), got shape {arr.shape}{hint}")
     return arr, False
+
+
+def as_trajectories(value, name, time_axis=None):
+    """Trajectories as a float64 array (T, B, D), time first (the layout of ``hs.simulate``): (T, D) is one
+    trajectory; (T, B, D) many. ``time_axis`` 1 reads (B, T, D). With ``time_axis`` None (the documented (T, B, D))
+    an array whose axis 1 is much smoother than axis 0 (it looks like (B, T, D)) is rejected with the fix."""
+    tr = as_float_array(value, name)
+    if time_axis is not None and time_axis not in (0, 1):
+        raise ValueError(f"time_axis must be None, 0 ((T, B, 2n), as hs.simulate returns) or 1 ((B, T, 2n)), "
+                         f"got {time_axis!r}")
+    if tr.ndim == 2:
+        tr = tr[:, None, :]
+    elif tr.ndim == 3 and time_axis == 1:
+        tr = tr.transpose(1, 0, 2)
+    if tr.ndim != 3 or tr.shape[0] < 2:
+        raise ValueError(f"{name} must have shape (T, 2n) or (T, B, 2n) with T >= 2, got {tr.shape}")
+    if time_axis is None and _looks_batch_first(tr):
+        b, t = tr.shape[0], tr.shape[1]
+        raise ValueError(f"{name} of shape {tr.shape} looks like (B, T, 2n) = ({b} trajectories, {t} times): its axis "
+                         f"1 changes smoothly and its axis 0 does not, but the layout is (T, B, 2n), time first, as "
+                         f"hs.simulate returns: pass time_axis=1 (or {name}.transpose(1, 0, 2)); time_axis=0 keeps "
+                         f"the (T, B, 2n) reading")
+    return tr
+
+
+def _roughness(tr, axis):
+    """Median size of second differences over median size of first differences along ``axis``: small (about
+    omega * dt) along a sampled trajectory, about 1.7 between independent states."""
+    d1 = np.linalg.norm(np.diff(tr, axis=axis), axis=-1)
+    d2 = np.linalg.norm(np.diff(tr, n=2, axis=axis), axis=-1)
+    scale = np.median(d1)
+    return 0.0 if scale == 0 else float(np.median(d2) / scale)
+
+
+def _looks_batch_first(tr):
+    """(T, B, D) data whose axis 0 is rough like independent states (about 1.7; a sampled trajectory stays
+    below 1 up to dt ~ a third of a period) and axis 1 clearly smooth."""
+    if tr.shape[0] < 3 or tr.shape[1] < 3:
+        return False
+    r0, r1 = _roughness(tr, 0), _roughness(tr, 1)
+    return r0 > 1.2 and r1 < 0.25 * r0
 
 
 def as_vector(value, name, length=None):

@@ -21,11 +21,16 @@ model fitted on one topology evaluates on any other of the same dimension and ty
 """
 from __future__ import annotations
 
+import os
+from typing import Any, Callable, Optional, Tuple, Union
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _core
 from ._arrays import as_anchor, as_bool, as_int, as_path, as_real, as_states, as_vector, options_signature
-from ._hamiltonian import Hamiltonian
+from ._estimator import Estimator, r2_score, warn_fit
+from ._hamiltonian import Hamiltonian, Values
 from ._progress import run_fit
 from .particles import ParticleDataset, Topology
 
@@ -37,7 +42,7 @@ def _topology(t):
     return t._impl
 
 
-class GraphHamiltonian:
+class GraphHamiltonian(Estimator):
     """A sampled graph Hamiltonian network. Options (keywords; the defaults are in the signature and in
     :meth:`default_options`; unknown names and invalid values raise ValueError naming the option):
 
@@ -57,9 +62,16 @@ class GraphHamiltonian:
     sample_points     at most this many observed inputs per network feed the sampler
     seed              the only source of randomness
     blas_threads, threads   OpenBLAS threads (0 = leave) and own threads (0 = all cores)
+
+    scikit-learn's protocol as for :class:`hamsam.DenseHamiltonian`: ``get_params`` / ``set_params``, ``fit``
+    returns the model (summary at ``model.summary``, None before the first fit), ``score``; ``energy``,
+    ``gradient``, ``forces`` and ``vector_field`` take the topology first; models pickle (through the model file;
+    tables are not kept: tabulate again) and ``hs.load`` reads their files.
     """
 
     __slots__ = ("_impl",)
+    _core_class = _core.GraphHamiltonian
+    _load_impl = staticmethod(_core.load_graph_model)
 
     def __init__(self, **options):
         self._impl = _core.GraphHamiltonian(**options)
@@ -73,7 +85,10 @@ class GraphHamiltonian:
 
     # ---- fitting ----------------------------------------------------------------------------------------
 
-    def fit(self, data, x=None, xdot=None, energy=None, anchor=None, progress=None):
+    def fit(self, data: Union[ParticleDataset, Topology], x: Optional[ArrayLike] = None,
+            xdot: Optional[ArrayLike] = None, energy: Optional[ArrayLike] = None,
+            anchor: Optional[Tuple[ArrayLike, ArrayLike]] = None,
+            progress: Union[None, bool, Callable[[str, float], Any]] = None) -> "GraphHamiltonian":
         """Fits from scratch; returns the model (the summary is at ``model.summary``).
 
         ``fit(dataset)`` takes a :class:`hamsam.particles.ParticleDataset` (topology, x, xdot, energy);
@@ -82,14 +97,7 @@ class GraphHamiltonian:
         H(x_0) = 0); ``anchor`` = (x0, H0) gives known values instead. ``progress`` as in
         :meth:`hamsam.DenseHamiltonian.fit`.
         """
-        if isinstance(data, ParticleDataset):
-            if x is not None or xdot is not None:
-                raise ValueError("give a ParticleDataset alone, or a topology with x and xdot")
-            topology, x, xdot, energy = data.topology, data.x, data.xdot, data.energy if energy is None else energy
-        else:
-            topology = data
-            if x is None or xdot is None:
-                raise ValueError("fit needs a ParticleDataset, or a topology with x and xdot")
+        topology, x, xdot, energy = _data_parts(data, x, xdot, energy, "fit")
         impl = _topology(topology)
         xa, _ = as_states(x, "x", 2 * impl.dof, allow_single=False)
         xd, _ = as_states(xdot, "xdot", 2 * impl.dof, allow_single=False)
@@ -98,6 +106,7 @@ class GraphHamiltonian:
         fresh = _core.GraphHamiltonian(**self._impl.options)
         run_fit(lambda callback: fresh.fit(impl, xa, xd, en, ax, ah, callback), progress, "hamsam fit-graph")
         self._impl = fresh
+        warn_fit(fresh.summary)
         return self
 
     # ---- evaluation on any topology ---------------------------------------------------------------------
@@ -110,17 +119,31 @@ class GraphHamiltonian:
             return float(out[0]) if out.ndim == 1 else out[0].copy()
         return out
 
-    def energy(self, topology, x):
+    def energy(self, topology: Topology, x: ArrayLike) -> Values:
         """H of states x (B, 2Nd) of ``topology`` -> (B,); one state (2Nd,) -> float."""
         return self._eval("energy", topology, x)
 
-    def gradient(self, topology, x):
+    def gradient(self, topology: Topology, x: ArrayLike) -> np.ndarray:
         """dH/dx (B, 2Nd)."""
         return self._eval("gradient", topology, x)
 
-    def vector_field(self, topology, x):
+    def forces(self, topology: Topology, x: ArrayLike) -> np.ndarray:
+        """The forces -dH/dq on every particle coordinate: (B, 2Nd) -> (B, Nd); one state -> (Nd,)."""
+        g = self.gradient(topology, x)
+        return -g[..., : g.shape[-1] // 2]
+
+    def vector_field(self, topology: Topology, x: ArrayLike) -> np.ndarray:
         """(qdot, pdot) = J grad H (B, 2Nd)."""
         return self._eval("vector_field", topology, x)
+
+    def score(self, data: Union[ParticleDataset, Topology], x: Optional[ArrayLike] = None,
+              xdot: Optional[ArrayLike] = None) -> float:
+        """How well the vector field predicts the time derivatives of a dataset (or of ``topology, x, xdot``):
+        the coefficient of determination 1 - ||f(x) - xdot||^2 / ||xdot - mean(xdot)||^2 over all entries, as
+        :meth:`hamsam.DenseHamiltonian.score`; 1 is perfect."""
+        topology, x, xdot, _ = _data_parts(data, x, xdot, None, "score")
+        xd, _ = as_states(xdot, "xdot", 2 * _topology(topology).dof, allow_single=False)
+        return r2_score(self.vector_field(topology, x), xd)
 
     def bind(self, topology):
         """The model on one topology as a :class:`hamsam.Hamiltonian` (``hs.simulate`` and the metrics work on
@@ -144,14 +167,14 @@ class GraphHamiltonian:
         """T_type(u) and dT/du at u = |p|^2 / 2m (array) -> (values, derivatives)."""
         return self._impl.kinetic_term(as_int(type, "type", minimum=0), as_vector(np.atleast_1d(u), "u"))
 
-    def save(self, path, overwrite=False):
+    def save(self, path: Union[str, os.PathLike], overwrite: bool = False) -> None:
         """Writes the fitted model to ``path`` (the model file of every kind: versioned, checksummed, written
         atomically; tables are not stored: tabulate after loading). Refuses to replace an existing file unless
         ``overwrite`` is True."""
         _core.save_graph_model(self._impl, as_path(path), as_bool(overwrite, "overwrite"))
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path: Union[str, os.PathLike]) -> "GraphHamiltonian":
         """A model written by :meth:`save` (or ``hamsam fit-graph --out``, or a JSON graph model of an earlier
         version); ``hs.load`` reads it too."""
         obj = cls.__new__(cls)
@@ -160,7 +183,8 @@ class GraphHamiltonian:
 
     tabulated = property(lambda self: bool(self._impl.tabulated))
     fitted = property(lambda self: bool(self._impl.fitted))
-    summary = property(lambda self: self._impl.summary, doc="The GraphFitSummary of the last fit.")
+    summary = property(lambda self: self._impl.summary if self._impl.fitted else None,
+                       doc="The GraphFitSummary of the last fit (None before the first fit).")
     options = property(lambda self: dict(self._impl.options))
     pair_types = property(lambda self: [tuple(t) for t in self._impl.pair_types])
     kinetic_types = property(lambda self: list(self._impl.kinetic_types))
@@ -168,6 +192,17 @@ class GraphHamiltonian:
     def __repr__(self):
         state = self._impl.summary.brief() if self.fitted else "unfitted"
         return f"GraphHamiltonian({state})"
+
+
+def _data_parts(data, x, xdot, energy, what):
+    """(topology, x, xdot, energy) of ``fit(dataset)`` / ``fit(topology, x, xdot, energy)`` and the like."""
+    if isinstance(data, ParticleDataset):
+        if x is not None or xdot is not None:
+            raise ValueError("give a ParticleDataset alone, or a topology with x and xdot")
+        return data.topology, data.x, data.xdot, data.energy if energy is None else energy
+    if x is None or xdot is None:
+        raise ValueError(f"{what} needs a ParticleDataset, or a topology with x and xdot")
+    return data, x, xdot, energy
 
 
 class BoundGraphHamiltonian(Hamiltonian):

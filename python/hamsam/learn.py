@@ -15,11 +15,16 @@ Noisy derivatives: ``hs.DenseHamiltonian(..., regularization="gcv")`` (or ``"hol
 """
 from __future__ import annotations
 
+from typing import Any, Dict, Optional, Tuple
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _core
-from ._arrays import as_anchor, as_float_array, as_int, as_seed, as_states
+from ._arrays import as_anchor, as_float_array, as_int, as_seed, as_states, as_trajectories
+from ._estimator import check_strict, warn_fit
 from ._hamiltonian import Hamiltonian
+from .tools import check_model_fit
 
 __all__ = ["snapshot_schemes", "snapshot_targets", "fit_snapshots", "fit_trajectories", "CorrectedHamiltonian",
            "select_ridge"]
@@ -61,7 +66,9 @@ def snapshot_targets(x, x_next, h, scheme="symplectic-euler-b"):
     return _core.snapshot_targets(a, b, float(h), str(scheme))
 
 
-def fit_snapshots(model, x, x_next, h, scheme="implicit-midpoint", anchor=None, *, verlet_passes=4, verlet_sweeps=1):
+def fit_snapshots(model, x: ArrayLike, x_next: ArrayLike, h: float, scheme: str = "implicit-midpoint",
+                  anchor: Optional[Tuple[ArrayLike, ArrayLike]] = None, *, verlet_passes: int = 4,
+                  verlet_sweeps: int = 1, strict: bool = False) -> Dict[str, Any]:
     """Fits ``model`` (a hs.DenseHamiltonian, from scratch with its options) so that one step of ``scheme``
     with the model carries each state of ``x`` (N, 2n) to the same row of ``x_next``, ``h`` apart.
 
@@ -71,6 +78,8 @@ def fit_snapshots(model, x, x_next, h, scheme="implicit-midpoint", anchor=None, 
     verlet_passes  stormer-verlet: fits in all; each updates the half-step momentum p_{k+1/2} with the last
                    model (4)
     verlet_sweeps  stormer-verlet: fixed-point sweeps of p_{k+1/2}'s equation per update (1)
+    strict         True: a width above the number of training equations is an error (else a warning in the
+                   summary and a :class:`hamsam.FitWarning`)
 
     Returns a dict: ``summary`` (the model's FitSummary, also at ``model.summary``), ``scheme``, ``h``,
     ``passes`` and ``half_step_change`` (stormer-verlet: ||change of p_{k+1/2}|| / ||p_{k+1/2}|| before the last fit). Then
@@ -79,23 +88,25 @@ def fit_snapshots(model, x, x_next, h, scheme="implicit-midpoint", anchor=None, 
     _dense(model)
     a, b = _pairs(x, x_next)
     ax, ah = as_anchor(anchor, a.shape[1])
+    check_strict(model._impl, *a.shape, ax, False, strict)
+    check_model_fit(model._impl.options, *a.shape)
     fresh = _core.DenseHamiltonian(**model._ctor_args())
     out = dict(_core.fit_snapshots(fresh, a, b, float(h), str(scheme), ax, ah,
                                    as_int(verlet_passes, "verlet_passes"), as_int(verlet_sweeps, "verlet_sweeps")))
-    fresh.metadata_json = model._impl.metadata_json
-    model._impl = fresh
+    model._adopt(fresh)
+    warn_fit(fresh.summary)
     return out
 
 
-def fit_trajectories(model, trajectories, dt, scheme="implicit-midpoint", anchor=None, **kwargs):
+def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: str = "implicit-midpoint",
+                     anchor: Optional[Tuple[ArrayLike, ArrayLike]] = None, *, time_axis: Optional[int] = None,
+                     **kwargs: Any) -> Dict[str, Any]:
     """:func:`fit_snapshots` on every pair of consecutive states of ``trajectories``: an array (T, 2n) (one
-    trajectory) or (T, B, 2n) (as returned by ``hs.simulate`` / ``hs.sample_trajectories``) sampled ``dt``
-    apart. Keyword arguments go to :func:`fit_snapshots`."""
-    tr = as_float_array(trajectories, "trajectories")
-    if tr.ndim == 2:
-        tr = tr[:, None, :]
-    if tr.ndim != 3 or tr.shape[0] < 2:
-        raise ValueError(f"trajectories must have shape (T, 2n) or (T, B, 2n) with T >= 2, got {tr.shape}")
+    trajectory) or (T, B, 2n), time first (as returned by ``hs.simulate`` / ``hs.sample_trajectories``), sampled
+    ``dt`` apart. ``time_axis=1`` takes (B, T, 2n) instead. With the default (None) an array that looks like
+    (B, T, 2n) (axis 1 smooth, axis 0 not) is an error naming ``time_axis=1``; ``time_axis=0`` reads (T, B, 2n)
+    without that check. Other keyword arguments go to :func:`fit_snapshots`."""
+    tr = as_trajectories(trajectories, "trajectories", time_axis)
     d = tr.shape[2]
     return fit_snapshots(model, tr[:-1].reshape(-1, d), tr[1:].reshape(-1, d), dt, scheme, anchor, **kwargs)
 
@@ -106,12 +117,16 @@ class CorrectedHamiltonian(Hamiltonian):
     +-(h/2) dH/dq . dH/dp; the symmetric maps have no h term; forward-difference has none). Evaluate,
     differentiate and roll it out like any Hamiltonian (the gradient takes central differences of the energy)."""
 
-    __slots__ = ("_base",)
+    __slots__ = ("_base", "_scheme", "_h")
 
     def __init__(self, base, scheme, h, order=2):
         self._base = base  # keeps the model alive
         self._impl = _core.CorrectedHamiltonian(_impl_of(base, "base"), str(scheme), float(h),
                                                 as_int(order, "order"))
+        self._scheme, self._h = str(scheme), float(h)
+
+    def __reduce__(self):  # pickles by its parts (the base model pickles through its file)
+        return (CorrectedHamiltonian, (self._base, self._scheme, self._h, self.order))
 
     @property
     def order(self):
@@ -136,5 +151,7 @@ def select_ridge(model, x, xdot, candidates=None, validation_fraction=0.2, seed=
     _dense(model)
     a = as_float_array(x, "x")
     b = as_float_array(xdot, "xdot")
+    if a.ndim == 2:
+        check_model_fit(model._impl.options, *a.shape)
     cand = [] if candidates is None else [float(c) for c in candidates]
     return dict(_core.select_ridge(model._impl, a, b, cand, float(validation_fraction), as_seed(seed)))

@@ -12,21 +12,32 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Union
+
+import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _core
 from ._arrays import as_anchor, as_bool, as_path, as_states, as_vector, options_signature
+from ._estimator import Estimator, check_strict, r2_score, warn_fit
 from ._hamiltonian import Hamiltonian
 from ._progress import run_fit
+from .tools import check_model_fit
 
 __all__ = ["DenseHamiltonian", "FitSummary", "load"]
+
+if TYPE_CHECKING:
+    from .graph import GraphHamiltonian
+
+Anchor = Tuple[ArrayLike, ArrayLike]
+Progress = Union[None, bool, Callable[[str, float], Any]]
 
 FitSummary = _core.FitSummary
 
 _UNSET = object()
 
 
-class DenseHamiltonian(Hamiltonian):
+class DenseHamiltonian(Estimator, Hamiltonian):
     """A dense sampled Hamiltonian network.
 
     Options (keywords; ``width`` and ``sampler`` may also be given by position; the defaults are in the signature
@@ -50,8 +61,12 @@ class DenseHamiltonian(Hamiltonian):
     validation_fraction  "holdout": share of the points held out
 
     A new model is valid but unfitted; :meth:`fit` trains from scratch (the model is replaced only when the
-    fit succeeds).
+    fit succeeds). scikit-learn's protocol: ``get_params`` / ``set_params``, ``fit`` returns the model,
+    ``score``; models pickle (bit-exact, through the model file).
     """
+
+    _core_class = _core.DenseHamiltonian
+    _load_impl = staticmethod(_core.load_model)
 
     def __init__(self, width=_UNSET, sampler=_UNSET, **options):
         if width is not _UNSET:
@@ -75,7 +90,8 @@ class DenseHamiltonian(Hamiltonian):
 
     # ---- fitting ----------------------------------------------------------------------------------------
 
-    def fit(self, x, xdot, energy=None, anchor=None, progress=None):
+    def fit(self, x: ArrayLike, xdot: ArrayLike, energy: Optional[ArrayLike] = None, anchor: Optional[Anchor] = None,
+            progress: Progress = None, *, strict: bool = False) -> "DenseHamiltonian":
         """Fits from scratch to states ``x`` (N, 2*dof) and their time derivatives ``xdot`` (N, 2*dof).
 
         energy    (N,) values of H at the states: needed by sampler "swim"; with ``energy_weight > 0`` they
@@ -87,17 +103,36 @@ class DenseHamiltonian(Hamiltonian):
                   ``progress(phase, fraction)`` on phase changes.
 
         Returns the model itself (``model.fit(x, xdot).summary`` is the :class:`FitSummary`). Numerical trouble
-        (rank deficiency, poor conditioning) is reported in the summary, not raised.
+        (rank deficiency, poor conditioning) is reported in the summary, not raised; a width above the number of
+        training equations is a warning there (and a :class:`hamsam.FitWarning`); ``strict=True`` makes it an
+        error raised before any work.
+        States are rows: an array that looks transposed (fewer rows than columns) is an error naming the fix. A
+        fit that would need more memory than the machine has raises :class:`hamsam.FitMemoryError` before it
+        allocates.
         """
         xa, _ = as_states(x, "x", allow_single=False)
         xd, _ = as_states(xdot, "xdot", allow_single=False)
         en = None if energy is None else as_vector(energy, "energy")
         ax, ah = as_anchor(anchor, xa.shape[1])
+        check_strict(self._impl, *xa.shape, ax, en is not None, strict)
+        check_model_fit(self._impl.options, *xa.shape)
         fresh = _core.DenseHamiltonian(**self._ctor_args())
         run_fit(lambda callback: fresh.fit(xa, xd, en, ax, ah, callback), progress)
+        self._adopt(fresh)
+        warn_fit(fresh.summary)
+        return self
+
+    def _adopt(self, fresh):
         fresh.metadata_json = self._impl.metadata_json  # metadata belongs to the model, not to one fit
         self._impl = fresh
-        return self
+
+    def score(self, x: ArrayLike, xdot: ArrayLike) -> float:
+        """How well the model's vector field predicts ``xdot`` at ``x``: the coefficient of determination
+        1 - ||f(x) - xdot||^2 / ||xdot - mean(xdot)||^2 over all entries (scikit-learn's ``r2_score`` with
+        ``multioutput="variance_weighted"``); 1 is perfect. The vector field does not see H's free constant, so
+        neither does the score."""
+        xd, _ = as_states(xdot, "xdot", self.dim, allow_single=False)
+        return r2_score(self.vector_field(x), xd)
 
     # ---- parts and options ------------------------------------------------------------------------------
 
@@ -167,38 +202,19 @@ class DenseHamiltonian(Hamiltonian):
 
     # ---- files -----------------------------------------------------------------------------------------
 
-    def save(self, path, overwrite=False):
+    def save(self, path: Union[str, os.PathLike], overwrite: bool = False) -> None:
         """Writes the fitted model to ``path`` (str or os.PathLike). Refuses to replace an existing file
         unless ``overwrite`` is True; a failed write never leaves a half-written file."""
         _core.save_model(self._impl, as_path(path), as_bool(overwrite, "overwrite"))
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path: Union[str, os.PathLike]) -> "DenseHamiltonian":
         """Reads a model written by :meth:`save` (any older format version too)."""
         return cls._from_impl(_core.load_model(as_path(path)))
 
-    # Pickling goes through the model file format (bit-exact parameters).
-    def __getstate__(self):
-        if not self.fitted:
-            return {"options": self.options}
-        with tempfile.TemporaryDirectory(prefix="hamsam-") as d:
-            p = os.path.join(d, "model.hsm")
-            self.save(p)
-            with open(p, "rb") as f:
-                return {"file": f.read()}
-
-    def __setstate__(self, state):
-        if "file" in state:
-            with tempfile.TemporaryDirectory(prefix="hamsam-") as d:
-                p = os.path.join(d, "model.hsm")
-                with open(p, "wb") as f:
-                    f.write(state["file"])
-                self._impl = _core.load_model(p)
-        else:
-            self._impl = _core.DenseHamiltonian(**state["options"])
 
 
-def load(path):
+def load(path: Union[str, os.PathLike]) -> Union["DenseHamiltonian", "GraphHamiltonian"]:
     """Reads a model file: returns a fitted :class:`DenseHamiltonian` or :class:`hamsam.GraphHamiltonian`,
     whichever the file holds (graph models saved as JSON by earlier versions too)."""
     p = as_path(path)

@@ -144,6 +144,9 @@ class Topology:
                    doc="Periodic box side lengths (d,), or None for open space.")
     is_radius_graph = property(lambda self: bool(self._impl.is_radius_graph))
 
+    def __reduce__(self):  # pickles by its parts
+        return (Topology, (None, self.dim, self.edges, self.mass, self.type, self.cutoff, self.box))
+
     def __repr__(self):
         kind = f"cutoff={self.cutoff}" if self.is_radius_graph else f"edges={len(self.edges)}"
         box = "" if self.box is None else f", box={self.box.tolist()}"

@@ -9,9 +9,10 @@
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from . import _core
 from ._arrays import as_float_array, as_int, as_name, as_real, as_seed
@@ -192,7 +193,8 @@ def _bound(value, name, dim):
     return arr
 
 
-def sample_box(hamiltonian, low=None, high=None, n=1000, seed=0):
+def sample_box(hamiltonian, low: Optional[ArrayLike] = None, high: Optional[ArrayLike] = None, n: int = 1000,
+               seed: int = 0) -> Dataset:
     """``n`` states uniform in the box [low, high] (seeded), with exact derivatives and energies.
 
     ``low``/``high`` are numbers (the same bound for every coordinate) or arrays of length ``dim``; with both

@@ -15,9 +15,14 @@ from . import _core
 from ._arrays import as_int, as_name
 from .systems import System, _bound, make
 
-__all__ = ["estimate_fit_memory", "check_fit_memory", "doctor"]
+__all__ = ["estimate_fit_memory", "check_fit_memory", "doctor", "FitMemoryError"]
 
 _MAX_INDEX = 2**63 - 1
+
+
+class FitMemoryError(MemoryError, ValueError):
+    """A fit that needs more memory than this machine has, refused before it allocates: the message gives both
+    sizes in GiB and names ``width`` and ``points``. Both a MemoryError and a ValueError."""
 
 
 def _sizes(points, dim, width, solver):
@@ -27,7 +32,7 @@ def _sizes(points, dim, width, solver):
             as_name(solver, "solver"))
 
 
-def estimate_fit_memory(points, dim, width, solver="auto"):
+def estimate_fit_memory(points: int, dim: int, width: int, solver: str = "auto") -> dict:
     """The memory a dense fit of ``points`` states of dimension ``dim`` (2 x degrees of freedom) with ``width``
     neurons needs, estimated before any work. Returns a dict:
 
@@ -45,11 +50,24 @@ def estimate_fit_memory(points, dim, width, solver="auto"):
             "share": share}
 
 
-def check_fit_memory(points, dim, width, solver="auto"):
-    """Raises ValueError when the estimate of :func:`estimate_fit_memory` exceeds 80% of this machine's memory
-    (the message gives both sizes in GiB and asks to reduce ``width`` or ``points``); returns None otherwise."""
+def check_fit_memory(points: int, dim: int, width: int, solver: str = "auto") -> None:
+    """Raises :class:`FitMemoryError` (a ValueError and a MemoryError) when the estimate of
+    :func:`estimate_fit_memory` exceeds 80% of this machine's memory (the message gives both sizes in GiB and asks
+    to reduce ``width`` or ``points``); returns None otherwise. Every dense fit runs this check first."""
     points, dim, width, solver = _sizes(points, dim, width, solver)
-    _core.check_fit_memory(points, dim, width, solver, "width", "points")
+    solver = _core.normalise_solver(solver)  # an unknown name is a plain ValueError
+    try:
+        _core.check_fit_memory(points, dim, width, solver, "width", "points")
+    except ValueError as e:
+        raise FitMemoryError(str(e)) from None
+
+
+def check_model_fit(options, points, dim):
+    """The memory check of a dense fit with ``options`` (a DenseHamiltonian's options) on ``points`` states of
+    dimension ``dim``, before anything is allocated (private: the fit paths call it; empty data is left to the
+    fit's own check, which names it)."""
+    if points >= 1 and dim >= 1:
+        check_fit_memory(points, dim, options["width"], options["solver"])
 
 
 def doctor(system=None, low=None, high=None, *, width=300, train=3000, test=3000, data_seed=1, threads=0,

@@ -96,6 +96,9 @@ void bind_graph(py::module_& m) {
       .def_property_readonly("kinetic_types", &GraphHamiltonian::kinetic_types)
       .def_property_readonly("pair_types", &GraphHamiltonian::pair_types)
       .def_property_readonly("options", [](const GraphHamiltonian& g) { return fields_dict(g.options()); })
+      .def_property_readonly("options_json", [](const GraphHamiltonian& g) { return to_json(g.options()); })
+      .def_property_readonly("table_report", [](const GraphHamiltonian& g) { return g.table().report(); },
+                             "The text report of the last tabulate() (each term's table errors).")
       .def_property_readonly("summary", [](const GraphHamiltonian& g) { return g.summary(); });
 
   m.def("save_graph_model", &save_graph_model, py::arg("model"), py::arg("path"), py::arg("overwrite"),

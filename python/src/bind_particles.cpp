@@ -70,7 +70,7 @@ void bind_topology(py::module_& m) {
              t.particles.dim = dim;
              t.particles.mass = mass;
              t.particles.type = type.empty() ? std::vector<int>(static_cast<std::size_t>(mass.size()), 0) : type;
-             t.edges = edges_from_array(edges);
+             t.edges = ordered_edges(edges_from_array(edges), mass.size());
              t.cutoff = cutoff;
              t.box = box_from(box);
              validate(t);

@@ -1,10 +1,11 @@
-// hamsam._core: tools around fits: the memory estimate (resources.hpp) and the backend comparison (doctor.hpp)
-// (bind.hpp).
+// hamsam._core: tools around fits: the memory estimate (resources.hpp), the backend comparison (doctor.hpp) and
+// safe file writes (io/files.hpp) (bind.hpp).
 #include <pybind11/eigen.h>
 #include <pybind11/stl.h>
 
 #include "bind.hpp"
 #include "hamsam/hamsam.hpp"
+#include "hamsam/io/files.hpp"
 
 namespace py = pybind11;
 using namespace hamsam;
@@ -33,7 +34,8 @@ py::dict comparison_dict(const BackendComparison& c) {
                                          "data_seed"_a = o.data_seed, "threads"_a = o.threads,
                                          "blas_threads"_a = o.blas_threads),
                   "threads"_a = c.threads, "blas_threads"_a = c.blas_threads,
-                  "hardware_threads"_a = c.hardware_threads, "report"_a = c.report());
+                  "hardware_threads"_a = c.hardware_threads, "report"_a = c.report(),
+                  "fit_options"_a = py::module_::import("json").attr("loads")(to_json(c.fit_options)));
 }
 
 }  // namespace
@@ -83,6 +85,16 @@ void bind_tools(py::module_& m) {
       },
       py::arg("system"), py::arg("low"), py::arg("high"), py::arg("width"), py::arg("train"), py::arg("test"),
       py::arg("data_seed"), py::arg("threads"), py::arg("blas_threads"));
+  m.def(
+      "write_file",
+      [](const std::string& path, const py::bytes& bytes, bool overwrite, const std::string& what) {
+        const std::string data = bytes;
+        py::gil_scoped_release release;
+        write_file(path, data, overwrite, what);
+      },
+      py::arg("path"), py::arg("bytes"), py::arg("overwrite"), py::arg("what"),
+      "Writes bytes to path atomically (hamsam/io/files.hpp): a temporary file beside it, synced, then renamed; "
+      "an existing file only with overwrite.");
 }
 
 }  // namespace hamsam_py

@@ -151,6 +151,15 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("c", [](const DenseHamiltonian& d) { return Vector(d.coefficients()); })
       .def_property_readonly("c0", &DenseHamiltonian::constant)
       .def_property_readonly("summary", [](const DenseHamiltonian& d) { return d.summary(); })
+      .def_property(
+          "threads", [](const DenseHamiltonian& d) { return d.options().threads; },
+          [](DenseHamiltonian& d, int threads) {
+            FitOptions o = d.options();
+            o.threads = threads;
+            o.validate();
+            d.options().threads = threads;
+          },
+          "hamsam's own threads for evaluations (0 = all cores); results do not depend on it.")
       .def_property("metadata_json", &DenseHamiltonian::metadata, &DenseHamiltonian::set_metadata);
 
   m.def("save_model", &save_model, py::arg("model"), py::arg("path"), py::arg("overwrite") = false,
@@ -158,6 +167,13 @@ PYBIND11_MODULE(_core, m) {
   m.def("load_model", &load_model, py::arg("path"), py::call_guard<py::gil_scoped_release>());
   m.def("model_kind", [](const std::string& path) { return to_string(model_kind(path)); }, py::arg("path"),
         "'dense', 'graph' or 'unknown' (neither: the loaders say what is wrong with the file).");
+  m.def(
+      "dense_fit_warnings",
+      [](const DenseHamiltonian& model, Index points, Index dim, Index anchor_rows, bool with_energy) {
+        return dense_fit_warnings(model.options(), points, dim, anchor_rows, with_energy);
+      },
+      py::arg("model"), py::arg("points"), py::arg("dim"), py::arg("anchor_rows"), py::arg("with_energy"),
+      "The warnings a fit of this model's options will record, known before any work (fit(strict=True)).");
 
   // ---- components, each in its own file (bind.hpp) ----
   hamsam_py::bind_dynamics(m);

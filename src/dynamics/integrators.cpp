@@ -201,8 +201,10 @@ void check_step_input(const Hamiltonian& h, const Matrix& x, double dt, const In
   check_states(x, h.dof(), "x0");
   require(std::isfinite(dt) && dt > 0, "dt must be a finite number > 0, got " + num(dt));
   if (integrator_needs_separable(o.method))
-    require(h.separable(), std::string(info(o.method).name) + " needs a separable H = T(p) + V(q), and '" +
-                               h.name() + "' is not separable: use stormer-verlet-implicit or implicit-midpoint");
+    require(h.separable(), std::string(info(o.method).name) +
+                               (o.method == Integrator::StormerVerlet ? " (leapfrog, verlet)" : "") +
+                               " needs a separable H = T(p) + V(q), and '" + h.name() +
+                               "' is not separable: use stormer-verlet-implicit or implicit-midpoint");
 }
 
 Matrix step_unchecked(const Hamiltonian& h, const Matrix& x, double dt, const IntegratorOptions& o) {
@@ -265,10 +267,12 @@ Integrator integrator_from_string(const std::string& name) {
     if (s == i.name) return i.method;
   if (s == "verlet" || s == "leapfrog") return Integrator::StormerVerlet;
   if (s == "midpoint") return Integrator::ImplicitMidpoint;
-  if (s == "dopri" || s == "rk45" || s == "dormand-prince") return Integrator::DoPri5;
+  if (s == "dopri" || s == "rk45") return Integrator::DoPri5;
   std::string all;
   for (const auto& n : integrator_names()) all += (all.empty() ? "" : ", ") + n;
-  throw Error("unknown integrator '" + name + "': use one of " + all);
+  throw Error("unknown integrator '" + name + "': use one of " + all +
+              " (aliases: leapfrog and verlet = stormer-verlet, midpoint = implicit-midpoint, dopri and rk45 = "
+              "dopri5)");
 }
 
 int integrator_order(Integrator m) { return info(m).order; }

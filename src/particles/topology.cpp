@@ -75,6 +75,22 @@ void validate(const Topology& topology) {
           "complete_graph) or a cutoff > 0 (radius graph)");
 }
 
+std::vector<Edge> ordered_edges(const std::vector<Edge>& edges, Index n) {
+  std::vector<Edge> out;
+  out.reserve(edges.size());
+  std::set<Edge> seen;
+  for (const auto& [a, b] : edges) {
+    const std::string name = "edge (" + str(a) + ", " + str(b) + ")";
+    require(a >= 0 && a < n && b >= 0 && b < n,
+            name + " names a particle outside 0.." + str(n - 1) + " (N = " + str(n) + ")");
+    require(a != b, name + " joins particle " + str(a) + " to itself: remove the self-loop");
+    const Edge e{std::min(a, b), std::max(a, b)};
+    require(seen.insert(e).second, name + " is listed twice (edges are undirected: (i, j) and (j, i) are one edge)");
+    out.push_back(e);
+  }
+  return out;
+}
+
 Particles make_particles(Index n, int dim, double mass) {
   check_dim(dim);
   check_count(n, 1, "particles");

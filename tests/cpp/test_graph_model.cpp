@@ -443,34 +443,3 @@ TEST(GraphModel, InconsistentParametersAreErrors) {
   expect_bad([](GraphParameters& p) { p.options.message_width = 4; }, "no message layer");
   expect_bad([](GraphParameters& p) { p.train_cutoff = -1; }, "train_cutoff");
 }
-
-#ifdef HAMSAM_CLI_PATH
-namespace {
-/// Runs the CLI with arguments; returns (exit code, stdout + stderr).
-std::pair<int, std::string> run_cli(const std::string& args) {
-  std::string out;
-  FILE* f = popen((std::string(HAMSAM_CLI_PATH) + " " + args + " 2>&1").c_str(), "r");
-  char buf[4096];
-  while (f && std::fgets(buf, sizeof buf, f)) out += buf;
-  const int status = f ? pclose(f) : -1;
-  return {WEXITSTATUS(status), out};
-}
-}  // namespace
-
-TEST(GraphModel, CliFitGraphPrintsTestErrorsAndSaves) {
-  const std::string path = testing::TempDir() + "cli_graph_model.json";
-  std::remove(path.c_str());
-  auto [rc, out] = run_cli("fit-graph --trajectories 3 --test-trajectories 2 --json --out " + path);
-  ASSERT_EQ(rc, 0) << out;
-  EXPECT_NE(out.find("\"mse\""), std::string::npos) << out;
-  const GraphHamiltonian m = load_graph_model(path);
-  EXPECT_EQ(m.pair_types().size(), 1u);
-  std::tie(rc, out) = run_cli("fit-graph --trajectories 3 --out " + path);
-  EXPECT_EQ(rc, 2);
-  EXPECT_NE(out.find("already exists"), std::string::npos) << out;
-  std::tie(rc, out) = run_cli("fit-graph --system crystal");
-  EXPECT_EQ(rc, 2);
-  EXPECT_NE(out.find("use lattice, chain or lj-fluid"), std::string::npos) << out;
-  std::remove(path.c_str());
-}
-#endif

@@ -177,6 +177,33 @@ TEST(DenseModel, FitIsDeterministicAndRetrainsFromScratch) {
   EXPECT_EQ(a.coefficients(), b.coefficients());
 }
 
+TEST(DenseModel, TransposedStatesAreNamed) {
+  HenonHeiles hh;
+  const auto d = sample_box(hh, hh.default_box(), 50, 1);
+  DenseHamiltonian m(opts(Sampler::ELM, 20));
+  expect_error([&] { m.fit(d.x.transpose(), d.xdot.transpose()); }, "x looks transposed, pass x.T");
+  expect_error([&] { m.fit(d.x, d.xdot.transpose()); }, "xdot looks transposed");
+  m.fit(d.x, d.xdot);
+  expect_error([&] { m.energy(d.x.topRows(10).transpose()); }, "looks transposed: pass x.T");
+}
+
+TEST(DenseModel, WidthAboveTheEquationsIsAWarning) {
+  Pendulum p;
+  const auto d = sample_box(p, p.default_box(), 100, 1);  // 200 gradient rows + 1 anchor row
+  DenseHamiltonian m(opts(Sampler::ELM, 300));
+  const FitSummary s = m.fit(d.x, d.xdot);
+  ASSERT_EQ(s.warnings.size(), 1u);
+  EXPECT_NE(s.warnings[0].find("width 300 is above the 201 training equations"), std::string::npos);
+  EXPECT_NE(s.report().find("warning"), std::string::npos);
+  EXPECT_EQ(dense_fit_warnings(opts(Sampler::ELM, 300), 100, 2, 1, false), s.warnings);  // known beforehand
+  EXPECT_TRUE(dense_fit_warnings(opts(Sampler::ELM, 201), 100, 2, 1, false).empty());
+  FitOptions with_energy = opts(Sampler::ELM, 300);
+  with_energy.energy_weight = 1.0;
+  EXPECT_TRUE(dense_fit_warnings(with_energy, 100, 2, 1, true).empty());  // + 100 energy rows
+  DenseHamiltonian ok(opts(Sampler::ELM, 201));
+  EXPECT_TRUE(ok.fit(d.x, d.xdot).warnings.empty());
+}
+
 TEST(DenseModel, BadInputIsAClearError) {
   Pendulum p;
   const auto d = sample_box(p, p.default_box(), 100, 1);

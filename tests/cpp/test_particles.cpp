@@ -102,6 +102,17 @@ TEST(ParticleTopology, RandomNetworkIsConnectedSeededAndHasTheMeanDegree) {
   EXPECT_EQ(complete_graph(5, 3).edges.size(), 10u);
 }
 
+TEST(ParticleTopology, UserEdgesInEitherOrder) {
+  const std::vector<Edge> ordered = ordered_edges({{0, 1}, {2, 1}, {3, 0}}, 4);
+  EXPECT_EQ(ordered, (std::vector<Edge>{{0, 1}, {1, 2}, {0, 3}}));
+  expect_error([] { ordered_edges({{0, 1}, {2, 2}}, 4); }, "edge (2, 2) joins particle 2 to itself");
+  expect_error([] { ordered_edges({{0, 1}, {1, 0}}, 4); }, "edge (1, 0) is listed twice");
+  expect_error([] { ordered_edges({{0, 4}}, 4); }, "edge (0, 4) names a particle outside 0..3");
+  Topology t = chain(4, 2);
+  t.edges = ordered_edges({{3, 0}, {0, 1}, {1, 2}, {2, 3}}, 4);
+  validate(t);
+}
+
 TEST(ParticleTopology, ValidationErrors) {
   expect_error([] { chain(5, 4); }, "dim (spatial dimension) must be 1, 2 or 3");
   expect_error([] { make_particles(3, 0); }, "dim");

@@ -42,3 +42,18 @@ def bad_states(request):
     """(method, x, message): states of a one-degree-of-freedom Hamiltonian that energy() or gradient() rejects
     with a ValueError matching the message, for systems and fitted models alike."""
     return request.param
+
+
+@pytest.fixture(scope="session")
+def hamsam_cli():
+    """The hamsam command as an argument list: $HAMSAM_COMMAND (a command line, e.g. "/venv/bin/hamsam"), else the
+    `hamsam` that pip installed next to this interpreter, else `python -m hamsam` (the development build)."""
+    import os
+    import shlex
+    import shutil
+    import sys
+
+    if os.environ.get("HAMSAM_COMMAND"):
+        return shlex.split(os.environ["HAMSAM_COMMAND"])
+    exe = shutil.which("hamsam", path=os.path.dirname(sys.executable))
+    return [exe] if exe else [sys.executable, "-m", "hamsam"]

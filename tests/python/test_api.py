@@ -48,7 +48,8 @@ def test_relative_l2_and_mse():
 
 
 def test_python_dash_m():
-    out = subprocess.run([sys.executable, "-m", "hamsam"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run([sys.executable, "-m", "hamsam", "version"], capture_output=True, text=True,
+                         check=True).stdout
     assert out.startswith(f"hamsam {hs.__version__}")
     assert "solvers" in out
 

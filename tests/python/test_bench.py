@@ -4,7 +4,6 @@ swimnetworks too: the harness then leaves those methods out and says so."""
 import json
 import math
 import os
-import shutil
 import subprocess
 import sys
 
@@ -175,32 +174,20 @@ def test_optimizer_choice_and_only(tmp_path):
     assert doc["caps"]["optimizers"].startswith("sgd (grid 0.1, 0.01, 0.001), lbfgs (grid 1, 0.1)")
 
 
-def _cli():
-    """The hamsam executable: $HAMSAM_CLI, else the one pip installed next to this interpreter (None if absent
-    or built without the bench subcommand)."""
-    exe = os.environ.get("HAMSAM_CLI") or shutil.which("hamsam", path=os.path.dirname(sys.executable))
-    if not exe:
-        return None
-    listed = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=60).stdout
-    return exe if " bench " in listed else None
-
-
-def test_cli_forwards_to_the_harness(tmp_path):
-    exe = _cli()
-    if exe is None:
-        pytest.skip("no hamsam executable with the bench subcommand next to this interpreter (or in $HAMSAM_CLI)")
+def test_cli_forwards_to_the_harness(tmp_path, hamsam_cli):
+    exe = hamsam_cli  # the hamsam command as an argument list (conftest.py)
     env = dict(os.environ, HAMSAM_PYTHON=sys.executable)  # the interpreter running these tests has this package
-    r = subprocess.run([exe, "bench", "--list"], capture_output=True, text=True, env=env, timeout=120)
+    r = subprocess.run([*exe, "bench", "--list"], capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 0 and "p1-table" in r.stdout
-    r = subprocess.run([exe, "bench", "p1-widths", "--tiny", "--threads", "1", "--out", str(tmp_path)],
+    r = subprocess.run([*exe, "bench", "p1-widths", "--tiny", "--threads", "1", "--out", str(tmp_path)],
                        capture_output=True, text=True, env=env, timeout=300)
     assert r.returncode == 0, r.stderr
     doc = json.loads((tmp_path / "p1-widths.json").read_text())
     assert doc["command"] == f"hamsam bench p1-widths --tiny --threads 1 --out {tmp_path}"
-    r = subprocess.run([exe, "bench", "nope"], capture_output=True, text=True, env=env, timeout=120)
+    r = subprocess.run([*exe, "bench", "nope"], capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 2 and "unknown name 'nope'" in r.stderr
     bad = dict(env, HAMSAM_PYTHON=str(tmp_path / "no-python"))
-    r = subprocess.run([exe, "bench", "--list"], capture_output=True, text=True, env=bad, timeout=60)
+    r = subprocess.run([*exe, "bench", "--list"], capture_output=True, text=True, env=bad, timeout=60)
     assert r.returncode == 2 and "HAMSAM_PYTHON" in r.stderr
 
 

@@ -1,9 +1,6 @@
 """hamsam.estimate_fit_memory, check_fit_memory and doctor: the library's memory estimate and backend comparison."""
 import json
-import os
-import shutil
 import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -87,18 +84,11 @@ def test_doctor_rejects_bad_input(kwargs, message):
         hs.doctor(**kwargs)
 
 
-def _cli():
-    exe = os.environ.get("HAMSAM_CLI") or shutil.which("hamsam", path=os.path.dirname(sys.executable))
-    if not exe or not os.path.exists(exe):
-        pytest.skip("no hamsam executable next to this interpreter (or in $HAMSAM_CLI)")
-    return exe
-
-
-def test_doctor_gives_the_numbers_of_the_command_line():
+def test_doctor_gives_the_numbers_of_the_command_line(hamsam_cli):
     # The same threads in both processes (earlier tests may have set this process's OpenBLAS threads).
     args = ["doctor", "--width", "60", "--train", "400", "--test", "200", "--threads", "1",
             "--blas-threads", str(hs.blas_threads()), "--json"]
-    cli = json.loads(subprocess.run([_cli(), *args], capture_output=True, text=True, check=True).stdout)
+    cli = json.loads(subprocess.run([*hamsam_cli, *args], capture_output=True, text=True, check=True).stdout)
     lib = hs.doctor(width=60, train=400, test=200, threads=1)
     assert cli["ok"] == lib["ok"] and cli["oracle"] == lib["oracle"]
     for c, b in zip(cli["backends"], lib["backends"]):

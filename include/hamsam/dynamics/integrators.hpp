@@ -39,8 +39,9 @@ enum class Integrator {
 };
 
 std::string to_string(Integrator m);
-/// Accepts the names of the table above (and "verlet", "leapfrog", "midpoint", "dopri", "rk45"); throws an
-/// Error listing the names otherwise.
+/// Accepts the names of the table above (case-insensitive, '_' for '-') and the documented aliases "leapfrog" and
+/// "verlet" (stormer-verlet: separable H only), "midpoint" (implicit-midpoint), "dopri" and "rk45" (dopri5); throws
+/// an Error listing the names and aliases otherwise.
 Integrator integrator_from_string(const std::string& name);
 std::vector<std::string> integrator_names();
 /// Convergence order, whether it preserves a symplectic form, whether it needs H = T(p) + V(q).

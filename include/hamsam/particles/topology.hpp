@@ -58,6 +58,10 @@ void check_dim(int dim);
 void validate(const Particles& particles);
 /// Checks d side lengths, each finite and > 0.
 void validate(const PeriodicBox& box, int dim);
+/// Edges as a user lists them: each pair put in order (i < j; (9, 0) becomes (0, 9)), the list order kept.
+/// Throws hamsam::Error naming the edge for an index outside 0..n-1, a self-loop (i, i) or a duplicate (in either
+/// order). Topologies built from user edges pass them through here before validate().
+std::vector<Edge> ordered_edges(const std::vector<Edge>& edges, Index n);
 /// Checks the particles, the box, edges (0 <= i < j < N, no duplicates), the cutoff (finite, >= 0, below half
 /// of every box side when periodic: the minimum image needs it), and that there is something to interact
 /// (fixed edges or a cutoff > 0).

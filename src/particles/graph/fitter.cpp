@@ -556,6 +556,13 @@ struct GraphFitter {
     s.seconds_solve += seconds_qr;
     s.rows = 2 * S * nd + ne;
     s.cols = n_cols;
+    s.warnings.clear();  // one per fit, whatever the passes
+    if (s.cols > s.rows)
+      s.warnings.push_back(std::to_string(s.cols) + " output weights (the networks' widths) are more than the " +
+                           std::to_string(s.rows) + " training equations (" + std::to_string(S) +
+                           " snapshots x " + std::to_string(2 * nd) + " coordinates + " + std::to_string(ne) +
+                           " gauge and anchor rows): the fit can reproduce the training data exactly and still "
+                           "generalize poorly; use smaller widths or more snapshots");
     s.blocks = blocks;
     // Residuals: the gradient rows' part (the triangles carry it exactly, by orthogonal invariance).
     double grad_sq = 0.0;

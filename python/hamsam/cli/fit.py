@@ -1,0 +1,158 @@
+"""hamsam fit and hamsam eval: the dense model on the named systems.
+
+    hamsam fit     sample a system, fit a sampled Hamiltonian network, print test errors, save the model
+    hamsam eval    test errors of a saved model on fresh samples of a system
+"""
+from __future__ import annotations
+
+import hamsam as hs
+
+from . import _common as c
+from ._common import CliError
+
+# ---- hamsam fit ---------------------------------------------------------------------------------------------
+
+
+def run_fit(a):
+    # Everything that can be checked is checked before any sampling or fitting.
+    options = dict(width=a.width, sampler=a.sampler, activation=a.activation, solver=a.solver, rcond=a.rcond,
+                   ridge=a.ridge, regularization=a.regularization, validation_fraction=a.validation_fraction,
+                   seed=a.seed)
+    if a.threads is not None:
+        options["threads"] = a.threads
+    if a.blas_threads is not None:
+        options["blas_threads"] = a.blas_threads
+    model = hs.DenseHamiltonian(**options)  # validates, naming the option
+    if model.options["sampler"] != "elm" and a.train < 3:
+        raise CliError(f"--sampler {a.sampler} draws pairs of training points and needs --train of at least 3 (got "
+                       f"{a.train}): add points or use --sampler elm")
+    system = c.make_system(a)
+    low, high = c.resolve_box(a, system)
+    if a.out is not None:
+        c.check_out_path(a.out, a.force)
+    c.check_fit_memory(max(a.train, a.test), system.dim, a.width, model.options["solver"],
+                       "--test" if a.test > a.train else "--train")
+
+    test_seed = a.data_seed + 1000
+    train = hs.sample_box(system, low, high, n=a.train, seed=a.data_seed)
+    test = hs.sample_box(system, low, high, n=a.test, seed=test_seed)
+    show_bar = c.stderr_is_tty() and not a.quiet and not a.json
+    model.fit(train.x, train.xdot, energy=train.energy, anchor=c.origin_anchor(system),
+              progress=None if show_bar else False)
+    summary = model.summary
+    err = c.test_errors(model, test)
+    sys_json = c.system_json(system, a.preset, low, high)
+    model.metadata = {"system": sys_json}
+    if a.out is not None:
+        model.save(a.out, overwrite=a.force)
+
+    if a.json:
+        c.print_json({"command": "fit", "hamsam_version": hs.__version__, "system": sys_json,
+                      "data": {"train": a.train, "test": a.test, "data_seed": a.data_seed, "test_seed": test_seed},
+                      "options": c.options_json(model), "summary": c.summary_json(summary), "test_error": err,
+                      "model": a.out})
+        return c.EXIT_OK
+    if not a.quiet:
+        print(f"system   {c.describe_system(system)} on {c.describe_box(low, high)}\n"
+              f"data     {a.train} training states (seed {a.data_seed}), {a.test} test states (seed {test_seed})\n\n"
+              f"{summary.report()}")
+    print(f"test error H            {c.sci(err['energy'])}  (relative L2 on {a.test} unseen states)\n"
+          f"test error vector field {c.sci(err['vector_field'])}")
+    if a.out is not None:
+        print(f"model written to {a.out}")
+    return c.EXIT_OK
+
+
+# ---- hamsam eval --------------------------------------------------------------------------------------------
+
+
+def run_eval(a):
+    c.check_model_path(a.model)
+    model = hs.DenseHamiltonian.load(a.model)
+    if not a.system:
+        stored = c.stored_system(model)
+        if stored is None:
+            raise CliError(f"--system is missing and the model file '{a.model}' does not say which system it was "
+                           f"trained on: pass --system (one of {', '.join(hs.systems.names())})")
+        system, low, high = stored
+        if a.box:
+            low, high = c.parse_box(a.box, system.dim)
+    else:
+        system = c.make_system(a)
+        low, high = c.resolve_box(a, system)
+    c.check_states_memory(a.test, system.dim, "--test")
+    if model.dim != system.dim:
+        raise CliError(f"--model '{a.model}' has state dimension {model.dim} ({model.dof} degree(s) of freedom) but "
+                       f"--system {system.name} has {system.dim}: pass the --system the model was trained on")
+    if a.threads is not None:
+        model._impl.threads = a.threads  # evaluation threads only (validated by the core)
+    test_seed = a.data_seed + 1000
+    test = hs.sample_box(system, low, high, n=a.test, seed=test_seed)
+    err = c.test_errors(model, test)
+    sys_json = c.system_json(system, a.preset, low, high)
+
+    if a.json:
+        c.print_json({"command": "eval", "hamsam_version": hs.__version__, "model": a.model, "system": sys_json,
+                      "data": {"test": a.test, "data_seed": a.data_seed, "test_seed": test_seed},
+                      "options": c.options_json(model), "summary": c.summary_json(model.summary), "test_error": err})
+        return c.EXIT_OK
+    print(f"model    {a.model}: {model.summary.brief()}\n"
+          f"system   {c.describe_system(system)} on {c.describe_box(low, high)}\n"
+          f"data     {a.test} test states (seed {test_seed})\n"
+          f"test error H            {c.sci(err['energy'])}  (relative L2)\n"
+          f"test error vector field {c.sci(err['vector_field'])}")
+    return c.EXIT_OK
+
+
+# ---- registration -------------------------------------------------------------------------------------------
+
+
+def add_commands(sub):
+    from . import add_command
+
+    p = add_command(sub, "fit", "sample a system, fit a sampled Hamiltonian network, report test errors, save the "
+                                "model", run_fit, epilog=c.examples(
+                        "hamsam fit --system pendulum --sampler elm --width 1000 --out pendulum.hsm",
+                        "hamsam fit --system henon-heiles --alpha 1 --width 5000 --sampler a-swim --train 20000 "
+                        "--test 20000 --seed 1 --out hh.hsm",
+                        "hamsam fit --system pendulum --frequency 10 --box=-pi,pi,-0.5,0.5 --train 20000 --width 1500",
+                        "hamsam fit --system lotka-volterra --preset shifted --sampler swim --json > lv.json"))
+    c.add_system_options(p, required=True)
+    p.add_argument("--train", type=c.count, default=10000, help="training states, uniform in the box")
+    p.add_argument("--test", type=c.count, default=10000, help="test states (seed data-seed + 1000)")
+    p.add_argument("--seed", type=c.seed, default=0, help="model seed (the sampler's only randomness)")
+    p.add_argument("--data-seed", type=c.integer(0, c.SEED_MAX - 1000), default=1,
+                   help="training-set seed; the test set uses data-seed + 1000")
+    p.add_argument("--width", type=c.integer(1, c.INDEX_MAX), default=1000, help="hidden neurons")
+    p.add_argument("--sampler", default="a-swim", help="hidden-layer sampler: " + ", ".join(hs.samplers()))
+    p.add_argument("--activation", default="tanh", help="activation: " + ", ".join(hs.activations()))
+    p.add_argument("--solver", default="auto",
+                   help="least-squares backend: " + ", ".join(hs._core.solver_names()))
+    p.add_argument("--rcond", type=c.real, default=1e-13, help="relative singular-value cutoff of the solve")
+    p.add_argument("--ridge", type=c.real, default=0.0, help="Tikhonov parameter on the output weights (0 = none)")
+    p.add_argument("--regularization", default="none",
+                   help="choose the ridge for noisy data: none, gcv, holdout (gcv: generalized cross-validation; "
+                        "holdout: on held-out points)")
+    p.add_argument("--validation-fraction", type=c.real, default=0.2,
+                   help="share of points held out by --regularization holdout")
+    c.add_thread_options(p)
+    p.add_argument("--out", default=None, help="write the model to this file (checked before fitting)")
+    p.add_argument("--force", action="store_true", help="allow --out to overwrite an existing file")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object (options, summary, test errors) instead of text")
+    p.add_argument("--quiet", action="store_true", help="print only the test errors (no summary, no progress bar)")
+
+    p = add_command(sub, "eval", "test errors of a saved model on fresh samples of a system", run_eval, sizes="--test",
+                    epilog=c.examples(
+                        "hamsam eval --model hh.hsm                       (system and box as stored by 'hamsam fit')",
+                        "hamsam eval --model hh.hsm --system henon-heiles --alpha 1",
+                        "hamsam eval --model pendulum.hsm --system pendulum --box=-pi,pi,-0.5,0.5 --test 50000 "
+                        "--json"))
+    p.add_argument("--model", required=True, help="model file written by 'hamsam fit --out'")
+    c.add_system_options(p, required=False)
+    p.add_argument("--test", type=c.count, default=10000, help="test states")
+    p.add_argument("--data-seed", type=c.integer(0, c.SEED_MAX - 1000), default=1,
+                   help="the test set uses data-seed + 1000 (as in fit)")
+    p.add_argument("--threads", type=c.integer(0, c.INT_MAX), default=None,
+                   help="hamsam's own threads (default: as stored in the model)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
