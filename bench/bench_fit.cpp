@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <numbers>
 #include <sstream>
 #include <string>
@@ -132,6 +131,6 @@ int main(int argc, char** argv) {
     }
   }
   js << "\n]\n";
-  if (!json_path.empty()) std::ofstream(json_path) << js.str();
+  if (!json_path.empty()) hamsam::write_file(json_path, js.str(), /*overwrite=*/true, "bench");
   return 0;
 }

@@ -22,7 +22,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -31,6 +30,7 @@
 
 #include "bench_common.hpp"
 #include "hamsam/lstsq.hpp"
+#include "hamsam/io/files.hpp"
 #include "hamsam/particles/graph_model.hpp"
 
 using namespace hamsam;
@@ -473,7 +473,7 @@ int main(int argc, char** argv) {
   }
 
   if (!json_path.empty()) {
-    std::ofstream(json_path) << out.dump(2) << "\n";
+    hamsam::write_file(json_path, out.dump(2) + "\n", /*overwrite=*/true, "bench");
     std::cout << "\nJSON: " << json_path << "\n";
   }
   return 0;

@@ -14,12 +14,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "bench_common.hpp"
+#include "hamsam/io/files.hpp"
 #include "hamsam/particles/simulation.hpp"
 #include "hamsam/random.hpp"
 
@@ -207,7 +207,7 @@ int main(int argc, char** argv) {
       js << "}";
     }
     js << "]}\n";
-    std::ofstream(json_path) << js.str();
+    hamsam::write_file(json_path, js.str(), /*overwrite=*/true, "bench");
   }
   return 0;
 }

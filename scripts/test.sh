@@ -10,4 +10,6 @@ status=0
 ctest --test-dir build/release --output-on-failure -j2 || status=$?
 # Run pytest from outside the source tree so that `import hamsam` is the installed package.
 (cd tests/python && ../../.venv/bin/python -m pytest -q -rs -c ../../pyproject.toml --rootdir ../.. .) || status=$?
+# The C++ suite and the fuzz corpus under ASan + UBSan (own build folder; HAMSAM_SKIP_SANITIZE=1 skips it).
+[ "${HAMSAM_SKIP_SANITIZE:-0}" = 1 ] || bash scripts/sanitize.sh || status=$?
 exit $status

@@ -13,6 +13,7 @@
 #include "hamsam/lstsq.hpp"
 #include "hamsam/metrics.hpp"
 #include "hamsam/regularization.hpp"
+#include "hamsam/resources.hpp"
 
 namespace hamsam {
 namespace {
@@ -242,6 +243,35 @@ void assemble(const FitOptions& o, const DenseData& data, const HiddenLayer& lay
   }
 }
 
+/// The gradient of x -> sum_j c_j act(x . w_j + b_j) at the rows of x, block by block: each(first row, rows,
+/// gradient block).
+template <class Each>
+void gradient_blocks(const HiddenLayer& layer, Activation act, const Vector& c, const Matrix& x, int threads,
+                     Each&& each) {
+  const Matrix Wc = layer.W * c.asDiagonal();  // D x M
+  const Index block = 4096;
+  for (Index r = 0; r < x.rows(); r += block) {
+    const Index len = std::min(block, x.rows() - r);
+    Matrix d1;
+    features(layer, act, x.middleRows(r, len), nullptr, &d1, threads);
+    each(r, len, Matrix(d1 * Wc.transpose()));
+  }
+}
+
+/// The relative L2 error of the fitted gradient against Gt, computed with both scaled by max|Gt| so that targets
+/// whose squares overflow (|dH/dx| near 1e160) still give a finite error (the solver's residual norms are sums of
+/// squares). Used only when those overflow.
+double scaled_train_error(const HiddenLayer& layer, Activation act, const Matrix& x, const Vector& c, const Matrix& Gt,
+                          int threads) {
+  const double scale = Gt.cwiseAbs().maxCoeff();
+  if (!(scale > 0) || !std::isfinite(scale)) return std::numeric_limits<double>::infinity();
+  double res_sq = 0.0;
+  gradient_blocks(layer, act, c / scale, x, threads, [&](Index r, Index len, const Matrix& g) {
+    res_sq += (g - Gt.middleRows(r, len) / scale).squaredNorm();
+  });
+  return std::sqrt(res_sq) / (Gt / scale).norm();
+}
+
 /// Stages "assembly" and "solve" of one pass: the output weights for fit.layer (and, first of two passes, the
 /// fitted values at the points); the last pass takes the ridge that options.regularization chooses.
 void solve_pass(FitRun& run, const FitOptions& o, const DenseData& data, const Pass& pass, DenseFit& fit) {
@@ -272,6 +302,8 @@ void solve_pass(FitRun& run, const FitOptions& o, const DenseData& data, const P
   // Training error of the vector field: the gradient rows' residual, relative (as relative_l2 would give).
   const double gnorm = data.Gt.norm();
   s.train_error = gnorm > 0 ? r.gradient_residual_norm / gnorm : r.gradient_residual_norm;
+  if (!std::isfinite(s.train_error) && fit.c.allFinite())
+    s.train_error = scaled_train_error(layer, o.activation, data.x, fit.c, data.Gt, run.threads());
   if (!std::isfinite(s.train_error)) s.train_error = std::numeric_limits<double>::infinity();
   if (pass.first_of_two) fit.predicted = (a.values * fit.c).array() + fit.c0;
 }
@@ -343,6 +375,8 @@ FitSummary DenseHamiltonian::fit_points(const Matrix& x, const std::vector<Matri
                                         const std::optional<Vector>& energy, const std::optional<Anchors>& anchors,
                                         const ProgressCallback& progress) {
   options_.validate();
+  if (x.rows() > 0 && x.cols() > 0)  // the shapes are checked (with their own messages) by the fit
+    check_fit_memory(x.rows(), x.cols(), options_.width, options_.solver, "width", "the training points (rows of x)");
   DenseFit fit = fit_dense(options_, x, also, xdot, energy, anchors, progress);
   layer_ = std::move(fit.layer);
   c_ = std::move(fit.c);
@@ -399,15 +433,8 @@ Vector DenseHamiltonian::energy(const Matrix& x) const {
 Matrix DenseHamiltonian::gradient(const Matrix& x) const {
   require_fitted(x, "gradient");
   Matrix out(x.rows(), x.cols());
-  const int threads = detail::resolve_threads(options_.threads);
-  const Matrix Wc = layer_.W * c_.asDiagonal();  // D x M
-  const Index block = 4096;
-  for (Index r = 0; r < x.rows(); r += block) {
-    const Index len = std::min(block, x.rows() - r);
-    Matrix d1;
-    features(layer_, options_.activation, x.middleRows(r, len), nullptr, &d1, threads);
-    out.middleRows(r, len).noalias() = d1 * Wc.transpose();
-  }
+  gradient_blocks(layer_, options_.activation, c_, x, detail::resolve_threads(options_.threads),
+                  [&](Index r, Index len, const Matrix& g) { out.middleRows(r, len) = g; });
   return out;
 }
 

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cmath>
+
 #include "detail/format.hpp"
 #include "hamsam/error.hpp"
 
@@ -23,15 +25,36 @@ double available_memory_bytes() {
   return static_cast<double>(pages) * static_cast<double>(page);
 }
 
-void check_fit_memory(Index points, Index dim, Index width, Solver solver, const std::string& width_name,
-                      const std::string& points_name) {
-  const double bytes = estimate_fit_bytes(points, dim, width, solver);
+double bytes_of(double count, double item_bytes) { return count > 0 ? count * item_bytes : 0.0; }
+
+void check_memory(double bytes, const std::string& what, const std::string& fix) {
   const double available = available_memory_bytes();
   if (available <= 0 || bytes <= kFitMemoryShare * available) return;
   constexpr double kGiB = 1 << 30;
-  throw Error("this fit needs about " + detail::fixed(bytes / kGiB, 1) + " GiB of memory, more than this machine's " +
-              detail::fixed(available / kGiB, 1) + " GiB: reduce " + width_name + " (" + std::to_string(width) +
-              ") or " + points_name + " (" + std::to_string(points) + ")");
+  const std::string need = std::isfinite(bytes) && bytes < 1e30 ? "about " + detail::fixed(bytes / kGiB, 1) + " GiB"
+                                                                 : "an impossible amount";
+  throw Error(what + " needs " + need + " of memory, more than this machine's " + detail::fixed(available / kGiB, 1) +
+              " GiB: " + fix);
+}
+
+void check_trajectory_memory(Index steps, Index save_every, Index batch, Index dim) {
+  if (steps < 0 || save_every < 1) return;
+  const Index saved = steps / save_every + 1;
+  check_memory(bytes_of(static_cast<double>(saved) * static_cast<double>(batch), 8.0 * static_cast<double>(dim)),
+               "a trajectory of " + std::to_string(saved) + " saved states (steps / save_every + 1) of " +
+                   std::to_string(batch) + " x " + std::to_string(dim),
+               "reduce steps (" + std::to_string(steps) + ") or raise save_every (" + std::to_string(save_every) + ")");
+}
+
+void check_states_memory(double count, double dim, const std::string& what, const std::string& fix) {
+  check_memory(bytes_of(count, 8.0 * dim), what, fix);
+}
+
+void check_fit_memory(Index points, Index dim, Index width, Solver solver, const std::string& width_name,
+                      const std::string& points_name) {
+  check_memory(estimate_fit_bytes(points, dim, width, solver), "this fit",
+               "reduce " + width_name + " (" + std::to_string(width) + ") or " + points_name + " (" +
+                   std::to_string(points) + ")");
 }
 
 }  // namespace hamsam

@@ -1,7 +1,8 @@
 #pragma once
-// Resources a fit needs, checked before any work: an estimate of a dense fit's memory, this machine's memory,
-// and a check that refuses a fit that cannot fit (a huge width or point count would otherwise end in an
-// out-of-memory kill rather than a message). The numbers are estimates of the largest buffers, not a bound.
+// Resources a call needs, checked before any work: an estimate of a dense fit's memory, this machine's memory,
+// and checks that refuse a fit, a sample, a trajectory, a lattice or a file that cannot fit (a huge width, count
+// or step number would otherwise end in std::bad_alloc or an out-of-memory kill rather than a message). The
+// numbers are estimates of the largest buffers, not a bound.
 #include <string>
 
 #include "hamsam/types.hpp"
@@ -18,6 +19,22 @@ double estimate_fit_bytes(Index points, Index dim, Index width, Solver solver);
 
 /// This machine's physical memory in bytes; 0 when the system does not say.
 double available_memory_bytes();
+
+/// Throws Error when `bytes` exceed kFitMemoryShare of available_memory_bytes() (never when the memory is unknown;
+/// also when `bytes` is not finite): "<what> needs about X GiB of memory, more than this machine's Y GiB: <fix>".
+/// Every large allocation that a caller's numbers size goes through this check first.
+void check_memory(double bytes, const std::string& what, const std::string& fix);
+
+/// Bytes of `count` items of `item_bytes` each, as a double (no integer overflow; negative counts give 0).
+double bytes_of(double count, double item_bytes);
+
+/// Throws Error when a trajectory of steps / save_every + 1 saved states, each `batch` x `dim` doubles, cannot fit
+/// (nothing is checked for steps < 0 or save_every < 1: the callers' own checks name those).
+void check_trajectory_memory(Index steps, Index save_every, Index batch, Index dim);
+
+/// Throws Error when `count` states of `dim` doubles each (`what`, e.g. "n = 1e12 sampled states") cannot fit;
+/// `fix` says which argument to reduce.
+void check_states_memory(double count, double dim, const std::string& what, const std::string& fix);
 
 /// Throws Error when estimate_fit_bytes(points, dim, width, solver) exceeds kFitMemoryShare of
 /// available_memory_bytes() (never when the memory is unknown). The message gives both sizes in GiB and asks to

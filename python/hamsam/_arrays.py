@@ -107,6 +107,16 @@ def as_vector(value, name, length=None):
     return arr
 
 
+INT_MAX = 2**31 - 1       #: the largest C++ int (save_every, iteration counts)
+INDEX_MAX = 2**63 - 1     #: the largest C++ Index (counts of points, steps, particles)
+SEED_MAX = 2**64 - 1      #: seeds are unsigned 64-bit integers
+
+
+def as_seed(value, name="seed"):
+    """A seed: an integer in 0 .. 2**64 - 1."""
+    return as_int(value, name, minimum=0, maximum=SEED_MAX)
+
+
 def as_int(value, name, minimum=None, maximum=None):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"{name} must be an integer, got {value!r}")
@@ -116,6 +126,17 @@ def as_int(value, name, minimum=None, maximum=None):
     if maximum is not None and value > maximum:
         raise ValueError(f"{name} must be at most {maximum}, got {value}")
     return value
+
+
+class ArgumentTypeError(TypeError, ValueError):
+    """An argument of the wrong type: a TypeError, and a ValueError like every other argument error of hamsam."""
+
+
+def as_bool(value, name):
+    """``value`` as bool; only True/False (and numpy booleans) are accepted: a string such as 'no' is truthy."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ArgumentTypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
 
 
 def as_real(value, name):

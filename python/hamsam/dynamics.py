@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _core
-from ._arrays import as_float_array, as_int, as_states
+from ._arrays import INDEX_MAX, INT_MAX, as_float_array, as_int, as_seed, as_states
 
 __all__ = [
     "integrators",
@@ -48,9 +48,9 @@ def simulate(h, x0, dt, steps, integrator="stormer-verlet-implicit", *, toleranc
     """
     impl = _impl_of(h)
     arr, single = as_states(x0, "x0", impl.dim)
-    out = _core.simulate(impl, arr, float(dt), as_int(steps, "steps"), str(integrator), float(tolerance),
-                         as_int(max_iterations, "max_iterations"), bool(newton), float(rtol), float(atol),
-                         as_int(save_every, "save_every"))
+    out = _core.simulate(impl, arr, float(dt), as_int(steps, "steps", maximum=INDEX_MAX), str(integrator),
+                         float(tolerance), as_int(max_iterations, "max_iterations", maximum=INT_MAX), bool(newton),
+                         float(rtol), float(atol), as_int(save_every, "save_every", maximum=INT_MAX))
     return out[:, 0, :] if single else out
 
 
@@ -60,8 +60,9 @@ def sample_trajectories(h, low, high, n, dt, steps, seed=0, integrator="dopri5",
     impl = _impl_of(h)
     lo = np.broadcast_to(as_float_array(low, "low"), (impl.dim,)).copy()
     hi = np.broadcast_to(as_float_array(high, "high"), (impl.dim,)).copy()
-    return _core.sample_trajectories(impl, lo, hi, as_int(n, "n"), float(dt), as_int(steps, "steps"),
-                                     as_int(seed, "seed"), str(integrator), float(rtol), float(atol))
+    return _core.sample_trajectories(impl, lo, hi, as_int(n, "n", maximum=INDEX_MAX), float(dt),
+                                     as_int(steps, "steps", maximum=INDEX_MAX), as_seed(seed), str(integrator),
+                                     float(rtol), float(atol))
 
 
 def add_noise(x, level, kind="relative", seed=0):
@@ -69,7 +70,7 @@ def add_noise(x, level, kind="relative", seed=0):
     arr = as_float_array(x, "x")
     shape = arr.shape
     out = _core.add_noise(arr.reshape(-1, shape[-1]) if arr.ndim != 2 else arr, float(level), str(kind),
-                          as_int(seed, "seed"))
+                          as_seed(seed))
     return out.reshape(shape)
 
 

@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _core
-from ._arrays import as_anchor, as_int, as_path, as_real, as_states, as_vector, options_signature
+from ._arrays import as_anchor, as_bool, as_int, as_path, as_real, as_states, as_vector, options_signature
 from ._estimator import Estimator, r2_score, warn_fit
 from ._hamiltonian import Hamiltonian, Values
 from ._progress import run_fit
@@ -171,9 +171,7 @@ class GraphHamiltonian(Estimator):
         """Writes the fitted model to ``path`` (the model file of every kind: versioned, checksummed, written
         atomically; tables are not stored: tabulate after loading). Refuses to replace an existing file unless
         ``overwrite`` is True."""
-        if not isinstance(overwrite, (bool, np.bool_)):
-            raise ValueError(f"overwrite must be True or False, got {overwrite!r}")
-        _core.save_graph_model(self._impl, as_path(path), bool(overwrite))
+        _core.save_graph_model(self._impl, as_path(path), as_bool(overwrite, "overwrite"))
 
     @classmethod
     def load(cls, path: Union[str, os.PathLike]) -> "GraphHamiltonian":

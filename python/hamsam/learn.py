@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _core
-from ._arrays import as_anchor, as_float_array, as_int, as_states, as_trajectories
+from ._arrays import as_anchor, as_float_array, as_int, as_seed, as_states, as_trajectories
 from ._estimator import check_strict, warn_fit
 from ._hamiltonian import Hamiltonian
 from .tools import check_model_fit
@@ -154,4 +154,4 @@ def select_ridge(model, x, xdot, candidates=None, validation_fraction=0.2, seed=
     if a.ndim == 2:
         check_model_fit(model._impl.options, *a.shape)
     cand = [] if candidates is None else [float(c) for c in candidates]
-    return dict(_core.select_ridge(model._impl, a, b, cand, float(validation_fraction), as_int(seed, "seed")))
+    return dict(_core.select_ridge(model._impl, a, b, cand, float(validation_fraction), as_seed(seed)))

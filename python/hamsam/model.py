@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _core
-from ._arrays import as_anchor, as_path, as_states, as_vector, options_signature
+from ._arrays import as_anchor, as_bool, as_path, as_states, as_vector, options_signature
 from ._estimator import Estimator, check_strict, r2_score, warn_fit
 from ._hamiltonian import Hamiltonian
 from ._progress import run_fit
@@ -205,9 +205,7 @@ class DenseHamiltonian(Estimator, Hamiltonian):
     def save(self, path: Union[str, os.PathLike], overwrite: bool = False) -> None:
         """Writes the fitted model to ``path`` (str or os.PathLike). Refuses to replace an existing file
         unless ``overwrite`` is True; a failed write never leaves a half-written file."""
-        if not isinstance(overwrite, (bool, np.bool_)):
-            raise ValueError(f"overwrite must be True or False, got {overwrite!r}")
-        _core.save_model(self._impl, as_path(path), bool(overwrite))
+        _core.save_model(self._impl, as_path(path), as_bool(overwrite, "overwrite"))
 
     @classmethod
     def load(cls, path: Union[str, os.PathLike]) -> "DenseHamiltonian":

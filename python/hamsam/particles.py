@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _core
-from ._arrays import as_float_array, as_int, as_name, as_real, as_states
+from ._arrays import INT_MAX, as_float_array, as_int, as_name, as_real, as_seed, as_states
 from ._hamiltonian import Hamiltonian
 
 __all__ = [
@@ -50,11 +50,7 @@ __all__ = [
     "join_states",
 ]
 
-_SEED_MAX = 2**64 - 1
-
-
-def _seed(seed):
-    return as_int(seed, "seed", minimum=0, maximum=_SEED_MAX)
+_seed = as_seed
 
 
 def _dim(dim):
@@ -407,7 +403,8 @@ def velocity_verlet(system, x0, dt, steps, save_every=1, skin=0.3, return_stats=
     impl = _system(system)
     arr, single = as_states(x0, "x0", impl.dim)
     out, rebuilds, evals = _core.velocity_verlet(impl, arr, as_real(dt, "dt"), as_int(steps, "steps", minimum=0),
-                                                 as_int(save_every, "save_every", minimum=1), as_real(skin, "skin"))
+                                                 as_int(save_every, "save_every", minimum=1, maximum=INT_MAX),
+                                                 as_real(skin, "skin"))
     if single:
         out = out[:, 0, :]
     if return_stats:
@@ -444,7 +441,7 @@ def trajectory_dataset(system, x0, dt, steps, save_every=1, skin=0.3):
     impl = _system(system)
     arr, _ = as_states(x0, "x0", impl.dim)
     return _dataset(system, _core.trajectory_dataset(impl, arr, as_real(dt, "dt"), as_int(steps, "steps", minimum=0),
-                                                     as_int(save_every, "save_every", minimum=1),
+                                                     as_int(save_every, "save_every", minimum=1, maximum=INT_MAX),
                                                      as_real(skin, "skin")))
 
 

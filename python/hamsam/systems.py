@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _core
-from ._arrays import as_float_array, as_int, as_name, as_real
+from ._arrays import as_float_array, as_int, as_name, as_real, as_seed
 from ._hamiltonian import Hamiltonian
 
 __all__ = [
@@ -211,6 +211,6 @@ def sample_box(hamiltonian, low: Optional[ArrayLike] = None, high: Optional[Arra
     elif low is None or high is None:
         raise ValueError("low and high must be given together (or both None for the system's default box)")
     n = as_int(n, "n", minimum=1)
-    seed = as_int(seed, "seed", minimum=0, maximum=2**64 - 1)
+    seed = as_seed(seed)
     x, xdot, energy = _core.sample_box(hamiltonian._impl, _bound(low, "low", dim), _bound(high, "high", dim), n, seed)
     return Dataset(x, xdot, energy)

@@ -57,6 +57,17 @@ void bind_tools(py::module_& m) {
       },
       py::arg("points"), py::arg("dim"), py::arg("width"), py::arg("solver"));
   m.def("available_memory_bytes", &available_memory_bytes);
+  m.def("check_memory", &check_memory, py::arg("bytes"), py::arg("what"), py::arg("fix"));
+  // The one safe writer (io/files.hpp) for the files Python writes: results, rollouts, reports.
+  m.def(
+      "write_file",
+      [](const std::string& path, const py::bytes& data, bool overwrite, const std::string& what) {
+        const std::string_view bytes = data;
+        py::gil_scoped_release release;
+        write_file(path, bytes, overwrite, what);
+      },
+      py::arg("path"), py::arg("data"), py::arg("overwrite"), py::arg("what"));
+  m.def("check_output_path", &check_output_path, py::arg("path"), py::arg("overwrite"), py::arg("what"));
   m.def(
       "blas_info", [] { return blas_dict(blas_info()); },
       "The BLAS library hamsam runs on: name, library file, version, kernel (OpenBLAS core name), config, "

@@ -8,6 +8,7 @@
 
 #include "../detail/cancel.hpp"
 #include "hamsam/error.hpp"
+#include "hamsam/resources.hpp"
 
 namespace hamsam {
 namespace {
@@ -306,6 +307,7 @@ Trajectory simulate(const Hamiltonian& h, const Matrix& x0, double dt, Index ste
                     const IntegratorOptions& options) {
   check_step_input(h, x0, dt, options);
   require(steps >= 0, "steps must be >= 0, got " + std::to_string(steps));
+  check_trajectory_memory(steps, options.save_every, x0.rows(), x0.cols());
   Trajectory tr;
   tr.dt = dt * options.save_every;
   tr.states.reserve(static_cast<std::size_t>(steps / options.save_every + 1));

@@ -15,6 +15,7 @@
 #include "hamsam/error.hpp"
 #include "hamsam/particles/graph/model.hpp"
 #include "hamsam/particles/neighbors.hpp"
+#include "hamsam/resources.hpp"
 
 namespace hamsam::particles {
 
@@ -47,6 +48,7 @@ Trajectory verlet_loop(const Topology& top, const Matrix& x0, double dt, Index s
   const Index n = top.size(), B = x0.rows();
   const int d = top.dim();
 
+  check_trajectory_memory(steps, options.save_every, B, 2 * nd);
   const Index saved = steps / options.save_every + 1;
   Trajectory tr;
   tr.dt = dt * options.save_every;

@@ -1,10 +1,14 @@
 #include "container.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 #include "hamsam/io/model_file.hpp"
+#include "hamsam/resources.hpp"
 
 namespace hamsam::io {
 namespace {
@@ -46,11 +50,11 @@ Prefix read_prefix(const std::string& buf, const std::string& where) {
               "; this build reads up to " + std::to_string(kModelFormatVersion) + "): upgrade hamsam to load it");
   require(p.header_length <= buf.size() - kPrefix, where + "is truncated (header runs past the end of the file)");
   try {
-    p.header = json::parse(buf.substr(kPrefix, p.header_length));
+    p.header = parse_file_json(buf.substr(kPrefix, p.header_length));
   } catch (const std::exception&) {
     throw Error(where + "is corrupt (its header is not valid JSON)");
   }
-  require(p.header.is_object() && p.header.value("format", "") == "hamsam-model",
+  require(p.header.is_object() && p.header.contains("format") && p.header["format"] == "hamsam-model",
           where + "is corrupt (header does not describe a hamsam model)");
   require(p.header.contains("kind") && p.header["kind"].is_string(), where + "is corrupt (header names no kind)");
   return p;
@@ -59,10 +63,36 @@ Prefix read_prefix(const std::string& buf, const std::string& where) {
 }  // namespace
 
 std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  require(static_cast<bool>(in), "load: cannot open '" + path + "': " + std::strerror(errno) +
-                                     " (cannot read the file: check the path)");
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string where = "load: '" + path + "' ";
+  auto cannot = [&](int err) {
+    return Error("load: cannot open '" + path + "': " + std::strerror(err) + " (cannot read the file: check the path)");
+  };
+  // O_NONBLOCK: opening a named pipe must not wait for a writer; regular files ignore it.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw cannot(errno);
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw cannot(errno);
+  require(!S_ISDIR(st.st_mode), where + "is a directory, not a model file: give the model file's path");
+  require(S_ISREG(st.st_mode), where + "is not a regular file (a device, pipe or socket): give a model file");
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+  // The file and the parameters read from it are both held in memory.
+  check_memory(bytes_of(static_cast<double>(size), 2.0), "loading '" + path + "'",
+               "this file of " + std::to_string(size) + " bytes is too large to be a model this machine can load");
+  std::string buf(static_cast<std::size_t>(size), '\0');
+  std::size_t got = 0;
+  while (got < buf.size()) {
+    const ssize_t n = ::read(fd, buf.data() + got, buf.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw Error(where + "cannot be read: " + std::strerror(errno));
+    if (n == 0) break;  // the file shrank meanwhile: the checks below see a truncated file
+    got += static_cast<std::size_t>(n);
+  }
+  buf.resize(got);
+  return buf;
 }
 
 bool has_magic(const std::string& bytes) { return bytes.size() >= 8 && std::memcmp(bytes.data(), kMagic, 8) == 0; }
@@ -122,7 +152,8 @@ ModelFile parse_model_file(const std::string& buf, const std::string& path, cons
   f.version = p.version;
   f.header = std::move(p.header);
   f.parameters.resize(count);
-  std::memcpy(f.parameters.data(), buf.data() + kPrefix + p.header_length, count * sizeof(double));
+  if (count > 0)  // memcpy from or to a null pointer is undefined even for 0 bytes
+    std::memcpy(f.parameters.data(), buf.data() + kPrefix + p.header_length, count * sizeof(double));
   return f;
 }
 

@@ -26,14 +26,16 @@ DenseHamiltonian load_model(const std::string& path) {
   const std::string where = "load: '" + path + "' ";
   Index dim = 0, width = 0;
   auto shapes = [&](const io::json& header) {
-    try {
-      dim = header.at("dim").get<Index>();
-      width = header.at("width").get<Index>();
-    } catch (const std::exception&) {
-      throw Error(where + "is corrupt (header lacks dim/width)");
-    }
-    require(dim >= 2 && width >= 1 && width < (Index(1) << 32) && dim < (Index(1) << 20),
-            where + "is corrupt (implausible dim/width)");
+    const auto d = header.find("dim"), w = header.find("width");
+    require(d != header.end() && w != header.end() && d->is_number_integer() && w->is_number_integer(),
+            where + "is corrupt (header lacks dim/width)");
+    const bool plausible = d->is_number_unsigned() && w->is_number_unsigned() &&
+                           d->get<std::uint64_t>() < (std::uint64_t(1) << 20) &&
+                           w->get<std::uint64_t>() < (std::uint64_t(1) << 32);
+    require(plausible, where + "is corrupt (implausible dim/width)");
+    dim = d->get<Index>();
+    width = w->get<Index>();
+    require(dim >= 2 && width >= 1, where + "is corrupt (implausible dim/width)");
     return static_cast<std::uint64_t>(dim * width + 2 * width + 1);
   };
   const io::ModelFile f = io::read_model_file(path, "dense", shapes);
@@ -50,16 +52,19 @@ DenseHamiltonian load_model(const std::string& path) {
   FitSummary s;
   try {
     io::fields_from_json(o, f.header.at("options"));
-    io::fields_from_json(s, f.header.value("summary", io::json::object()));
+    const auto summary = f.header.find("summary");
+    if (summary != f.header.end()) io::fields_from_json(s, *summary);
     o.validate();
   } catch (const Error& e) {
     throw Error(where + "has invalid options: " + e.what());
   } catch (const std::exception& e) {
     throw Error(where + "is corrupt (options/summary unreadable: " + e.what() + ")");
   }
+  require(o.width == width, where + "is corrupt (its options say width " + std::to_string(o.width) +
+                                " but it stores " + std::to_string(width) + " neurons)");
   DenseHamiltonian model(o, std::move(L), Eigen::Map<const Vector>(c.data(), width), c0, std::move(s));
-  const io::json meta = f.header.value("metadata", io::json::object());
-  if (meta.is_object()) model.set_metadata(meta.dump());
+  const auto meta = f.header.find("metadata");
+  if (meta != f.header.end() && meta->is_object()) model.set_metadata(meta->dump());
   return model;
 }
 

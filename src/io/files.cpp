@@ -51,16 +51,32 @@ void sync_folder(const std::filesystem::path& path) {
   }
 }
 
+PathExistsError exists_error(const std::string& path, const std::string& what) {
+  return PathExistsError(what + ": '" + path + "' already exists: choose another path or allow overwriting");
+}
+
 }  // namespace
 
-void write_file(const std::string& path, std::string_view bytes, bool overwrite, const std::string& what) {
-  require(!path.empty(), what + ": the output path is empty");
-  const std::string exists = what + ": '" + path + "' already exists: choose another path or allow overwriting";
+void check_output_path(const std::string& path, bool overwrite, const std::string& what) {
+  require(!path.empty(), what + ": the output path is empty: give a file name");
   struct stat st {};
   if (::lstat(path.c_str(), &st) == 0) {
     require(!S_ISDIR(st.st_mode), what + ": '" + path + "' is a directory: give a file name");
-    if (!overwrite) throw PathExistsError(exists);
+    if (!overwrite) throw exists_error(path, what);
   }
+  std::filesystem::path folder = std::filesystem::path(path).parent_path();
+  if (folder.empty()) folder = ".";
+  if (::stat(folder.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw Error(what + ": cannot write '" + path + "': its folder '" + folder.string() +
+                "' does not exist (create it first)");
+  if (::access(folder.c_str(), W_OK | X_OK) != 0)
+    throw Error(what + ": cannot write '" + path + "': its folder '" + folder.string() + "' is not writable (" +
+                std::strerror(errno) + ")");
+}
+
+void write_file(const std::string& path, std::string_view bytes, bool overwrite, const std::string& what) {
+  check_output_path(path, overwrite, what);
+  struct stat st {};
   const std::filesystem::path target(path);
   std::string tmp;
   int fd = -1;
@@ -92,11 +108,11 @@ void write_file(const std::string& path, std::string_view bytes, bool overwrite,
     }
     if (errno == EEXIST) {
       ::unlink(tmp.c_str());
-      throw PathExistsError(exists);
+      throw exists_error(path, what);
     }
     if (::lstat(path.c_str(), &st) == 0) {
       ::unlink(tmp.c_str());
-      throw PathExistsError(exists);
+      throw exists_error(path, what);
     }
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) fail(what + ": cannot write '" + path + "': " + std::strerror(errno));

@@ -18,19 +18,27 @@ Vector take(io::ParameterReader& r, Index n) {
   return Eigen::Map<const Vector>(v.data(), n);
 }
 
-/// A network's width from the header, checked against the parameters before anything is allocated.
+/// An integer of a file in [lo, hi], checked before it sizes or indexes anything (a float, a string or an
+/// out-of-range number is an error naming `what`).
+std::int64_t integer_in(const json& j, std::int64_t lo, std::int64_t hi, const std::string& what) {
+  const bool in = j.is_number_integer() &&
+                  (j.is_number_unsigned() ? j.get<std::uint64_t>() <= static_cast<std::uint64_t>(hi)
+                                          : j.get<std::int64_t>() >= lo && j.get<std::int64_t>() <= hi);
+  require(in, "implausible " + what + " " + (j.is_primitive() ? j.dump() : std::string(j.type_name())) +
+                  " (an integer in " + std::to_string(lo) + ".." + std::to_string(hi) + " expected)");
+  return j.get<std::int64_t>();
+}
+
+/// A network's width from the header, at most the number of parameters (checked before anything is allocated).
 Index width_of(const json& j, const char* key, std::size_t parameters) {
-  const Index w = j.at(key).get<Index>();
-  require(w >= 1 && static_cast<std::uint64_t>(w) <= parameters, std::string("implausible ") + key);
-  return w;
+  return integer_in(j.at(key), 1, static_cast<std::int64_t>(parameters), key);
 }
 
 /// A particle type read from a file, bounded before the model sizes its type tables by it.
-int type_of(const json& j) {
-  const int t = j.get<int>();
-  require(t >= 0 && t < 1024, "implausible particle type " + std::to_string(t) + " (types are 0..1023)");
-  return t;
-}
+int type_of(const json& j) { return static_cast<int>(integer_in(j, 0, kMaxParticleType, "particle type")); }
+
+/// The spatial dimension read from a file.
+int dim_of(const json& j) { return static_cast<int>(integer_in(j, 1, 3, "dim")); }
 
 ScalarNetwork read_network(io::ParameterReader& r, Index width) {
   ScalarNetwork n;
@@ -46,20 +54,21 @@ ScalarNetwork read_network(io::ParameterReader& r, Index width) {
 
 // ---- earlier JSON files ------------------------------------------------------------------------------------------
 
-Vector json_vector(const json& j) {
-  const auto v = j.get<std::vector<double>>();
+Vector json_vector(const json& j, const char* key) {
+  std::vector<double> v;
+  io::detail::read_value(j, key, v);
   return Eigen::Map<const Vector>(v.data(), static_cast<Index>(v.size()));
 }
 
 ScalarNetwork json_network(const json& j) {
   ScalarNetwork n;
-  n.a = json_vector(j.at("a"));
-  n.b = json_vector(j.at("b"));
-  n.c = json_vector(j.at("c"));
-  n.linear = j.at("linear").get<double>();
-  n.c0 = j.at("c0").get<double>();
-  n.lo = j.at("lo").get<double>();
-  n.hi = j.at("hi").get<double>();
+  n.a = json_vector(j.at("a"), "a");
+  n.b = json_vector(j.at("b"), "b");
+  n.c = json_vector(j.at("c"), "c");
+  n.linear = io::json_number(j.at("linear"), "linear");
+  n.c0 = io::json_number(j.at("c0"), "c0");
+  n.lo = io::json_number(j.at("lo"), "lo");
+  n.hi = io::json_number(j.at("hi"), "hi");
   return n;
 }
 
@@ -67,17 +76,18 @@ ScalarNetwork json_network(const json& j) {
 json parse_json_model(const std::string& text, const std::string& where) {
   json j;
   try {
-    j = json::parse(text);
+    j = io::parse_file_json(text);
   } catch (const std::exception&) {
     throw Error(where + "is not a hamsam graph model (not JSON)");
   }
-  require(j.is_object() && j.value("format", "") == "hamsam-graph",
+  require(j.is_object() && j.contains("format") && j["format"] == "hamsam-graph",
           where + "is not a hamsam graph model (format 'hamsam-graph' expected)");
-  const json version = j.value("version", json(0));
+  const json version = j.contains("version") ? j["version"] : json(0);
+  const std::string shown = version.is_primitive() ? version.dump() : std::string(version.type_name());
   require(version.is_number_integer() && version.get<std::int64_t>() >= 1,
-          where + "has an invalid graph model version " + version.dump() + " (corrupt file)");
+          where + "has an invalid graph model version " + shown + " (an integer >= 1 expected: corrupt file)");
   require(version.get<std::int64_t>() <= 1,
-          where + "has graph model version " + version.dump() +
+          where + "has graph model version " + shown +
               ", newer than this build reads (JSON graph models of version 1): upgrade hamsam to load it");
   return j;
 }
@@ -85,8 +95,8 @@ json parse_json_model(const std::string& text, const std::string& where) {
 GraphParameters read_json_model(const json& j, const std::string& path) {
   GraphParameters g;
   io::fields_from_json(g.options, j.at("options"));
-  g.dim = j.at("dim").get<int>();
-  g.train_cutoff = j.at("train_cutoff").get<double>();
+  g.dim = dim_of(j.at("dim"));
+  g.train_cutoff = io::json_number(j.at("train_cutoff"), "train_cutoff");
   for (const auto& k : j.at("kinetic")) {
     g.kinetic_types.push_back(type_of(k.at("type")));
     g.kinetic_networks.push_back(json_network(k.at("network")));
@@ -98,16 +108,18 @@ GraphParameters read_json_model(const json& j, const std::string& path) {
   if (j.contains("message")) {
     const json& jm = j.at("message");
     MessageLayer L;
-    L.alpha = json_vector(jm.at("alpha"));
-    L.beta = json_vector(jm.at("beta"));
-    L.node.b = json_vector(jm.at("b"));
-    L.c = json_vector(jm.at("c"));
-    const Vector W = json_vector(jm.at("W"));
+    L.alpha = json_vector(jm.at("alpha"), "message.alpha");
+    L.beta = json_vector(jm.at("beta"), "message.beta");
+    L.node.b = json_vector(jm.at("b"), "message.b");
+    L.c = json_vector(jm.at("c"), "message.c");
+    const Vector W = json_vector(jm.at("W"), "message.W");
     require(W.size() == L.alpha.size() * L.c.size(), "message layer sizes disagree");
     L.node.W = Eigen::Map<const Matrix>(W.data(), L.alpha.size(), L.c.size());
     g.message = std::move(L);
   }
-  g.summary.notes.push_back("loaded from " + path + " (fitted: " + j.value("summary", std::string("?")) + ")");
+  const json summary = j.contains("summary") && j["summary"].is_string() ? j["summary"] : json("?");
+  g.summary.notes.push_back("loaded from " + path + " (fitted: " + summary.get<std::string>() +
+                            "; a JSON graph model of version 1 carries no checksum)");
   return g;
 }
 
@@ -119,7 +131,7 @@ GraphParameters read_model(const io::ModelFile& f) {
   GraphParameters g;
   io::fields_from_json(g.options, h.at("options"));
   io::fields_from_json(g.summary, h.value("summary", json::object()));
-  g.dim = h.at("dim").get<int>();
+  g.dim = dim_of(h.at("dim"));
   io::ParameterReader r(f.parameters);
   for (const auto& k : h.at("kinetic")) {
     g.kinetic_types.push_back(type_of(k.at("type")));

@@ -25,10 +25,17 @@ double json_number(const json& j, const std::string& key) {
   throw Error("'" + key + "' must be a number (got " + j.dump() + ")");
 }
 
+json parse_file_json(const std::string& text) {
+  return json::parse(text, [](int depth, json::parse_event_t, json&) {
+    require(depth <= kMaxJsonDepth, "JSON nested more than " + std::to_string(kMaxJsonDepth) + " deep");
+    return true;
+  });
+}
+
 json parse_object(const std::string& text, const char* what) {
   json j;
   try {
-    j = json::parse(text);
+    j = parse_file_json(text);
   } catch (const std::exception& e) {
     throw Error(std::string(what) + " are not valid JSON: " + e.what());
   }

@@ -22,6 +22,11 @@ using json = nlohmann::json;
 
 json number_json(double x);
 double json_number(const json& j, const std::string& key);
+/// The deepest nesting a file's JSON may have (deeper JSON is refused while parsing, so that printing or
+/// destroying it cannot exhaust the stack).
+inline constexpr int kMaxJsonDepth = 64;
+/// Parses the JSON of a file; throws json::exception when it is not JSON, hamsam::Error when nested too deep.
+json parse_file_json(const std::string& text);
 /// Parses `text` as a JSON object; Error "<what> are not valid JSON: ..." otherwise.
 json parse_object(const std::string& text, const char* what);
 

@@ -6,6 +6,7 @@
 #include "detail.hpp"
 #include "hamsam/error.hpp"
 #include "hamsam/random.hpp"
+#include "hamsam/resources.hpp"
 
 namespace hamsam::particles {
 using detail::str;
@@ -35,6 +36,8 @@ Matrix initial_states(const Topology& topology, const Matrix& rest_positions, co
   require(count >= 1, "count (number of states) must be at least 1 (got " + std::to_string(count) + ")");
   const Index n = topology.size();
   const int d = topology.dim();
+  check_states_memory(static_cast<double>(count), 2.0 * static_cast<double>(n) * d,
+                      std::to_string(count) + " initial states", "reduce count");
   const Index nd = n * d;
   if (ic.positions == "lattice") {
     require(rest_positions.rows() == n && rest_positions.cols() == d,
@@ -78,6 +81,8 @@ Fluid lennard_jones_fluid(Index n, int dim, double density, double temperature, 
                           std::uint64_t seed, double mass) {
   check_dim(dim);
   require(n >= 2, "a fluid needs at least 2 particles (got " + std::to_string(n) + ")");
+  check_states_memory(static_cast<double>(n), 2.0 * dim * static_cast<double>(std::max<Index>(count, 1)) + 4.0,
+                      "a fluid of " + std::to_string(n) + " particles", "reduce n (or count)");
   require(std::isfinite(density) && density > 0, "density must be positive and finite (got " + str(density) + ")");
   const double L = std::pow(static_cast<double>(n) / density, 1.0 / dim);
   Fluid f;

@@ -9,6 +9,7 @@
 #include "detail.hpp"
 #include "hamsam/error.hpp"
 #include "hamsam/random.hpp"
+#include "hamsam/resources.hpp"
 
 namespace hamsam::particles {
 namespace {
@@ -141,6 +142,11 @@ void check_shape(const std::vector<Index>& shape) {
   require(shape.size() >= 1 && shape.size() <= 3,
           "lattice shape needs 1, 2 or 3 entries (sites per axis), got " + std::to_string(shape.size()));
   for (Index s : shape) require(s >= 1, "lattice shape entries must be >= 1 (got " + str(s) + ")");
+  double sites = 1;
+  for (Index s : shape) sites *= static_cast<double>(s);
+  // Positions, masses and types, and about one bond per axis and site.
+  check_states_memory(sites, 4.0 * static_cast<double>(shape.size()) + 2.0,
+                      "a lattice of " + str(sites) + " sites", "reduce the lattice shape");
   Index n = 1;
   for (Index s : shape) n *= s;
   require(n >= 2, "a lattice needs at least 2 sites");
@@ -211,6 +217,8 @@ Topology random_network(Index n, int dim, double mean_degree, std::uint64_t seed
   require(std::isfinite(mean_degree) && mean_degree >= tree - 1e-12 && mean_degree < dn - 1 + 1e-12,
           "mean_degree must lie in [2 (n - 1) / n, n - 1] = [" + str(tree) + ", " + str(dn - 1) + "] for n = " +
               str(n) + " (got " + str(mean_degree) + ")");
+  check_states_memory(dn, 2.0 * dim + 4.0 * mean_degree + 2.0, "a random network of " + str(n) + " particles",
+                      "reduce n");
   Rng rng(seed);
   Topology t;
   t.particles = make_particles(n, dim);

@@ -5,6 +5,7 @@
 
 #include "hamsam/error.hpp"
 #include "hamsam/random.hpp"
+#include "hamsam/resources.hpp"
 
 namespace hamsam::systems {
 namespace {
@@ -312,6 +313,9 @@ Dataset sample_box(const Hamiltonian& h, const Box& box, Index n, std::uint64_t 
           "box bounds must have " + std::to_string(dim) + " entries (one per coordinate of (q, p))");
   require(box.low.allFinite() && box.high.allFinite(), "box bounds must be finite");
   require((box.low.array() <= box.high.array()).all(), "box bounds must satisfy low <= high in every coordinate");
+  // x, xdot and the energy (and the vector field's work space).
+  check_states_memory(static_cast<double>(n), 3.0 * static_cast<double>(dim) + 1.0,
+                      "sampling " + std::to_string(n) + " states", "reduce n (the number of points)");
   Rng rng(seed);
   Dataset d;
   d.x.resize(n, dim);

@@ -2,11 +2,14 @@
 included) and ``<suite>_<plot>.png`` (test error against training time, log-log; needs matplotlib)."""
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
 import re
 from dataclasses import dataclass, field
+
+from .._files import write_bytes, write_text
 
 
 @dataclass
@@ -191,8 +194,10 @@ def _draw(plot, path):
     else:
         ax.legend(fontsize=7, loc="best")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
     plt.close(fig)
+    write_bytes(path, buf.getvalue(), overwrite=True)
 
 
 def write(report, out_dir, env, command):
@@ -214,8 +219,7 @@ def write(report, out_dir, env, command):
     else:
         report.plots = []
     md = os.path.join(out_dir, f"{report.suite}.md")
-    with open(md, "w") as f:
-        f.write(markdown(report, env, command))
+    write_text(md, markdown(report, env, command), overwrite=True)
     js = os.path.join(out_dir, f"{report.suite}.json")
     doc = {
         "suite": report.suite,
@@ -230,6 +234,5 @@ def write(report, out_dir, env, command):
                    "hlines": p.hlines} for p in report.plots],
         "data": report.data,
     }
-    with open(js, "w") as f:
-        json.dump(_clean(doc), f, indent=1)
+    write_text(js, json.dumps(_clean(doc), indent=1), overwrite=True)
     return [md, js] + files

@@ -36,6 +36,8 @@ void check_network(const ScalarNetwork& n, Index width, const std::string& what)
           what + " has non-finite weights (NaN or Inf)");
   require(std::isfinite(n.lo) && std::isfinite(n.hi) && n.lo <= n.hi,
           what + ": its input range [lo, hi] must be finite with lo <= hi");
+  require(n.lo != n.hi, what + ": its input range [lo, hi] is the single point " + std::to_string(n.lo) +
+                            " (lo == hi): every fitted network saw at least two distinct inputs");
 }
 
 }  // namespace
@@ -83,11 +85,19 @@ void validate(const GraphParameters& p) {
 
 NetworkIndex::NetworkIndex(const std::vector<int>& kinetic_types, const std::vector<std::pair<int, int>>& pair_types) {
   int nt = 0;
-  for (int t : kinetic_types) nt = std::max(nt, t + 1);
-  for (auto [a, b] : pair_types) nt = std::max(nt, std::max(a, b) + 1);
+  auto add = [&](int t) {
+    require(t >= 0 && t <= kMaxParticleType, "particle type " + std::to_string(t) + " is outside 0.." +
+                                                 std::to_string(kMaxParticleType) + ": number the types from 0");
+    nt = std::max(nt, t + 1);
+  };
+  for (int t : kinetic_types) add(t);
+  for (auto [a, b] : pair_types) {
+    add(a);
+    add(b);
+  }
   ntypes_ = nt;
   kinetic_.assign(static_cast<std::size_t>(nt), -1);
-  pair_.assign(static_cast<std::size_t>(nt * nt), -1);
+  pair_.assign(static_cast<std::size_t>(nt) * static_cast<std::size_t>(nt), -1);
   for (std::size_t k = 0; k < kinetic_types.size(); ++k) kinetic_[kinetic_types[k]] = static_cast<int>(k);
   for (std::size_t k = 0; k < pair_types.size(); ++k) {
     const auto [a, b] = pair_types[k];

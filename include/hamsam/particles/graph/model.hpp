@@ -62,11 +62,15 @@ struct GraphParameters {
 };
 
 /// Throws hamsam::Error naming the first inconsistency of p: invalid options, dimension, no kinetic or no pair
-/// network, types listed twice or negative, pair types not (a, b) with a <= b, network widths other than the
-/// options', sizes that disagree, non-finite numbers.
+/// network, types listed twice, negative or above kMaxParticleType, pair types not (a, b) with a <= b, network
+/// widths other than the options', an input range with lo >= hi, sizes that disagree, non-finite numbers.
 void validate(const GraphParameters& p);
 
-/// Which network serves a particle type, or a pair of types (in either order): -1 for none.
+/// The largest particle type a graph model serves (its type tables grow with the square of the largest type).
+inline constexpr int kMaxParticleType = 1023;
+
+/// Which network serves a particle type, or a pair of types (in either order): -1 for none. Throws hamsam::Error
+/// for a type outside 0..kMaxParticleType.
 class NetworkIndex {
  public:
   NetworkIndex() = default;
