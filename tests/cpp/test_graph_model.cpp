@@ -144,6 +144,23 @@ TEST(GraphModel, InvariantToRotationReflectionTranslationAndPermutation) {
   expect_invariant(lattice_model(), test.topology, test.x);
 }
 
+TEST(GraphModel, AFitTooLargeForMemoryIsAClearErrorBeforeItAllocates) {
+  const ParticleDataset data = lattice_data({2, 2, 2}, "harmonic", 1, 1, 20);
+  GraphFitOptions o;
+  o.pair_width = 1000000000;
+  GraphHamiltonian m(o);
+  try {
+    m.fit(data);
+    FAIL() << "a fit of 1e9 pair neurons was accepted";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("this graph fit"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("GiB of memory"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("reduce pair_width (1000000000)"), std::string::npos) << msg;
+  }
+  EXPECT_FALSE(m.fitted());
+}
+
 TEST(GraphModel, BlockedSolveEqualsDenseSolve) {
   const ParticleDataset data = lattice_data({2, 2, 2}, "morse", 4, 3, 100);
   GraphFitOptions o;

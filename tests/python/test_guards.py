@@ -125,6 +125,17 @@ def test_fit_checks_memory_before_allocating(pendulum_data):
     assert not isinstance(info.value, MemoryError)
 
 
+def test_graph_fit_checks_memory_before_allocating():
+    top = P.lattice((2, 2))
+    sys = P.ParticleSystem(top, P.potential("harmonic"))
+    x0 = P.initial_states(top, P.lattice_positions((2, 2)), count=1, seed=1)
+    data = P.trajectory_dataset(sys, x0, dt=0.01, steps=10, save_every=10)
+    m = hs.GraphHamiltonian(pair_width=10**9)
+    with pytest.raises(ValueError, match=r"this graph fit .* GiB of memory.*reduce pair_width \(1000000000\)"):
+        m.fit(data, progress=False)
+    assert m.summary is None
+
+
 # ---- exact names ---------------------------------------------------------------------------------------------
 
 def test_integrator_names_are_exact_with_documented_aliases():

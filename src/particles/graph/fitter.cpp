@@ -18,6 +18,7 @@
 #include "hamsam/error.hpp"
 #include "hamsam/lstsq.hpp"
 #include "hamsam/random.hpp"
+#include "hamsam/resources.hpp"
 #include "hamsam/sampling.hpp"
 #include "networks.hpp"
 #include "sampling.hpp"
@@ -64,6 +65,31 @@ void check_data(const Topology& top, const Matrix& x, const Matrix& xdot, const 
     require(anchors->x.rows() == anchors->h.size(), "anchor: one H value per anchor state");
     require(anchors->x.allFinite() && anchors->h.allFinite(), "anchor contains NaN or Inf");
   }
+}
+
+/// Stage "check data", memory: the bytes a fit of these options on this topology needs at most (every particle
+/// type with its kinetic network, every type pair with a pair network): the running triangles of both column
+/// groups and the final solve (columns squared, a few copies), and the rows held at once (one block, or every row
+/// without blocks). Checked before any of it is allocated.
+void check_memory_needed(const GraphFitOptions& o, const Topology& top, Index snapshots) {
+  std::vector<int> types = top.particles.type;
+  std::sort(types.begin(), types.end());
+  const double kt = static_cast<double>(std::unique(types.begin(), types.end()) - types.begin());
+  const double pairs = kt * (kt + 1) / 2;
+  const double n_T = kt * static_cast<double>(o.kinetic_width + (o.kinetic_linear ? 1 : 0));
+  const double n_P = pairs * static_cast<double>(o.pair_width) + static_cast<double>(o.message_width);
+  const double cols = n_T + n_P + pairs;
+  const double nd = static_cast<double>(top.dof()), all_rows = 2.0 * nd * static_cast<double>(snapshots);
+  const double rows = o.block_rows == 0 ? all_rows : std::min(all_rows, 2.0 * std::max(nd, double(o.block_rows)));
+  const double bytes = 8.0 * (4.0 * cols * cols + rows * (cols + 2.0));
+  check_memory(bytes,
+               "this graph fit (" + std::to_string(static_cast<long long>(cols)) + " columns, " +
+                   std::to_string(static_cast<long long>(rows)) + " rows held at once)",
+               "reduce pair_width (" + std::to_string(o.pair_width) + "), kinetic_width (" +
+                   std::to_string(o.kinetic_width) + ") or message_width (" + std::to_string(o.message_width) +
+                   ")" + (rows * (cols + 2.0) <= 4.0 * cols * cols ? ""
+                          : o.block_rows == 0           ? ", or set block_rows (0 holds every row)"
+                                                        : ", or block_rows"));
 }
 
 struct GraphFitter {
@@ -612,6 +638,7 @@ GraphParameters detail::fit_graph(const GraphFitOptions& options, const Topology
                                   const std::optional<Anchors>& anchors, const ProgressCallback& progress) {
   options.validate();
   check_data(topology, x, xdot, energy, anchors);
+  check_memory_needed(options, topology, x.rows());
   GraphParameters p;
   p.options = options;
   p.dim = topology.dim();
