@@ -1,6 +1,7 @@
 """Seeded model-file fuzzing (fuzz_harness.py): at least 500 mutated files per kind (dense, graph, the dense files of
 format 1 and the JSON graph files of version 1), each loaded in a subprocess: no crash, no hang, no unclear error,
 no silent change, no clobbered file. Bounded in time for CI; run fuzz_harness.py directly for longer."""
+import hashlib
 import json
 import os
 import pathlib
@@ -86,21 +87,38 @@ def test_crafted_graph_headers_are_clear_errors(files, tmp_path):
         assert r["message"].startswith("load: '"), (case["name"], r)
 
 
-def _cli_command(kind):
-    return os.environ.get(f"HAMSAM_FUZZ_CLI_{kind.upper()}", os.environ.get("HAMSAM_FUZZ_CLI"))
+# Commands that load a model of each kind through the CLI ("{path}" is the mutated file): eval of the dense
+# pendulum model, a one-step rollout of the graph model on its 2x2x2 lattice.
+CLI_ARGS = {
+    "dense": ["eval", "--system", "pendulum", "--test", "10", "--model", "{path}"],
+    "graph": ["rollout", "--model", "{path}", "--system", "lattice", "--shape", "2,2,2", "--potential",
+              "anharmonic", "--steps", "1", "--trajectories", "1"],
+}
+CLI_CASES_PER_KIND = 60
+
+
+def _cli_command(kind, hamsam_cli):
+    """HAMSAM_FUZZ_CLI_DENSE / HAMSAM_FUZZ_CLI_GRAPH (or HAMSAM_FUZZ_CLI for both) when set, else the installed
+    hamsam command with CLI_ARGS."""
+    given = os.environ.get(f"HAMSAM_FUZZ_CLI_{kind.upper()}", os.environ.get("HAMSAM_FUZZ_CLI"))
+    return shlex.split(given) if given else hamsam_cli + CLI_ARGS[kind]
 
 
 @pytest.mark.parametrize("kind", ["dense", "graph"])
-def test_mutated_model_files_through_the_cli(kind, files, tmp_path):
-    """The same mutations through a CLI command that loads a model of the kind ("{path}" in it), given as
-    HAMSAM_FUZZ_CLI_DENSE / HAMSAM_FUZZ_CLI_GRAPH (or HAMSAM_FUZZ_CLI for both), e.g.
-    HAMSAM_FUZZ_CLI_DENSE='hamsam eval --system pendulum --test 10 --model {path}'; one process per file, 100 files
-    per kind."""
-    command = _cli_command(kind)
-    if not command:
-        pytest.skip(f"set HAMSAM_FUZZ_CLI_{kind.upper()} to a CLI command that loads {{path}}")
+def test_mutated_model_files_through_the_cli(kind, files, tmp_path, hamsam_cli):
+    """The same mutations through the CLI, one process per file (CLI_CASES_PER_KIND files per kind): a crash, a
+    hang, an unclear message or a clobbered file fails. The command can be replaced through
+    HAMSAM_FUZZ_CLI_DENSE / HAMSAM_FUZZ_CLI_GRAPH, e.g.
+    HAMSAM_FUZZ_CLI_DENSE='hamsam eval --system pendulum --test 10 --model {path}'."""
+    command = _cli_command(kind, hamsam_cli)
     data, lattice, states, _ = files[kind]
-    loader = cli_loader(shlex.split(command))
-    cases, outcomes, _ = fuzz_kind(kind, data, str(tmp_path), 100, SEED, lattice, states, loader=loader)
+    loader = cli_loader(command)
+    original = tmp_path / f"original-{kind}.hsm"
+    original.write_bytes(data)
+    sha = hashlib.sha256(data).hexdigest()
+    assert loader([{"path": str(original), "sha256": sha}]) == [{"loaded": True, "digest": None}], \
+        "the unmutated file must load through the command"
+    cases, outcomes, _ = fuzz_kind(kind, data, str(tmp_path), CLI_CASES_PER_KIND, SEED, lattice, states,
+                                   loader=loader)
     bad = [(c["name"], o, r) for c, (o, r) in zip(cases, outcomes) if o in FAILURES]
     assert not bad, f"{kind}: {len(bad)} failures through the CLI, e.g. {bad[:5]}"
