@@ -28,11 +28,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _core
-from ._arrays import as_anchor, as_bool, as_int, as_path, as_real, as_states, as_vector, options_signature
+from ._arrays import as_anchor, as_bool, as_int, as_path, as_states, as_vector, options_signature
 from ._estimator import Estimator, r2_score, warn_fit
 from ._hamiltonian import Hamiltonian, Values
 from ._progress import run_fit
-from .particles import ParticleDataset, Topology
+from .particles import ParticleDataset, Topology, run_verlet
 
 __all__ = ["GraphHamiltonian", "BoundGraphHamiltonian", "graph_velocity_verlet"]
 
@@ -226,13 +226,5 @@ def graph_velocity_verlet(model, x0, dt, steps, save_every=1, skin=0.3, return_s
     trajectory for radius graphs: one state (2n,) -> (times, 2n); many (B, 2n) -> (times, B, 2n)."""
     if not isinstance(model, BoundGraphHamiltonian):
         raise ValueError(f"model must be a BoundGraphHamiltonian (GraphHamiltonian.bind), got {type(model).__name__}")
-    arr, single = as_states(x0, "x0", model.dim)
-    out, rebuilds, evals = _core.graph_velocity_verlet(model._impl, arr, as_real(dt, "dt"),
-                                                       as_int(steps, "steps", minimum=0),
-                                                       as_int(save_every, "save_every", minimum=1),
-                                                       as_real(skin, "skin"))
-    if single:
-        out = out[:, 0, :]
-    if return_stats:
-        return out, {"rebuilds": int(rebuilds), "force_evaluations": int(evals)}
-    return out
+    return run_verlet(_core.graph_velocity_verlet, model._impl, model.dim, x0, dt, steps, save_every, skin,
+                      return_stats)

@@ -396,20 +396,25 @@ def _system(system):
     return system._impl
 
 
-def velocity_verlet(system, x0, dt, steps, save_every=1, skin=0.3, return_stats=False):
-    """Velocity Verlet from ``x0`` (one state (2n,) -> (times, 2n); many (B, 2n) -> (times, B, 2n)), with a
-    Verlet-skin neighbour list per trajectory for radius graphs. ``return_stats`` also returns a dict with the
-    neighbour-list rebuilds and force evaluations."""
-    impl = _system(system)
-    arr, single = as_states(x0, "x0", impl.dim)
-    out, rebuilds, evals = _core.velocity_verlet(impl, arr, as_real(dt, "dt"), as_int(steps, "steps", minimum=0),
-                                                 as_int(save_every, "save_every", minimum=1, maximum=INT_MAX),
-                                                 as_real(skin, "skin"))
+def run_verlet(step_fn, impl, dim, x0, dt, steps, save_every, skin, return_stats):
+    """The argument checks and result shapes of every velocity-Verlet entry point (the true system's and a bound
+    graph model's): ``step_fn(impl, states, dt, steps, save_every, skin)`` is the binding that integrates."""
+    arr, single = as_states(x0, "x0", dim)
+    out, rebuilds, evals = step_fn(impl, arr, as_real(dt, "dt"), as_int(steps, "steps", minimum=0),
+                                   as_int(save_every, "save_every", minimum=1, maximum=INT_MAX), as_real(skin, "skin"))
     if single:
         out = out[:, 0, :]
     if return_stats:
         return out, {"rebuilds": int(rebuilds), "force_evaluations": int(evals)}
     return out
+
+
+def velocity_verlet(system, x0, dt, steps, save_every=1, skin=0.3, return_stats=False):
+    """Velocity Verlet from ``x0`` (one state (2n,) -> (times, 2n); many (B, 2n) -> (times, B, 2n)), with a
+    Verlet-skin neighbour list per trajectory for radius graphs. ``return_stats`` also returns a dict with the
+    neighbour-list rebuilds and force evaluations."""
+    impl = _system(system)
+    return run_verlet(_core.velocity_verlet, impl, impl.dim, x0, dt, steps, save_every, skin, return_stats)
 
 
 class ParticleDataset(NamedTuple):

@@ -65,6 +65,11 @@ def test_bound_model_works_with_simulate_and_verlet(fitted):
     assert np.abs(b - truth).max() < 1e-8
     _, stats = hs.graph_velocity_verlet(bound, x0[None, :], 0.01, 5, return_stats=True)
     assert stats["force_evaluations"] == 6
+    # The same argument checks as the true system's velocity_verlet (one shared entry point).
+    for bad in ({"save_every": 2**40}, {"save_every": 0}, {"steps": -1}):
+        kw = {"save_every": 1, "steps": 5, **bad}
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            hs.graph_velocity_verlet(bound, x0, 0.01, kw["steps"], save_every=kw["save_every"])
 
 
 @pytest.mark.parametrize("integrator", ["stormer-verlet", "yoshida4", "implicit-midpoint", "stormer-verlet-implicit",
