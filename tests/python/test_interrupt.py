@@ -112,7 +112,8 @@ def test_an_interrupted_fit_raises_keyboard_interrupt_and_leaves_the_model_uncha
     # one BLAS thread); the core polls Python's signals and stops.
     small = hs.sample_box(hs.systems.HenonHeiles(), n=300, seed=2)
     model = hs.DenseHamiltonian(width=2000, sampler="elm", threads=1, blas_threads=1)
-    model.fit(small.x, small.xdot)
+    with pytest.warns(hs.FitWarning):  # 2000 neurons on 1201 equations: any fitted model will do here
+        model.fit(small.x, small.xdot)
     before = model.energy(small.x[:5])
     data = hs.sample_box(hs.systems.HenonHeiles(), n=10000, seed=1)
     fresh = hs.DenseHamiltonian(width=2000, sampler="elm", threads=1, blas_threads=1)
