@@ -62,11 +62,13 @@ void bind_tools(py::module_& m) {
   m.def(
       "write_file",
       [](const std::string& path, const py::bytes& data, bool overwrite, const std::string& what) {
-        const std::string_view bytes = data;
+        const std::string bytes = data;  // owned: the GIL is released while it is written
         py::gil_scoped_release release;
         write_file(path, bytes, overwrite, what);
       },
-      py::arg("path"), py::arg("data"), py::arg("overwrite"), py::arg("what"));
+      py::arg("path"), py::arg("data"), py::arg("overwrite"), py::arg("what"),
+      "Writes bytes to path atomically (hamsam/io/files.hpp): a temporary file beside it, synced, then renamed; "
+      "an existing file only with overwrite.");
   m.def("check_output_path", &check_output_path, py::arg("path"), py::arg("overwrite"), py::arg("what"));
   m.def(
       "blas_info", [] { return blas_dict(blas_info()); },
@@ -95,16 +97,6 @@ void bind_tools(py::module_& m) {
       },
       py::arg("system"), py::arg("low"), py::arg("high"), py::arg("width"), py::arg("train"), py::arg("test"),
       py::arg("data_seed"), py::arg("threads"), py::arg("blas_threads"));
-  m.def(
-      "write_file",
-      [](const std::string& path, const py::bytes& bytes, bool overwrite, const std::string& what) {
-        const std::string data = bytes;
-        py::gil_scoped_release release;
-        write_file(path, data, overwrite, what);
-      },
-      py::arg("path"), py::arg("bytes"), py::arg("overwrite"), py::arg("what"),
-      "Writes bytes to path atomically (hamsam/io/files.hpp): a temporary file beside it, synced, then renamed; "
-      "an existing file only with overwrite.");
 }
 
 }  // namespace hamsam_py
