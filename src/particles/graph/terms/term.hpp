@@ -25,6 +25,7 @@
 //     belongs to its central atom.
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -112,6 +113,19 @@ struct TermSampling {
   Index sample_points = 20000;     ///< at most this many observed inputs feed the sampler
 };
 
+/// A term's options (the model's options hold one per term; defaults documented with the public options).
+struct TermOptions {
+  std::string kind;          ///< "pair", "density", "angular"
+  double cutoff = 0.0;       ///< the term's cutoff radius (> 0)
+  double cutoff_on = 0.0;    ///< where the smooth switch starts, 0 <= cutoff_on < cutoff
+  Index width = 64;          ///< neurons of the term's sampled output network(s) (per species pair / species)
+  Index features = 8;        ///< radial functions of a many-body term (densities, angular radial basis)
+  Index angular_order = 0;   ///< angular term: the highest power of cos(theta) (or its sampled features' size)
+};
+
+/// A term's fitted state as named arrays (scalars as 1 x 1), what a model file holds; restore() validates it.
+using TermState = std::map<std::string, Matrix>;
+
 class Term {
  public:
   virtual ~Term() = default;
@@ -133,6 +147,17 @@ class Term {
   /// Energy of one configuration under the weights; adds dE/dq into grad (N d), dE/dstrain into strain (d d) and
   /// each atom's share into per_atom (N) where not null.
   virtual double evaluate(const ConfigView& config, double* grad, double* strain, double* per_atom) const = 0;
+  /// The species (sorted) the term has networks for; evaluate() and design() throw hamsam::Error naming a species
+  /// of the configuration that is missing.
+  virtual std::vector<int> species() const = 0;
+  /// The fitted state (hidden layers, ranges, weights, species) and its inverse; restore throws hamsam::Error
+  /// naming a missing or inconsistent array.
+  virtual TermState state() const = 0;
+  virtual void restore(const TermState& state) = 0;
 };
+
+/// The term of options.kind (terms/registry.cpp: one line per kind); throws hamsam::Error for an unknown kind or
+/// invalid options, naming the option.
+std::unique_ptr<Term> make_term(const TermOptions& options);
 
 }  // namespace hamsam::particles::detail
