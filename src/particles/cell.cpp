@@ -20,6 +20,12 @@ Cell cell_of(const PeriodicBox& box) {
   return c;
 }
 
+std::optional<Cell> cell_of(const Topology& topology) {
+  if (topology.cell) return topology.cell;
+  if (topology.box) return cell_of(*topology.box);
+  return std::nullopt;
+}
+
 void validate(const Cell& cell, int dim) {
   check_dim(dim);
   require(cell.vectors.rows() == dim && cell.vectors.cols() == dim,

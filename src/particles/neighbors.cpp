@@ -191,6 +191,7 @@ std::vector<Edge> radius_graph(const Matrix& positions, double cutoff, const std
 }
 
 std::vector<Edge> edges_at(const Topology& topology, const Matrix& positions) {
+  detail::require_no_cell(topology, "edges_at");
   if (!topology.is_radius_graph()) return topology.edges;
   return radius_graph(positions, topology.cutoff, topology.box);
 }
@@ -199,6 +200,7 @@ Displacements displacements(const Topology& topology, const std::vector<Edge>& e
   const Index n = topology.size();
   const int d = topology.dim();
   check_dim(d);
+  detail::require_no_cell(topology, "displacements");
   const Index nd = n * d;
   require(X.cols() == nd || X.cols() == 2 * nd,
           "X must have N d = " + std::to_string(nd) + " (positions) or 2 N d = " + std::to_string(2 * nd) +

@@ -2,9 +2,12 @@
 
 #include "hamsam/error.hpp"
 #include "hamsam/particles/cell.hpp"
+#include "hamsam/particles/topology.hpp"
+#include "test_support.hpp"
 
 using namespace hamsam;
 using namespace hamsam::particles;
+using hamsam::test::expect_error;
 
 namespace {
 
@@ -45,4 +48,32 @@ TEST(Cell, BadCellsAndOverlapsAreErrors) {
   EXPECT_THROW(validate(nan, 3), Error);
   Matrix q = Matrix::Zero(2, 3);
   EXPECT_THROW(neighbor_pairs_brute_force(q, 1.0), Error);
+}
+
+TEST(Cell, TopologiesTakeAGeneralCell) {
+  Cell tri{Matrix::Identity(3, 3) * 2.0, {true, true, false}};
+  tri.vectors(1, 0) = 1.0;  // triclinic
+  // A cutoff far above half the cell: the pair list handles it, so the topology accepts it.
+  const Topology t = radius_topology(4, 3, 6.0, tri);
+  ASSERT_TRUE(t.cell.has_value());
+  EXPECT_FALSE(t.box.has_value());
+  const auto c = cell_of(t);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->vectors, tri.vectors);
+  EXPECT_EQ(c->periodic, tri.periodic);
+  // A box reads as its orthorhombic cell; open space as none.
+  const Topology boxed = radius_topology(4, 2, 1.0, PeriodicBox{Vector::Constant(2, 5.0)});
+  EXPECT_EQ(cell_of(boxed)->vectors, Matrix(Matrix::Identity(2, 2) * 5.0));
+  EXPECT_FALSE(cell_of(radius_topology(4, 2, 1.0)).has_value());
+
+  Topology both = t;
+  both.box = PeriodicBox{Vector::Constant(3, 5.0)};
+  expect_error([&] { validate(both); }, "not both");
+  Topology flat = t;
+  flat.cell->vectors.row(1) = flat.cell->vectors.row(0);
+  expect_error([&] { validate(flat); }, "singular");
+  Topology wrong = t;
+  wrong.cell->periodic.pop_back();
+  expect_error([&] { validate(wrong); }, "one periodic flag per cell vector");
+  expect_error([&] { radius_topology(4, 2, 1.0, tri); }, "2x2 matrix");
 }

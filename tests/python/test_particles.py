@@ -193,3 +193,32 @@ def test_errors():
         P.velocity_verlet(hs.systems.Pendulum(), np.zeros(2), 0.1, 1)
     with pytest.raises(ValueError, match="positions must be"):
         P.initial_states(top, positions="grid")
+
+
+def test_topology_with_a_general_cell():
+    import pickle
+
+    cell = [[2.0, 0.0, 0.0], [1.0, 2.0, 0.0], [0.0, 0.0, 2.0]]
+    t = P.Topology(mass=np.ones(4), cutoff=6.0, cell=cell, pbc=[True, True, False])
+    np.testing.assert_array_equal(t.cell, cell)
+    np.testing.assert_array_equal(t.pbc, [True, True, False])
+    assert t.box is None and "pbc=[True, True, False]" in repr(t)
+    back = pickle.loads(pickle.dumps(t))
+    np.testing.assert_array_equal(back.cell, cell)
+    np.testing.assert_array_equal(back.pbc, t.pbc)
+    r = P.radius_topology(1, 3, 5.88, cell=np.diag([2.5, 2.5, 2.5]))  # cutoff above half the cell: fine
+    np.testing.assert_array_equal(r.pbc, [True, True, True])
+    np.testing.assert_array_equal(P.radius_topology(2, 2, 1.0, cell=[3.0, 4.0], pbc=False).cell, np.diag([3.0, 4.0]))
+    assert P.radius_topology(2, 2, 1.0).cell is None
+    with pytest.raises(ValueError, match="singular"):
+        P.radius_topology(2, 3, 1.0, cell=[[1, 0, 0], [2, 0, 0], [0, 0, 1]])
+    with pytest.raises(ValueError, match="NaN or Inf"):
+        P.radius_topology(2, 3, 1.0, cell=[[np.nan, 0, 0], [0, 1, 0], [0, 0, 1]])
+    with pytest.raises(ValueError, match="3x3 array"):
+        P.radius_topology(2, 3, 1.0, cell=np.eye(2))
+    with pytest.raises(ValueError, match="pbc needs a cell"):
+        P.radius_topology(2, 3, 1.0, pbc=True)
+    with pytest.raises(ValueError, match="pbc must be"):
+        P.radius_topology(2, 3, 1.0, cell=np.eye(3), pbc=[True, False])
+    with pytest.raises(ValueError, match="not both"):
+        P.radius_topology(2, 3, 1.0, box=5.0, cell=np.eye(3) * 5)

@@ -16,6 +16,7 @@
 namespace hamsam::particles {
 
 struct PeriodicBox;
+struct Topology;
 
 /// A simulation cell: row k of `vectors` (d x d) is the cell vector a_k; periodic[k] says whether the
 /// configuration repeats along a_k (non-periodic axes: the atoms are where they are, the vector only matters for
@@ -28,6 +29,8 @@ struct Cell {
 
 /// The orthorhombic cell of a periodic box (diagonal vectors, periodic along every axis).
 Cell cell_of(const PeriodicBox& box);
+/// The space of a topology as a cell: its general cell, its box as a cell, or nothing (open space).
+std::optional<Cell> cell_of(const Topology& topology);
 /// Throws hamsam::Error naming the problem unless the cell is d x d with d flags (d = dim), finite and not
 /// singular (|det| above 1e-12 times the product of the vector lengths: vectors that are (nearly) parallel).
 void validate(const Cell& cell, int dim);

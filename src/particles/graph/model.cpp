@@ -117,6 +117,7 @@ GraphHamiltonian::GraphHamiltonian(GraphParameters parameters) : params_(std::mo
 void GraphHamiltonian::check_topology(const Topology& topology) const {
   require(fitted(), "the graph model is not fitted yet: call fit() first");
   validate(topology);
+  detail::require_no_cell(topology, "the graph model's evaluation");
   require(topology.dim() == params_.dim, "the topology is " + std::to_string(topology.dim()) +
                                       "-dimensional but the model was fitted in " + std::to_string(params_.dim) +
                                       " dimensions: use particles of the training dimension");
