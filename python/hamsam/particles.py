@@ -33,6 +33,7 @@ __all__ = [
     "complete_graph",
     "radius_topology",
     "radius_graph",
+    "neighbor_pairs",
     "displacements",
     "NeighborList",
     "Potential",
@@ -239,6 +240,27 @@ def radius_graph(positions, cutoff, box=None, brute_force=False):
     in O(N) (or all pairs with ``brute_force=True``, the reference). Returns an int64 array (E, 2)."""
     pos = _positions(positions)
     return _core.radius_graph(pos, as_real(cutoff, "cutoff"), _box(box, pos.shape[1]), bool(brute_force))
+
+
+def neighbor_pairs(positions, cutoff, cell=None, pbc=None, brute_force=False):
+    """Every pair within ``cutoff`` once, with periodic images: ``cell`` (d x d cell vectors, one per row, or d
+    side lengths; None for open space) periodic along ``pbc`` (a bool or one per vector; default True). Cells of
+    any size and shape: in a cell smaller than twice the cutoff one pair of atoms appears with several image
+    shifts, and an atom pairs with its own images. Found with a cell list over ghost images in O(N) (or by
+    checking every pair and image with ``brute_force=True``, the reference).
+
+    Returns a dict of arrays: ``first``, ``second`` (E,) atom indices (first <= second), ``shift`` (E, d) the
+    image in cell vectors, ``vec`` (E, d) = positions[second] + shift @ cell - positions[first], and ``r`` (E,)
+    its length (0 < r < cutoff). Sorted by (first, second, shift).
+
+        >>> import numpy as np, hamsam as hs
+        >>> fcc = 3.61 * np.array([[0, .5, .5], [.5, 0, .5], [.5, .5, 0]])    # 1-atom primitive cell
+        >>> len(hs.particles.neighbor_pairs(np.zeros((1, 3)), 5.88, cell=fcc)["r"])   # 78 neighbours / 2
+        39
+    """
+    pos = _positions(positions)
+    vectors, flags = _cell(cell, pbc, pos.shape[1])
+    return _core.neighbor_pairs(pos, as_real(cutoff, "cutoff"), vectors, flags, bool(brute_force))
 
 
 def _topology(t):

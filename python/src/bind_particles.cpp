@@ -48,6 +48,26 @@ std::optional<Cell> cell_from(const std::optional<Matrix>& vectors, const std::v
   return Cell{*vectors, pbc};
 }
 
+// A pair list as numpy arrays: first, second (E,), shift (E, d) int64, vec (E, d), r (E,).
+py::dict pairs_dict(const PairList& pl) {
+  const auto E = static_cast<py::ssize_t>(pl.size());
+  const auto d = static_cast<py::ssize_t>(pl.dim);
+  py::array_t<std::int64_t> first(E), second(E), shift({E, d});
+  py::array_t<double> vec({E, d}), r(E);
+  std::copy(pl.first.begin(), pl.first.end(), first.mutable_data());
+  std::copy(pl.second.begin(), pl.second.end(), second.mutable_data());
+  std::copy(pl.shift.begin(), pl.shift.end(), shift.mutable_data());
+  std::copy(pl.vec.begin(), pl.vec.end(), vec.mutable_data());
+  std::copy(pl.r.begin(), pl.r.end(), r.mutable_data());
+  py::dict out;
+  out["first"] = first;
+  out["second"] = second;
+  out["shift"] = shift;
+  out["vec"] = vec;
+  out["r"] = r;
+  return out;
+}
+
 py::dict dataset_dict(const ParticleDataset& d) {
   py::dict out;
   out["topology"] = d.topology;
@@ -140,6 +160,17 @@ void bind_topology(py::module_& m) {
         }));
       },
       py::arg("positions"), py::arg("cutoff"), py::arg("box"), py::arg("brute_force"));
+  m.def(
+      "neighbor_pairs",
+      [](const Matrix& positions, double cutoff, const std::optional<Matrix>& cell, const std::vector<bool>& pbc,
+         bool brute_force) {
+        const PairList pl = without_gil([&] {
+          const auto c = cell_from(cell, pbc);
+          return brute_force ? neighbor_pairs_brute_force(positions, cutoff, c) : neighbor_pairs(positions, cutoff, c);
+        });
+        return pairs_dict(pl);
+      },
+      py::arg("positions"), py::arg("cutoff"), py::arg("cell"), py::arg("pbc"), py::arg("brute_force"));
   m.def(
       "displacements",
       [](const Topology& t, const EdgeArray& edges, const Matrix& X) {

@@ -1,8 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <optional>
+#include <string>
+
 #include "hamsam/error.hpp"
 #include "hamsam/particles/cell.hpp"
 #include "hamsam/particles/topology.hpp"
+#include "hamsam/random.hpp"
 #include "test_support.hpp"
 
 using namespace hamsam;
@@ -76,4 +81,110 @@ TEST(Cell, TopologiesTakeAGeneralCell) {
   wrong.cell->periodic.pop_back();
   expect_error([&] { validate(wrong); }, "one periodic flag per cell vector");
   expect_error([&] { radius_topology(4, 2, 1.0, tri); }, "2x2 matrix");
+}
+
+namespace {
+
+// The two searches give the same list: same pairs in the same order, the same bits.
+void expect_same_pairs(const Matrix& q, double cutoff, const std::optional<Cell>& cell, const std::string& what) {
+  SCOPED_TRACE(what);
+  const PairList fast = neighbor_pairs(q, cutoff, cell);
+  const PairList ref = neighbor_pairs_brute_force(q, cutoff, cell);
+  EXPECT_EQ(fast.dim, ref.dim);
+  EXPECT_EQ(fast.atoms, ref.atoms);
+  ASSERT_EQ(fast.size(), ref.size());
+  EXPECT_EQ(fast.first, ref.first);
+  EXPECT_EQ(fast.second, ref.second);
+  EXPECT_EQ(fast.shift, ref.shift);
+  EXPECT_EQ(fast.vec, ref.vec);
+  EXPECT_EQ(fast.r, ref.r);
+}
+
+// A random cell: d vectors of length ~ scale, sheared (triclinic), periodic along a random subset of the axes.
+Cell random_cell(Rng& rng, int d, double scale) {
+  Cell c;
+  c.vectors = Matrix::Identity(d, d) * scale;
+  for (int a = 0; a < d; ++a)
+    for (int b = 0; b < d; ++b) c.vectors(a, b) += scale * 0.4 * (rng.uniform() - 0.5);
+  c.periodic.resize(static_cast<std::size_t>(d));
+  for (int a = 0; a < d; ++a) c.periodic[static_cast<std::size_t>(a)] = rng.uniform() < 0.7;
+  return c;
+}
+
+}  // namespace
+
+TEST(Cell, CellListMatchesBruteForceOnRandomCells) {
+  Rng rng(7);
+  int cases = 0;
+  for (int d = 1; d <= 3; ++d)
+    for (int trial = 0; trial < 40; ++trial) {
+      // Cells from far below the cutoff (many images, 1-atom cells) to several cutoffs wide.
+      const double cutoff = 1.0 + 2.0 * rng.uniform();
+      const double scale = cutoff * (trial % 4 == 0 ? 0.3 : 0.4 + 3.0 * rng.uniform());
+      const Index n = trial % 5 == 0 ? 1 : 1 + static_cast<Index>(rng.below(40));
+      const Cell cell = random_cell(rng, d, scale);
+      // Positions inside and outside the cell (up to two cells away), as unwrapped MD positions are.
+      Matrix frac(n, d);
+      for (Index i = 0; i < n; ++i)
+        for (int k = 0; k < d; ++k) frac(i, k) = 5.0 * rng.uniform() - 2.0;
+      const Matrix q = frac * cell.vectors;
+      expect_same_pairs(q, cutoff, cell, "d=" + std::to_string(d) + " trial " + std::to_string(trial));
+      if (trial % 8 == 0) expect_same_pairs(q, cutoff, std::nullopt, "open space");
+      ++cases;
+    }
+  EXPECT_EQ(cases, 120);
+}
+
+TEST(Cell, CellListHandlesTinyCellsAndLargeSystems) {
+  // One FCC atom in its primitive cell, cutoff 6 A (ASE's EMT default is 5.88): 39 pairs with images.
+  const double a = 3.61;
+  Cell prim;
+  prim.vectors.resize(3, 3);
+  prim.vectors << 0, 0.5, 0.5, 0.5, 0, 0.5, 0.5, 0.5, 0;
+  prim.vectors *= a;
+  prim.periodic = {true, true, true};
+  EXPECT_EQ(neighbor_pairs(Matrix::Zero(1, 3), 5.88, prim).size(), 39);
+  expect_same_pairs(Matrix::Constant(1, 3, 0.3), 6.0, prim, "1-atom cell");
+  // Periodic along x only: a wire.
+  Cell wire{Matrix::Identity(3, 3) * 2.0, {true, false, false}};
+  Matrix q(2, 3);
+  q << 0, 0, 0, 0.5, 1.0, 0;
+  expect_same_pairs(q, 5.0, wire, "wire");
+  // 500 atoms in a cubic cell 4 cutoffs wide (many bins): cell list and reference agree.
+  Rng rng(3);
+  const Cell big{Matrix::Identity(3, 3) * 8.0, {true, true, true}};
+  Matrix many(500, 3);
+  for (Index i = 0; i < many.rows(); ++i)
+    for (int k = 0; k < 3; ++k) many(i, k) = 8.0 * rng.uniform();
+  expect_same_pairs(many, 2.0, big, "500 atoms");
+}
+
+TEST(Cell, CellListErrors) {
+  Matrix q = Matrix::Zero(3, 3);
+  q(1, 0) = 1.0;
+  q(2, 0) = 1.0;
+  expect_error([&] { neighbor_pairs(q, 2.0); }, "overlapping atoms 1 and 2");
+  // Overlapping through the periodic images: atom 1 sits on an image of atom 0.
+  const Cell cube{Matrix::Identity(3, 3) * 2.0, {true, true, true}};
+  Matrix img = Matrix::Zero(2, 3);
+  img(1, 2) = 2.0;
+  expect_error([&] { neighbor_pairs(img, 1.0, cube); }, "overlapping atoms 0 and 1");
+  Cell flat = cube;
+  flat.vectors.row(2) = flat.vectors.row(0);
+  expect_error([&] { neighbor_pairs(img, 1.0, flat); }, "singular");
+  Cell inf = cube;
+  inf.vectors(1, 1) = std::numeric_limits<double>::infinity();
+  expect_error([&] { neighbor_pairs(img, 1.0, inf); }, "NaN or Inf");
+  Matrix nan = img;
+  nan(0, 0) = std::nan("");
+  expect_error([&] { neighbor_pairs(nan, 1.0, cube); }, "positions contain NaN or Inf");
+  expect_error([&] { neighbor_pairs(img, 0.0, cube); }, "cutoff must be finite and > 0");
+  expect_error([&] { neighbor_pairs(img, std::nan(""), cube); }, "cutoff must be finite and > 0");
+  expect_error([&] { neighbor_pairs(Matrix::Zero(2, 2), 1.0, cube); }, "2x2 matrix");
+  expect_error([&] { neighbor_pairs(Matrix::Zero(2, 4), 1.0); }, "dim");
+  // A tiny cell with a huge cutoff: refused before allocating the images when they cannot fit.
+  const Cell tiny{Matrix::Identity(3, 3) * 1e-3, {true, true, true}};
+  expect_error([&] { neighbor_pairs(Matrix::Zero(1, 3), 1e3, tiny); }, "memory");
+  // No atoms: no pairs.
+  EXPECT_EQ(neighbor_pairs(Matrix::Zero(0, 3), 1.0, cube).size(), 0);
 }
