@@ -90,22 +90,26 @@ bool positive_shift(const int* s, int d) {
   return false;
 }
 
-// Appends (i, j, shift) to the list when within the cutoff; r = 0 is an error.
-void keep_pair(PairList& out, const Matrix& q, Index i, Index j, const int* shift, const Matrix& A, double cutoff) {
-  const int d = out.dim;
-  double v[3];
-  const double r = image_vector(q, i, j, shift, A, d, v);
+// Appends the pair (i, j, shift) with vector v and length r to the list when r < cutoff; r = 0 is an error.
+void keep_pair(PairList& out, Index i, Index j, const int* shift, const double* v, double r, double cutoff) {
   if (!(r < cutoff)) return;
   require(r > 0.0, "overlapping atoms " + std::to_string(i) + " and " + std::to_string(j) + " (distance 0" +
                        std::string(i == j ? ", an atom and its periodic image" : "") +
                        "): remove duplicated atoms or check the cell");
   out.first.push_back(i);
   out.second.push_back(j);
-  for (int k = 0; k < d; ++k) {
+  for (int k = 0; k < out.dim; ++k) {
     out.vec.push_back(v[k]);
     out.shift.push_back(shift[k]);
   }
   out.r.push_back(r);
+}
+
+// keep_pair at positions q: the vector and length computed here.
+void keep_pair(PairList& out, const Matrix& q, Index i, Index j, const int* shift, const Matrix& A, double cutoff) {
+  double v[3];
+  const double r = image_vector(q, i, j, shift, A, out.dim, v);
+  keep_pair(out, i, j, shift, v, r, cutoff);
 }
 
 }  // namespace
@@ -285,6 +289,41 @@ PairList neighbor_pairs(const Matrix& positions, double cutoff, const std::optio
     for (const Found& f : found) keep_pair(out, positions, i, f.j, f.s.data(), sr.A, cutoff);
   }
   return out;
+}
+
+PairNeighborList::PairNeighborList(double cutoff, double skin, std::optional<Cell> cell)
+    : cutoff_(cutoff), skin_(skin), cell_(std::move(cell)) {
+  require(std::isfinite(cutoff) && cutoff > 0, "cutoff must be finite and > 0, got " + str(cutoff));
+  require(std::isfinite(skin) && skin >= 0, "skin must be finite and >= 0 (got " + str(skin) + ")");
+  if (cell_) validate(*cell_, cell_->dim());
+}
+
+bool PairNeighborList::update(const Matrix& positions) {
+  ++updates_;
+  const int d = static_cast<int>(positions.cols());
+  if (cell_)
+    require(d == cell_->dim(), "positions have " + std::to_string(d) + " columns but the cell is " +
+                                   std::to_string(cell_->dim()) + "-dimensional");
+  require(positions.allFinite(), "positions contain NaN or Inf");
+  bool rebuild = reference_.rows() != positions.rows() || reference_.cols() != positions.cols();
+  if (!rebuild) rebuild = ((positions - reference_).rowwise().squaredNorm().array() > 0.25 * skin_ * skin_).any();
+  if (rebuild) {
+    candidates_ = neighbor_pairs(positions, cutoff_ + skin_, cell_);
+    reference_ = positions;
+    ++rebuilds_;
+  } else {
+    const Matrix A = cell_ ? cell_->vectors : Matrix::Identity(d, d);
+    for (Index e = 0; e < candidates_.size(); ++e)
+      candidates_.r[e] = image_vector(positions, candidates_.first[e], candidates_.second[e],
+                                      candidates_.shift.data() + e * d, A, d, candidates_.vec.data() + e * d);
+  }
+  pairs_.clear();
+  pairs_.dim = d;
+  pairs_.atoms = positions.rows();
+  for (Index e = 0; e < candidates_.size(); ++e)
+    keep_pair(pairs_, candidates_.first[e], candidates_.second[e], candidates_.shift.data() + e * d,
+              candidates_.vec.data() + e * d, candidates_.r[e], cutoff_);
+  return rebuild;
 }
 
 }  // namespace hamsam::particles

@@ -188,3 +188,61 @@ TEST(Cell, CellListErrors) {
   // No atoms: no pairs.
   EXPECT_EQ(neighbor_pairs(Matrix::Zero(0, 3), 1.0, cube).size(), 0);
 }
+
+TEST(Cell, SkinPairListFollowsTheSearch) {
+  // A small triclinic cell (below twice the cutoff) with atoms on a random walk: at every step the skin list's
+  // pairs are the pair search's at those positions, bit for bit, with rebuilds only now and then.
+  Rng rng(11);
+  for (const bool open : {false, true}) {
+    Cell cell = random_cell(rng, 3, 3.0);
+    cell.periodic = {true, true, open};
+    Matrix q(6, 3);
+    for (Index i = 0; i < q.rows(); ++i)
+      for (int k = 0; k < 3; ++k) q(i, k) = 3.0 * rng.uniform();
+    PairNeighborList nl(2.5, 0.4, cell);
+    for (int step = 0; step < 60; ++step) {
+      SCOPED_TRACE("step " + std::to_string(step));
+      nl.update(q);
+      const PairList ref = neighbor_pairs(q, 2.5, cell);
+      ASSERT_EQ(nl.pairs().size(), ref.size());
+      EXPECT_EQ(nl.pairs().first, ref.first);
+      EXPECT_EQ(nl.pairs().second, ref.second);
+      EXPECT_EQ(nl.pairs().shift, ref.shift);
+      EXPECT_EQ(nl.pairs().vec, ref.vec);
+      EXPECT_EQ(nl.pairs().r, ref.r);
+      for (Index i = 0; i < q.rows(); ++i)
+        for (int k = 0; k < 3; ++k) q(i, k) += 0.06 * (rng.uniform() - 0.5);
+    }
+    EXPECT_EQ(nl.updates(), 60);
+    EXPECT_GE(nl.rebuilds(), 1);
+    EXPECT_LT(nl.rebuilds(), 20);
+  }
+  // A jump by a cell vector (an atom wrapped back into the cell) rebuilds.
+  const Cell cube{Matrix::Identity(3, 3) * 2.0, {true, true, true}};
+  Matrix q = Matrix::Zero(1, 3);
+  PairNeighborList nl(3.0, 0.2, cube);
+  EXPECT_TRUE(nl.update(q));
+  EXPECT_FALSE(nl.update(q));
+  q(0, 0) = 2.0;
+  EXPECT_TRUE(nl.update(q));
+  EXPECT_EQ(nl.pairs().size(), neighbor_pairs(q, 3.0, cube).size());
+}
+
+TEST(Cell, SkinPairListErrors) {
+  const Cell cube{Matrix::Identity(3, 3) * 2.0, {true, true, true}};
+  expect_error([&] { PairNeighborList(0.0, 0.1, cube); }, "cutoff must be finite and > 0");
+  expect_error([&] { PairNeighborList(1.0, -0.1, cube); }, "skin must be finite and >= 0");
+  Cell flat = cube;
+  flat.vectors.row(1) = flat.vectors.row(0);
+  expect_error([&] { PairNeighborList(1.0, 0.1, flat); }, "singular");
+  PairNeighborList nl(1.0, 0.5, cube);
+  expect_error([&] { nl.update(Matrix::Zero(2, 2)); }, "the cell is 3-dimensional");
+  Matrix q = Matrix::Zero(2, 3);
+  q(1, 0) = 0.2;
+  EXPECT_TRUE(nl.update(q));
+  Matrix nan = q;
+  nan(0, 1) = std::nan("");
+  expect_error([&] { nl.update(nan); }, "positions contain NaN or Inf");
+  q(1, 0) = 0.0;  // moved onto atom 0, less than skin / 2: found when the candidates are refreshed
+  expect_error([&] { nl.update(q); }, "overlapping atoms 0 and 1");
+}

@@ -68,4 +68,39 @@ PairList neighbor_pairs(const Matrix& positions, double cutoff, const std::optio
 PairList neighbor_pairs_brute_force(const Matrix& positions, double cutoff,
                                     const std::optional<Cell>& cell = std::nullopt);
 
+/// A Verlet-skin pair list with periodic images, for MD in cells of any size and shape: candidates (i, j, shift)
+/// within cutoff + skin from neighbor_pairs, rebuilt only when some atom moved more than skin / 2 since the last
+/// rebuild (or the atom count changed); between rebuilds every candidate's vector and length are recomputed
+/// from the new positions with its shift kept, and pairs() holds those within the cutoff (same order as
+/// neighbor_pairs at those positions, while no atom moved more than skin / 2). The cell is fixed. Reuse one
+/// object per trajectory.
+///
+///   PairNeighborList nl(5.88, 0.3, cell);
+///   nl.update(positions);             // rebuilds only when needed
+///   const PairList& pairs = nl.pairs();
+class PairNeighborList {
+ public:
+  /// cutoff finite and > 0, skin finite and >= 0, a valid cell (or open space). Throws hamsam::Error otherwise.
+  PairNeighborList(double cutoff, double skin, std::optional<Cell> cell = std::nullopt);
+  /// Takes new positions (N x d); returns true when the candidates were rebuilt. Throws for non-finite
+  /// positions, a dimension other than the cell's, or overlapping atoms within the cutoff.
+  bool update(const Matrix& positions);
+  /// Pairs within the cutoff at the positions of the last update.
+  const PairList& pairs() const { return pairs_; }
+  /// Candidates within cutoff + skin at the last rebuild, their vectors and lengths at the last update.
+  const PairList& candidates() const { return candidates_; }
+  Index rebuilds() const { return rebuilds_; }
+  Index updates() const { return updates_; }
+  double cutoff() const { return cutoff_; }
+  double skin() const { return skin_; }
+  const std::optional<Cell>& cell() const { return cell_; }
+
+ private:
+  double cutoff_, skin_;
+  std::optional<Cell> cell_;
+  Matrix reference_;  // positions at the last rebuild
+  PairList candidates_, pairs_;
+  Index rebuilds_ = 0, updates_ = 0;
+};
+
 }  // namespace hamsam::particles
