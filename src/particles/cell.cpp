@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <array>
+#include <limits>
 #include <string>
 
 #include "../detail/cancel.hpp"
@@ -15,6 +16,7 @@
 namespace hamsam::particles {
 
 using detail::str;
+using detail::RowMatrix;
 
 Cell cell_of(const PeriodicBox& box) {
   const Index d = box.length.size();
@@ -90,10 +92,12 @@ bool positive_shift(const int* s, int d) {
   return false;
 }
 
-// Appends the pair (i, j, shift) with vector v and length r to the list when r < cutoff; r = 0 is an error.
-void keep_pair(PairList& out, Index i, Index j, const int* shift, const double* v, double r, double cutoff) {
+// Appends the pair (i, j, shift) with vector v and length r to the list when r < cutoff; r = 0 is an error
+// unless `overlaps` (the pair-network paths report it themselves, with their own message).
+void keep_pair(PairList& out, Index i, Index j, const int* shift, const double* v, double r, double cutoff,
+               bool overlaps = false) {
   if (!(r < cutoff)) return;
-  require(r > 0.0, "overlapping atoms " + std::to_string(i) + " and " + std::to_string(j) + " (distance 0" +
+  require(overlaps || r > 0.0, "overlapping atoms " + std::to_string(i) + " and " + std::to_string(j) + " (distance 0" +
                        std::string(i == j ? ", an atom and its periodic image" : "") +
                        "): remove duplicated atoms or check the cell");
   out.first.push_back(i);
@@ -106,11 +110,14 @@ void keep_pair(PairList& out, Index i, Index j, const int* shift, const double* 
 }
 
 // keep_pair at positions q: the vector and length computed here.
-void keep_pair(PairList& out, const Matrix& q, Index i, Index j, const int* shift, const Matrix& A, double cutoff) {
+void keep_pair(PairList& out, const Matrix& q, Index i, Index j, const int* shift, const Matrix& A, double cutoff,
+               bool overlaps = false) {
   double v[3];
   const double r = image_vector(q, i, j, shift, A, out.dim, v);
-  keep_pair(out, i, j, shift, v, r, cutoff);
+  keep_pair(out, i, j, shift, v, r, cutoff, overlaps);
 }
+
+PairList search_pairs(const Matrix& positions, double cutoff, const std::optional<Cell>& cell, bool overlaps);
 
 }  // namespace
 
@@ -150,6 +157,48 @@ PairList neighbor_pairs_brute_force(const Matrix& positions, double cutoff, cons
 }
 
 PairList neighbor_pairs(const Matrix& positions, double cutoff, const std::optional<Cell>& cell) {
+  return search_pairs(positions, cutoff, cell, false);
+}
+
+void detail::config_pairs(const Topology& top, const double* q, PairList& out) {
+  const Index n = top.size();
+  const int d = top.dim();
+  const Matrix positions = Eigen::Map<const RowMatrix>(q, n, d);
+  if (top.is_radius_graph()) {
+    out = search_pairs(positions, top.cutoff, cell_of(top), true);
+    return;
+  }
+  // Fixed bonds, minimum image: per box axis the legacy rule (dx -= L round(dx / L) when |dx| > L / 2), in a
+  // general cell the fractional difference rounded along its periodic axes.
+  out.clear();
+  out.dim = d;
+  out.atoms = n;
+  const auto cell = cell_of(top);
+  const Matrix A = cell ? cell->vectors : Matrix::Identity(d, d);
+  const Matrix B = top.cell ? Matrix(A.inverse()) : Matrix();
+  int s[3] = {0, 0, 0};
+  double v[3];
+  for (const auto& [i, j] : top.edges) {
+    for (int k = 0; k < d; ++k) {
+      const double dx = positions(j, k) - positions(i, k);
+      s[k] = 0;
+      if (top.box) {
+        const double L = top.box->length(k);
+        if (std::abs(dx) > 0.5 * L) s[k] = -static_cast<int>(std::nearbyint(dx / L));
+      }
+    }
+    if (top.cell) {
+      const Vector f = B.transpose() * (positions.row(j) - positions.row(i)).transpose();
+      for (int k = 0; k < d; ++k)
+        if (top.cell->periodic[static_cast<std::size_t>(k)]) s[k] = -static_cast<int>(std::nearbyint(f(k)));
+    }
+    const double r = image_vector(positions, i, j, s, A, d, v);
+    keep_pair(out, i, j, s, v, r, std::numeric_limits<double>::infinity(), true);
+  }
+}
+
+namespace {
+PairList search_pairs(const Matrix& positions, double cutoff, const std::optional<Cell>& cell, bool overlaps) {
   const Search sr = check_search(positions, cutoff, cell);
   const int d = sr.d;
   const Index N = positions.rows();
@@ -286,10 +335,11 @@ PairList neighbor_pairs(const Matrix& positions, double cutoff, const std::optio
         }
     std::sort(found.begin(), found.end(),
               [](const Found& a, const Found& b) { return a.j != b.j ? a.j < b.j : a.s < b.s; });
-    for (const Found& f : found) keep_pair(out, positions, i, f.j, f.s.data(), sr.A, cutoff);
+    for (const Found& f : found) keep_pair(out, positions, i, f.j, f.s.data(), sr.A, cutoff, overlaps);
   }
   return out;
 }
+}  // namespace
 
 PairNeighborList::PairNeighborList(double cutoff, double skin, std::optional<Cell> cell)
     : cutoff_(cutoff), skin_(skin), cell_(std::move(cell)) {
@@ -304,7 +354,7 @@ bool PairNeighborList::update(const Matrix& positions) {
   if (cell_)
     require(d == cell_->dim(), "positions have " + std::to_string(d) + " columns but the cell is " +
                                    std::to_string(cell_->dim()) + "-dimensional");
-  require(positions.allFinite(), "positions contain NaN or Inf");
+  require(positions.allFinite(), "positions must be finite (found NaN or Inf)");
   bool rebuild = reference_.rows() != positions.rows() || reference_.cols() != positions.cols();
   if (!rebuild) rebuild = ((positions - reference_).rowwise().squaredNorm().array() > 0.25 * skin_ * skin_).any();
   if (rebuild) {
