@@ -92,14 +92,19 @@ bool positive_shift(const int* s, int d) {
   return false;
 }
 
+// The error for two atoms (or an atom and its image) at distance 0.
+[[noreturn]] void overlapping(Index i, Index j) {
+  throw Error("overlapping atoms " + std::to_string(i) + " and " + std::to_string(j) + " (distance 0" +
+              std::string(i == j ? ", an atom and its periodic image" : "") +
+              "): remove duplicated atoms or check the cell");
+}
+
 // Appends the pair (i, j, shift) with vector v and length r to the list when r < cutoff; r = 0 is an error
 // unless `overlaps` (the pair-network paths report it themselves, with their own message).
 void keep_pair(PairList& out, Index i, Index j, const int* shift, const double* v, double r, double cutoff,
                bool overlaps = false) {
   if (!(r < cutoff)) return;
-  require(overlaps || r > 0.0, "overlapping atoms " + std::to_string(i) + " and " + std::to_string(j) + " (distance 0" +
-                       std::string(i == j ? ", an atom and its periodic image" : "") +
-                       "): remove duplicated atoms or check the cell");
+  if (!overlaps && !(r > 0.0)) overlapping(i, j);
   out.first.push_back(i);
   out.second.push_back(j);
   for (int k = 0; k < out.dim; ++k) {
@@ -367,12 +372,34 @@ bool PairNeighborList::update(const Matrix& positions) {
       candidates_.r[e] = image_vector(positions, candidates_.first[e], candidates_.second[e],
                                       candidates_.shift.data() + e * d, A, d, candidates_.vec.data() + e * d);
   }
-  pairs_.clear();
+  // The pairs within the cutoff, written in place (this runs every MD step).
+  const Index C = candidates_.size();
   pairs_.dim = d;
   pairs_.atoms = positions.rows();
-  for (Index e = 0; e < candidates_.size(); ++e)
-    keep_pair(pairs_, candidates_.first[e], candidates_.second[e], candidates_.shift.data() + e * d,
-              candidates_.vec.data() + e * d, candidates_.r[e], cutoff_);
+  pairs_.first.resize(static_cast<std::size_t>(C));
+  pairs_.second.resize(static_cast<std::size_t>(C));
+  pairs_.r.resize(static_cast<std::size_t>(C));
+  pairs_.vec.resize(static_cast<std::size_t>(C * d));
+  pairs_.shift.resize(static_cast<std::size_t>(C * d));
+  Index m = 0;
+  for (Index e = 0; e < C; ++e) {
+    const double r = candidates_.r[e];
+    if (!(r < cutoff_)) continue;
+    if (!(r > 0.0)) overlapping(candidates_.first[e], candidates_.second[e]);
+    pairs_.first[m] = candidates_.first[e];
+    pairs_.second[m] = candidates_.second[e];
+    pairs_.r[m] = r;
+    for (int k = 0; k < d; ++k) {
+      pairs_.vec[m * d + k] = candidates_.vec[e * d + k];
+      pairs_.shift[m * d + k] = candidates_.shift[e * d + k];
+    }
+    ++m;
+  }
+  pairs_.first.resize(static_cast<std::size_t>(m));
+  pairs_.second.resize(static_cast<std::size_t>(m));
+  pairs_.r.resize(static_cast<std::size_t>(m));
+  pairs_.vec.resize(static_cast<std::size_t>(m * d));
+  pairs_.shift.resize(static_cast<std::size_t>(m * d));
   return rebuild;
 }
 
