@@ -10,6 +10,7 @@
 #include "hamsam/activation.hpp"
 #include "hamsam/cancel.hpp"
 #include "hamsam/error.hpp"
+#include "hamsam/groups.hpp"
 #include "hamsam/lstsq.hpp"
 #include "hamsam/metrics.hpp"
 #include "hamsam/regularization.hpp"
@@ -170,22 +171,46 @@ struct DenseFit {
   Vector c;
   double c0 = 0.0;
   Vector predicted;
+  std::vector<Index> widths;  ///< structured layers: the neurons of each group (in order), empty for the plain model
+  Matrix predicted_parts;  ///< structured layers: column g holds group g's part of the fitted H (first of two passes)
   FitSummary summary;
 };
 
+/// The coordinate groups of a structured fit (options.groups; "auto": found from x and the target gradients Gt),
+/// recorded in the summary's notes; empty for the plain model.
+Groups fit_groups(const FitOptions& o, const Matrix& x, const Matrix& Gt, FitSummary& s) {
+  if (is_dense_groups(o.groups)) return {};
+  if (o.groups != "auto") {
+    Groups g = coordinate_groups(o.groups, x.cols());
+    s.notes.push_back("groups " + o.groups + ": " + std::to_string(g.size()) + " groups");
+    return g;
+  }
+  const CouplingScreen c = find_coupled_pairs(x, Gt, o.group_threshold, o.seed);
+  s.notes.push_back("groups auto: " + std::to_string(c.pairs) + " coupled pairs found (threshold " +
+                    std::to_string(o.group_threshold) + "): " + groups_text(c.groups));
+  return c.groups;
+}
+
 /// Stage "sampling": elm from the bias range (default: the range of the coordinates), else swim on x with the
-/// pair probabilities of `values` (null: u-swim).
-HiddenLayer sample_layer(const FitOptions& o, const Matrix& x, const Vector* values, FitSummary& s) {
-  if (o.sampler == Sampler::ELM) {
-    double lo_b = o.elm_bias_low, hi_b = o.elm_bias_high;
-    if (std::isnan(lo_b)) {
-      lo_b = x.minCoeff();
-      hi_b = x.maxCoeff();
-    }
-    return sample_elm(x.cols(), o.width, lo_b, hi_b, o.seed);
+/// pair probabilities of `values` (null: u-swim); with `groups`, one such layer per group of coordinates, each
+/// re-weighted by its column of `parts` (one column: the same values for every group).
+HiddenLayer sample_layer(const FitOptions& o, const Groups& groups, const Matrix& x, const Vector* values,
+                         const Matrix& parts, FitSummary& s) {
+  double lo_b = o.elm_bias_low, hi_b = o.elm_bias_high;
+  if (o.sampler == Sampler::ELM && std::isnan(lo_b)) {
+    lo_b = x.minCoeff();
+    hi_b = x.maxCoeff();
   }
   SwimInfo info;
-  HiddenLayer layer = sample_swim(x, values, o.width, o.activation, o.seed, &info);
+  HiddenLayer layer;
+  if (!groups.empty())
+    layer = sample_grouped(groups, x, values ? &parts : nullptr, o.width,
+                           {o.sampler == Sampler::ELM ? Sampler::ELM : Sampler::USWIM, o.activation, lo_b, hi_b, o.seed},
+                           &info);
+  else if (o.sampler == Sampler::ELM)
+    return sample_elm(x.cols(), o.width, lo_b, hi_b, o.seed);
+  else
+    layer = sample_swim(x, values, o.width, o.activation, o.seed, &info);
   if (info.filled_uniformly > 0)
     s.notes.push_back(std::to_string(info.filled_uniformly) + " of " + std::to_string(o.width) +
                       " neurons drawn uniformly: too few point pairs with differing H values");
@@ -305,7 +330,17 @@ void solve_pass(FitRun& run, const FitOptions& o, const DenseData& data, const P
   if (!std::isfinite(s.train_error) && fit.c.allFinite())
     s.train_error = scaled_train_error(layer, o.activation, data.x, fit.c, data.Gt, run.threads());
   if (!std::isfinite(s.train_error)) s.train_error = std::numeric_limits<double>::infinity();
-  if (pass.first_of_two) fit.predicted = (a.values * fit.c).array() + fit.c0;
+  if (pass.first_of_two) {
+    fit.predicted = (a.values * fit.c).array() + fit.c0;
+    if (!fit.widths.empty()) {
+      fit.predicted_parts.resize(data.x.rows(), static_cast<Index>(fit.widths.size()));
+      Index at = 0;
+      for (std::size_t g = 0; g < fit.widths.size(); at += fit.widths[g++]) {
+        const Index m = fit.widths[g];
+        fit.predicted_parts.col(static_cast<Index>(g)) = a.values.middleCols(at, m) * fit.c.segment(at, m);
+      }
+    }
+  }
 }
 
 /// A dense fit from the data to the fitted parts: check_data, then the skeleton's stages (src/fit/skeleton.hpp)
@@ -322,11 +357,17 @@ DenseFit fit_dense(const FitOptions& o, const Matrix& x, const std::vector<Matri
   DenseData data{x, energy, also, gradient_from_vector_field(xdot), {}};
   data.anchor = std::move(anchor.anchors);
   fit.summary.anchor = std::move(anchor.description);
+  Groups groups;
+  run.timed(fit.summary.seconds_sampling, [&] { groups = fit_groups(o, x, data.Gt, fit.summary); });
   run_passes(
       run, o.sampler == Sampler::ASWIM,
       [&](bool reweighted) {
         const Vector* values = reweighted ? &fit.predicted : o.sampler == Sampler::SWIM ? &*energy : nullptr;
-        fit.layer = sample_layer(o, x, values, fit.summary);
+        if (!groups.empty()) fit.widths = group_widths(groups, o.width);
+        // structured layers: each group's own part of the fitted H re-weights its draw (swim: the energies)
+        const Matrix parts =
+            !groups.empty() && values ? (reweighted ? fit.predicted_parts : Matrix(*values)) : Matrix();
+        fit.layer = sample_layer(o, groups, x, values, parts, fit.summary);
       },
       [&](const Pass& pass) { solve_pass(run, o, data, pass, fit); });
   run.finish();

@@ -5,11 +5,13 @@
 
 #include "detail/format.hpp"
 #include "hamsam/error.hpp"
+#include "hamsam/groups.hpp"
 
 namespace hamsam {
 
 void FitOptions::validate() const {
   fields::check_fields(*this);
+  check_group_spec(groups);
   require(regularization == Regularization::None || ridge == 0,
           "ridge must be 0 when regularization is '" + to_string(regularization) +
               "' (it chooses the ridge): set ridge = 0 or regularization = none");

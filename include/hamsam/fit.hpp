@@ -32,6 +32,12 @@ struct FitOptions {
   double energy_weight = 0.0;              ///< > 0: known energies also enter as rows with this weight
   int blas_threads = 0;                    ///< > 0: set OpenBLAS threads for the fit; 0: leave as they are
   int threads = 0;                         ///< hamsam's own threads (feature evaluation, qr row blocks); 0 = all cores
+  /// Structure of the hidden layer (groups.hpp): "dense" (every neuron sees every coordinate), "separable",
+  /// "pairs", "chain", "ring", "auto" (coupled pairs found from the data) or explicit groups "0 1; 1 2".
+  std::string groups = "dense";
+  /// groups "auto": a pair of coordinates is coupled when a network of the pair explains more than this share of
+  /// the variance of either coordinate's derivative on held-out points (beyond the coordinate alone).
+  double group_threshold = 1e-3;
 
   /// Throws hamsam::Error naming the first invalid field and the fix.
   void validate() const;
@@ -55,6 +61,8 @@ void visit_fields(Self& o, V&& v) {
   v("energy_weight", o.energy_weight, fields::finite_at_least(0).say(">= 0 and finite"));
   v("blas_threads", o.blas_threads, fields::non_negative("0 leaves OpenBLAS as it is"));
   v("threads", o.threads, fields::non_negative("0 uses all cores"));
+  v("groups", o.groups);
+  v("group_threshold", o.group_threshold, fields::interval(0, 1, "[)", "e.g. 1e-3"));
 }
 
 /// A progress report: the phase ("sampling", "assembly", "solve", ...) and how far the fit is (0..1).

@@ -22,6 +22,7 @@
 #include "hamsam/random.hpp"
 #include "hamsam/regularization.hpp"
 #include "hamsam/resources.hpp"
+#include "hamsam/groups.hpp"
 #include "hamsam/sampling.hpp"
 #include "hamsam/systems/systems.hpp"
 #include "hamsam/types.hpp"

@@ -37,6 +37,24 @@ FitSummary = _core.FitSummary
 _UNSET = object()
 
 
+def _group_spec(options):
+    """``options`` with ``groups`` given as a list of lists of coordinate indices turned into the spec text."""
+    g = options.get("groups")
+    if g is None or isinstance(g, str):
+        return options
+    try:
+        groups = [[int(i) for i in np.asarray(group, dtype=object).ravel()] for group in g]
+        ok = all(float(i) == i for group in g for i in np.asarray(group, dtype=object).ravel())
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError("groups must be a preset name (dense, separable, pairs, chain, ring, auto) or a list of "
+                         "groups of 0-based coordinate indices such as [[0, 1], [1, 2]], got " + repr(g)[:200])
+    if any(i < 0 for group in groups for i in group):
+        raise ValueError("groups: coordinate indices must be >= 0 (0-based, q first, then p), got " + repr(g)[:200])
+    return {**options, "groups": "; ".join(" ".join(str(i) for i in group) for group in groups)}
+
+
 class DenseHamiltonian(Estimator, Hamiltonian):
     """A dense sampled Hamiltonian network.
 
@@ -59,6 +77,12 @@ class DenseHamiltonian(Estimator, Hamiltonian):
                    generalized cross-validation or on held-out points (docs/learning.md); the choice is in
                    ``summary.ridge``
     validation_fraction  "holdout": share of the points held out
+    groups         structure of the hidden layer (docs/choosing.md): "dense" (every neuron sees every
+                   coordinate), "separable" (H = V(q) + T(p)), "pairs", "chain", "ring" (neighbour pairs of
+                   positions and of momenta), "auto" (pairs of coordinates found coupled in the training data,
+                   the others alone) or the groups themselves: a list of lists of 0-based coordinate indices
+                   (q first, then p), e.g. ``[[0, 1], [1, 2], [2], [3]]``, or the text "0 1; 1 2; 2; 3"
+    group_threshold  "auto": the share of a derivative's held-out variance a pair must explain to count as coupled
 
     A new model is valid but unfitted; :meth:`fit` trains from scratch (the model is replaced only when the
     fit succeeds). scikit-learn's protocol: ``get_params`` / ``set_params``, ``fit`` returns the model,
@@ -73,7 +97,7 @@ class DenseHamiltonian(Estimator, Hamiltonian):
             options["width"] = width
         if sampler is not _UNSET:
             options["sampler"] = sampler
-        self._impl = _core.DenseHamiltonian(**options)
+        self._impl = _core.DenseHamiltonian(**_group_spec(options))
 
     __init__.__signature__ = options_signature(_core.DenseHamiltonian.default_options(), ("width", "sampler"))
 
@@ -121,6 +145,11 @@ class DenseHamiltonian(Estimator, Hamiltonian):
         self._adopt(fresh)
         warn_fit(fresh.summary)
         return self
+
+    def set_params(self, **params: Any) -> "DenseHamiltonian":
+        return super().set_params(**_group_spec(params))
+
+    set_params.__doc__ = Estimator.set_params.__doc__
 
     def _adopt(self, fresh):
         fresh.metadata_json = self._impl.metadata_json  # metadata belongs to the model, not to one fit
@@ -197,8 +226,9 @@ class DenseHamiltonian(Estimator, Hamiltonian):
     def __repr__(self):
         o = self._impl.options
         state = f"fitted, dof={self.dof}" if self.fitted else "unfitted"
+        groups = "" if o["groups"] == "dense" else f", groups={o['groups']!r}"
         return (f"DenseHamiltonian(width={o['width']}, sampler={o['sampler']!r}, activation={o['activation']!r}, "
-                f"solver={o['solver']!r}, seed={o['seed']}) <{state}>")
+                f"solver={o['solver']!r}, seed={o['seed']}{groups}) <{state}>")
 
     # ---- files -----------------------------------------------------------------------------------------
 

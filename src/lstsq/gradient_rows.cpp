@@ -165,6 +165,39 @@ class GradientRows final : public Rows {
     return b;
   }
 
+  // Block d of the reduced problem, [R diag(W_d), 0 | z_d] (R and z_d in B's first k1 rows), when fewer than half
+  // of W_d's entries are nonzero: its nonzero columns J (and z_d) are factored alone, and the small triangle is
+  // merged into T's trailing part from the first column of J on (T's rows above it meet only zeros). Returns
+  // false (nothing done) for a mostly dense W_d, which the caller merges whole (the plain model's path).
+  bool merge_sparse_block(const Matrix& B, Index d, Index k1, Matrix& T, double& flops) const {
+    const Index M = p_.width(), n = M + 2;
+    std::vector<Index> J;
+    for (Index j = 0; j < M; ++j)
+      if ((*p_.W)(d, j) != 0.0) J.push_back(j);
+    if (2 * static_cast<Index>(J.size()) > M || J.empty()) return false;
+    const Index m = static_cast<Index>(J.size()), a = J.front(), r = std::min(J.back() + 1, k1);
+    Matrix C = Matrix::Zero(r, m + 1);
+    for (Index t = 0; t < m; ++t) {
+      const Index len = std::min(J[t] + 1, r);
+      C.col(t).head(len) = B.col(J[t]).head(len) * (*p_.W)(d, J[t]);
+    }
+    C.col(m) = B.col(M + d).head(r);
+    const double rest = B.col(M + d).segment(r, k1 - r).norm();  // rows of the block with zero coefficients
+    householder_r(C, 1, flops, nullptr);
+    const Index q = std::min(r, m + 1);
+    Matrix small = Matrix::Zero(q + 1, n - a);
+    for (Index t = 0; t < m; ++t) {
+      const Index len = std::min(t + 1, q);
+      small.col(J[t] - a).head(len) = C.col(t).head(len);
+    }
+    small.col(M + 1 - a).head(q) = C.col(m).head(q);
+    small(q, M + 1 - a) = rest;
+    Matrix trailing = T.bottomRightCorner(n - a, n - a);
+    merge_rows(trailing, small, 0, flops);
+    T.bottomRightCorner(n - a, n - a) = trailing;
+    return true;
+  }
+
   // One Householder QR of [S | Gt] gives R and Q^T g_d; the stacked problem [R diag(W_d), 0]_d (+ extra rows)
   // is merged into one (M+1) x (M+1) triangle, the right-hand side kept as an extra column.
   Reduction reduce(int threads) const override {
@@ -194,17 +227,24 @@ class GradientRows final : public Rows {
         for (Index j = 0; j < D; ++j) grad_perp_sq += Bm.col(M + j).segment(M, std::min(j + 1, r22)).squaredNorm();
       }
       // The D blocks [R diag(W_d), 0 | z_d], written column by column from B's upper triangle: the first into T,
-      // the others merged into it (upper trapezoidal k1 x n blocks, l = k1).
+      // the others merged into it (upper trapezoidal k1 x n blocks, l = k1). Blocks of rows of W that are mostly
+      // zero (structured layers, groups.hpp) are compressed first (merge_sparse_block).
       Matrix blk;
+      bool empty = true;  // T holds no rows yet
       for (Index d = 0; d < D; ++d) {
-        Matrix& dst = d == 0 ? T : blk;
-        if (d == 1) blk.setZero(k1, n);
+        if (merge_sparse_block(Bm, d, k1, T, red.flops)) {
+          empty = false;
+          continue;
+        }
+        Matrix& dst = empty ? T : blk;
+        if (!empty && blk.rows() != k1) blk.setZero(k1, n);
         for (Index j = 0; j < M; ++j) {
           const Index len = std::min(j + 1, k1);
           dst.col(j).head(len) = Bm.col(j).head(len) * (*p.W)(d, j);
         }
         dst.col(M + 1).head(k1) = Bm.col(M + d).head(k1);
-        if (d > 0) merge_rows(T, blk, k1, red.flops);
+        if (!empty) merge_rows(T, blk, k1, red.flops);
+        empty = false;
       }
     }
     if (p.extra_rows.rows() > 0) {  // dense rows: rectangular block (l = 0)

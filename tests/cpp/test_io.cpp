@@ -168,6 +168,8 @@ TEST(ModelFile, EveryOptionAndSummaryFieldRoundTrips) {
   a.energy_weight = 0.5;
   a.blas_threads = 1;
   a.threads = 1;
+  a.groups = "separable";
+  a.group_threshold = 0.01;
   FitOptions b = a;
   b.ridge = 0;
   b.regularization = Regularization::Holdout;

@@ -17,7 +17,7 @@ def run_fit(a):
     # Everything that can be checked is checked before any sampling or fitting.
     options = dict(width=a.width, sampler=a.sampler, activation=a.activation, solver=a.solver, rcond=a.rcond,
                    ridge=a.ridge, regularization=a.regularization, validation_fraction=a.validation_fraction,
-                   seed=a.seed)
+                   seed=a.seed, groups=a.groups, group_threshold=a.group_threshold)
     if a.threads is not None:
         options["threads"] = a.threads
     if a.blas_threads is not None:
@@ -135,6 +135,11 @@ def add_commands(sub):
                         "holdout: on held-out points)")
     p.add_argument("--validation-fraction", type=c.real, default=0.2,
                    help="share of points held out by --regularization holdout")
+    p.add_argument("--groups", default="dense",
+                   help="structure of the hidden layer: dense, separable, pairs, chain, ring, auto (coupled pairs "
+                        "found from the data) or groups of coordinate indices such as '0 1; 1 2; 2; 3'")
+    p.add_argument("--group-threshold", type=c.real, default=1e-3,
+                   help="--groups auto: held-out variance share that makes a pair of coordinates coupled")
     c.add_thread_options(p)
     p.add_argument("--out", default=None, help="write the model to this file (checked before fitting)")
     p.add_argument("--force", action="store_true", help="allow --out to overwrite an existing file")
