@@ -172,3 +172,50 @@ TEST(PotentialFit, BadInputIsAnError) {
   c.species[0] = 30;
   test::expect_error([&] { fitted.evaluate(c); }, "species 30 is missing from the model");
 }
+
+TEST(PotentialFit, ZblReferenceIsSubtractedAndAddedBack) {
+  const detail::ZblReference zbl(1.0, 2.0, {});
+  // dE/dr by central differences, and the switch: E = 0 from the outer radius on.
+  for (double r : {0.3, 0.8, 1.2, 1.7, 1.99}) {
+    double e, de, ep, dep, em, dem;
+    zbl.pair(29, 79, r, e, de);
+    zbl.pair(29, 79, r + 1e-6, ep, dep);
+    zbl.pair(29, 79, r - 1e-6, em, dem);
+    EXPECT_NEAR(de, (ep - em) / 2e-6, 1e-5 * (1 + std::abs(de))) << r;
+  }
+  double e, de;
+  zbl.pair(29, 29, 2.0, e, de);
+  EXPECT_EQ(e, 0.0);
+  // Cu-Cu at 1 Angstrom, inside the switch: Z^2 e^2/(4 pi eps0 r) phi(r/a), a = 0.4685 / (2 * 29^0.23).
+  zbl.pair(29, 29, 0.9, e, de);
+  const double a = 0.46850 / (2 * std::pow(29.0, 0.23)), x = 0.9 / a;
+  const double phi = 0.18175 * std::exp(-3.19980 * x) + 0.50986 * std::exp(-0.94229 * x) +
+                     0.28022 * std::exp(-0.40290 * x) + 0.02817 * std::exp(-0.20162 * x);
+  EXPECT_NEAR(e, 14.399645 * 29 * 29 / 0.9 * phi, 1e-9 * e);
+  // Data = Morse + ZBL (compressed cells reach into its range); a fit with the reference learns the Morse part.
+  PotentialDataset data;
+  for (int k = 0; k < 16; ++k) {
+    Configuration c = fcc_config(1, 3.0 + 0.02 * k, 0.12, 300 + k, {29});
+    morse(c);
+    const detail::PreparedConfig pc = detail::prepare(c, 2.0);
+    std::vector<double> g(12, 0.0), s(9, 0.0);
+    *c.energy += zbl.evaluate(pc.view(), g.data(), s.data(), nullptr);
+    for (Index i = 0; i < 4; ++i)
+      for (int x2 = 0; x2 < 3; ++x2) (*c.forces)(i, x2) -= g[static_cast<std::size_t>(i * 3 + x2)];
+    for (int x2 = 0; x2 < 3; ++x2)
+      for (int y = 0; y < 3; ++y) (*c.virial)(x2, y) -= s[static_cast<std::size_t>(x2 * 3 + y)];
+    data.configurations.push_back(c);
+  }
+  GraphFitOptions o;
+  o.cutoff = 5.0;
+  o.cutoff_on = 0.8;
+  o.pair_width = 48;
+  o.reference = "zbl";
+  GraphHamiltonian model(o);
+  const GraphFitSummary s = model.fit_potential(data);
+  EXPECT_LT(s.force_relative_error, 1e-4);
+  EXPECT_LT(s.virial_rmse, 1e-3);
+  o.reference = "none";
+  GraphHamiltonian plain(o);
+  EXPECT_GT(plain.fit_potential(data).force_relative_error, 10 * s.force_relative_error);
+}

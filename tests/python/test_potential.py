@@ -119,3 +119,43 @@ def test_fit_potential_bad_input():
     model.fit_potential(data)
     with pytest.raises(ValueError, match="species 13 is missing from the model"):
         model.evaluate(dict(data[0], species=[13, 29, 29, 29]))
+
+
+def test_a_mixed_dataset_in_one_solve_with_group_weights():
+    """1- and 4-atom bulk cells under strain (far smaller than the cutoff), a surface slab with vacuum (periodic
+    along two axes) and a hot 108-atom liquid-like cell, all EMT copper, in one fit; errors per group."""
+    pytest.importorskip("ase")
+    from ase.build import bulk, fcc111
+    from ase.calculators.emt import EMT
+
+    rng = np.random.default_rng(0)
+
+    def label(atoms, group):
+        atoms.rattle(0.25 if group == "liquid" else 0.05, seed=int(rng.integers(1 << 30)))
+        atoms.calc = EMT()
+        atoms.get_forces()
+        if atoms.pbc.all():
+            atoms.get_stress()
+        atoms.info["group"] = group
+        return atoms
+
+    data = []
+    for k in range(5):
+        for cubic in (False, True):
+            a = bulk("Cu", "fcc", a=3.61, cubic=cubic)
+            a.set_cell(a.cell[:] @ (np.eye(3) + 0.03 * rng.standard_normal((3, 3))), scale_atoms=True)
+            data.append(label(a, "bulk"))
+    data += [label(fcc111("Cu", size=(2, 2, 3), vacuum=6.0), "surface") for _ in range(2)]
+    data += [label(bulk("Cu", "fcc", a=3.75, cubic=True).repeat(3), "liquid")]
+    errors = []
+    for w in (1.0, 50.0):
+        m = hs.GraphHamiltonian(cutoff=5.5, cutoff_on=0.5, pair_width=32)
+        m.fit_potential(data, groups={"liquid": {"force": w}})
+        s = m.summary
+        assert s.group_names == ["bulk", "liquid", "surface"]
+        assert all(np.isfinite(s.group_force_relative_error)) and all(np.isfinite(s.group_energy_rmse))
+        assert all(np.isfinite(s.group_virial_rmse))  # EMT gives stresses of slabs too
+        assert s.configurations == 13 and s.atoms == 5 * (1 + 4) + 2 * 12 + 108
+        errors.append(s.group_force_relative_error[1])
+        assert "group 'liquid'" in s.report()
+    assert errors[1] <= errors[0]  # weighting a group's rows up does not raise its error

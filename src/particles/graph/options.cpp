@@ -46,6 +46,12 @@ void GraphFitOptions::validate() const {
 
 std::string GraphFitSummary::brief() const {
   std::ostringstream s;
+  if (kind == "potential") {
+    s << "graph potential " << FitSummary::brief() << "; " << configurations << " configurations, " << atoms
+      << " atoms, " << edges << " pairs; train force rel. error " << fmt("%.2e", force_relative_error)
+      << ", energy RMS/atom " << fmt("%.2e", energy_rmse);
+    return s.str();
+  }
   s << "graph " << FitSummary::brief() << "; " << snapshots << " snapshots of " << particles << " particles, "
     << edges << " edges, " << blocks << " block(s), train MSE " << fmt("%.2e", mse);
   return s.str();
@@ -53,6 +59,23 @@ std::string GraphFitSummary::brief() const {
 
 std::string GraphFitSummary::report() const {
   std::ostringstream s;
+  if (kind == "potential") {
+    s << FitSummary::report() << "  configurations     " << configurations << " (" << atoms << " atoms, " << edges
+      << " pairs in all)\n"
+      << "  least squares      " << blocks << " block(s), at most " << max_block_rows << " rows held at once\n"
+      << "  train errors       energy RMS/atom " << fmt("%.3e", energy_rmse) << ", force RMSE "
+      << fmt("%.3e", force_rmse) << " (relative " << fmt("%.3e", force_relative_error) << "), virial RMS/atom "
+      << fmt("%.3e", virial_rmse) << "\n";
+    for (std::size_t k = 0; k < term_names.size(); ++k)
+      s << "  term " << term_names[k] << std::string(term_names[k].size() < 14 ? 14 - term_names[k].size() : 1, ' ')
+        << fmt("%.0f", term_columns[k]) << " columns, share of the forces " << fmt("%.3f", term_shares[k]) << "\n";
+    for (std::size_t k = 0; k < group_names.size(); ++k)
+      s << "  group '" << group_names[k] << "'  energy RMS/atom " << fmt("%.3e", group_energy_rmse[k])
+        << ", force RMSE " << fmt("%.3e", group_force_rmse[k]) << " (relative "
+        << fmt("%.3e", group_force_relative_error[k]) << "), virial RMS/atom " << fmt("%.3e", group_virial_rmse[k])
+        << "\n";
+    return s.str();
+  }
   s << FitSummary::report() << "  snapshots          " << snapshots << " of " << particles << " particles ("
     << edges << " edges in all)\n"
     << "  networks           " << kinetic_networks << " kinetic, " << pair_networks << " pair\n"
