@@ -67,7 +67,7 @@ class GraphHamiltonian(Estimator):
 
     Potential terms (:meth:`fit_potential`: forces, energies and virials of configurations, no momenta):
 
-    terms             the terms of the potential: ("pair",) (default; also today's model for :meth:`fit`),
+    terms             the terms of the potential: () = ("pair",) (default; today's model for :meth:`fit`),
                       ("pair", "density"), ("pair", "density", "angular")
     cutoff            the terms' cutoff radius (0: the topology's cutoff); pair_cutoff, density_cutoff,
                       angular_cutoff: a term's own (0: cutoff)
@@ -138,7 +138,7 @@ class GraphHamiltonian(Estimator):
         energy, force, virial (each multiplies the option of that name; default 1).
 
         ``fit_potential(topology, positions, forces, energy=None, virial=None, weights=None)``: snapshots of one
-        topology (its types are the species, its box the cell): positions and forces (S, N d), energies (S,),
+        topology (its types are the species, its box or cell the cell): positions and forces (S, N d), energies (S,),
         virials (S, d, d) or (S, d d), per-snapshot weights (S,).
 
         Rows per configuration: its energy per atom, its forces, its virial per atom, weighted (see the options

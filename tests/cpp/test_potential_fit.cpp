@@ -219,3 +219,39 @@ TEST(PotentialFit, ZblReferenceIsSubtractedAndAddedBack) {
   GraphHamiltonian plain(o);
   EXPECT_GT(plain.fit_potential(data).force_relative_error, 10 * s.force_relative_error);
 }
+
+TEST(PotentialFit, SpeciesEnergiesAreFittedOrGiven) {
+  // Two species; the data's energies carry a constant per atom of each species (-2 for 0, +1.5 for 1), and the
+  // cells differ in size (4 and 32 atoms), so only the per-species columns can carry them.
+  PotentialDataset data;
+  for (int k = 0; k < 10; ++k) {
+    Configuration c = fcc_config(k % 3 == 0 ? 2 : 1, 3.6 + 0.02 * (k % 4), 0.1, 700 + k, {0, 1, 1, 0});
+    morse(c);
+    for (int s : c.species) *c.energy += s == 0 ? -2.0 : 1.5;
+    data.configurations.push_back(c);
+  }
+  GraphFitOptions o;
+  o.cutoff = 5.0;
+  o.cutoff_on = 0.8;
+  o.pair_width = 24;
+  GraphHamiltonian fitted(o);
+  fitted.fit_potential(data);
+  EXPECT_EQ(fitted.parameters().energy_species, (std::vector<int>{0, 1}));
+  // Per species the constant is only fixed together with the pair term's energies; the sum over a
+  // configuration is what the data fixes: the energies are reproduced.
+  EXPECT_LT(fitted.summary().energy_rmse, 1e-4);
+  o.species_energies = {-2.0, 1.5};
+  GraphHamiltonian given(o);
+  given.fit_potential(data);
+  EXPECT_EQ(given.parameters().species_energy(0), -2.0);
+  EXPECT_EQ(given.parameters().species_energy(1), 1.5);
+  EXPECT_LT(given.summary().energy_rmse, 1e-4);
+  o.species_energies = {-2.0};  // species 1 has none
+  GraphHamiltonian short_list(o);
+  test::expect_error([&] { short_list.fit_potential(data); }, "species_energies holds 1 values");
+  o.species_energies = {-2.0, std::nan("")};  // NaN: fitted
+  GraphHamiltonian half(o);
+  half.fit_potential(data);
+  EXPECT_EQ(half.parameters().species_energy(0), -2.0);
+  EXPECT_LT(half.summary().energy_rmse, 1e-4);
+}

@@ -159,3 +159,40 @@ def test_a_mixed_dataset_in_one_solve_with_group_weights():
         errors.append(s.group_force_relative_error[1])
         assert "group 'liquid'" in s.report()
     assert errors[1] <= errors[0]  # weighting a group's rows up does not raise its error
+
+
+def test_ase_calculator_and_many_body_terms():
+    pytest.importorskip("ase")
+    from ase.build import bulk
+    from ase.calculators.emt import EMT
+    from hamsam.ase import Calculator
+
+    def snaps(count, seed):
+        out = []
+        for k in range(count):
+            a = bulk("Cu", "fcc", a=3.61, cubic=True)  # 4 atoms: a cell far smaller than the cutoff
+            a.rattle(0.1, seed=seed + k)
+            a.calc = EMT()
+            a.get_forces()
+            a.get_stress()
+            out.append(a)
+        return out
+
+    train, test = snaps(30, 0), snaps(3, 100)
+    errors = {}
+    for terms in [("pair",), ("pair", "density")]:
+        m = hs.GraphHamiltonian(terms=terms, cutoff=5.88, cutoff_on=0.5, pair_width=32, density_width=16)
+        m.fit_potential(train)
+        assert m.summary.term_names == list(terms) and sum(m.summary.term_shares) == pytest.approx(1.0)
+        errors[terms] = np.mean([np.linalg.norm(m.evaluate(c)["forces"] - c.get_forces())
+                                 / np.linalg.norm(c.get_forces()) for c in test])
+    assert errors[("pair", "density")] < 0.5 * errors[("pair",)]  # the many-body term is what EMT needs
+    atoms = test[0].copy()
+    atoms.calc = Calculator(m)
+    r = m.evaluate(test[0])
+    assert atoms.get_potential_energy() == pytest.approx(r["energy"])
+    assert np.allclose(atoms.get_forces(), r["forces"])
+    assert np.allclose(atoms.get_stress(voigt=False), r["stress"])
+    assert np.allclose(atoms.get_potential_energies(), r["per_atom"])
+    with pytest.raises(ValueError, match="fitted with fit_potential"):
+        Calculator(hs.GraphHamiltonian())

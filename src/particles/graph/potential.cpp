@@ -180,7 +180,7 @@ std::pair<Vector, Matrix> GraphHamiltonian::potential_forces(const Topology& top
                                    Configuration c;
                                    c.positions = Eigen::Map<const detail::RowMatrix>(positions.row(k).eval().data(), N, d);
                                    c.species = topology.particles.type;
-                                   if (topology.box) c.cell = cell_of(*topology.box);
+                                   c.cell = cell_of(topology);
                                    const PotentialResult r = evaluate(c);
                                    e(k) = r.energy;
                                    f.row(k) = Eigen::Map<const Vector>(

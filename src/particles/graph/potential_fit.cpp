@@ -476,7 +476,7 @@ GraphFitSummary GraphHamiltonian::fit_potential(const Topology& topology, const 
     Configuration c;
     c.positions = Eigen::Map<const detail::RowMatrix>(positions.row(k).eval().data(), N, d);
     c.species = topology.particles.type;
-    if (topology.box) c.cell = cell_of(*topology.box);
+    c.cell = cell_of(topology);
     c.forces = Eigen::Map<const detail::RowMatrix>(forces.row(k).eval().data(), N, d);
     if (energy) c.energy = (*energy)(k);
     if (virial) c.virial = Eigen::Map<const detail::RowMatrix>(virial->row(k).eval().data(), d, d);

@@ -127,7 +127,7 @@ class GraphHamiltonian {
   GraphFitSummary fit_potential(const PotentialDataset& data, const ProgressCallback& progress = {});
   /// The same from snapshots of one topology: positions (S x N d), forces (S x N d), optional energies (S),
   /// virials (S x d d, row-major -dV/dstrain) and per-snapshot weights (S); the topology's types are the species,
-  /// its box the cell, its cutoff the terms' cutoff where options.cutoff is 0.
+  /// its box or cell the cell, its cutoff the terms' cutoff where options.cutoff is 0.
   GraphFitSummary fit_potential(const Topology& topology, const Matrix& positions, const Matrix& forces,
                                 const std::optional<Vector>& energy = std::nullopt,
                                 const std::optional<Matrix>& virial = std::nullopt,

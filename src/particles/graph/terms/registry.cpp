@@ -6,6 +6,8 @@
 
 #include "../../detail.hpp"
 #include "hamsam/error.hpp"
+#include "angular.hpp"
+#include "density.hpp"
 #include "term.hpp"
 
 namespace hamsam::particles::detail {
@@ -14,12 +16,16 @@ std::unique_ptr<Term> make_pair_term(const TermOptions& options);
 
 namespace {
 
+std::unique_ptr<Term> make_density_term(const TermOptions& options) { return std::make_unique<DensityTerm>(options); }
+
 using Factory = std::unique_ptr<Term> (*)(const TermOptions&);
 
 /// kind -> factory (one line per term).
 const std::vector<std::pair<std::string, Factory>>& registry() {
   static const std::vector<std::pair<std::string, Factory>> r = {
       {"pair", &make_pair_term},
+      {"density", &make_density_term},
+      {"angular", &make_angular_term},
   };
   return r;
 }
