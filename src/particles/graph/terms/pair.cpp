@@ -54,6 +54,7 @@ class PairTerm final : public Term {
         nets_.push_back(net);
         pts_.push_back(r.points());
       }
+      for (auto& p : pts_) thin(p, s.sample_points);
       require(!nets_.empty(), "pair term: no pair of atoms lies within its cutoff " + str(o_.cutoff) +
                                   " in any training configuration: raise the cutoff");
       species_.clear();
@@ -264,6 +265,14 @@ class PairTerm final : public Term {
                   list(species_) + "): fit on configurations that contain it");
     throw Error("the pair term has no network for species (" + std::to_string(std::min(a, b)) + ", " +
                 std::to_string(std::max(a, b)) + "): no training configuration had such a pair within the cutoff");
+  }
+  /// Keeps at most `most` of the sorted points p, evenly spread over them (the ends kept).
+  static void thin(std::vector<double>& p, Index most) {
+    const Index n = static_cast<Index>(p.size());
+    if (n <= most || most < 2) return;
+    std::vector<double> q(static_cast<std::size_t>(most));
+    for (Index k = 0; k < most; ++k) q[k] = p[static_cast<std::size_t>(k * (n - 1) / (most - 1))];
+    p = std::move(q);
   }
   /// The pairs within the cutoff grouped by network (each network evaluates its pairs at once).
   std::vector<std::vector<Index>> by_network(const ConfigView& config) const {
