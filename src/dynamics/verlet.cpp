@@ -29,15 +29,17 @@ void VerletOptions::validate() const {
 
 namespace {
 
-/// Adds dV/dq at positions q (N d values) over `edges` into gq; edges with r >= cutoff are skipped.
+/// Adds dV/dq at positions q (N d values) over `pairs` (their vectors at q) into gq; pairs with r >= cutoff are
+/// skipped.
 using PotentialGradient =
-    std::function<void(const double* q, const std::vector<Edge>& edges, double* gq, double cutoff)>;
+    std::function<void(const double* q, const PairList& pairs, double* gq, double cutoff)>;
 /// The drift: adds dt dH/dp at momenta p (N d values) into the positions q.
 using Drift = std::function<void(const double* p, double dt, double* q)>;
 
 /// The one kick-drift-kick loop behind both velocity_verlet overloads: B trajectories from the B x 2Nd states
-/// x0, each with its own Verlet-skin neighbour list on radius graphs, every save_every-th state kept. Validates
-/// its arguments (dt, steps, options, x0) and throws when a trajectory diverges.
+/// x0, each with its own Verlet-skin pair list (periodic images in the topology's box or cell, any size) on
+/// radius graphs, every save_every-th state kept. Validates its arguments (dt, steps, options, x0) and throws
+/// when a trajectory diverges.
 Trajectory verlet_loop(const Topology& top, const Matrix& x0, double dt, Index steps, const VerletOptions& options,
                        VerletStats* stats, const PotentialGradient& potential, const Drift& drift) {
   options.validate();
@@ -55,23 +57,22 @@ Trajectory verlet_loop(const Topology& top, const Matrix& x0, double dt, Index s
   tr.states.assign(static_cast<std::size_t>(saved), Matrix(B, 2 * nd));
   tr.states[0] = x0;
 
-  double skin = options.skin;
-  if (top.box && top.is_radius_graph())
-    skin = std::min(skin, 0.9 * (0.5 * top.box->length.minCoeff() - top.cutoff));
   VerletStats st;
   Vector q(nd), p(nd), g(nd);
+  PairList bonds;
   for (Index b = 0; b < B; ++b) {
     q = x0.row(b).head(nd).transpose();
     p = x0.row(b).tail(nd).transpose();
-    std::optional<NeighborList> nl;
-    if (top.is_radius_graph()) nl.emplace(top.cutoff, skin, top.box);
+    std::optional<PairNeighborList> nl;
+    if (top.is_radius_graph()) nl.emplace(top.cutoff, options.skin, cell_of(top));
     auto force = [&] {
       g.setZero();
       if (nl) {
-        nl->update(Eigen::Map<const RowMatrix>(q.data(), n, d), false);
-        potential(q.data(), nl->candidates(), g.data(), top.cutoff);
+        nl->update(Eigen::Map<const RowMatrix>(q.data(), n, d));
+        potential(q.data(), nl->pairs(), g.data(), top.cutoff);
       } else {
-        potential(q.data(), top.edges, g.data(), std::numeric_limits<double>::infinity());
+        detail::config_pairs(top, q.data(), bonds);
+        potential(q.data(), bonds, g.data(), std::numeric_limits<double>::infinity());
       }
       ++st.force_evaluations;
     };
@@ -107,8 +108,8 @@ Trajectory velocity_verlet(const ParticleSystem& system, const Matrix& x0, doubl
   for (Index i = 0; i < top.size(); ++i) inv_m.segment(i * d, d).setConstant(1.0 / top.particles.mass(i));
   return verlet_loop(
       top, x0, dt, steps, options, stats,
-      [&](const double* q, const std::vector<Edge>& edges, double* g, double cutoff) {
-        system.potential_with_edges(q, edges, g, cutoff);
+      [&](const double*, const PairList& pairs, double* g, double cutoff) {
+        system.potential_with_pairs(pairs, g, cutoff);
       },
       [&](const double* p, double step, double* q) {
         Eigen::Map<Vector>(q, nd).noalias() += step * Eigen::Map<const Vector>(p, nd).cwiseProduct(inv_m);
@@ -122,8 +123,8 @@ Trajectory velocity_verlet(const BoundGraphHamiltonian& model, const Matrix& x0,
   const Index nd = model.dof();
   return verlet_loop(
       top, x0, dt, steps, options, stats,
-      [&](const double* q, const std::vector<Edge>& edges, double* g, double cutoff) {
-        m.potential(top, q, edges, g, cutoff);
+      [&](const double* q, const PairList& pairs, double* g, double cutoff) {
+        m.potential(top, q, pairs, g, cutoff);
       },
       [&, v = Vector(nd)](const double* p, double step, double* q) mutable {  // dH/dp of the learned T
         v.setZero();

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <array>
+#include <limits>
 #include <string>
 
 #include "../detail/cancel.hpp"
@@ -15,6 +16,7 @@
 namespace hamsam::particles {
 
 using detail::str;
+using detail::RowMatrix;
 
 Cell cell_of(const PeriodicBox& box) {
   const Index d = box.length.size();
@@ -90,12 +92,19 @@ bool positive_shift(const int* s, int d) {
   return false;
 }
 
-// Appends the pair (i, j, shift) with vector v and length r to the list when r < cutoff; r = 0 is an error.
-void keep_pair(PairList& out, Index i, Index j, const int* shift, const double* v, double r, double cutoff) {
+// The error for two atoms (or an atom and its image) at distance 0.
+[[noreturn]] void overlapping(Index i, Index j) {
+  throw Error("overlapping atoms " + std::to_string(i) + " and " + std::to_string(j) + " (distance 0" +
+              std::string(i == j ? ", an atom and its periodic image" : "") +
+              "): remove duplicated atoms or check the cell");
+}
+
+// Appends the pair (i, j, shift) with vector v and length r to the list when r < cutoff; r = 0 is an error
+// unless `overlaps` (the pair-network paths report it themselves, with their own message).
+void keep_pair(PairList& out, Index i, Index j, const int* shift, const double* v, double r, double cutoff,
+               bool overlaps = false) {
   if (!(r < cutoff)) return;
-  require(r > 0.0, "overlapping atoms " + std::to_string(i) + " and " + std::to_string(j) + " (distance 0" +
-                       std::string(i == j ? ", an atom and its periodic image" : "") +
-                       "): remove duplicated atoms or check the cell");
+  if (!overlaps && !(r > 0.0)) overlapping(i, j);
   out.first.push_back(i);
   out.second.push_back(j);
   for (int k = 0; k < out.dim; ++k) {
@@ -106,11 +115,14 @@ void keep_pair(PairList& out, Index i, Index j, const int* shift, const double* 
 }
 
 // keep_pair at positions q: the vector and length computed here.
-void keep_pair(PairList& out, const Matrix& q, Index i, Index j, const int* shift, const Matrix& A, double cutoff) {
+void keep_pair(PairList& out, const Matrix& q, Index i, Index j, const int* shift, const Matrix& A, double cutoff,
+               bool overlaps = false) {
   double v[3];
   const double r = image_vector(q, i, j, shift, A, out.dim, v);
-  keep_pair(out, i, j, shift, v, r, cutoff);
+  keep_pair(out, i, j, shift, v, r, cutoff, overlaps);
 }
+
+PairList search_pairs(const Matrix& positions, double cutoff, const std::optional<Cell>& cell, bool overlaps);
 
 }  // namespace
 
@@ -150,6 +162,48 @@ PairList neighbor_pairs_brute_force(const Matrix& positions, double cutoff, cons
 }
 
 PairList neighbor_pairs(const Matrix& positions, double cutoff, const std::optional<Cell>& cell) {
+  return search_pairs(positions, cutoff, cell, false);
+}
+
+void detail::config_pairs(const Topology& top, const double* q, PairList& out) {
+  const Index n = top.size();
+  const int d = top.dim();
+  const Matrix positions = Eigen::Map<const RowMatrix>(q, n, d);
+  if (top.is_radius_graph()) {
+    out = search_pairs(positions, top.cutoff, cell_of(top), true);
+    return;
+  }
+  // Fixed bonds, minimum image: per box axis the legacy rule (dx -= L round(dx / L) when |dx| > L / 2), in a
+  // general cell the fractional difference rounded along its periodic axes.
+  out.clear();
+  out.dim = d;
+  out.atoms = n;
+  const auto cell = cell_of(top);
+  const Matrix A = cell ? cell->vectors : Matrix::Identity(d, d);
+  const Matrix B = top.cell ? Matrix(A.inverse()) : Matrix();
+  int s[3] = {0, 0, 0};
+  double v[3];
+  for (const auto& [i, j] : top.edges) {
+    for (int k = 0; k < d; ++k) {
+      const double dx = positions(j, k) - positions(i, k);
+      s[k] = 0;
+      if (top.box) {
+        const double L = top.box->length(k);
+        if (std::abs(dx) > 0.5 * L) s[k] = -static_cast<int>(std::nearbyint(dx / L));
+      }
+    }
+    if (top.cell) {
+      const Vector f = B.transpose() * (positions.row(j) - positions.row(i)).transpose();
+      for (int k = 0; k < d; ++k)
+        if (top.cell->periodic[static_cast<std::size_t>(k)]) s[k] = -static_cast<int>(std::nearbyint(f(k)));
+    }
+    const double r = image_vector(positions, i, j, s, A, d, v);
+    keep_pair(out, i, j, s, v, r, std::numeric_limits<double>::infinity(), true);
+  }
+}
+
+namespace {
+PairList search_pairs(const Matrix& positions, double cutoff, const std::optional<Cell>& cell, bool overlaps) {
   const Search sr = check_search(positions, cutoff, cell);
   const int d = sr.d;
   const Index N = positions.rows();
@@ -286,10 +340,11 @@ PairList neighbor_pairs(const Matrix& positions, double cutoff, const std::optio
         }
     std::sort(found.begin(), found.end(),
               [](const Found& a, const Found& b) { return a.j != b.j ? a.j < b.j : a.s < b.s; });
-    for (const Found& f : found) keep_pair(out, positions, i, f.j, f.s.data(), sr.A, cutoff);
+    for (const Found& f : found) keep_pair(out, positions, i, f.j, f.s.data(), sr.A, cutoff, overlaps);
   }
   return out;
 }
+}  // namespace
 
 PairNeighborList::PairNeighborList(double cutoff, double skin, std::optional<Cell> cell)
     : cutoff_(cutoff), skin_(skin), cell_(std::move(cell)) {
@@ -304,7 +359,7 @@ bool PairNeighborList::update(const Matrix& positions) {
   if (cell_)
     require(d == cell_->dim(), "positions have " + std::to_string(d) + " columns but the cell is " +
                                    std::to_string(cell_->dim()) + "-dimensional");
-  require(positions.allFinite(), "positions contain NaN or Inf");
+  require(positions.allFinite(), "positions must be finite (found NaN or Inf)");
   bool rebuild = reference_.rows() != positions.rows() || reference_.cols() != positions.cols();
   if (!rebuild) rebuild = ((positions - reference_).rowwise().squaredNorm().array() > 0.25 * skin_ * skin_).any();
   if (rebuild) {
@@ -317,12 +372,34 @@ bool PairNeighborList::update(const Matrix& positions) {
       candidates_.r[e] = image_vector(positions, candidates_.first[e], candidates_.second[e],
                                       candidates_.shift.data() + e * d, A, d, candidates_.vec.data() + e * d);
   }
-  pairs_.clear();
+  // The pairs within the cutoff, written in place (this runs every MD step).
+  const Index C = candidates_.size();
   pairs_.dim = d;
   pairs_.atoms = positions.rows();
-  for (Index e = 0; e < candidates_.size(); ++e)
-    keep_pair(pairs_, candidates_.first[e], candidates_.second[e], candidates_.shift.data() + e * d,
-              candidates_.vec.data() + e * d, candidates_.r[e], cutoff_);
+  pairs_.first.resize(static_cast<std::size_t>(C));
+  pairs_.second.resize(static_cast<std::size_t>(C));
+  pairs_.r.resize(static_cast<std::size_t>(C));
+  pairs_.vec.resize(static_cast<std::size_t>(C * d));
+  pairs_.shift.resize(static_cast<std::size_t>(C * d));
+  Index m = 0;
+  for (Index e = 0; e < C; ++e) {
+    const double r = candidates_.r[e];
+    if (!(r < cutoff_)) continue;
+    if (!(r > 0.0)) overlapping(candidates_.first[e], candidates_.second[e]);
+    pairs_.first[m] = candidates_.first[e];
+    pairs_.second[m] = candidates_.second[e];
+    pairs_.r[m] = r;
+    for (int k = 0; k < d; ++k) {
+      pairs_.vec[m * d + k] = candidates_.vec[e * d + k];
+      pairs_.shift[m * d + k] = candidates_.shift[e * d + k];
+    }
+    ++m;
+  }
+  pairs_.first.resize(static_cast<std::size_t>(m));
+  pairs_.second.resize(static_cast<std::size_t>(m));
+  pairs_.r.resize(static_cast<std::size_t>(m));
+  pairs_.vec.resize(static_cast<std::size_t>(m * d));
+  pairs_.shift.resize(static_cast<std::size_t>(m * d));
   return rebuild;
 }
 

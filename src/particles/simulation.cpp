@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "detail.hpp"
 #include "hamsam/error.hpp"
@@ -109,7 +110,13 @@ ParticleDataset snapshot_dataset(const ParticleSystem& system, const Matrix& X) 
   const Topology& top = system.topology();
   if (top.is_radius_graph()) {
     bool any = false;
-    for (Index s = 0; s < X.rows() && !any; ++s) any = !system.edges(positions_of(X, s, top.dim())).empty();
+    PairList pairs;
+    std::vector<double> q(static_cast<std::size_t>(system.dof()));
+    for (Index s = 0; s < X.rows() && !any; ++s) {
+      for (Index c = 0; c < system.dof(); ++c) q[c] = X(s, c);
+      detail::config_pairs(top, q.data(), pairs);
+      any = pairs.size() > 0;
+    }
     require(any, "no pair of particles lies within the cutoff " + str(top.cutoff) +
                      " in any state: the neighbour lists are empty and a pair model could learn nothing; raise "
                      "the cutoff or the density");

@@ -27,7 +27,6 @@ ParticleSystem::ParticleSystem(Topology topology, PotentialPtr potential)
 
 ParticleSystem::ParticleSystem(Topology topology, PotentialTable potentials) : topology_(std::move(topology)) {
   validate(topology_);
-  detail::require_no_cell(topology_, "ParticleSystem");
   ntypes_ = type_count(topology_.particles);
   std::vector<bool> present(static_cast<std::size_t>(ntypes_), false);
   for (int t : topology_.particles.type) present[t] = true;
@@ -127,10 +126,9 @@ std::vector<Edge> ParticleSystem::edges(const Matrix& positions) const {
   return edges_at(topology_, positions);
 }
 
-double ParticleSystem::potential_with_edges(const double* q, const std::vector<Edge>& edges, double* grad,
-                                            double cutoff) const {
+double ParticleSystem::potential_with_pairs(const PairList& pairs, double* grad, double cutoff) const {
   const int d = topology_.dim();
-  const Index E = static_cast<Index>(edges.size());
+  const Index E = pairs.size();
   // Scratch space reused across calls (per thread): kept edges compacted to the front.
   struct Scratch {
     std::vector<double> dx, r, v, dv, gr, gv, gdv;
@@ -147,26 +145,22 @@ double ParticleSystem::potential_with_edges(const double* q, const std::vector<E
   double* dv = sc.dv.data();
   Index* kept = sc.kept.data();
   Index* pot = sc.pot.data();
-  const PeriodicBox* box = topology_.box ? &*topology_.box : nullptr;
   const int* type = topology_.particles.type.data();
   const bool single = distinct_.size() == 1;
-  const double c2 = cutoff * cutoff;
 
   // Pass 1: displacements and distances; candidates beyond the cutoff dropped; the domain checked.
   Index m = 0;
   for (Index e = 0; e < E; ++e) {
-    const auto [i, j] = edges[static_cast<std::size_t>(e)];
-    double* x = dx + m * d;
-    for (int k = 0; k < d; ++k) x[k] = q[j * d + k] - q[i * d + k];
-    if (box) minimum_image(x, d, *box);
-    double r2 = 0.0;
-    for (int k = 0; k < d; ++k) r2 += x[k] * x[k];
-    if (!(r2 < c2)) {
-      if (std::isnan(r2)) distinct_[0]->check_distance(r2, i, j);
+    const Index i = pairs.first[e], j = pairs.second[e];
+    const double re = pairs.r[e];
+    if (!(re < cutoff)) {
+      if (std::isnan(re)) distinct_[0]->check_distance(re, i, j);
       continue;
     }
+    double* x = dx + m * d;
+    for (int k = 0; k < d; ++k) x[k] = pairs.vec[e * d + k];
     const Index pi = single ? 0 : distinct_index_[type[i] * ntypes_ + type[j]];
-    r[m] = std::sqrt(r2);
+    r[m] = re;
     if (!(r[m] > min_distance_[pi])) distinct_[pi]->check_distance(r[m], i, j);
     kept[m] = e;
     pot[m] = pi;
@@ -194,7 +188,7 @@ double ParticleSystem::potential_with_edges(const double* q, const std::vector<E
   const double* mass = topology_.particles.mass.data();
   double total = 0.0;
   for (Index k = 0; k < m; ++k) {
-    const auto [i, j] = edges[static_cast<std::size_t>(kept[k])];
+    const Index i = pairs.first[kept[k]], j = pairs.second[kept[k]];
     const double scale = mass_weighted_[pot[k]] ? mass[i] * mass[j] : 1.0;
     total += scale * v[k];
     if (grad) {
@@ -232,15 +226,12 @@ Vector ParticleSystem::potential_energy(const Matrix& X) const {
   const Index n = topology_.size(), d = topology_.dim(), nd = n * d;
   Vector V(X.rows());
   std::vector<double> q;
+  PairList pairs;
   for (Index s = 0; s < X.rows(); ++s) {
     hamsam::detail::check_cancel_every<4>(s);
     row_positions(X, s, nd, q);
-    if (topology_.is_radius_graph()) {
-      const Matrix pos = Eigen::Map<const RowMatrix>(q.data(), n, d);
-      V(s) = potential_with_edges(q.data(), edges_at(topology_, pos), nullptr);
-    } else {
-      V(s) = potential_with_edges(q.data(), topology_.edges, nullptr);
-    }
+    detail::config_pairs(topology_, q.data(), pairs);
+    V(s) = potential_with_pairs(pairs, nullptr);
   }
   return V;
 }
@@ -255,16 +246,13 @@ Matrix ParticleSystem::forces(const Matrix& X) const {
   const Index n = topology_.size(), d = topology_.dim(), nd = n * d;
   Matrix F(X.rows(), nd);
   std::vector<double> q, g;
+  PairList pairs;
   for (Index s = 0; s < X.rows(); ++s) {
     hamsam::detail::check_cancel_every<4>(s);
     row_positions(X, s, nd, q);
     g.assign(static_cast<std::size_t>(nd), 0.0);
-    if (topology_.is_radius_graph()) {
-      const Matrix pos = Eigen::Map<const RowMatrix>(q.data(), n, d);
-      potential_with_edges(q.data(), edges_at(topology_, pos), g.data());
-    } else {
-      potential_with_edges(q.data(), topology_.edges, g.data());
-    }
+    detail::config_pairs(topology_, q.data(), pairs);
+    potential_with_pairs(pairs, g.data());
     for (Index c = 0; c < nd; ++c) F(s, c) = -g[c];
   }
   return F;

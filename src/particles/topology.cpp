@@ -62,12 +62,6 @@ void validate(const Topology& topology) {
   if (topology.cell) validate(*topology.cell, d);
   require(std::isfinite(topology.cutoff) && topology.cutoff >= 0,
           "cutoff must be finite and >= 0 (got " + str(topology.cutoff) + ")");
-  if (topology.box && topology.cutoff > 0) {
-    const double half = 0.5 * topology.box->length.minCoeff();
-    require(topology.cutoff < half, "cutoff " + str(topology.cutoff) + " is not below half the smallest box side (" +
-                                        str(half) + "): the minimum image would miss pairs; use a larger box or a "
-                                        "smaller cutoff");
-  }
   std::set<Edge> seen;
   for (const auto& [i, j] : topology.edges) {
     require(i >= 0 && j < n && i < j, "edge (" + str(i) + ", " + str(j) + ") must satisfy 0 <= i < j < N = " + str(n));

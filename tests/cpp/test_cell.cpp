@@ -242,7 +242,7 @@ TEST(Cell, SkinPairListErrors) {
   EXPECT_TRUE(nl.update(q));
   Matrix nan = q;
   nan(0, 1) = std::nan("");
-  expect_error([&] { nl.update(nan); }, "positions contain NaN or Inf");
+  expect_error([&] { nl.update(nan); }, "positions must be finite (found NaN or Inf)");
   q(1, 0) = 0.0;  // moved onto atom 0, less than skin / 2: found when the candidates are refreshed
   expect_error([&] { nl.update(q); }, "overlapping atoms 0 and 1");
 }

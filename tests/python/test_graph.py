@@ -202,10 +202,9 @@ def test_bad_input(fitted):
     # Empty neighbour lists: a radius graph with no pair within its cutoff in any snapshot.
     with pytest.raises(ValueError, match="neighbour lists are empty"):
         hs.GraphHamiltonian().fit(P.radius_topology(8, 3, 0.5), data.x, data.xdot)
-    # Overlapping particles outside a true potential's domain, a cutoff larger than half the box, masses that do
-    # not match the particles: refused where the topology or system is made (test_particles.py has the rest).
-    with pytest.raises(ValueError, match="not below half the smallest box side"):
-        P.radius_topology(8, 3, 2.6, box=5.0)
+    # Masses that do not match the particles: refused where the topology is made (test_particles.py has the
+    # rest). A cutoff above half the box is no error: radius graphs interact with periodic images.
+    assert P.radius_topology(8, 3, 2.6, box=5.0).cutoff == 2.6
     with pytest.raises(ValueError, match="one mass per particle"):
         P.Topology(n=8, dim=3, edges=data.topology.edges, mass=np.ones(7))
 
@@ -223,3 +222,51 @@ def test_save_and_load(fitted, tmp_path):
     assert refit.fitted
     with pytest.raises(ValueError, match="cannot read"):
         hs.GraphHamiltonian.load(tmp_path / "missing.json")
+
+
+def _replicate(q, cell, reps):
+    """Positions of the reps[0] x reps[1] x reps[2] supercell of q (N, 3) in `cell`, and the supercell."""
+    import itertools
+
+    shifts = np.array(list(itertools.product(*[range(r) for r in reps])), dtype=float)
+    return np.concatenate([q + s @ cell for s in shifts]), cell * np.array(reps, dtype=float)[:, None]
+
+
+def test_small_triclinic_cells_equal_their_replicas():
+    # A triclinic cell below twice the cutoff (periodic images of every atom interact, atoms with their own
+    # images too): energies and forces of the true potential and of a fitted graph model equal those of the
+    # 2x2x2 replica (cell above twice the cutoff), per copy.
+    cell = np.array([[3.3, 0.0, 0.0], [0.8, 3.1, 0.0], [0.3, -0.5, 3.4]])
+    frac = np.array([[0, 0, 0], [0.5, 0, 0], [0, 0.5, 0.5], [0.5, 0.5, 0.5]]) + \
+        np.random.default_rng(3).uniform(-0.03, 0.03, (4, 3))
+    q = frac @ cell
+    big_q, big_cell = _replicate(q, cell, (2, 2, 2))
+    lj = P.potential("lennard-jones", cutoff=2.5)
+    small = P.ParticleSystem(P.Topology(mass=np.ones(4), cutoff=2.5, cell=cell), lj)
+    big = P.ParticleSystem(P.Topology(mass=np.ones(32), cutoff=2.5, cell=big_cell), lj)
+    e_small, e_big = small.potential_energy(q.ravel()), big.potential_energy(big_q.ravel())
+    assert e_big == pytest.approx(8 * e_small, rel=1e-12)
+    np.testing.assert_allclose(big.forces(big_q.ravel()).reshape(32, 3),
+                               np.tile(small.forces(q.ravel()).reshape(4, 3), (8, 1)), atol=1e-10)
+    # The same energy from the brute-force pair list, summed here.
+    pairs = P.neighbor_pairs(q, 2.5, cell=cell, brute_force=True)
+    r = pairs["r"]
+    v = 4 * (r ** -12 - r ** -6) - 4 * (2.5 ** -12 - 2.5 ** -6)
+    assert e_small == pytest.approx(v.sum(), rel=1e-12)
+
+    # A graph model fitted on a fluid in a large box, evaluated on the small cell and its replica.
+    top, x0 = P.lennard_jones_fluid(64, dim=3, density=0.7, temperature=1.0, cutoff=2.5, count=2, seed=1)
+    data = P.trajectory_dataset(P.ParticleSystem(top, lj), x0, dt=0.005, steps=40, save_every=10)
+    model = hs.GraphHamiltonian(pair_input="inverse").fit(data, progress=False)
+    xs = np.concatenate([q.ravel(), np.zeros(12)])
+    xb = np.concatenate([big_q.ravel(), np.zeros(96)])
+    small_top = P.radius_topology(4, 3, 2.5, cell=cell)
+    big_top = P.radius_topology(32, 3, 2.5, cell=big_cell)
+    assert model.energy(big_top, xb) == pytest.approx(8 * model.energy(small_top, xs), rel=1e-10)
+    np.testing.assert_allclose(model.forces(big_top, xb).reshape(32, 3),
+                               np.tile(model.forces(small_top, xs).reshape(4, 3), (8, 1)), atol=1e-9)
+    # Velocity Verlet in the small cell (Verlet-skin pair list with images) conserves the energy.
+    x0 = np.concatenate([q.ravel(), np.random.default_rng(5).normal(0, 0.3, 12)])
+    traj = P.velocity_verlet(small, x0, dt=0.002, steps=500, save_every=50)
+    energy = small.energy(traj.reshape(-1, 24))
+    assert np.ptp(energy) < 1e-3 * abs(energy[0])

@@ -47,10 +47,11 @@ class ParticleSystem final : public Hamiltonian {
   /// The edges of one configuration (positions N x d): the fixed edges or the radius graph.
   std::vector<Edge> edges(const Matrix& positions) const;
 
-  /// The core: V at positions q (N d values, particle by particle) over `edges`, and dV/dq added into
-  /// grad (N d values, may be null). Checks every distance against the potential's domain. Edges with
-  /// r >= cutoff contribute nothing (default: none skipped; Verlet-list candidates pass the graph's cutoff).
-  double potential_with_edges(const double* q, const std::vector<Edge>& edges, double* grad,
+  /// The core: V over the pairs of one configuration (cell.hpp; their vectors and lengths at its positions),
+  /// and dV/dq added into grad (N d values, may be null). Checks every distance against the potential's
+  /// domain. Pairs with r >= cutoff contribute nothing (default: none skipped; Verlet-list candidates pass the
+  /// graph's cutoff).
+  double potential_with_pairs(const PairList& pairs, double* grad,
                               double cutoff = std::numeric_limits<double>::infinity()) const;
 
   const Topology& topology() const { return topology_; }

@@ -68,8 +68,8 @@ void validate(const PeriodicBox& box, int dim);
 /// order). Topologies built from user edges pass them through here before validate().
 std::vector<Edge> ordered_edges(const std::vector<Edge>& edges, Index n);
 /// Checks the particles, the box or the cell (not both; validate(Cell)), edges (0 <= i < j < N, no duplicates),
-/// the cutoff (finite, >= 0, below half of every box side when periodic: the minimum image needs it), and that
-/// there is something to interact (fixed edges or a cutoff > 0).
+/// the cutoff (finite, >= 0; any size against the box or cell: radius graphs interact with periodic images),
+/// and that there is something to interact (fixed edges or a cutoff > 0).
 void validate(const Topology& topology);
 
 // ---- particles ---------------------------------------------------------------------------------------------

@@ -30,7 +30,6 @@ using Clock = std::chrono::steady_clock;
 using hamsam::detail::FitRun;
 using hamsam::detail::Pass;
 using hamsam::detail::seconds_since;
-using detail::config_edges;
 using detail::distinct_rows;
 using detail::eval_scalar;
 using detail::Geometry;
@@ -47,7 +46,6 @@ using detail::str;
 void check_data(const Topology& top, const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy,
                      const std::optional<Anchors>& anchors) {
   validate(top);
-  detail::require_no_cell(top, "the graph model's Hamiltonian fit");
   const Index nd = top.dof();
   check_states(x, nd, "x");
   require(xdot.rows() == x.rows() && xdot.cols() == x.cols(),
@@ -132,7 +130,6 @@ struct GraphFitter {
     const auto& type = top.particles.type;
     const Vector& mass = top.particles.mass;
     std::vector<double> q(static_cast<std::size_t>(nd));
-    std::vector<Edge> buf;
     Geometry geo;
     Index edges_total = 0;
     for (Index s0 = 0; s0 < S; ++s0) {
@@ -145,11 +142,10 @@ struct GraphFitter {
         r.add(u / (2.0 * mass(i)), rng);
       }
       for (Index c = 0; c < nd; ++c) q[c] = X(s0, c);
-      const auto& edges = config_edges(top, q.data(), buf);
-      geo.compute(top, q.data(), edges, cutoff);
+      geo.compute(top, q.data(), cutoff);
       edges_total += geo.size();
       for (Index e = 0; e < geo.size(); ++e) {
-        const auto [i, j] = edges[static_cast<std::size_t>(geo.kept[e])];
+        const auto [i, j] = geo.pair(e);
         auto& r = pair[{std::min(type[i], type[j]), std::max(type[i], type[j])}];
         r.cap = o.sample_points;
         const double g = pair_g(o.pair_input, geo.r[e]);
@@ -255,12 +251,11 @@ struct GraphFitter {
       std::vector<std::vector<double>> rows;
       Index seen = 0;
       std::vector<double> q(static_cast<std::size_t>(nd));
-      std::vector<Edge> buf;
-      Geometry geo;
+        Geometry geo;
       for (Index s0 = 0; s0 < S; ++s0) {
         check_cancel();
         for (Index c = 0; c < nd; ++c) q[c] = X(s0, c);
-        const Matrix H = node_features(q.data(), buf, geo, nullptr, nullptr);
+        const Matrix H = node_features(q.data(), geo, nullptr);
         for (Index i = 0; i < N; ++i) {
           std::vector<double> row(static_cast<std::size_t>(K));
           for (Index k = 0; k < K; ++k) row[k] = H(i, k);
@@ -296,20 +291,17 @@ struct GraphFitter {
 
   /// Node features h (N x K) of one configuration; optionally the edge features' derivatives dphi/dr (E x K) and
   /// fills geo.
-  Matrix node_features(const double* q, std::vector<Edge>& buf, Geometry& geo, Matrix* dphi,
-                       const std::vector<Edge>** edges_out) const {
+  Matrix node_features(const double* q, Geometry& geo, Matrix* dphi) const {
     const MessageLayer& L = *params.message;
     const Index K = L.alpha.size();
-    const auto& edges = config_edges(top, q, buf);
-    if (edges_out) *edges_out = &edges;
-    geo.compute(top, q, edges, cutoff);
+    geo.compute(top, q, cutoff);
     const Index m = geo.size();
     Matrix Z(m, K), Phi, D1;
     for (Index e = 0; e < m; ++e) Z.row(e) = pair_g(o.pair_input, geo.r[e]) * L.alpha.transpose() + L.beta.transpose();
     activate_value_d1(o.activation, Z, Phi, D1);
     Matrix H = Matrix::Zero(N, K);
     for (Index e = 0; e < m; ++e) {
-      const auto [i, j] = edges[static_cast<std::size_t>(geo.kept[e])];
+      const auto [i, j] = geo.pair(e);
       H.row(i) += Phi.row(e);
       H.row(j) += Phi.row(e);
     }
@@ -356,15 +348,12 @@ struct GraphFitter {
     // Potential: -dH/dq from every edge feature's dV/dr along the unit vectors.
     std::vector<double> q(static_cast<std::size_t>(nd));
     for (Index c = 0; c < nd; ++c) q[c] = X(s0, c);
-    std::vector<Edge> buf;
     Geometry geo;
-    const std::vector<Edge>* edges = nullptr;
     Matrix H, dphi;
     if (params.message) {
-      H = node_features(q.data(), buf, geo, &dphi, &edges);
+      H = node_features(q.data(), geo, &dphi);
     } else {
-      edges = &config_edges(top, q.data(), buf);
-      geo.compute(top, q.data(), *edges, cutoff);
+      geo.compute(top, q.data(), cutoff);
     }
     const Index m = geo.size();
     // Rows of F (row-major, w columns): d feature / dr of edges idx[a]; pdot_i += f n_e, pdot_j -= f n_e.
@@ -372,7 +361,7 @@ struct GraphFitter {
       const Index w = F.cols();
       for (std::size_t a = 0; a < idx.size(); ++a) {
         const Index e = idx[a];
-        const auto [i, j] = (*edges)[static_cast<std::size_t>(geo.kept[e])];
+        const auto [i, j] = geo.pair(e);
         const double* n = geo.unit.data() + e * d;
         const double* f = F.data() + static_cast<Index>(a) * w;
         for (int c = 0; c < d; ++c) {
@@ -388,7 +377,7 @@ struct GraphFitter {
     };
     std::vector<int> grp(static_cast<std::size_t>(m));
     for (Index e = 0; e < m; ++e) {
-      const auto [i, j] = (*edges)[static_cast<std::size_t>(geo.kept[e])];
+      const auto [i, j] = geo.pair(e);
       grp[e] = index.pair(type[i], type[j]);
     }
     std::vector<Index> idx;
@@ -431,7 +420,7 @@ struct GraphFitter {
       RowMatrix G(m, L.width());
       idx.resize(static_cast<std::size_t>(m));
       for (Index e = 0; e < m; ++e) {
-        const auto [i, j] = (*edges)[static_cast<std::size_t>(geo.kept[e])];
+        const auto [i, j] = geo.pair(e);
         G.row(e) = (Sd.row(i) + Sd.row(j)).cwiseProduct(Psi.row(e));
         idx[e] = e;
       }
@@ -453,19 +442,16 @@ struct GraphFitter {
         row(kin_off[k] + j) += activation_value(o.activation, net.a(j) * u + net.b(j));
       if (o.kinetic_linear) row(kin_off[k] + net.width()) += u * linear_scale(net);
     }
-    std::vector<Edge> buf;
     Geometry geo;
     const std::vector<double> q(x.data(), x.data() + nd);
-    const std::vector<Edge>* edges = nullptr;
     Matrix H, dphi;
     if (params.message) {
-      H = node_features(q.data(), buf, geo, nullptr, &edges);
+      H = node_features(q.data(), geo, nullptr);
     } else {
-      edges = &config_edges(top, q.data(), buf);
-      geo.compute(top, q.data(), *edges, cutoff);
+      geo.compute(top, q.data(), cutoff);
     }
     for (Index e = 0; e < geo.size(); ++e) {
-      const auto [i, j] = (*edges)[static_cast<std::size_t>(geo.kept[e])];
+      const auto [i, j] = geo.pair(e);
       const int k = index.pair(type[i], type[j]);
       if (k < 0)
         throw Error("anchor state: an edge between types (" + std::to_string(type[i]) + ", " +

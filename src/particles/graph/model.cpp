@@ -18,7 +18,6 @@
 
 namespace hamsam::particles {
 
-using detail::config_edges;
 using detail::eval_continued;
 using detail::Geometry;
 using detail::pair_dg;
@@ -127,7 +126,6 @@ void GraphHamiltonian::check_topology(const Topology& topology) const {
   require(!potential_model(), "this graph model is a potential (fitted with fit_potential): evaluate it with "
                               "evaluate() or potential_forces(), not as a Hamiltonian of states");
   validate(topology);
-  detail::require_no_cell(topology, "the graph model's evaluation");
   require(topology.dim() == params_.dim, "the topology is " + std::to_string(topology.dim()) +
                                       "-dimensional but the model was fitted in " + std::to_string(params_.dim) +
                                       " dimensions: use particles of the training dimension");
@@ -251,15 +249,15 @@ double GraphHamiltonian::kinetic(const Particles& particles, const double* p, do
   return total;
 }
 
-double GraphHamiltonian::potential(const Topology& topology, const double* q, const std::vector<Edge>& edges,
-                                   double* gq, double cutoff) const {
+double GraphHamiltonian::potential(const Topology& topology, const double* q, const PairList& pairs, double* gq,
+                                   double cutoff) const {
   const int d = topology.dim();
   const Index N = topology.size();
   thread_local Geometry geo;
   thread_local std::vector<double> v, dv, gr, gvv, gdv;
   thread_local std::vector<int> grp;
   thread_local std::vector<Index> gidx;
-  geo.compute(topology, q, edges, cutoff);
+  geo.compute(pairs, cutoff);
   const Index m = geo.size();
   v.resize(static_cast<std::size_t>(m));
   dv.resize(static_cast<std::size_t>(m));
@@ -269,7 +267,7 @@ double GraphHamiltonian::potential(const Topology& topology, const double* q, co
   } else {
     grp.resize(static_cast<std::size_t>(m));
     for (Index e = 0; e < m; ++e) {
-      const auto [i, j] = edges[static_cast<std::size_t>(geo.kept[e])];
+      const auto [i, j] = geo.pair(e);
       grp[e] = index_.pair(type[i], type[j]);
       if (grp[e] < 0)
         throw Error("no pair network for types (" + std::to_string(type[i]) + ", " + std::to_string(type[j]) +
@@ -302,7 +300,7 @@ double GraphHamiltonian::potential(const Topology& topology, const double* q, co
     for (Index e = 0; e < m; ++e) Z.row(e) = pair_g(in, geo.r[e]) * L.alpha.transpose() + L.beta.transpose();
     activate_value_d1(params_.options.activation, Z, Phi, D1);
     for (Index e = 0; e < m; ++e) {
-      const auto [i, j] = edges[static_cast<std::size_t>(geo.kept[e])];
+      const auto [i, j] = geo.pair(e);
       H.row(i) += Phi.row(e);
       H.row(j) += Phi.row(e);
     }
@@ -314,7 +312,7 @@ double GraphHamiltonian::potential(const Topology& topology, const double* q, co
     if (gq) {
       const Matrix Gh = (S * L.c.asDiagonal()) * L.node.W.transpose();  // dN/dh_i: N x K
       for (Index e = 0; e < m; ++e) {
-        const auto [i, j] = edges[static_cast<std::size_t>(geo.kept[e])];
+        const auto [i, j] = geo.pair(e);
         double f = 0.0;
         for (Index k = 0; k < K; ++k) f += (Gh(i, k) + Gh(j, k)) * D1(e, k) * L.alpha(k);
         dv[e] += f * pair_dg(in, geo.r[e]);
@@ -323,7 +321,7 @@ double GraphHamiltonian::potential(const Topology& topology, const double* q, co
   }
   if (gq) {
     for (Index e = 0; e < m; ++e) {
-      const auto [i, j] = edges[static_cast<std::size_t>(geo.kept[e])];
+      const auto [i, j] = geo.pair(e);
       const double* n = geo.unit.data() + e * d;
       for (int c = 0; c < d; ++c) {
         gq[i * d + c] -= dv[e] * n[c];
@@ -358,8 +356,9 @@ Vector GraphHamiltonian::energy(const Topology& topology, const Matrix& X) const
   check_states(X, nd, "x");
   Vector out(X.rows());
   for_states(X, nd, hamsam::detail::resolve_threads(params_.options.threads), [&](Index s, const double* q, const double* p) {
-    std::vector<Edge> buf;
-    out(s) = kinetic(topology.particles, p, nullptr) + potential(topology, q, config_edges(topology, q, buf), nullptr);
+    PairList pairs;
+    detail::config_pairs(topology, q, pairs);
+    out(s) = kinetic(topology.particles, p, nullptr) + potential(topology, q, pairs, nullptr);
   });
   return out;
 }
@@ -370,10 +369,11 @@ Matrix GraphHamiltonian::gradient(const Topology& topology, const Matrix& X) con
   check_states(X, nd, "x");
   Matrix out(X.rows(), 2 * nd);
   for_states(X, nd, hamsam::detail::resolve_threads(params_.options.threads), [&](Index s, const double* q, const double* p) {
-    std::vector<Edge> buf;
+    PairList pairs;
+    detail::config_pairs(topology, q, pairs);
     std::vector<double> g(static_cast<std::size_t>(2 * nd), 0.0);
     kinetic(topology.particles, p, g.data() + nd);
-    potential(topology, q, config_edges(topology, q, buf), g.data());
+    potential(topology, q, pairs, g.data());
     for (Index c = 0; c < 2 * nd; ++c) out(s, c) = g[c];
   });
   return out;

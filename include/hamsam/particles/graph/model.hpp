@@ -169,9 +169,10 @@ class GraphHamiltonian {
   // ---- the core, per state (also used by BoundGraphHamiltonian and velocity_verlet) ----
   /// sum_i T(u_i) at momenta p (N d values); adds dH/dp into gp when non-null.
   double kinetic(const Particles& particles, const double* p, double* gp) const;
-  /// Pair (and message-passing) energy at positions q (N d values) over `edges`; adds dH/dq into gq when
-  /// non-null. Edges with r >= cutoff are skipped (Verlet candidates); r = 0 throws (overlapping particles).
-  double potential(const Topology& topology, const double* q, const std::vector<Edge>& edges, double* gq,
+  /// Pair (and message-passing) energy at positions q (N d values) over `pairs` (cell.hpp; their vectors at
+  /// q); adds dH/dq into gq when non-null. Pairs with r >= cutoff are skipped (Verlet candidates); r = 0 throws
+  /// (overlapping particles).
+  double potential(const Topology& topology, const double* q, const PairList& pairs, double* gq,
                    double cutoff = std::numeric_limits<double>::infinity()) const;
   /// Throws hamsam::Error unless the model is fitted and knows every type (pair) of the topology.
   void check_topology(const Topology& topology) const;
