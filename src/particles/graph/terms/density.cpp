@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <string>
 
 #include "../sampling.hpp"
@@ -24,12 +25,15 @@ constexpr Index kEnvironments = 4000;
 constexpr int kSeedEmbedding = 6;
 /// Radial functions: exp(-alpha_k (r - r0)) with alpha_k (rc - r0) log-spaced in [kDecayLow, kDecayHigh].
 constexpr double kDecayLow = 2.0, kDecayHigh = 22.0;
-/// Powers 3 .. kPowerDegree (all monomials) of the kPowerComponents leading whitened principal components.
+/// Quadratic monomials of every standardized density (true), or only of the principal components (false).
+constexpr bool kQuadraticAll = true;
+/// Every monomial of degree kPowerFrom .. kPowerDegree of the kPowerComponents leading whitened principal
+/// components.
 constexpr Index kPowerComponents = 3;
-constexpr int kPowerDegree = 4;
+constexpr int kPowerFrom = kQuadraticAll ? 3 : 2, kPowerDegree = 4;
 
-/// Every monomial of degree 3 .. degree in p variables (sorted index lists).
-std::vector<std::vector<int>> power_monomials(int p, int degree) {
+/// Every monomial of degree from .. degree in p variables (sorted index lists).
+std::vector<std::vector<int>> power_monomials(int p, int from, int degree) {
   std::vector<std::vector<int>> out;
   std::vector<int> mono;
   std::function<void(int, int)> extend = [&](int start, int left) {
@@ -43,7 +47,7 @@ std::vector<std::vector<int>> power_monomials(int p, int degree) {
       mono.pop_back();
     }
   };
-  for (int deg = 3; deg <= degree; ++deg) extend(0, deg);
+  for (int deg = from; deg <= degree; ++deg) extend(0, deg);
   return out;
 }
 
@@ -79,7 +83,7 @@ DensityTerm::DensityTerm(const TermOptions& options) : options_(options) {
 
 Index DensityTerm::block_columns() const {
   const Index D = dims();
-  return D + D * (D + 1) / 2 + static_cast<Index>(monomials_.size()) + options_.width;
+  return D + (kQuadraticAll ? D * (D + 1) / 2 : 0) + static_cast<Index>(monomials_.size()) + options_.width;
 }
 
 Index DensityTerm::columns() const { return sampled_ ? block_columns() * static_cast<Index>(species_.size()) : 0; }
@@ -151,7 +155,7 @@ void DensityTerm::atom_columns(Index si, const double* rho, double* v, RowMatrix
     v[col] = x(a);
     if (P) (*P)(a, col) = 1.0 / em.scale(a);
   }
-  for (Index a = 0; a < D; ++a)
+  for (Index a = 0; a < D && kQuadraticAll; ++a)
     for (Index b = a; b < D; ++b, ++col) {
       v[col] = x(a) * x(b);
       if (P) {
@@ -265,7 +269,7 @@ void DensityTerm::sample(const TermSampling& s, bool with_values) {
       }
     // Principal components of the standardized densities that get the higher powers.
     const Index p = std::min<Index>(kPowerComponents, D);
-    monomials_ = power_monomials(static_cast<int>(p), kPowerDegree);
+    monomials_ = power_monomials(static_cast<int>(p), kPowerFrom, kPowerDegree);
     sampled_ = true;  // the radial functions are set: densities of the observed environments can be computed
     embed_.assign(static_cast<std::size_t>(T), Embedding{});
     for (Index a = 0; a < T; ++a) {
@@ -484,7 +488,7 @@ void DensityTerm::restore(const TermState& st) {
   t.sampled_ = true;
   const Index T = sp.cols(), K = o.features, D = t.dims(), M = o.width;
   const Index p = std::min<Index>(kPowerComponents, D);
-  t.monomials_ = power_monomials(static_cast<int>(p), static_cast<int>(degree));
+  t.monomials_ = power_monomials(static_cast<int>(p), kPowerFrom, static_cast<int>(degree));
   for (Index a = 0; a < T; ++a) {
     for (Index b = 0; b < T; ++b) {
       const std::string key = pair_name(t.species_[static_cast<std::size_t>(a)], t.species_[static_cast<std::size_t>(b)]);
@@ -506,5 +510,11 @@ void DensityTerm::restore(const TermState& st) {
   }
   *this = std::move(t);
 }
+
+}  // namespace hamsam::particles::detail
+
+namespace hamsam::particles::detail {
+
+std::unique_ptr<Term> make_density_term(const TermOptions& options) { return std::make_unique<DensityTerm>(options); }
 
 }  // namespace hamsam::particles::detail
