@@ -1,5 +1,6 @@
 // Options and summaries of the graph model: the pair-input names, GraphFitOptions::validate, and the text of
 // GraphFitSummary and TableReport.
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -8,6 +9,7 @@
 #include "hamsam/error.hpp"
 #include "hamsam/particles/graph/networks.hpp"
 #include "hamsam/particles/graph/options.hpp"
+#include "terms/term.hpp"
 
 namespace hamsam::particles {
 using hamsam::detail::fmt;
@@ -24,10 +26,32 @@ void GraphFitOptions::validate() const {
   fields::check_fields(*this);
   require(message_width == 0 || message_features >= 1,
           "message_features must be at least 1 when message_width > 0 (got " + std::to_string(message_features) + ")");
+  const std::vector<std::string> known = detail::term_kinds();
+  std::string names;
+  for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    require(std::find(known.begin(), known.end(), terms[i]) != known.end(),
+            "terms: unknown term '" + terms[i] + "': use " + names);
+    require(std::find(terms.begin(), terms.begin() + static_cast<std::ptrdiff_t>(i), terms[i]) ==
+                terms.begin() + static_cast<std::ptrdiff_t>(i),
+            "terms: '" + terms[i] + "' is listed twice");
+  }
+  require(reference == "none" || reference == "zbl",
+          "unknown reference '" + reference + "': use none or zbl");
+  require(zbl_inner < zbl_outer, "zbl_inner (" + fmt("%g", zbl_inner) + ") must be below zbl_outer (" +
+                                     fmt("%g", zbl_outer) + ")");
+  for (double z : zbl_numbers)
+    require(std::isfinite(z) && z > 0, "zbl_numbers: every atomic number must be finite and > 0");
 }
 
 std::string GraphFitSummary::brief() const {
   std::ostringstream s;
+  if (kind == "potential") {
+    s << "graph potential " << FitSummary::brief() << "; " << configurations << " configurations, " << atoms
+      << " atoms, " << edges << " pairs; train force rel. error " << fmt("%.2e", force_relative_error)
+      << ", energy RMS/atom " << fmt("%.2e", energy_rmse);
+    return s.str();
+  }
   s << "graph " << FitSummary::brief() << "; " << snapshots << " snapshots of " << particles << " particles, "
     << edges << " edges, " << blocks << " block(s), train MSE " << fmt("%.2e", mse);
   return s.str();
@@ -35,6 +59,23 @@ std::string GraphFitSummary::brief() const {
 
 std::string GraphFitSummary::report() const {
   std::ostringstream s;
+  if (kind == "potential") {
+    s << FitSummary::report() << "  configurations     " << configurations << " (" << atoms << " atoms, " << edges
+      << " pairs in all)\n"
+      << "  least squares      " << blocks << " block(s), at most " << max_block_rows << " rows held at once\n"
+      << "  train errors       energy RMS/atom " << fmt("%.3e", energy_rmse) << ", force RMSE "
+      << fmt("%.3e", force_rmse) << " (relative " << fmt("%.3e", force_relative_error) << "), virial RMS/atom "
+      << fmt("%.3e", virial_rmse) << "\n";
+    for (std::size_t k = 0; k < term_names.size(); ++k)
+      s << "  term " << term_names[k] << std::string(term_names[k].size() < 14 ? 14 - term_names[k].size() : 1, ' ')
+        << fmt("%.0f", term_columns[k]) << " columns, share of the forces " << fmt("%.3f", term_shares[k]) << "\n";
+    for (std::size_t k = 0; k < group_names.size(); ++k)
+      s << "  group '" << group_names[k] << "'  energy RMS/atom " << fmt("%.3e", group_energy_rmse[k])
+        << ", force RMSE " << fmt("%.3e", group_force_rmse[k]) << " (relative "
+        << fmt("%.3e", group_force_relative_error[k]) << "), virial RMS/atom " << fmt("%.3e", group_virial_rmse[k])
+        << "\n";
+    return s.str();
+  }
   s << FitSummary::report() << "  snapshots          " << snapshots << " of " << particles << " particles ("
     << edges << " edges in all)\n"
     << "  networks           " << kinetic_networks << " kinetic, " << pair_networks << " pair\n"
