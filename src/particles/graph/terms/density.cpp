@@ -17,7 +17,8 @@ namespace hamsam::particles::detail {
 
 namespace {
 
-/// ELM embedding neurons: w ~ N(0, s^2 / D), b ~ U(-s, s) on the standardized densities.
+/// Embedding neurons, ELM whatever the fit's sampler (which samples the other terms): w ~ N(0, s^2 / D),
+/// b ~ U(-s, s) on the standardized densities.
 constexpr double kEmbeddingScale = 0.5;
 /// Observed environments kept per central species (a uniform sample of every atom observed).
 constexpr Index kEnvironments = 4000;
@@ -29,7 +30,8 @@ constexpr double kDecayLow = 2.0, kDecayHigh = 22.0;
 constexpr bool kQuadraticAll = true;
 /// Every monomial of degree kPowerFrom .. kPowerDegree of the kPowerComponents leading whitened principal
 /// components.
-constexpr Index kPowerComponents = 3;
+constexpr Index kPowerComponents = 4;
+constexpr double kWhitenFloor = 1e-2;
 constexpr int kPowerFrom = kQuadraticAll ? 3 : 2, kPowerDegree = 4;
 
 /// Every monomial of degree from .. degree in p variables (sorted index lists).
@@ -79,6 +81,7 @@ DensityTerm::DensityTerm(const TermOptions& options) : options_(options) {
               std::to_string(options.features) + ")");
   fc_.rc = options.cutoff;
   fc_.r_on = options.cutoff_on;
+  act_ = options.activation;
 }
 
 Index DensityTerm::block_columns() const {
@@ -248,7 +251,6 @@ void DensityTerm::sample(const TermSampling& s, bool with_values) {
               ") in the observed configurations: use a larger cutoff or denser data");
   const Index K = options_.features, T = static_cast<Index>(species_.size()), D = dims(), M = options_.width;
   if (!with_values) {
-    act_ = s.activation;
     // Radial functions per ordered species pair: decay rates log-spaced so that exp(-alpha (rc - r0)) runs from
     // e^-kDecayLow to e^-kDecayHigh, r0 the shortest distance observed between the two species (the shortest of
     // all where the pair never met).
@@ -282,43 +284,27 @@ void DensityTerm::sample(const TermSampling& s, bool with_values) {
         em.scale(c) = sd > 1e-12 * std::max(1.0, std::abs(em.mean(c))) ? sd : 1.0;
       }
       em.observed = (rho.rowwise() - em.mean.transpose()).array().rowwise() / em.scale.transpose().array();
-      // whitened leading principal directions: y = pc^T x has unit spread along each
+      // whitened leading principal directions: y = pc^T x has unit spread along each, except that a direction
+      // with less than kWhitenFloor of the leading variance is scaled as if it had that much (a weak direction,
+      // noise in small data sets, is not amplified into a steep energy)
       const Matrix cov = em.observed.transpose() * em.observed / static_cast<double>(std::max<Index>(1, rho.rows()));
       Eigen::SelfAdjointEigenSolver<Matrix> eig(cov);
       em.pc = Matrix::Zero(D, p);
+      const double top = eig.eigenvalues()(D - 1);
       for (Index c = 0; c < p; ++c) {
         const double lambda = eig.eigenvalues()(D - 1 - c);
-        if (lambda > 1e-12 * std::max(1.0, eig.eigenvalues()(D - 1)))
-          em.pc.col(c) = eig.eigenvectors().col(D - 1 - c) / std::sqrt(lambda);
+        if (lambda > 1e-12 * std::max(1.0, top))
+          em.pc.col(c) = eig.eigenvectors().col(D - 1 - c) / std::sqrt(std::max(lambda, kWhitenFloor * top));
       }
     }
   }
   for (Index a = 0; a < T; ++a) {
     Embedding& em = embed_[static_cast<std::size_t>(a)];
     const std::uint64_t seed = network_seed(s.seed, kSeedEmbedding, a);
-    if (M > 0 && s.sampler == Sampler::ELM) {
+    if (with_values) continue;  // ELM neurons: nothing to sample again
+    if (M > 0) {
       em.layer = sample_elm(D, M, -kEmbeddingScale, kEmbeddingScale, seed);
       em.layer.W *= kEmbeddingScale / std::sqrt(static_cast<double>(D));
-    } else if (M > 0) {
-      std::vector<std::vector<double>> rows(static_cast<std::size_t>(em.observed.rows()));
-      for (Index n = 0; n < em.observed.rows(); ++n)
-        rows[static_cast<std::size_t>(n)].assign(em.observed.row(n).data(), em.observed.row(n).data() + D);
-      // Both passes on the same distinct points, so that SWIM's second pass reuses U-SWIM's candidate pairs.
-      const Matrix X = distinct_rows(rows, D);
-      require(X.rows() >= 3, "density term: SWIM needs at least 3 distinct observed atoms of species " +
-                                 std::to_string(species_[static_cast<std::size_t>(a)]) + ": use sampler 'elm'");
-      Vector values;
-      if (with_values) {
-        // SWIM's second pass: each observed atom weighted by its energy under the first solve's weights.
-        values.resize(X.rows());
-        std::vector<double> v(static_cast<std::size_t>(block_columns()));
-        for (Index n = 0; n < X.rows(); ++n) {
-          const Vector rho = X.row(n).transpose().cwiseProduct(em.scale) + em.mean;
-          atom_columns(a, rho.data(), v.data(), nullptr);
-          values(n) = Eigen::Map<const Vector>(v.data(), block_columns()).dot(em.weights);
-        }
-      }
-      em.layer = sample_swim(X, with_values ? &values : nullptr, M, act_, seed);
     } else {
       em.layer = HiddenLayer{Matrix(D, 0), Vector(0)};
     }
