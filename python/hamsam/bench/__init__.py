@@ -47,6 +47,9 @@ SUITES = {
                 "rollout throughput of dense models by width, batch and integrator (Henon-Heiles)"),
     "longterm": ("hamsam.bench.dynamics:longterm",
                  "Henon-Heiles over 10^4 time units: learned flow against the truth, energy along the rollouts"),
+    "materials": ("hamsam.bench.materials:run",
+                  "interatomic potentials from EMT (ASE): copper 108 atoms at 500 K (zero-shot to 256) and a Cu-Au "
+                  "alloy at two temperatures, pair against pair + density"),
     "blas": ("hamsam.bench.blas:run",
              "fit time against one numpy GEMM of the same shape (pendulum ELM 1000, Henon-Heiles U-SWIM 5000), with "
              "the BLAS library and kernel each side picked"),

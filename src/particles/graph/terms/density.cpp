@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <string>
 
 #include "../sampling.hpp"
@@ -16,7 +17,8 @@ namespace hamsam::particles::detail {
 
 namespace {
 
-/// ELM embedding neurons: w ~ N(0, s^2 / D), b ~ U(-s, s) on the standardized densities.
+/// Embedding neurons, ELM whatever the fit's sampler (which samples the other terms): w ~ N(0, s^2 / D),
+/// b ~ U(-s, s) on the standardized densities.
 constexpr double kEmbeddingScale = 0.5;
 /// Observed environments kept per central species (a uniform sample of every atom observed).
 constexpr Index kEnvironments = 4000;
@@ -24,12 +26,16 @@ constexpr Index kEnvironments = 4000;
 constexpr int kSeedEmbedding = 6;
 /// Radial functions: exp(-alpha_k (r - r0)) with alpha_k (rc - r0) log-spaced in [kDecayLow, kDecayHigh].
 constexpr double kDecayLow = 2.0, kDecayHigh = 22.0;
-/// Powers 3 .. kPowerDegree (all monomials) of the kPowerComponents leading whitened principal components.
-constexpr Index kPowerComponents = 3;
-constexpr int kPowerDegree = 4;
+/// Quadratic monomials of every standardized density (true), or only of the principal components (false).
+constexpr bool kQuadraticAll = true;
+/// Every monomial of degree kPowerFrom .. kPowerDegree of the kPowerComponents leading whitened principal
+/// components.
+constexpr Index kPowerComponents = 4;
+constexpr double kWhitenFloor = 1e-2;
+constexpr int kPowerFrom = kQuadraticAll ? 3 : 2, kPowerDegree = 4;
 
-/// Every monomial of degree 3 .. degree in p variables (sorted index lists).
-std::vector<std::vector<int>> power_monomials(int p, int degree) {
+/// Every monomial of degree from .. degree in p variables (sorted index lists).
+std::vector<std::vector<int>> power_monomials(int p, int from, int degree) {
   std::vector<std::vector<int>> out;
   std::vector<int> mono;
   std::function<void(int, int)> extend = [&](int start, int left) {
@@ -43,7 +49,7 @@ std::vector<std::vector<int>> power_monomials(int p, int degree) {
       mono.pop_back();
     }
   };
-  for (int deg = 3; deg <= degree; ++deg) extend(0, deg);
+  for (int deg = from; deg <= degree; ++deg) extend(0, deg);
   return out;
 }
 
@@ -75,11 +81,12 @@ DensityTerm::DensityTerm(const TermOptions& options) : options_(options) {
               std::to_string(options.features) + ")");
   fc_.rc = options.cutoff;
   fc_.r_on = options.cutoff_on;
+  act_ = options.activation;
 }
 
 Index DensityTerm::block_columns() const {
   const Index D = dims();
-  return D + D * (D + 1) / 2 + static_cast<Index>(monomials_.size()) + options_.width;
+  return D + (kQuadraticAll ? D * (D + 1) / 2 : 0) + static_cast<Index>(monomials_.size()) + options_.width;
 }
 
 Index DensityTerm::columns() const { return sampled_ ? block_columns() * static_cast<Index>(species_.size()) : 0; }
@@ -151,7 +158,7 @@ void DensityTerm::atom_columns(Index si, const double* rho, double* v, RowMatrix
     v[col] = x(a);
     if (P) (*P)(a, col) = 1.0 / em.scale(a);
   }
-  for (Index a = 0; a < D; ++a)
+  for (Index a = 0; a < D && kQuadraticAll; ++a)
     for (Index b = a; b < D; ++b, ++col) {
       v[col] = x(a) * x(b);
       if (P) {
@@ -244,7 +251,6 @@ void DensityTerm::sample(const TermSampling& s, bool with_values) {
               ") in the observed configurations: use a larger cutoff or denser data");
   const Index K = options_.features, T = static_cast<Index>(species_.size()), D = dims(), M = options_.width;
   if (!with_values) {
-    act_ = s.activation;
     // Radial functions per ordered species pair: decay rates log-spaced so that exp(-alpha (rc - r0)) runs from
     // e^-kDecayLow to e^-kDecayHigh, r0 the shortest distance observed between the two species (the shortest of
     // all where the pair never met).
@@ -265,7 +271,7 @@ void DensityTerm::sample(const TermSampling& s, bool with_values) {
       }
     // Principal components of the standardized densities that get the higher powers.
     const Index p = std::min<Index>(kPowerComponents, D);
-    monomials_ = power_monomials(static_cast<int>(p), kPowerDegree);
+    monomials_ = power_monomials(static_cast<int>(p), kPowerFrom, kPowerDegree);
     sampled_ = true;  // the radial functions are set: densities of the observed environments can be computed
     embed_.assign(static_cast<std::size_t>(T), Embedding{});
     for (Index a = 0; a < T; ++a) {
@@ -278,43 +284,27 @@ void DensityTerm::sample(const TermSampling& s, bool with_values) {
         em.scale(c) = sd > 1e-12 * std::max(1.0, std::abs(em.mean(c))) ? sd : 1.0;
       }
       em.observed = (rho.rowwise() - em.mean.transpose()).array().rowwise() / em.scale.transpose().array();
-      // whitened leading principal directions: y = pc^T x has unit spread along each
+      // whitened leading principal directions: y = pc^T x has unit spread along each, except that a direction
+      // with less than kWhitenFloor of the leading variance is scaled as if it had that much (a weak direction,
+      // noise in small data sets, is not amplified into a steep energy)
       const Matrix cov = em.observed.transpose() * em.observed / static_cast<double>(std::max<Index>(1, rho.rows()));
       Eigen::SelfAdjointEigenSolver<Matrix> eig(cov);
       em.pc = Matrix::Zero(D, p);
+      const double top = eig.eigenvalues()(D - 1);
       for (Index c = 0; c < p; ++c) {
         const double lambda = eig.eigenvalues()(D - 1 - c);
-        if (lambda > 1e-12 * std::max(1.0, eig.eigenvalues()(D - 1)))
-          em.pc.col(c) = eig.eigenvectors().col(D - 1 - c) / std::sqrt(lambda);
+        if (lambda > 1e-12 * std::max(1.0, top))
+          em.pc.col(c) = eig.eigenvectors().col(D - 1 - c) / std::sqrt(std::max(lambda, kWhitenFloor * top));
       }
     }
   }
   for (Index a = 0; a < T; ++a) {
     Embedding& em = embed_[static_cast<std::size_t>(a)];
     const std::uint64_t seed = network_seed(s.seed, kSeedEmbedding, a);
-    if (M > 0 && s.sampler == Sampler::ELM) {
+    if (with_values) continue;  // ELM neurons: nothing to sample again
+    if (M > 0) {
       em.layer = sample_elm(D, M, -kEmbeddingScale, kEmbeddingScale, seed);
       em.layer.W *= kEmbeddingScale / std::sqrt(static_cast<double>(D));
-    } else if (M > 0) {
-      std::vector<std::vector<double>> rows(static_cast<std::size_t>(em.observed.rows()));
-      for (Index n = 0; n < em.observed.rows(); ++n)
-        rows[static_cast<std::size_t>(n)].assign(em.observed.row(n).data(), em.observed.row(n).data() + D);
-      // Both passes on the same distinct points, so that SWIM's second pass reuses U-SWIM's candidate pairs.
-      const Matrix X = distinct_rows(rows, D);
-      require(X.rows() >= 3, "density term: SWIM needs at least 3 distinct observed atoms of species " +
-                                 std::to_string(species_[static_cast<std::size_t>(a)]) + ": use sampler 'elm'");
-      Vector values;
-      if (with_values) {
-        // SWIM's second pass: each observed atom weighted by its energy under the first solve's weights.
-        values.resize(X.rows());
-        std::vector<double> v(static_cast<std::size_t>(block_columns()));
-        for (Index n = 0; n < X.rows(); ++n) {
-          const Vector rho = X.row(n).transpose().cwiseProduct(em.scale) + em.mean;
-          atom_columns(a, rho.data(), v.data(), nullptr);
-          values(n) = Eigen::Map<const Vector>(v.data(), block_columns()).dot(em.weights);
-        }
-      }
-      em.layer = sample_swim(X, with_values ? &values : nullptr, M, act_, seed);
     } else {
       em.layer = HiddenLayer{Matrix(D, 0), Vector(0)};
     }
@@ -484,7 +474,7 @@ void DensityTerm::restore(const TermState& st) {
   t.sampled_ = true;
   const Index T = sp.cols(), K = o.features, D = t.dims(), M = o.width;
   const Index p = std::min<Index>(kPowerComponents, D);
-  t.monomials_ = power_monomials(static_cast<int>(p), static_cast<int>(degree));
+  t.monomials_ = power_monomials(static_cast<int>(p), kPowerFrom, static_cast<int>(degree));
   for (Index a = 0; a < T; ++a) {
     for (Index b = 0; b < T; ++b) {
       const std::string key = pair_name(t.species_[static_cast<std::size_t>(a)], t.species_[static_cast<std::size_t>(b)]);
@@ -506,5 +496,11 @@ void DensityTerm::restore(const TermState& st) {
   }
   *this = std::move(t);
 }
+
+}  // namespace hamsam::particles::detail
+
+namespace hamsam::particles::detail {
+
+std::unique_ptr<Term> make_density_term(const TermOptions& options) { return std::make_unique<DensityTerm>(options); }
 
 }  // namespace hamsam::particles::detail

@@ -12,12 +12,13 @@
 // a unit range), linear in its output weights: per central species the columns are
 //   x_a                      D: the linear part (a pair-like sum)
 //   x_a x_b, a <= b          D (D + 1) / 2: the quadratic part, exact, the leading many-body order
-//   y_a y_b y_c ..., degree 3 and 4 in y = P^T x, the 3 leading principal directions of the observed x, whitened
-//                            (the densities of a crystal vary mostly along a few directions; the embedding's
+//   y_a y_b y_c ..., degree 3 and 4 in y = P^T x, the 4 leading principal directions of the observed x, whitened
+//                            (directions under 1% of the leading variance scaled as if at 1%; the densities of a
+//                            crystal vary mostly along a few directions; the embedding's
 //                            curvature beyond quadratic lives there)
 //   act(w_m . x + b_m)       width sampled neurons for what remains: ELM w ~ N(0, s^2 / D), b ~ U(-s, s) with
-//                            s = 1/2 (smooth on the unit range); U-SWIM on the observed x, and SWIM weighted by
-//                            the per-atom energies of the first solve as A-SWIM's second pass.
+//                            s = 1/2 (smooth on the unit range), whatever the fit's sampler (which samples the
+//                            other terms; the radial functions and columns above are fixed by the data).
 // Forces follow from dE/dx, the chain rule through the densities and add_pair_derivative (term.hpp).
 #include <map>
 #include <utility>

@@ -13,10 +13,9 @@
 namespace hamsam::particles::detail {
 
 std::unique_ptr<Term> make_pair_term(const TermOptions& options);
+std::unique_ptr<Term> make_density_term(const TermOptions& options);
 
 namespace {
-
-std::unique_ptr<Term> make_density_term(const TermOptions& options) { return std::make_unique<DensityTerm>(options); }
 
 using Factory = std::unique_ptr<Term> (*)(const TermOptions&);
 
