@@ -28,13 +28,15 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _core
-from ._arrays import as_anchor, as_bool, as_int, as_path, as_states, as_vector, options_signature
+from ._arrays import (as_anchor, as_bool, as_float_array, as_int, as_path, as_states, as_vector,
+                      options_signature)
 from ._estimator import Estimator, r2_score, warn_fit
 from ._hamiltonian import Hamiltonian, Values
 from ._progress import run_fit
+from ._configurations import Configuration, as_configuration, configuration_parts
 from .particles import ParticleDataset, Topology, run_verlet
 
-__all__ = ["GraphHamiltonian", "BoundGraphHamiltonian", "graph_velocity_verlet"]
+__all__ = ["GraphHamiltonian", "BoundGraphHamiltonian", "graph_velocity_verlet", "Configuration"]
 
 def _topology(t):
     if not isinstance(t, Topology):
@@ -62,6 +64,21 @@ class GraphHamiltonian(Estimator):
     sample_points     at most this many observed inputs per network feed the sampler
     seed              the only source of randomness
     blas_threads, threads   OpenBLAS threads (0 = leave) and own threads (0 = all cores)
+
+    Potential terms (:meth:`fit_potential`: forces, energies and virials of configurations, no momenta):
+
+    terms             the terms of the potential: ("pair",) (default; also today's model for :meth:`fit`),
+                      ("pair", "density"), ("pair", "density", "angular")
+    cutoff            the terms' cutoff radius (0: the topology's cutoff); pair_cutoff, density_cutoff,
+                      angular_cutoff: a term's own (0: cutoff)
+    cutoff_on         where the smooth (C2) switch to zero starts, a fraction of each cutoff (default 0)
+    density_width, density_features, angular_width, angular_features, angular_order: the many-body terms' sizes
+    energy_weight, force_weight, virial_weight   weights of the energy rows (per atom), force rows, virial rows
+                      (per atom)
+    species_energies  constant energy per species (index = species; NaN or absent: fitted from the energies)
+    reference         "none" or "zbl" (a fixed screened nuclear repulsion, eV and Angstrom, switched off between
+                      zbl_inner and zbl_outer; zbl_numbers: atomic number per species, empty: species are atomic
+                      numbers), subtracted before the fit and added back in every evaluation
 
     scikit-learn's protocol as for :class:`hamsam.DenseHamiltonian`: ``get_params`` / ``set_params``, ``fit``
     returns the model (summary at ``model.summary``, None before the first fit), ``score``; ``energy``,
@@ -109,6 +126,89 @@ class GraphHamiltonian(Estimator):
         warn_fit(fresh.summary)
         return self
 
+    def fit_potential(self, data, positions: Optional[ArrayLike] = None, forces: Optional[ArrayLike] = None,
+                      energy: Optional[ArrayLike] = None, virial: Optional[ArrayLike] = None,
+                      weights: Optional[ArrayLike] = None, *, groups: Optional[dict] = None,
+                      progress: Union[None, bool, Callable[[str, float], Any]] = None) -> "GraphHamiltonian":
+        """Fits a potential V(q) from scratch (no momenta); returns the model (summary at ``model.summary``).
+
+        ``fit_potential(configurations, groups=None)``: a list of :class:`hamsam.particles.Configuration`, dicts
+        with the same keys, or ``ase.Atoms`` with calculator results (energy, forces, stress), each with its own
+        atoms, species, cell and periodicity; ``groups`` maps a group name to its weights, a dict with keys
+        energy, force, virial (each multiplies the option of that name; default 1).
+
+        ``fit_potential(topology, positions, forces, energy=None, virial=None, weights=None)``: snapshots of one
+        topology (its types are the species, its box the cell): positions and forces (S, N d), energies (S,),
+        virials (S, d, d) or (S, d d), per-snapshot weights (S,).
+
+        Rows per configuration: its energy per atom, its forces, its virial per atom, weighted (see the options
+        energy_weight, force_weight, virial_weight); one least-squares solve.
+        """
+        if isinstance(data, Topology):
+            impl = _topology(data)
+            nd = impl.dof
+            pos, _ = as_states(positions, "positions", nd, allow_single=False)
+            frc, _ = as_states(forces, "forces", nd, allow_single=False)
+            en = None if energy is None else as_vector(energy, "energy")
+            vir = None
+            if virial is not None:
+                vir = np.asarray(virial, dtype=float)
+                vir = vir.reshape(vir.shape[0], -1) if vir.ndim == 3 else vir
+            w = None if weights is None else as_vector(weights, "weights")
+            fresh = _core.GraphHamiltonian(**self._impl.options)
+            run_fit(lambda cb: fresh.fit_potential_topology(impl, pos, frc, en, vir, w, cb), progress,
+                    "hamsam fit-potential")
+        else:
+            if positions is not None or forces is not None or energy is not None or virial is not None \
+                    or weights is not None:
+                raise ValueError("give a list of configurations alone (their own forces, energies, weights), or a "
+                                 "topology with positions and forces")
+            parts = _dataset_parts(data)
+            grp = {}
+            for name, g in (groups or {}).items():
+                if not isinstance(name, str) or not isinstance(g, dict):
+                    raise ValueError("groups must map a group name to a dict of weights (energy, force, virial)")
+                bad = set(g) - {"energy", "force", "virial"}
+                if bad:
+                    raise ValueError(f"groups['{name}']: unknown weight(s) {sorted(bad)}: use energy, force, virial")
+                grp[name] = [float(g.get("energy", 1.0)), float(g.get("force", 1.0)), float(g.get("virial", 1.0))]
+            fresh = _core.GraphHamiltonian(**self._impl.options)
+            run_fit(lambda cb: fresh.fit_potential(*parts, grp, cb), progress, "hamsam fit-potential")
+        self._impl = fresh
+        warn_fit(fresh.summary)
+        return self
+
+    def evaluate(self, configuration, species=None, cell=None, pbc=None) -> dict:
+        """Energy, forces, virial (and stress, with a cell: ASE's convention, -virial / volume) and per-atom
+        energies of one configuration (a :class:`hamsam.particles.Configuration`, dict or ``ase.Atoms``, or its
+        positions (N, d) with ``species``, ``cell``, ``pbc``) -> dict; a model fitted with :meth:`fit_potential`."""
+        if isinstance(configuration, (Configuration, dict)) or hasattr(configuration, "get_positions"):
+            c = as_configuration(configuration, 0)
+        else:
+            c = Configuration(configuration, species, cell, pbc)
+        p = configuration_parts(c, 0)
+        e, f, v, per = self._impl.evaluate_configuration(p["positions"], p["species"], p["cell"], p["pbc"])
+        out = {"energy": float(e), "forces": f, "virial": v, "per_atom": per}
+        if p["cell"] is not None:
+            out["stress"] = -v / abs(np.linalg.det(p["cell"]))
+        return out
+
+    def potential(self, topology: Topology, positions: ArrayLike) -> Values:
+        """Potential energies of positions (B, N d) of ``topology`` -> (B,); one (N d,) -> float (a model fitted
+        with :meth:`fit_potential`)."""
+        return self._potential_forces(topology, positions)[0]
+
+    def _potential_forces(self, topology, positions):
+        impl = _topology(topology)
+        arr = as_float_array(positions, "positions")
+        single = arr.ndim == 1
+        arr = arr.reshape(1, -1) if single else arr
+        if arr.ndim != 2 or arr.shape[1] not in (impl.dof, 2 * impl.dof):
+            raise ValueError(f"positions must be (B, {impl.dof}) (or states (B, {2 * impl.dof})), got "
+                             f"shape {np.shape(positions)}")
+        e, f = self._impl.potential_forces(impl, np.ascontiguousarray(arr[:, : impl.dof]))
+        return (float(e[0]), f[0].copy()) if single else (e, f)
+
     # ---- evaluation on any topology ---------------------------------------------------------------------
 
     def _eval(self, method, topology, x):
@@ -120,7 +220,10 @@ class GraphHamiltonian(Estimator):
         return out
 
     def energy(self, topology: Topology, x: ArrayLike) -> Values:
-        """H of states x (B, 2Nd) of ``topology`` -> (B,); one state (2Nd,) -> float."""
+        """H of states x (B, 2Nd) of ``topology`` -> (B,); one state (2Nd,) -> float. A potential model (fitted
+        with :meth:`fit_potential`) gives its potential energy of positions (B, Nd) (or of states' positions)."""
+        if self._impl.potential_model:
+            return self.potential(topology, x)
         return self._eval("energy", topology, x)
 
     def gradient(self, topology: Topology, x: ArrayLike) -> np.ndarray:
@@ -129,6 +232,8 @@ class GraphHamiltonian(Estimator):
 
     def forces(self, topology: Topology, x: ArrayLike) -> np.ndarray:
         """The forces -dH/dq on every particle coordinate: (B, 2Nd) -> (B, Nd); one state -> (Nd,)."""
+        if self._impl.potential_model:  # positions (B, Nd) or states
+            return self._potential_forces(topology, x)[1]
         g = self.gradient(topology, x)
         return -g[..., : g.shape[-1] // 2]
 
@@ -192,6 +297,19 @@ class GraphHamiltonian(Estimator):
     def __repr__(self):
         state = self._impl.summary.brief() if self.fitted else "unfitted"
         return f"GraphHamiltonian({state})"
+
+
+def _dataset_parts(data):
+    """The core's lists (positions, species, cells, pbc, energy, forces, virial, weight, group) of a list of
+    configurations."""
+    if isinstance(data, (str, bytes, dict)) or not hasattr(data, "__iter__"):
+        raise ValueError("fit_potential needs a list of configurations (hamsam.particles.Configuration, dicts or "
+                         f"ase.Atoms), or a topology with positions and forces; got {type(data).__name__}")
+    parts = [configuration_parts(as_configuration(c, k), k) for k, c in enumerate(data)]
+    if not parts:
+        raise ValueError("fit_potential: the list of configurations is empty")
+    keys = ("positions", "species", "cell", "pbc", "energy", "forces", "virial", "weight", "group")
+    return [[p[k] for p in parts] for k in keys]
 
 
 def _data_parts(data, x, xdot, energy, what):

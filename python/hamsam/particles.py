@@ -20,9 +20,11 @@ import numpy as np
 
 from . import _core
 from ._arrays import INT_MAX, as_float_array, as_int, as_name, as_real, as_seed, as_states
+from ._configurations import Configuration
 from ._hamiltonian import Hamiltonian
 
 __all__ = [
+    "Configuration",
     "Topology",
     "chain",
     "chain_positions",

@@ -5,6 +5,11 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "bind.hpp"
 #include "fields.hpp"
 #include "fit_call.hpp"
@@ -37,6 +42,39 @@ GraphFitSummary fit_graph(GraphHamiltonian& model, const Topology& topology, con
   return model.fit(topology, x, xdot, energy, anchors, callback);
 }
 
+/// The configurations of a potential fit from their parts (python/hamsam/graph.py checks and shapes them).
+PotentialDataset potential_dataset(const std::vector<Matrix>& positions, const std::vector<std::vector<int>>& species,
+                                   const std::vector<std::optional<Matrix>>& cells,
+                                   const std::vector<std::vector<bool>>& pbc,
+                                   const std::vector<std::optional<double>>& energy,
+                                   const std::vector<std::optional<Matrix>>& forces,
+                                   const std::vector<std::optional<Matrix>>& virial, const std::vector<double>& weight,
+                                   const std::vector<std::string>& group,
+                                   const std::map<std::string, std::vector<double>>& groups) {
+  const std::size_t n = positions.size();
+  require(species.size() == n && cells.size() == n && pbc.size() == n && energy.size() == n && forces.size() == n &&
+              virial.size() == n && weight.size() == n && group.size() == n,
+          "configurations: every part needs one entry per configuration");
+  PotentialDataset data;
+  for (std::size_t k = 0; k < n; ++k) {
+    Configuration c;
+    c.positions = positions[k];
+    c.species = species[k];
+    if (cells[k]) c.cell = Cell{*cells[k], pbc[k]};
+    c.energy = energy[k];
+    c.forces = forces[k];
+    c.virial = virial[k];
+    c.weight = weight[k];
+    c.group = group[k];
+    data.configurations.push_back(std::move(c));
+  }
+  for (const auto& [name, w] : groups) {
+    require(w.size() == 3, "group weights: give (energy, force, virial) for group '" + name + "'");
+    data.groups[name] = GroupWeights{w[0], w[1], w[2]};
+  }
+  return data;
+}
+
 }  // namespace
 
 void bind_graph(py::module_& m) {
@@ -60,6 +98,58 @@ void bind_graph(py::module_& m) {
       .def_static("default_options", [] { return fields_dict(GraphFitOptions{}); })
       .def("fit", &fit_graph, py::arg("topology"), py::arg("x"), py::arg("xdot"), py::arg("energy") = py::none(),
            py::arg("anchor_x") = py::none(), py::arg("anchor_h") = py::none(), py::arg("progress") = py::none())
+      .def("fit_potential",
+           [](GraphHamiltonian& model, const std::vector<Matrix>& positions,
+              const std::vector<std::vector<int>>& species, const std::vector<std::optional<Matrix>>& cells,
+              const std::vector<std::vector<bool>>& pbc, const std::vector<std::optional<double>>& energy,
+              const std::vector<std::optional<Matrix>>& forces, const std::vector<std::optional<Matrix>>& virial,
+              const std::vector<double>& weight, const std::vector<std::string>& group,
+              const std::map<std::string, std::vector<double>>& groups, const py::object& progress) {
+             const PotentialDataset data =
+                 potential_dataset(positions, species, cells, pbc, energy, forces, virial, weight, group, groups);
+             const ProgressCallback callback = fit_progress(progress);
+             Interruptible interruptible;
+             return model.fit_potential(data, callback);
+           },
+           py::arg("positions"), py::arg("species"), py::arg("cells"), py::arg("pbc"), py::arg("energy"),
+           py::arg("forces"), py::arg("virial"), py::arg("weight"), py::arg("group"), py::arg("groups"),
+           py::arg("progress") = py::none())
+      .def("fit_potential_topology",
+           [](GraphHamiltonian& model, const Topology& topology, const Matrix& positions, const Matrix& forces,
+              const std::optional<Vector>& energy, const std::optional<Matrix>& virial,
+              const std::optional<Vector>& weights, const py::object& progress) {
+             const ProgressCallback callback = fit_progress(progress);
+             Interruptible interruptible;
+             return model.fit_potential(topology, positions, forces, energy, virial, weights, callback);
+           },
+           py::arg("topology"), py::arg("positions"), py::arg("forces"), py::arg("energy") = py::none(),
+           py::arg("virial") = py::none(), py::arg("weights") = py::none(), py::arg("progress") = py::none())
+      .def("evaluate_configuration",
+           [](const GraphHamiltonian& model, const Matrix& positions, const std::vector<int>& species,
+              const std::optional<Matrix>& cell, const std::vector<bool>& pbc) {
+             Configuration c;
+             c.positions = positions;
+             c.species = species;
+             if (cell) c.cell = Cell{*cell, pbc};
+             PotentialResult r;
+             {
+               py::gil_scoped_release release;
+               r = model.evaluate(c);
+             }
+             return py::make_tuple(r.energy, r.forces, r.virial, r.per_atom);
+           },
+           py::arg("positions"), py::arg("species"), py::arg("cell"), py::arg("pbc"))
+      .def("potential_forces", &GraphHamiltonian::potential_forces, py::arg("topology"), py::arg("positions"),
+           py::call_guard<hamsam_py::Interruptible>())
+      .def_property_readonly("potential_model", &GraphHamiltonian::potential_model)
+      .def_property_readonly("species_energies",
+                             [](const GraphHamiltonian& g) {
+                               py::dict d;
+                               const auto& p = g.parameters();
+                               for (std::size_t k = 0; k < p.energy_species.size(); ++k)
+                                 d[py::int_(p.energy_species[k])] = p.species_energy(static_cast<Index>(k));
+                               return d;
+                             })
       .def("energy", &GraphHamiltonian::energy, py::arg("topology"), py::arg("x"),
            py::call_guard<hamsam_py::Interruptible>())
       .def("gradient", &GraphHamiltonian::gradient, py::arg("topology"), py::arg("x"),

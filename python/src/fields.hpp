@@ -78,6 +78,22 @@ void value_from_py(py::handle value, const std::string& name, T& out, const hams
       out = hamsam::from_string<T>(value.cast<std::string>());
     else
       out = value.cast<std::string>();
+  } else if constexpr (std::is_same_v<T, std::vector<double>> || std::is_same_v<T, std::vector<std::string>>) {
+    constexpr bool strings = std::is_same_v<T, std::vector<std::string>>;
+    const char* what = strings ? "a list of strings" : "a list of real numbers";
+    if (py::isinstance<py::str>(value) || py::isinstance<py::bytes>(value) || !py::isinstance<py::iterable>(value))
+      throw hamsam::Error(name + " must be " + what + ", got " + repr_text(value));
+    T v;
+    for (py::handle item : value) {
+      if constexpr (strings) {
+        if (!py::isinstance<py::str>(item))
+          throw hamsam::Error(name + " must be " + what + ", got the item " + repr_text(item));
+        v.push_back(item.cast<std::string>());
+      } else {
+        v.push_back(real_from_py(item, name + " item"));
+      }
+    }
+    out = std::move(v);
   } else {
     static_assert(sizeof(T) == 0, "field type without a Python conversion");
   }

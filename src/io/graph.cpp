@@ -1,6 +1,8 @@
 // Graph model files: the container of io/model_file.hpp (kind "graph"), and the JSON files (format "hamsam-graph",
 // version 1) that earlier builds wrote, which still load.
 #include <cstring>
+#include <map>
+#include <string>
 
 #include "container.hpp"
 #include "hamsam/io/graph_file.hpp"
@@ -142,6 +144,26 @@ GraphParameters read_model(const io::ModelFile& f) {
     g.pair_networks.push_back(read_network(r, width_of(p, "width", n)));
   }
   g.train_cutoff = r.next();
+  if (h.contains("terms")) {  // a potential model: each term's named arrays, then the species energies
+    const json& terms = h.at("terms");
+    require(terms.is_array() && terms.size() <= 64, "implausible terms list");
+    for (const auto& t : terms) {
+      std::map<std::string, Matrix> state;
+      for (const auto& a : t.at("arrays")) {
+        const auto rows = integer_in(a.at("rows"), 0, static_cast<std::int64_t>(n), "array rows");
+        const auto cols = integer_in(a.at("cols"), 0, static_cast<std::int64_t>(n), "array cols");
+        require(rows * cols <= static_cast<std::int64_t>(n), "implausible array size");
+        const Vector v = take(r, rows * cols);
+        require(a.at("name").is_string(), "an array name must be a string");
+        state[a.at("name").get<std::string>()] = Eigen::Map<const Matrix>(v.data(), rows, cols);
+      }
+      g.term_states.push_back(std::move(state));
+    }
+    const json& es = h.at("energy_species");
+    require(es.is_array() && es.size() <= n, "implausible energy_species");
+    for (const auto& s : es) g.energy_species.push_back(type_of(s));
+    g.species_energy = take(r, static_cast<Index>(g.energy_species.size()));
+  }
   if (h.contains("message")) {
     const json& m = h.at("message");
     const Index K = width_of(m, "features", n), M = width_of(m, "width", n);
@@ -187,6 +209,21 @@ void save_graph_model(const GraphHamiltonian& model, const std::string& path, bo
   header["kinetic"] = std::move(kinetic);
   header["pair"] = std::move(pair);
   p.push_back(g.train_cutoff);
+  if (!g.term_states.empty()) {
+    json terms = json::array();
+    for (std::size_t k = 0; k < g.term_states.size(); ++k) {
+      json arrays = json::array();
+      for (const auto& [name, m] : g.term_states[k]) {
+        arrays.push_back({{"name", name}, {"rows", m.rows()}, {"cols", m.cols()}});
+        p.insert(p.end(), m.data(), m.data() + m.size());
+      }
+      terms.push_back({{"kind", g.options.terms.empty() ? std::string("pair") : g.options.terms[k]},
+                       {"arrays", std::move(arrays)}});
+    }
+    header["terms"] = std::move(terms);
+    header["energy_species"] = g.energy_species;
+    put(p, g.species_energy);
+  }
   if (g.message) {
     const MessageLayer& L = *g.message;
     header["message"] = {{"features", L.alpha.size()}, {"width", L.width()}};

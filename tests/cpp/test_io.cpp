@@ -320,6 +320,26 @@ P::GraphFitOptions every_graph_option() {
   o.seed = 7;
   o.blas_threads = 1;
   o.threads = 1;
+  // The potential options (fit_potential's; the Hamiltonian fit takes the pair term alone and ignores the rest).
+  o.terms = {"pair"};
+  o.cutoff = 4.0;
+  o.cutoff_on = 0.5;
+  o.pair_cutoff = 3.5;
+  o.density_cutoff = 3.0;
+  o.angular_cutoff = 2.5;
+  o.density_width = 7;
+  o.density_features = 4;
+  o.angular_width = 6;
+  o.angular_features = 5;
+  o.angular_order = 3;
+  o.energy_weight = 0.25;
+  o.force_weight = 2.0;
+  o.virial_weight = 0.125;
+  o.species_energies = {-1.5, std::nan("")};
+  o.reference = "zbl";
+  o.zbl_inner = 0.5;
+  o.zbl_outer = 1.5;
+  o.zbl_numbers = {29.0, 79.0};
   return o;
 }
 }  // namespace

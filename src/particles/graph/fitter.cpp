@@ -576,13 +576,7 @@ struct GraphFitter {
     problem.add({.A = std::move(E), .b = std::move(e), .name = "gauge and anchor rows"});
     if (!dense) s.max_block_rows = std::max(s.max_block_rows, problem.rows());
     s.seconds_assembly += seconds_since(t0) - seconds_qr;
-    run.report("solve", f0 + (f1 - f0) * 0.95);
-    LstsqOptions lo;
-    lo.solver = o.solver;
-    lo.rcond = o.rcond;
-    lo.threads = threads;
-    const LstsqResult r = solve_lstsq(problem, lo);
-    run.record_solve(pass, r, r.seconds);
+    const LstsqResult r = detail::solve_pass(problem, o, threads, run, pass);
     s.seconds_solve += seconds_qr;
     s.rows = 2 * S * nd + ne;
     s.cols = n_cols;
@@ -632,6 +626,18 @@ std::string gauges(const GraphFitOptions& options, const Topology& topology) {
 }
 
 }  // namespace
+
+LstsqResult detail::solve_pass(const RowProblem& problem, const GraphFitOptions& o, int threads, FitRun& run,
+                               const Pass& pass) {
+  run.report("solve", pass.from + (pass.to - pass.from) * 0.95);
+  LstsqOptions lo;
+  lo.solver = o.solver;
+  lo.rcond = o.rcond;
+  lo.threads = threads;
+  const LstsqResult r = solve_lstsq(problem, lo);
+  run.record_solve(pass, r, r.seconds);
+  return r;
+}
 
 GraphParameters detail::fit_graph(const GraphFitOptions& options, const Topology& topology, const Matrix& x,
                                   const Matrix& xdot, const std::optional<Vector>& energy,

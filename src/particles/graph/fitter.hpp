@@ -2,6 +2,8 @@
 // Private to src/particles/graph: the graph fit, from data to fitted parameters.
 #include <optional>
 
+#include "../../fit/skeleton.hpp"
+#include "hamsam/lstsq.hpp"
 #include "hamsam/particles/graph/model.hpp"
 
 namespace hamsam::particles::detail {
@@ -13,5 +15,15 @@ namespace hamsam::particles::detail {
 GraphParameters fit_graph(const GraphFitOptions& options, const Topology& topology, const Matrix& x,
                           const Matrix& xdot, const std::optional<Vector>& energy,
                           const std::optional<Anchors>& anchors, const ProgressCallback& progress);
+
+/// The one solve of a graph fit's pass (either kind): reports "solve", runs solve_lstsq at the options' solver
+/// and rcond on `threads`, and records it in the run.
+LstsqResult solve_pass(const RowProblem& problem, const GraphFitOptions& options, int threads,
+                       hamsam::detail::FitRun& run, const hamsam::detail::Pass& pass);
+
+/// Fits a potential model from scratch (GraphHamiltonian::fit_potential, potential_fit.cpp); fallback_cutoff is
+/// the terms' cutoff where the options give none (0: none).
+GraphParameters fit_potential(const GraphFitOptions& options, const PotentialDataset& data, double fallback_cutoff,
+                              const ProgressCallback& progress);
 
 }  // namespace hamsam::particles::detail

@@ -14,6 +14,7 @@
 #include "hamsam/error.hpp"
 #include "hamsam/particles/graph/model.hpp"
 #include "networks.hpp"
+#include "potential.hpp"
 
 namespace hamsam::particles {
 
@@ -54,6 +55,12 @@ void validate(const GraphParameters& p) {
     check_network(p.kinetic_networks[k], o.kinetic_width, "kinetic network " + std::to_string(k));
   for (std::size_t k = 0; k < p.pair_networks.size(); ++k)
     check_network(p.pair_networks[k], o.pair_width, "pair network " + std::to_string(k));
+  if (!p.term_states.empty()) {  // a potential model: its terms instead of networks (checked as they restore)
+    require(p.kinetic_networks.empty() && p.pair_networks.empty() && !p.message,
+            "a potential model (term states) holds no kinetic, pair or message networks");
+    require(std::isfinite(p.train_cutoff) && p.train_cutoff >= 0, "train_cutoff must be finite and >= 0");
+    return;
+  }
   require(!p.kinetic_networks.empty() && !p.pair_networks.empty(), "the model has no kinetic or no pair network");
   for (int t : p.kinetic_types) require(t >= 0, "negative particle type");
   for (auto [a, b] : p.pair_types) require(a >= 0 && b >= a, "pair types must be (a, b) with 0 <= a <= b");
@@ -112,10 +119,13 @@ GraphHamiltonian::GraphHamiltonian(GraphFitOptions options) { params_.options = 
 GraphHamiltonian::GraphHamiltonian(GraphParameters parameters) : params_(std::move(parameters)) {
   validate(params_);
   index_ = NetworkIndex(params_.kinetic_types, params_.pair_types);
+  if (potential_model()) potential_ = detail::Potential::from(params_);
 }
 
 void GraphHamiltonian::check_topology(const Topology& topology) const {
   require(fitted(), "the graph model is not fitted yet: call fit() first");
+  require(!potential_model(), "this graph model is a potential (fitted with fit_potential): evaluate it with "
+                              "evaluate() or potential_forces(), not as a Hamiltonian of states");
   validate(topology);
   require(topology.dim() == params_.dim, "the topology is " + std::to_string(topology.dim()) +
                                       "-dimensional but the model was fitted in " + std::to_string(params_.dim) +
@@ -397,6 +407,9 @@ std::pair<Vector, Vector> GraphHamiltonian::kinetic_term(int type, const Vector&
 GraphFitSummary GraphHamiltonian::fit(const Topology& topology, const Matrix& x, const Matrix& xdot,
                                       const std::optional<Vector>& energy, const std::optional<Anchors>& anchors,
                                       const ProgressCallback& progress) {
+  require(params_.options.terms.empty() || params_.options.terms == std::vector<std::string>{"pair"},
+          "fit() with momenta learns the pair term alone (terms=(\"pair\",)); the many-body terms are fitted "
+          "by fit_potential() from forces and energies");
   *this = GraphHamiltonian(detail::fit_graph(params_.options, topology, x, xdot, energy, anchors, progress));
   return params_.summary;
 }

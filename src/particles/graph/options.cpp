@@ -1,5 +1,6 @@
 // Options and summaries of the graph model: the pair-input names, GraphFitOptions::validate, and the text of
 // GraphFitSummary and TableReport.
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -8,6 +9,7 @@
 #include "hamsam/error.hpp"
 #include "hamsam/particles/graph/networks.hpp"
 #include "hamsam/particles/graph/options.hpp"
+#include "terms/term.hpp"
 
 namespace hamsam::particles {
 using hamsam::detail::fmt;
@@ -24,6 +26,22 @@ void GraphFitOptions::validate() const {
   fields::check_fields(*this);
   require(message_width == 0 || message_features >= 1,
           "message_features must be at least 1 when message_width > 0 (got " + std::to_string(message_features) + ")");
+  const std::vector<std::string> known = detail::term_kinds();
+  std::string names;
+  for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    require(std::find(known.begin(), known.end(), terms[i]) != known.end(),
+            "terms: unknown term '" + terms[i] + "': use " + names);
+    require(std::find(terms.begin(), terms.begin() + static_cast<std::ptrdiff_t>(i), terms[i]) ==
+                terms.begin() + static_cast<std::ptrdiff_t>(i),
+            "terms: '" + terms[i] + "' is listed twice");
+  }
+  require(reference == "none" || reference == "zbl",
+          "unknown reference '" + reference + "': use none or zbl");
+  require(zbl_inner < zbl_outer, "zbl_inner (" + fmt("%g", zbl_inner) + ") must be below zbl_outer (" +
+                                     fmt("%g", zbl_outer) + ")");
+  for (double z : zbl_numbers)
+    require(std::isfinite(z) && z > 0, "zbl_numbers: every atomic number must be finite and > 0");
 }
 
 std::string GraphFitSummary::brief() const {

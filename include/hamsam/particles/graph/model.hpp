@@ -33,7 +33,9 @@
 //   model.tabulate();                                  // Hermite tables of V and T for fast rollouts
 //   Trajectory tr = velocity_verlet(*big, x_big, 0.01, 1000);   // dynamics/verlet.hpp
 #include <limits>
+#include <map>
 #include <memory>
+#include <string>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -41,12 +43,17 @@
 #include "hamsam/dense_model.hpp"
 #include "hamsam/fit.hpp"
 #include "hamsam/hamiltonian.hpp"
+#include "hamsam/particles/dataset.hpp"
 #include "hamsam/particles/graph/networks.hpp"
 #include "hamsam/particles/graph/options.hpp"
 #include "hamsam/particles/simulation.hpp"
 #include "hamsam/particles/topology.hpp"
 
 namespace hamsam::particles {
+
+namespace detail {
+struct Potential;
+}
 
 /// Everything a fitted graph model is: what the fit returns and what a model file holds.
 struct GraphParameters {
@@ -59,6 +66,11 @@ struct GraphParameters {
   std::vector<ScalarNetwork> pair_networks;       ///< V_{a,b}, same order (input g(r) = r or 1/r)
   std::optional<MessageLayer> message;            ///< present iff options.message_width > 0
   double train_cutoff = 0.0;                      ///< > 0 when trained on a radius graph
+  // ---- potential models (fit_potential): no kinetic or pair networks, the terms instead ----
+  /// Each term's fitted state (named arrays), in the order of options.terms; empty for a Hamiltonian model.
+  std::vector<std::map<std::string, Matrix>> term_states;
+  std::vector<int> energy_species;                ///< sorted: the species with a constant energy
+  Vector species_energy;                          ///< their constant energies (fitted or given)
 };
 
 /// Throws hamsam::Error naming the first inconsistency of p: invalid options, dimension, no kinetic or no pair
@@ -106,7 +118,29 @@ class GraphHamiltonian {
   /// fit(data.topology, data.x, data.xdot, data.energy).
   GraphFitSummary fit(const ParticleDataset& data, const ProgressCallback& progress = {});
 
-  bool fitted() const { return !params_.pair_networks.empty(); }
+  /// Fits a potential V(q) from scratch (no momenta) to configurations with their forces, energies and virials
+  /// (dataset.hpp): the terms of options.terms (each with its cutoff), per-species constant energies, and the
+  /// reference potential of options.reference subtracted first. Rows per configuration: the energy per atom
+  /// ((E - V) / N, weight energy_weight), the N d forces (force_weight), the d(d+1)/2 virial components per atom
+  /// (virial_weight), each times the configuration's weight and its group's weights. Throws hamsam::Error on bad
+  /// input naming the configuration; numerical trouble is reported in the summary.
+  GraphFitSummary fit_potential(const PotentialDataset& data, const ProgressCallback& progress = {});
+  /// The same from snapshots of one topology: positions (S x N d), forces (S x N d), optional energies (S),
+  /// virials (S x d d, row-major -dV/dstrain) and per-snapshot weights (S); the topology's types are the species,
+  /// its box the cell, its cutoff the terms' cutoff where options.cutoff is 0.
+  GraphFitSummary fit_potential(const Topology& topology, const Matrix& positions, const Matrix& forces,
+                                const std::optional<Vector>& energy = std::nullopt,
+                                const std::optional<Matrix>& virial = std::nullopt,
+                                const std::optional<Vector>& weights = std::nullopt,
+                                const ProgressCallback& progress = {});
+  /// Energy, forces, virial and per-atom energies of one configuration (a model fitted with fit_potential).
+  PotentialResult evaluate(const Configuration& config) const;
+  /// Potential energies (S) and forces (S x N d) of snapshots of positions (S x N d) of a topology.
+  std::pair<Vector, Matrix> potential_forces(const Topology& topology, const Matrix& positions) const;
+  /// True for a model fitted with fit_potential (terms, no kinetic networks).
+  bool potential_model() const { return !params_.term_states.empty(); }
+
+  bool fitted() const { return !params_.pair_networks.empty() || potential_model(); }
   /// H of states X (B x 2Nd) on any topology whose types the model has seen.
   Vector energy(const Topology& topology, const Matrix& X) const;
   /// dH/dx (B x 2Nd).
@@ -160,6 +194,7 @@ class GraphHamiltonian {
   void eval_kinetic(int k, Index n, const double* u, double* v, double* dv) const;
   GraphParameters params_;
   NetworkIndex index_;
+  std::shared_ptr<const detail::Potential> potential_;  // potential models: the terms, built from params_
   std::vector<HermiteTable> kinetic_tables_, pair_tables_;  // empty unless tabulated
   TableReport table_report_;
 };

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "hamsam/fit.hpp"
 
@@ -49,6 +50,35 @@ struct GraphFitOptions {
   std::uint64_t seed = 0;           ///< the only source of randomness
   int blas_threads = 0;             ///< > 0: set OpenBLAS threads for the fit; 0: leave as they are
   int threads = 0;                  ///< own threads (assembly, evaluation); 0 = all cores
+  // ---- potential terms (fit_potential; docs/graph.md "learning an interatomic potential") ----
+  /// The terms of the potential, in order: "pair", "density", "angular"; empty: ("pair") alone, today's model.
+  /// fit() with momenta takes the pair term alone (on the Hamiltonian path, which ignores the options below);
+  /// fit_potential takes every registered term.
+  std::vector<std::string> terms;
+  double cutoff = 0.0;              ///< every term's cutoff radius (0: the topology's cutoff in fit_potential)
+  double cutoff_on = 0.0;           ///< where the smooth switch starts, a fraction of each term's cutoff in [0, 1)
+  double pair_cutoff = 0.0;         ///< the pair term's own cutoff (0: cutoff)
+  double density_cutoff = 0.0;      ///< the density term's own cutoff (0: cutoff)
+  double angular_cutoff = 0.0;      ///< the angular term's own cutoff (0: cutoff)
+  Index density_width = 64;         ///< neurons of each embedding network F(rho) of the density term
+  Index density_features = 8;       ///< sampled radial functions summed into densities
+  Index angular_width = 64;         ///< neurons of the angular term's output network(s)
+  Index angular_features = 8;       ///< radial functions of the angular term
+  Index angular_order = 0;          ///< the angular term's angular resolution (0: the term's default)
+  double energy_weight = 1.0;       ///< weight of the energy rows (energy per atom: (E - E_fit) / N)
+  double force_weight = 1.0;        ///< weight of the force rows (every force component)
+  double virial_weight = 1.0;       ///< weight of the virial rows (virial per atom, the d(d+1)/2 components)
+  /// The constant energy of each species (index = species): empty fits one constant per species from the
+  /// energies (columns = the species counts of each configuration); given: subtracted, NaN entries fitted.
+  std::vector<double> species_energies;
+  /// A fixed reference potential subtracted before the fit and added back in every evaluation: "none" or "zbl"
+  /// (the universal screened nuclear repulsion, eV and Angstrom, switched off smoothly between zbl_inner and
+  /// zbl_outer).
+  std::string reference = "none";
+  double zbl_inner = 1.0;           ///< zbl: the switch starts here (Angstrom)
+  double zbl_outer = 2.0;           ///< zbl: and reaches 0 here
+  /// zbl: the atomic number of each species (index = species); empty: the species are atomic numbers.
+  std::vector<double> zbl_numbers;
   /// Throws hamsam::Error naming the first invalid field and the fix.
   void validate() const;
 };
@@ -74,6 +104,25 @@ void visit_fields(Self& o, V&& v) {
   v("seed", o.seed);
   v("blas_threads", o.blas_threads, fields::non_negative("0 leaves OpenBLAS as it is"));
   v("threads", o.threads, fields::non_negative("0 uses all cores"));
+  v("terms", o.terms);
+  v("cutoff", o.cutoff, fields::finite_at_least(0, "the cutoff radius of the terms, e.g. 5.0"));
+  v("cutoff_on", o.cutoff_on, fields::interval(0, 1, "[)", "a fraction of the cutoff, e.g. 0 or 0.8"));
+  v("pair_cutoff", o.pair_cutoff, fields::finite_at_least(0, "0 uses cutoff"));
+  v("density_cutoff", o.density_cutoff, fields::finite_at_least(0, "0 uses cutoff"));
+  v("angular_cutoff", o.angular_cutoff, fields::finite_at_least(0, "0 uses cutoff"));
+  v("density_width", o.density_width, fields::at_least(1, "e.g. 64"));
+  v("density_features", o.density_features, fields::at_least(1, "e.g. 8"));
+  v("angular_width", o.angular_width, fields::at_least(1, "e.g. 64"));
+  v("angular_features", o.angular_features, fields::at_least(1, "e.g. 8"));
+  v("angular_order", o.angular_order, fields::non_negative("0 = the term's default"));
+  v("energy_weight", o.energy_weight, fields::finite_at_least(0));
+  v("force_weight", o.force_weight, fields::finite_at_least(0));
+  v("virial_weight", o.virial_weight, fields::finite_at_least(0));
+  v("species_energies", o.species_energies);
+  v("reference", o.reference);
+  v("zbl_inner", o.zbl_inner, fields::positive());
+  v("zbl_outer", o.zbl_outer, fields::positive());
+  v("zbl_numbers", o.zbl_numbers);
 }
 
 /// What a graph fit did: the FitSummary fields (width = all columns but the constants, rows = all rows of
@@ -85,6 +134,21 @@ struct GraphFitSummary : FitSummary {
   Index max_block_rows = 0;         ///< most rows held at once
   Index kinetic_networks = 0, pair_networks = 0;
   double mse = 0.0;                 ///< training MSE of (qdot, pdot)
+  // ---- potential fits (fit_potential) ----
+  std::string kind = "hamilton";    ///< "hamilton" (fit with momenta) or "potential" (fit_potential)
+  Index configurations = 0;         ///< training configurations (potential fits)
+  Index atoms = 0;                  ///< atoms over all training configurations
+  /// Training errors over all configurations: energy RMS per atom (|E - E_fit| / N), force RMSE (per
+  /// component), force relative L2 error (||F - F_fit|| / ||F||), virial RMSE per atom (per component).
+  double energy_rmse = 0.0, force_rmse = 0.0, force_relative_error = 0.0, virial_rmse = 0.0;
+  /// Per term: its name, its columns and its share: ||F_term||^2 / sum over terms of ||F_term'||^2 over the
+  /// training forces (F_term = that term's forces; shares sum to 1, cancellations between terms not shown).
+  std::vector<std::string> term_names;
+  std::vector<double> term_columns, term_shares;
+  /// Per group (sorted by name; "" is the default group): the training errors as above (NaN where the group has
+  /// no such data).
+  std::vector<std::string> group_names;
+  std::vector<double> group_energy_rmse, group_force_rmse, group_force_relative_error, group_virial_rmse;
   std::string brief() const;
   std::string report() const;
 };
@@ -102,6 +166,21 @@ void visit_fields(Self& s, V&& v) {
   v("kinetic_networks", s.kinetic_networks);
   v("pair_networks", s.pair_networks);
   v("mse", s.mse);
+  v("kind", s.kind);
+  v("configurations", s.configurations);
+  v("atoms", s.atoms);
+  v("energy_rmse", s.energy_rmse);
+  v("force_rmse", s.force_rmse);
+  v("force_relative_error", s.force_relative_error);
+  v("virial_rmse", s.virial_rmse);
+  v("term_names", s.term_names);
+  v("term_columns", s.term_columns);
+  v("term_shares", s.term_shares);
+  v("group_names", s.group_names);
+  v("group_energy_rmse", s.group_energy_rmse);
+  v("group_force_rmse", s.group_force_rmse);
+  v("group_force_relative_error", s.group_force_relative_error);
+  v("group_virial_rmse", s.group_virial_rmse);
 }
 
 }  // namespace hamsam::particles

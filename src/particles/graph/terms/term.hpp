@@ -32,6 +32,7 @@
 
 #include "../../detail.hpp"
 #include "hamsam/particles/cell.hpp"
+#include "hamsam/particles/graph/options.hpp"
 #include "hamsam/random.hpp"
 #include "hamsam/sampling.hpp"
 #include "hamsam/types.hpp"
@@ -105,6 +106,29 @@ inline void add_pair_derivative(const PairList& pl, Index e, const double* g, In
   }
 }
 
+/// Adds pair e's energy ee (split evenly between its atoms into per_atom) and its radial derivative dE/dr along
+/// the pair vector into grad (N d) and strain (d d) of an evaluation; any of the three may be null.
+inline void add_pair_energy(const PairList& pl, Index e, double ee, double de_dr, double* grad, double* strain,
+                            double* per_atom) {
+  const int d = pl.dim;
+  const Index i = pl.first[static_cast<std::size_t>(e)], j = pl.second[static_cast<std::size_t>(e)];
+  if (per_atom) {
+    per_atom[i] += 0.5 * ee;
+    per_atom[j] += 0.5 * ee;
+  }
+  const double* v = pl.vec.data() + e * d;
+  const double r = pl.r[static_cast<std::size_t>(e)];
+  for (int c = 0; c < d; ++c) {
+    const double g = de_dr * v[c] / r;
+    if (grad) {
+      grad[i * d + c] -= g;
+      grad[j * d + c] += g;
+    }
+    if (strain)
+      for (int a = 0; a < d; ++a) strain[a * d + c] += v[a] * g;
+  }
+}
+
 /// What sample() needs from the fit's options.
 struct TermSampling {
   Sampler sampler = Sampler::ELM;  ///< the first pass: ELM or U-SWIM; the second pass of SWIM/A-SWIM: SWIM
@@ -121,6 +145,8 @@ struct TermOptions {
   Index width = 64;          ///< neurons of the term's sampled output network(s) (per species pair / species)
   Index features = 8;        ///< radial functions of a many-body term (densities, angular radial basis)
   Index angular_order = 0;   ///< angular term: the highest power of cos(theta) (or its sampled features' size)
+  Activation activation = Activation::Tanh;      ///< of every sampled neuron (also needed to evaluate)
+  PairInput pair_input = PairInput::Distance;    ///< what radial networks see: r or 1/r
 };
 
 /// A term's fitted state as named arrays (scalars as 1 x 1), what a model file holds; restore() validates it.
@@ -159,5 +185,7 @@ class Term {
 /// The term of options.kind (terms/registry.cpp: one line per kind); throws hamsam::Error for an unknown kind or
 /// invalid options, naming the option.
 std::unique_ptr<Term> make_term(const TermOptions& options);
+/// The registered kinds, in registry order.
+std::vector<std::string> term_kinds();
 
 }  // namespace hamsam::particles::detail

@@ -1,0 +1,194 @@
+// A potential of terms (potential.hpp): term options from the model's options, preparation of configurations,
+// and evaluation of a fitted potential (energy, forces, virial, per-atom energies).
+#include "potential.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "../detail.hpp"
+#include "../../detail/parallel.hpp"
+#include "hamsam/error.hpp"
+
+namespace hamsam::particles::detail {
+
+std::vector<TermOptions> term_options(const GraphFitOptions& o, double fallback_cutoff) {
+  std::vector<TermOptions> out;
+  const std::vector<std::string> kinds = o.terms.empty() ? std::vector<std::string>{"pair"} : o.terms;
+  for (const std::string& kind : kinds) {
+    TermOptions t;
+    t.kind = kind;
+    const double own = kind == "pair"      ? o.pair_cutoff
+                       : kind == "density" ? o.density_cutoff
+                       : kind == "angular" ? o.angular_cutoff
+                                           : 0.0;
+    t.cutoff = own > 0 ? own : (o.cutoff > 0 ? o.cutoff : fallback_cutoff);
+    t.cutoff_on = o.cutoff_on * t.cutoff;
+    t.width = kind == "pair" ? o.pair_width : kind == "density" ? o.density_width : o.angular_width;
+    t.features = kind == "density" ? o.density_features : o.angular_features;
+    t.angular_order = o.angular_order;
+    t.activation = o.activation;
+    t.pair_input = o.pair_input;
+    out.push_back(t);
+  }
+  return out;
+}
+
+std::unique_ptr<ZblReference> make_reference(const GraphFitOptions& o) {
+  if (o.reference == "none") return nullptr;
+  require(o.reference == "zbl", "unknown reference '" + o.reference + "': use none or zbl");
+  return std::make_unique<ZblReference>(o.zbl_inner, o.zbl_outer, o.zbl_numbers);
+}
+
+PreparedConfig prepare(const Configuration& config, double cutoff) {
+  PreparedConfig p;
+  const Index N = config.positions.rows();
+  p.species = config.species.empty() ? std::vector<int>(static_cast<std::size_t>(N), 0) : config.species;
+  p.pairs = neighbor_pairs(config.positions, cutoff, config.cell);
+  p.pairs.atoms = N;
+  p.pairs.dim = static_cast<int>(config.positions.cols());
+  return p;
+}
+
+std::unique_ptr<Potential> Potential::from(const GraphParameters& p) {
+  auto out = std::make_unique<Potential>();
+  const std::vector<TermOptions> to = term_options(p.options, p.train_cutoff);
+  require(to.size() == p.term_states.size(), "the model lists " + std::to_string(to.size()) + " terms but holds " +
+                                                 std::to_string(p.term_states.size()) + " term states");
+  for (std::size_t k = 0; k < to.size(); ++k) {
+    out->terms.push_back(make_term(to[k]));
+    out->terms.back()->restore(p.term_states[k]);
+    out->cutoff = std::max(out->cutoff, out->terms.back()->cutoff());
+  }
+  out->reference = make_reference(p.options);
+  if (out->reference) out->cutoff = std::max(out->cutoff, out->reference->cutoff());
+  require(p.energy_species.size() == static_cast<std::size_t>(p.species_energy.size()),
+          "energy_species and species_energy must have the same length");
+  require(std::is_sorted(p.energy_species.begin(), p.energy_species.end()) &&
+              std::adjacent_find(p.energy_species.begin(), p.energy_species.end()) == p.energy_species.end(),
+          "energy_species must be sorted and distinct");
+  require(p.species_energy.allFinite(), "species_energy holds NaN or Inf");
+  out->species = p.energy_species;
+  out->species_energy = p.species_energy;
+  return out;
+}
+
+double Potential::constant(int s) const {
+  const auto it = std::lower_bound(species.begin(), species.end(), s);
+  if (it == species.end() || *it != s) {
+    std::string known;
+    for (int x : species) known += (known.empty() ? "" : ", ") + std::to_string(x);
+    throw Error("species " + std::to_string(s) + " is missing from the model (it knows species " + known +
+                "): fit on configurations that contain it");
+  }
+  return species_energy(it - species.begin());
+}
+
+double Potential::evaluate(const ConfigView& view, double* grad, double* strain, double* per_atom) const {
+  double e = 0.0;
+  for (Index i = 0; i < view.atoms; ++i) {
+    const double c = constant(view.species[i]);
+    e += c;
+    if (per_atom) per_atom[i] += c;
+  }
+  for (const auto& t : terms) e += t->evaluate(view, grad, strain, per_atom);
+  if (reference) e += reference->evaluate(view, grad, strain, per_atom);
+  return e;
+}
+
+PotentialResult Potential::evaluate(const Configuration& config) const {
+  const PreparedConfig pc = prepare(config, cutoff);
+  const Index N = config.positions.rows();
+  const int d = static_cast<int>(config.positions.cols());
+  PotentialResult r;
+  std::vector<double> grad(static_cast<std::size_t>(N * d), 0.0), strain(static_cast<std::size_t>(d * d), 0.0);
+  r.per_atom = Vector::Zero(N);
+  r.energy = evaluate(pc.view(), grad.data(), strain.data(), r.per_atom.data());
+  r.forces.resize(N, d);
+  for (Index i = 0; i < N; ++i)
+    for (int c = 0; c < d; ++c) r.forces(i, c) = -grad[static_cast<std::size_t>(i * d + c)];
+  r.virial.resize(d, d);
+  for (int a = 0; a < d; ++a)
+    for (int b = 0; b < d; ++b)
+      r.virial(a, b) = -0.5 * (strain[static_cast<std::size_t>(a * d + b)] + strain[static_cast<std::size_t>(b * d + a)]);
+  return r;
+}
+
+}  // namespace hamsam::particles::detail
+
+namespace hamsam::particles {
+
+void validate(const Configuration& c, int dim, Index index) {
+  const std::string where = "configuration " + std::to_string(index) + ": ";
+  const Index N = c.positions.rows(), d = c.positions.cols();
+  require(N >= 1 && d >= 1 && d <= 3, where + "positions must be N x d with N >= 1 atoms and d in 1..3, got " +
+                                          std::to_string(N) + "x" + std::to_string(d));
+  require(dim == 0 || d == dim, where + "positions have " + std::to_string(d) + " columns but the others " +
+                                    std::to_string(dim) + ": every configuration has the same dimension");
+  require(c.positions.allFinite(), where + "positions contain NaN or Inf");
+  require(c.species.empty() || static_cast<Index>(c.species.size()) == N,
+          where + "species must have one value per atom (" + std::to_string(N) + "), got " +
+              std::to_string(c.species.size()));
+  for (int s : c.species)
+    require(s >= 0 && s <= kMaxParticleType, where + "species " + std::to_string(s) + " is outside 0.." +
+                                                 std::to_string(kMaxParticleType));
+  if (c.cell) {
+    try {
+      validate(*c.cell, static_cast<int>(d));
+    } catch (const Error& e) {
+      throw Error(where + e.what());
+    }
+  }
+  if (c.forces) {
+    require(c.forces->rows() == N && c.forces->cols() == d,
+            where + "forces must have the shape of positions (" + std::to_string(N) + "x" + std::to_string(d) +
+                "), got " + std::to_string(c.forces->rows()) + "x" + std::to_string(c.forces->cols()));
+    require(c.forces->allFinite(), where + "forces contain NaN or Inf");
+  }
+  if (c.energy) require(std::isfinite(*c.energy), where + "energy is NaN or Inf");
+  if (c.virial) {
+    require(c.virial->rows() == d && c.virial->cols() == d,
+            where + "virial must be " + std::to_string(d) + "x" + std::to_string(d) + ", got " +
+                std::to_string(c.virial->rows()) + "x" + std::to_string(c.virial->cols()));
+    require(c.virial->allFinite(), where + "virial contains NaN or Inf");
+    require(c.cell.has_value(), where + "a virial needs a cell: give the cell (or drop the virial)");
+  }
+  require(std::isfinite(c.weight) && c.weight >= 0, where + "weight must be finite and >= 0, got " +
+                                                        detail::str(c.weight));
+}
+
+PotentialResult GraphHamiltonian::evaluate(const Configuration& config) const {
+  require(fitted(), "the graph model is not fitted yet: call fit_potential() first");
+  require(potential_model(), "evaluate() takes a potential model (fitted with fit_potential); this one was fitted "
+                             "with momenta: use energy() / gradient() on states");
+  validate(config, params_.dim, 0);
+  return potential_->evaluate(config);
+}
+
+std::pair<Vector, Matrix> GraphHamiltonian::potential_forces(const Topology& topology, const Matrix& positions) const {
+  require(fitted() && potential_model(), "potential_forces() takes a model fitted with fit_potential");
+  validate(topology);
+  const Index N = topology.size(), d = topology.dim(), nd = N * d;
+  require(positions.cols() == nd, "positions must have N d = " + std::to_string(nd) + " columns, got " +
+                                      std::to_string(positions.cols()));
+  Vector e(positions.rows());
+  Matrix f(positions.rows(), nd);
+  hamsam::detail::parallel_for(positions.rows(), hamsam::detail::resolve_threads(params_.options.threads),
+                               [&](Index r0, Index r1) {
+                                 for (Index k = r0; k < r1; ++k) {
+                                   check_cancel();
+                                   Configuration c;
+                                   c.positions = Eigen::Map<const detail::RowMatrix>(positions.row(k).eval().data(), N, d);
+                                   c.species = topology.particles.type;
+                                   if (topology.box) c.cell = cell_of(*topology.box);
+                                   const PotentialResult r = evaluate(c);
+                                   e(k) = r.energy;
+                                   f.row(k) = Eigen::Map<const Vector>(
+                                       detail::RowMatrix(r.forces).data(), nd).transpose();
+                                 }
+                               },
+                               1);
+  return {e, f};
+}
+
+}  // namespace hamsam::particles
