@@ -35,6 +35,7 @@ __all__ = [
     "complete_graph",
     "radius_topology",
     "radius_graph",
+    "neighbor_pairs",
     "displacements",
     "NeighborList",
     "Potential",
@@ -72,6 +73,28 @@ def _box(box, dim=None):
     return arr
 
 
+def _cell(cell, pbc, dim):
+    """(vectors (d, d) float64, periodic flags [d bools]) from a cell and pbc as users give them, or (None, [])."""
+    if cell is None:
+        if pbc is not None:
+            raise ValueError("pbc needs a cell: give cell= (d x d cell vectors, one per row) with it")
+        return None, []
+    arr = as_float_array(cell, "cell")
+    if arr.ndim == 1 and arr.shape[0] == dim:
+        arr = np.diag(arr)  # side lengths of an orthorhombic cell
+    if arr.shape != (dim, dim):
+        raise ValueError(f"cell must be {dim} cell vectors of {dim} components (a {dim}x{dim} array, one vector "
+                         f"per row; or {dim} side lengths), got shape {arr.shape}")
+    if pbc is None:
+        pbc = True
+    flags = np.asarray(pbc)
+    if flags.ndim == 0:
+        flags = np.full(dim, bool(flags))
+    if flags.shape != (dim,) or flags.dtype.kind not in "bi":
+        raise ValueError(f"pbc must be a bool or {dim} bools (one per cell vector), got {pbc!r}")
+    return np.ascontiguousarray(arr), [bool(f) for f in flags]
+
+
 def _shape(shape):
     if isinstance(shape, (int, np.integer)):
         shape = (shape,)
@@ -102,14 +125,17 @@ def _edges(edges):
 
 class Topology:
     """Particles (dimension, masses, types) and who interacts with whom: fixed ``edges`` (i < j), or a radius
-    graph (``cutoff`` > 0, no edges; rebuilt from positions), optionally in a periodic ``box``.
+    graph (``cutoff`` > 0, no edges; rebuilt from positions), optionally in a periodic ``box`` (side lengths)
+    or a general ``cell`` (d x d cell vectors, one per row, as ASE's ``atoms.cell``; triclinic, any size) with
+    ``pbc`` (a bool or one per cell vector, as ``atoms.pbc``; default True).
 
     ``Topology(n=5, dim=2, edges=[(0, 1), (1, 2)])``; masses default to 1 and types to 0.
+    ``Topology(mass=masses, cutoff=5.88, cell=atoms.cell[:], pbc=atoms.pbc)``.
     """
 
     __slots__ = ("_impl",)
 
-    def __init__(self, n=None, dim=3, edges=(), mass=1.0, type=None, cutoff=0.0, box=None):
+    def __init__(self, n=None, dim=3, edges=(), mass=1.0, type=None, cutoff=0.0, box=None, cell=None, pbc=None):
         dim = _dim(dim)
         m = as_float_array(mass, "mass")
         if m.ndim == 0:
@@ -119,7 +145,9 @@ class Topology:
         elif n is not None and m.shape[0] != n:
             raise ValueError(f"mass has {m.shape[0]} entries but n = {n}: give one mass per particle")
         types = [] if type is None else [as_int(t, "type", minimum=0) for t in np.asarray(type).ravel()]
-        self._impl = _core.Topology(dim, m, types, _edges(edges), as_real(cutoff, "cutoff"), _box(box, dim))
+        vectors, flags = _cell(cell, pbc, dim)
+        self._impl = _core.Topology(dim, m, types, _edges(edges), as_real(cutoff, "cutoff"), _box(box, dim),
+                                    vectors, flags)
 
     @classmethod
     def _wrap(cls, impl):
@@ -143,16 +171,22 @@ class Topology:
     edges = property(lambda self: self._impl.edges, doc="Fixed edges (E, 2), i < j (empty for radius graphs).")
     cutoff = property(lambda self: float(self._impl.cutoff), doc="Radius-graph cutoff (0 for fixed edges).")
     box = property(lambda self: None if self._impl.box is None else np.array(self._impl.box),
-                   doc="Periodic box side lengths (d,), or None for open space.")
+                   doc="Periodic box side lengths (d,), or None.")
+    cell = property(lambda self: None if self._impl.cell is None else np.array(self._impl.cell),
+                    doc="General cell vectors (d, d), one per row, or None.")
+    pbc = property(lambda self: None if self._impl.pbc is None else np.array(self._impl.pbc, dtype=bool),
+                   doc="Periodic flags (d,) of the general cell, or None.")
     is_radius_graph = property(lambda self: bool(self._impl.is_radius_graph))
 
     def __reduce__(self):  # pickles by its parts
-        return (Topology, (None, self.dim, self.edges, self.mass, self.type, self.cutoff, self.box))
+        return (Topology, (None, self.dim, self.edges, self.mass, self.type, self.cutoff, self.box, self.cell,
+                           self.pbc))
 
     def __repr__(self):
         kind = f"cutoff={self.cutoff}" if self.is_radius_graph else f"edges={len(self.edges)}"
         box = "" if self.box is None else f", box={self.box.tolist()}"
-        return f"Topology(n={self.size}, dim={self.dim}, {kind}{box})"
+        cell = "" if self.cell is None else f", cell={self.cell.tolist()}, pbc={self.pbc.tolist()}"
+        return f"Topology(n={self.size}, dim={self.dim}, {kind}{box}{cell})"
 
 
 def chain(n, dim=1, closed=False):
@@ -194,10 +228,13 @@ def complete_graph(n, dim):
     return Topology._wrap(_core.complete_graph(as_int(n, "n"), _dim(dim)))
 
 
-def radius_topology(n, dim, cutoff, box=None):
-    """A radius graph: pairs within ``cutoff`` of each state's positions (cell list), optionally periodic."""
+def radius_topology(n, dim, cutoff, box=None, cell=None, pbc=None):
+    """A radius graph: pairs within ``cutoff`` of each state's positions (cell list), optionally periodic in a
+    ``box`` (side lengths) or a general ``cell`` with ``pbc`` (see :class:`Topology`)."""
     dim = _dim(dim)
-    return Topology._wrap(_core.radius_topology(as_int(n, "n"), dim, as_real(cutoff, "cutoff"), _box(box, dim)))
+    vectors, flags = _cell(cell, pbc, dim)
+    return Topology._wrap(_core.radius_topology(as_int(n, "n"), dim, as_real(cutoff, "cutoff"), _box(box, dim),
+                                                vectors, flags))
 
 
 def radius_graph(positions, cutoff, box=None, brute_force=False):
@@ -205,6 +242,27 @@ def radius_graph(positions, cutoff, box=None, brute_force=False):
     in O(N) (or all pairs with ``brute_force=True``, the reference). Returns an int64 array (E, 2)."""
     pos = _positions(positions)
     return _core.radius_graph(pos, as_real(cutoff, "cutoff"), _box(box, pos.shape[1]), bool(brute_force))
+
+
+def neighbor_pairs(positions, cutoff, cell=None, pbc=None, brute_force=False):
+    """Every pair within ``cutoff`` once, with periodic images: ``cell`` (d x d cell vectors, one per row, or d
+    side lengths; None for open space) periodic along ``pbc`` (a bool or one per vector; default True). Cells of
+    any size and shape: in a cell smaller than twice the cutoff one pair of atoms appears with several image
+    shifts, and an atom pairs with its own images. Found with a cell list over ghost images in O(N) (or by
+    checking every pair and image with ``brute_force=True``, the reference).
+
+    Returns a dict of arrays: ``first``, ``second`` (E,) atom indices (first <= second), ``shift`` (E, d) the
+    image in cell vectors, ``vec`` (E, d) = positions[second] + shift @ cell - positions[first], and ``r`` (E,)
+    its length (0 < r < cutoff). Sorted by (first, second, shift).
+
+        >>> import numpy as np, hamsam as hs
+        >>> fcc = 3.61 * np.array([[0, .5, .5], [.5, 0, .5], [.5, .5, 0]])    # 1-atom primitive cell
+        >>> len(hs.particles.neighbor_pairs(np.zeros((1, 3)), 5.88, cell=fcc)["r"])   # 78 neighbours / 2
+        39
+    """
+    pos = _positions(positions)
+    vectors, flags = _cell(cell, pbc, pos.shape[1])
+    return _core.neighbor_pairs(pos, as_real(cutoff, "cutoff"), vectors, flags, bool(brute_force))
 
 
 def _topology(t):

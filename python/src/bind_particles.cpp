@@ -42,6 +42,32 @@ std::optional<PeriodicBox> box_from(const std::optional<Vector>& length) {
   return PeriodicBox{*length};
 }
 
+// A general cell from its vectors (d x d, one per row) and periodic flags (validated where it is used).
+std::optional<Cell> cell_from(const std::optional<Matrix>& vectors, const std::vector<bool>& pbc) {
+  if (!vectors) return std::nullopt;
+  return Cell{*vectors, pbc};
+}
+
+// A pair list as numpy arrays: first, second (E,), shift (E, d) int64, vec (E, d), r (E,).
+py::dict pairs_dict(const PairList& pl) {
+  const auto E = static_cast<py::ssize_t>(pl.size());
+  const auto d = static_cast<py::ssize_t>(pl.dim);
+  py::array_t<std::int64_t> first(E), second(E), shift({E, d});
+  py::array_t<double> vec({E, d}), r(E);
+  std::copy(pl.first.begin(), pl.first.end(), first.mutable_data());
+  std::copy(pl.second.begin(), pl.second.end(), second.mutable_data());
+  std::copy(pl.shift.begin(), pl.shift.end(), shift.mutable_data());
+  std::copy(pl.vec.begin(), pl.vec.end(), vec.mutable_data());
+  std::copy(pl.r.begin(), pl.r.end(), r.mutable_data());
+  py::dict out;
+  out["first"] = first;
+  out["second"] = second;
+  out["shift"] = shift;
+  out["vec"] = vec;
+  out["r"] = r;
+  return out;
+}
+
 py::dict dataset_dict(const ParticleDataset& d) {
   py::dict out;
   out["topology"] = d.topology;
@@ -65,7 +91,8 @@ VerletOptions verlet_options(int save_every, double skin) {
 void bind_topology(py::module_& m) {
   py::class_<Topology>(m, "Topology")
       .def(py::init([](int dim, const Vector& mass, std::vector<int> type, const EdgeArray& edges, double cutoff,
-                       const std::optional<Vector>& box) {
+                       const std::optional<Vector>& box, const std::optional<Matrix>& cell,
+                       const std::vector<bool>& pbc) {
              Topology t;
              t.particles.dim = dim;
              t.particles.mass = mass;
@@ -73,10 +100,12 @@ void bind_topology(py::module_& m) {
              t.edges = ordered_edges(edges_from_array(edges), mass.size());
              t.cutoff = cutoff;
              t.box = box_from(box);
+             t.cell = cell_from(cell, pbc);
              validate(t);
              return t;
            }),
-           py::arg("dim"), py::arg("mass"), py::arg("type"), py::arg("edges"), py::arg("cutoff"), py::arg("box"))
+           py::arg("dim"), py::arg("mass"), py::arg("type"), py::arg("edges"), py::arg("cutoff"), py::arg("box"),
+           py::arg("cell"), py::arg("pbc"))
       .def_property_readonly("size", &Topology::size)
       .def_property_readonly("dim", &Topology::dim)
       .def_property_readonly("dof", &Topology::dof)
@@ -87,6 +116,14 @@ void bind_topology(py::module_& m) {
       .def_property_readonly("box", [](const Topology& t) -> std::optional<Vector> {
         if (!t.box) return std::nullopt;
         return t.box->length;
+      })
+      .def_property_readonly("cell", [](const Topology& t) -> std::optional<Matrix> {
+        if (!t.cell) return std::nullopt;
+        return t.cell->vectors;
+      })
+      .def_property_readonly("pbc", [](const Topology& t) -> std::optional<std::vector<bool>> {
+        if (!t.cell) return std::nullopt;
+        return t.cell->periodic;
       })
       .def_property_readonly("is_radius_graph", &Topology::is_radius_graph)
       .def("with_particles",
@@ -107,10 +144,13 @@ void bind_topology(py::module_& m) {
   m.def("complete_graph", &complete_graph, py::arg("n"), py::arg("dim"));
   m.def(
       "radius_topology",
-      [](Index n, int dim, double cutoff, const std::optional<Vector>& box) {
+      [](Index n, int dim, double cutoff, const std::optional<Vector>& box, const std::optional<Matrix>& cell,
+         const std::vector<bool>& pbc) {
+        require(!(box && cell), "radius_topology: give either box= (orthorhombic) or cell= (general), not both");
+        if (cell) return radius_topology(n, dim, cutoff, *cell_from(cell, pbc));
         return radius_topology(n, dim, cutoff, box_from(box));
       },
-      py::arg("n"), py::arg("dim"), py::arg("cutoff"), py::arg("box"));
+      py::arg("n"), py::arg("dim"), py::arg("cutoff"), py::arg("box"), py::arg("cell"), py::arg("pbc"));
   m.def(
       "radius_graph",
       [](const Matrix& positions, double cutoff, const std::optional<Vector>& box, bool brute_force) {
@@ -120,6 +160,17 @@ void bind_topology(py::module_& m) {
         }));
       },
       py::arg("positions"), py::arg("cutoff"), py::arg("box"), py::arg("brute_force"));
+  m.def(
+      "neighbor_pairs",
+      [](const Matrix& positions, double cutoff, const std::optional<Matrix>& cell, const std::vector<bool>& pbc,
+         bool brute_force) {
+        const PairList pl = without_gil([&] {
+          const auto c = cell_from(cell, pbc);
+          return brute_force ? neighbor_pairs_brute_force(positions, cutoff, c) : neighbor_pairs(positions, cutoff, c);
+        });
+        return pairs_dict(pl);
+      },
+      py::arg("positions"), py::arg("cutoff"), py::arg("cell"), py::arg("pbc"), py::arg("brute_force"));
   m.def(
       "displacements",
       [](const Topology& t, const EdgeArray& edges, const Matrix& X) {

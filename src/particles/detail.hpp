@@ -18,3 +18,17 @@ inline std::string str(double v) {
 using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 }  // namespace hamsam::particles::detail
+
+namespace hamsam::particles {
+struct Topology;
+namespace detail {
+/// The pair-network paths (edge lists with the minimum image: ParticleSystem, the graph fit and evaluation,
+/// edges_at, displacements) work in open space or a periodic box; throws hamsam::Error naming `what` for a
+/// topology with a general cell.
+void require_no_cell(const Topology& topology, const char* what);
+}  // namespace detail
+}  // namespace hamsam::particles
+
+namespace hamsam::particles::detail {
+
+}  // namespace hamsam::particles::detail

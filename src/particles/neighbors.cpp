@@ -6,6 +6,7 @@
 #include <string>
 
 #include "../detail/cancel.hpp"
+#include "bins.hpp"
 #include "detail.hpp"
 #include "hamsam/error.hpp"
 
@@ -49,6 +50,70 @@ inline double pair_r2(const double* xs, Index i, Index j, int d, const PeriodicB
 }
 }  // namespace
 
+namespace detail {
+
+void BinGrid::fit_open(const double* xs, Index n, int d, double radius) {
+  std::array<double, 3> extent{0, 0, 0};
+  for (int k = 0; k < d; ++k) {
+    double mn = xs[k], mx = xs[k];
+    for (Index i = 1; i < n; ++i) {
+      mn = std::min(mn, xs[i * d + k]);
+      mx = std::max(mx, xs[i * d + k]);
+    }
+    lo[k] = mn;
+    extent[k] = mx - mn;
+    // Finite positions can still lie too far apart for their difference to be a number (beyond ~1.8e308).
+    require(std::isfinite(extent[k]), "positions span " + str(mn) + " to " + str(mx) + " along axis " +
+                                          std::to_string(k) + ": an extent too large for the cell list (it " +
+                                          "overflows to inf); keep the positions within +-1e307 of each other");
+  }
+  // Sparse clouds: widen the cells until there are at most ~2N + 64 of them (memory stays O(N)).
+  double w = radius;
+  const double cap = 2.0 * static_cast<double>(n) + 64.0;
+  for (;;) {
+    double cells = 1.0;
+    for (int k = 0; k < d; ++k) cells *= std::floor(extent[k] / w) + 1.0;
+    if (cells <= cap) break;
+    w *= 1.5;
+  }
+  for (int k = 0; k < d; ++k) {
+    nc[k] = static_cast<Index>(std::floor(extent[k] / w)) + 1;
+    width[k] = w;
+  }
+}
+
+std::array<Index, 3> BinGrid::locate(const double* x, int d) const {
+  std::array<Index, 3> c{0, 0, 0};
+  for (int k = 0; k < d; ++k) c[k] = std::clamp<Index>(static_cast<Index>(std::floor((x[k] - lo[k]) / width[k])),
+                                                       0, nc[k] - 1);
+  return c;
+}
+
+void BinGrid::sort(const double* xs, Index n, int d, const PeriodicBox* box) {
+  // Bin of every point, then a counting sort of the points by bin.
+  bin.resize(static_cast<std::size_t>(n));
+  std::vector<Index> id_of(static_cast<std::size_t>(n));
+  for (Index i = 0; i < n; ++i) {
+    std::array<Index, 3> c{0, 0, 0};
+    for (int k = 0; k < d; ++k) {
+      double x = xs[i * d + k] - lo[k];
+      if (box) x -= box->length(k) * std::floor(x / box->length(k));
+      c[k] = std::clamp<Index>(static_cast<Index>(std::floor(x / width[k])), 0, nc[k] - 1);
+    }
+    bin[i] = c;
+    id_of[i] = id(c);
+  }
+  const Index bins = size();
+  start.assign(static_cast<std::size_t>(bins + 1), 0);
+  order.resize(static_cast<std::size_t>(n));
+  for (Index i = 0; i < n; ++i) ++start[id_of[i] + 1];
+  for (Index c = 0; c < bins; ++c) start[c + 1] += start[c];
+  std::vector<Index> fill(start.begin(), start.end() - 1);
+  for (Index i = 0; i < n; ++i) order[fill[id_of[i]]++] = i;
+}
+
+}  // namespace detail
+
 std::vector<Edge> radius_graph_brute_force(const Matrix& positions, double cutoff,
                                            const std::optional<PeriodicBox>& box) {
   check_search(positions, cutoff, box);
@@ -76,65 +141,21 @@ std::vector<Edge> radius_graph(const Matrix& positions, double cutoff, const std
   const PeriodicBox* b = box ? &*box : nullptr;
 
   // The grid: cells at least `cutoff` wide, so that a pair within the cutoff lies in neighbouring cells.
-  std::array<Index, 3> nc{1, 1, 1};
-  std::array<double, 3> lo{0, 0, 0}, width{1, 1, 1};
+  detail::BinGrid grid;
   if (b) {
     for (int k = 0; k < d; ++k) {
       const double L = b->length(k);
-      nc[k] = std::max<Index>(1, static_cast<Index>(std::floor(L / cutoff)));
-      width[k] = L / static_cast<double>(nc[k]);
+      grid.nc[k] = std::max<Index>(1, static_cast<Index>(std::floor(L / cutoff)));
+      grid.width[k] = L / static_cast<double>(grid.nc[k]);
     }
   } else {
-    std::array<double, 3> extent{0, 0, 0};
-    for (int k = 0; k < d; ++k) {
-      double mn = xs[k], mx = xs[k];
-      for (Index i = 1; i < n; ++i) {
-        mn = std::min(mn, xs[i * d + k]);
-        mx = std::max(mx, xs[i * d + k]);
-      }
-      lo[k] = mn;
-      extent[k] = mx - mn;
-      // Finite positions can still lie too far apart for their difference to be a number (beyond ~1.8e308).
-      require(std::isfinite(extent[k]), "positions span " + str(mn) + " to " + str(mx) + " along axis " +
-                                            std::to_string(k) + ": an extent too large for the cell list (it " +
-                                            "overflows to inf); keep the positions within +-1e307 of each other");
-    }
-    // Sparse clouds: widen the cells until there are at most ~2N + 64 of them (memory stays O(N)).
-    double w = cutoff;
-    const double cap = 2.0 * static_cast<double>(n) + 64.0;
-    for (;;) {
-      double cells = 1.0;
-      for (int k = 0; k < d; ++k) cells *= std::floor(extent[k] / w) + 1.0;
-      if (cells <= cap) break;
-      w *= 1.5;
-    }
-    for (int k = 0; k < d; ++k) {
-      nc[k] = static_cast<Index>(std::floor(extent[k] / w)) + 1;
-      width[k] = w;
-    }
+    grid.fit_open(xs.data(), n, d, cutoff);
   }
-  const Index ncells = nc[0] * nc[1] * nc[2];
-
-  // Cell of every particle, then a counting sort of the particles by cell.
-  std::vector<std::array<Index, 3>> cell_of(static_cast<std::size_t>(n));
-  std::vector<Index> id(static_cast<std::size_t>(n));
-  for (Index i = 0; i < n; ++i) {
-    std::array<Index, 3> c{0, 0, 0};
-    for (int k = 0; k < d; ++k) {
-      double x = xs[i * d + k] - lo[k];
-      if (b) x -= b->length(k) * std::floor(x / b->length(k));
-      c[k] = std::clamp<Index>(static_cast<Index>(std::floor(x / width[k])), 0, nc[k] - 1);
-    }
-    cell_of[i] = c;
-    id[i] = (c[0] * nc[1] + c[1]) * nc[2] + c[2];
-  }
-  std::vector<Index> start(static_cast<std::size_t>(ncells + 1), 0), order(static_cast<std::size_t>(n));
-  for (Index i = 0; i < n; ++i) ++start[id[i] + 1];
-  for (Index c = 0; c < ncells; ++c) start[c + 1] += start[c];
-  {
-    std::vector<Index> fill(start.begin(), start.end() - 1);
-    for (Index i = 0; i < n; ++i) order[fill[id[i]]++] = i;
-  }
+  grid.sort(xs.data(), n, d, b);
+  const auto& nc = grid.nc;
+  const auto& cell_of = grid.bin;
+  const auto& start = grid.start;
+  const auto& order = grid.order;
 
   // Positions copied in cell order: the particles of one cell are contiguous in memory. For every particle i
   // (in index order, so that the output comes sorted), the distinct neighbouring cells (per axis: c - 1, c,
@@ -191,6 +212,7 @@ std::vector<Edge> radius_graph(const Matrix& positions, double cutoff, const std
 }
 
 std::vector<Edge> edges_at(const Topology& topology, const Matrix& positions) {
+  detail::require_no_cell(topology, "edges_at");
   if (!topology.is_radius_graph()) return topology.edges;
   return radius_graph(positions, topology.cutoff, topology.box);
 }
@@ -199,6 +221,7 @@ Displacements displacements(const Topology& topology, const std::vector<Edge>& e
   const Index n = topology.size();
   const int d = topology.dim();
   check_dim(d);
+  detail::require_no_cell(topology, "displacements");
   const Index nd = n * d;
   require(X.cols() == nd || X.cols() == 2 * nd,
           "X must have N d = " + std::to_string(nd) + " (positions) or 2 N d = " + std::to_string(2 * nd) +

@@ -27,6 +27,7 @@ ParticleSystem::ParticleSystem(Topology topology, PotentialPtr potential)
 
 ParticleSystem::ParticleSystem(Topology topology, PotentialTable potentials) : topology_(std::move(topology)) {
   validate(topology_);
+  detail::require_no_cell(topology_, "ParticleSystem");
   ntypes_ = type_count(topology_.particles);
   std::vector<bool> present(static_cast<std::size_t>(ntypes_), false);
   for (int t : topology_.particles.type) present[t] = true;

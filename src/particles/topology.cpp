@@ -57,6 +57,9 @@ void validate(const Topology& topology) {
   const Index n = topology.size();
   const int d = topology.dim();
   if (topology.box) validate(*topology.box, d);
+  require(!(topology.box && topology.cell),
+          "topology: give either a box (orthorhombic, periodic) or a cell (general), not both");
+  if (topology.cell) validate(*topology.cell, d);
   require(std::isfinite(topology.cutoff) && topology.cutoff >= 0,
           "cutoff must be finite and >= 0 (got " + str(topology.cutoff) + ")");
   if (topology.box && topology.cutoff > 0) {
@@ -73,6 +76,11 @@ void validate(const Topology& topology) {
   require(!topology.edges.empty() || topology.cutoff > 0,
           "topology has no edges and no cutoff: nothing interacts; give edges (chain, lattice, random_network, "
           "complete_graph) or a cutoff > 0 (radius graph)");
+}
+
+void detail::require_no_cell(const Topology& topology, const char* what) {
+  require(!topology.cell, std::string(what) + " works in open space or a periodic box (box=); a topology with a "
+                                              "general cell (cell=) is read by the potential terms (fit_potential)");
 }
 
 std::vector<Edge> ordered_edges(const std::vector<Edge>& edges, Index n) {
@@ -255,6 +263,13 @@ Topology radius_topology(Index n, int dim, double cutoff, std::optional<Periodic
                                                    str(cutoff) + ")");
   t.cutoff = cutoff;
   t.box = std::move(box);
+  validate(t);
+  return t;
+}
+
+Topology radius_topology(Index n, int dim, double cutoff, Cell cell) {
+  Topology t = radius_topology(n, dim, cutoff);
+  t.cell = std::move(cell);
   validate(t);
   return t;
 }

@@ -193,3 +193,68 @@ def test_errors():
         P.velocity_verlet(hs.systems.Pendulum(), np.zeros(2), 0.1, 1)
     with pytest.raises(ValueError, match="positions must be"):
         P.initial_states(top, positions="grid")
+
+
+def test_topology_with_a_general_cell():
+    import pickle
+
+    cell = [[2.0, 0.0, 0.0], [1.0, 2.0, 0.0], [0.0, 0.0, 2.0]]
+    t = P.Topology(mass=np.ones(4), cutoff=6.0, cell=cell, pbc=[True, True, False])
+    np.testing.assert_array_equal(t.cell, cell)
+    np.testing.assert_array_equal(t.pbc, [True, True, False])
+    assert t.box is None and "pbc=[True, True, False]" in repr(t)
+    back = pickle.loads(pickle.dumps(t))
+    np.testing.assert_array_equal(back.cell, cell)
+    np.testing.assert_array_equal(back.pbc, t.pbc)
+    r = P.radius_topology(1, 3, 5.88, cell=np.diag([2.5, 2.5, 2.5]))  # cutoff above half the cell: fine
+    np.testing.assert_array_equal(r.pbc, [True, True, True])
+    np.testing.assert_array_equal(P.radius_topology(2, 2, 1.0, cell=[3.0, 4.0], pbc=False).cell, np.diag([3.0, 4.0]))
+    assert P.radius_topology(2, 2, 1.0).cell is None
+    with pytest.raises(ValueError, match="singular"):
+        P.radius_topology(2, 3, 1.0, cell=[[1, 0, 0], [2, 0, 0], [0, 0, 1]])
+    with pytest.raises(ValueError, match="NaN or Inf"):
+        P.radius_topology(2, 3, 1.0, cell=[[np.nan, 0, 0], [0, 1, 0], [0, 0, 1]])
+    with pytest.raises(ValueError, match="3x3 array"):
+        P.radius_topology(2, 3, 1.0, cell=np.eye(2))
+    with pytest.raises(ValueError, match="pbc needs a cell"):
+        P.radius_topology(2, 3, 1.0, pbc=True)
+    with pytest.raises(ValueError, match="pbc must be"):
+        P.radius_topology(2, 3, 1.0, cell=np.eye(3), pbc=[True, False])
+    with pytest.raises(ValueError, match="not both"):
+        P.radius_topology(2, 3, 1.0, box=5.0, cell=np.eye(3) * 5)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_neighbor_pairs_in_small_and_triclinic_cells(seed):
+    rng = np.random.default_rng(seed)
+    cell = np.eye(3) * 2.0 + rng.uniform(-0.4, 0.4, (3, 3))  # triclinic, far below twice the cutoff
+    q = rng.uniform(-1, 2, (5, 3)) @ cell
+    pbc = [True, True, bool(seed % 2)]
+    fast = P.neighbor_pairs(q, 4.0, cell=cell, pbc=pbc)
+    ref = P.neighbor_pairs(q, 4.0, cell=cell, pbc=pbc, brute_force=True)
+    assert set(fast) == {"first", "second", "shift", "vec", "r"}
+    for key in fast:
+        np.testing.assert_array_equal(fast[key], ref[key])
+    assert fast["shift"].dtype == np.int64 and fast["shift"].shape == (len(fast["r"]), 3)
+    np.testing.assert_allclose(fast["vec"], q[fast["second"]] + fast["shift"] @ cell - q[fast["first"]], atol=1e-12)
+    np.testing.assert_allclose(fast["r"], np.linalg.norm(fast["vec"], axis=1))
+    assert np.all(fast["first"] <= fast["second"]) and np.all(fast["r"] < 4.0)
+    # Large cells, open space: the pairs of the radius graph.
+    big = rng.uniform(0, 10, (50, 3))
+    open_pairs = P.neighbor_pairs(big, 2.0)
+    np.testing.assert_array_equal(np.stack([open_pairs["first"], open_pairs["second"]], 1), P.radius_graph(big, 2.0))
+    boxed = P.neighbor_pairs(big, 2.0, cell=[10.0, 10.0, 10.0])
+    np.testing.assert_array_equal(np.stack([boxed["first"], boxed["second"]], 1), P.radius_graph(big, 2.0, box=10.0))
+
+
+def test_neighbor_pairs_errors():
+    with pytest.raises(ValueError, match="overlapping atoms 0 and 1"):
+        P.neighbor_pairs([[0.0, 0.0], [0.0, 2.0]], 1.0, cell=np.eye(2) * 2.0)
+    with pytest.raises(ValueError, match="singular"):
+        P.neighbor_pairs(np.zeros((1, 2)), 1.0, cell=[[1.0, 1.0], [2.0, 2.0]])
+    with pytest.raises(ValueError, match="NaN or Inf"):
+        P.neighbor_pairs([[np.nan, 0.0]], 1.0)
+    with pytest.raises(ValueError, match="cutoff must be finite and > 0"):
+        P.neighbor_pairs(np.zeros((1, 2)), -1.0)
+    with pytest.raises(ValueError, match="2x2 array"):
+        P.neighbor_pairs(np.zeros((1, 2)), 1.0, cell=np.eye(3))

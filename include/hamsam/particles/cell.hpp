@@ -16,6 +16,7 @@
 namespace hamsam::particles {
 
 struct PeriodicBox;
+struct Topology;
 
 /// A simulation cell: row k of `vectors` (d x d) is the cell vector a_k; periodic[k] says whether the
 /// configuration repeats along a_k (non-periodic axes: the atoms are where they are, the vector only matters for
@@ -28,6 +29,8 @@ struct Cell {
 
 /// The orthorhombic cell of a periodic box (diagonal vectors, periodic along every axis).
 Cell cell_of(const PeriodicBox& box);
+/// The space of a topology as a cell: its general cell, its box as a cell, or nothing (open space).
+std::optional<Cell> cell_of(const Topology& topology);
 /// Throws hamsam::Error naming the problem unless the cell is d x d with d flags (d = dim), finite and not
 /// singular (|det| above 1e-12 times the product of the vector lengths: vectors that are (nearly) parallel).
 void validate(const Cell& cell, int dim);
@@ -64,5 +67,40 @@ PairList neighbor_pairs(const Matrix& positions, double cutoff, const std::optio
 /// against (O(N^2) times the images).
 PairList neighbor_pairs_brute_force(const Matrix& positions, double cutoff,
                                     const std::optional<Cell>& cell = std::nullopt);
+
+/// A Verlet-skin pair list with periodic images, for MD in cells of any size and shape: candidates (i, j, shift)
+/// within cutoff + skin from neighbor_pairs, rebuilt only when some atom moved more than skin / 2 since the last
+/// rebuild (or the atom count changed); between rebuilds every candidate's vector and length are recomputed
+/// from the new positions with its shift kept, and pairs() holds those within the cutoff (same order as
+/// neighbor_pairs at those positions, while no atom moved more than skin / 2). The cell is fixed. Reuse one
+/// object per trajectory.
+///
+///   PairNeighborList nl(5.88, 0.3, cell);
+///   nl.update(positions);             // rebuilds only when needed
+///   const PairList& pairs = nl.pairs();
+class PairNeighborList {
+ public:
+  /// cutoff finite and > 0, skin finite and >= 0, a valid cell (or open space). Throws hamsam::Error otherwise.
+  PairNeighborList(double cutoff, double skin, std::optional<Cell> cell = std::nullopt);
+  /// Takes new positions (N x d); returns true when the candidates were rebuilt. Throws for non-finite
+  /// positions, a dimension other than the cell's, or overlapping atoms within the cutoff.
+  bool update(const Matrix& positions);
+  /// Pairs within the cutoff at the positions of the last update.
+  const PairList& pairs() const { return pairs_; }
+  /// Candidates within cutoff + skin at the last rebuild, their vectors and lengths at the last update.
+  const PairList& candidates() const { return candidates_; }
+  Index rebuilds() const { return rebuilds_; }
+  Index updates() const { return updates_; }
+  double cutoff() const { return cutoff_; }
+  double skin() const { return skin_; }
+  const std::optional<Cell>& cell() const { return cell_; }
+
+ private:
+  double cutoff_, skin_;
+  std::optional<Cell> cell_;
+  Matrix reference_;  // positions at the last rebuild
+  PairList candidates_, pairs_;
+  Index rebuilds_ = 0, updates_ = 0;
+};
 
 }  // namespace hamsam::particles

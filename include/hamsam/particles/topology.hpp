@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "hamsam/particles/cell.hpp"
 #include "hamsam/types.hpp"
 
 namespace hamsam::particles {
@@ -38,11 +39,15 @@ struct PeriodicBox {
 
 /// Who interacts with whom. Fixed topologies (chains, lattices, spring networks) list their edges; radius
 /// graphs (cutoff > 0 and no fixed edges) are rebuilt from positions with a cell list in O(N).
+/// The space: open (neither box nor cell), an orthorhombic periodic `box`, or a general `cell` (cell.hpp:
+/// triclinic, periodic along some axes, any size); at most one of the two. cell_of(topology) (cell.hpp) gives
+/// either as a Cell.
 struct Topology {
   Particles particles;
   std::vector<Edge> edges;             ///< fixed bonds (i < j); empty for a pure radius graph
   double cutoff = 0.0;                 ///< > 0: interaction radius of a radius graph
   std::optional<PeriodicBox> box;      ///< periodic boundary conditions when set
+  std::optional<Cell> cell;            ///< a general cell when set (instead of box)
   Index size() const { return particles.size(); }
   int dim() const { return particles.dim; }
   Index dof() const { return particles.size() * particles.dim; }
@@ -62,9 +67,9 @@ void validate(const PeriodicBox& box, int dim);
 /// Throws hamsam::Error naming the edge for an index outside 0..n-1, a self-loop (i, i) or a duplicate (in either
 /// order). Topologies built from user edges pass them through here before validate().
 std::vector<Edge> ordered_edges(const std::vector<Edge>& edges, Index n);
-/// Checks the particles, the box, edges (0 <= i < j < N, no duplicates), the cutoff (finite, >= 0, below half
-/// of every box side when periodic: the minimum image needs it), and that there is something to interact
-/// (fixed edges or a cutoff > 0).
+/// Checks the particles, the box or the cell (not both; validate(Cell)), edges (0 <= i < j < N, no duplicates),
+/// the cutoff (finite, >= 0, below half of every box side when periodic: the minimum image needs it), and that
+/// there is something to interact (fixed edges or a cutoff > 0).
 void validate(const Topology& topology);
 
 // ---- particles ---------------------------------------------------------------------------------------------
@@ -101,6 +106,8 @@ Topology complete_graph(Index n, int dim);
 /// A radius graph: n particles, edges rebuilt from positions for every state (pairs with r < cutoff),
 /// optionally in a periodic box.
 Topology radius_topology(Index n, int dim, double cutoff, std::optional<PeriodicBox> box = std::nullopt);
+/// A radius graph in a general cell (cell.hpp).
+Topology radius_topology(Index n, int dim, double cutoff, Cell cell);
 
 // ---- states ------------------------------------------------------------------------------------------------
 

@@ -47,6 +47,7 @@ using detail::str;
 void check_data(const Topology& top, const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy,
                      const std::optional<Anchors>& anchors) {
   validate(top);
+  detail::require_no_cell(top, "the graph model's Hamiltonian fit");
   const Index nd = top.dof();
   check_states(x, nd, "x");
   require(xdot.rows() == x.rows() && xdot.cols() == x.cols(),

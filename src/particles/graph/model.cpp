@@ -127,6 +127,7 @@ void GraphHamiltonian::check_topology(const Topology& topology) const {
   require(!potential_model(), "this graph model is a potential (fitted with fit_potential): evaluate it with "
                               "evaluate() or potential_forces(), not as a Hamiltonian of states");
   validate(topology);
+  detail::require_no_cell(topology, "the graph model's evaluation");
   require(topology.dim() == params_.dim, "the topology is " + std::to_string(topology.dim()) +
                                       "-dimensional but the model was fitted in " + std::to_string(params_.dim) +
                                       " dimensions: use particles of the training dimension");
