@@ -11,6 +11,7 @@
 namespace hamsam::particles::detail {
 
 std::unique_ptr<Term> make_pair_term(const TermOptions& options);
+std::unique_ptr<Term> make_angular_term(const TermOptions& options);
 
 namespace {
 
@@ -20,6 +21,7 @@ using Factory = std::unique_ptr<Term> (*)(const TermOptions&);
 const std::vector<std::pair<std::string, Factory>>& registry() {
   static const std::vector<std::pair<std::string, Factory>> r = {
       {"pair", &make_pair_term},
+      {"angular", &make_angular_term},
   };
   return r;
 }
