@@ -195,9 +195,15 @@ TEST(AngularTerm, ColumnsFollowTheDocumentedLayout) {
 }
 
 TEST(AngularTerm, GradientAndStrainMatchFiniteDifferences) {
-  for (int species_case = 0; species_case < 2; ++species_case) {
-    Config c = species_case == 0 ? triclinic_config(std::vector<int>(8, 0)) : triclinic_config({0, 1, 0, 1, 1, 0, 1, 0});
-    auto t = sampled_term({&c});
+  // One species; two; two with 1/r as the radial input and another activation.
+  for (int variant = 0; variant < 3; ++variant) {
+    Config c = variant == 0 ? triclinic_config(std::vector<int>(8, 0)) : triclinic_config({0, 1, 0, 1, 1, 0, 1, 0});
+    TermOptions o = angular_options();
+    if (variant == 2) {
+      o.pair_input = PairInput::Inverse;
+      o.activation = Activation::Sigmoid;
+    }
+    auto t = sampled_term({&c}, o);
     const Eval e = eval(*t, c);
     EXPECT_NEAR(e.per_atom.sum(), e.energy, 1e-12 * (1 + std::abs(e.energy)));
     const double h = 1e-5;

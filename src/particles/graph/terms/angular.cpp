@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "../geometry.hpp"
 #include "../sampling.hpp"
 #include "hamsam/activation.hpp"
 #include "hamsam/error.hpp"
@@ -75,6 +76,8 @@ class AngularTerm final : public Term {
     fc_.r_on = o.cutoff_on;
     features_ = o.features;
     order_ = o.angular_order == 0 ? kDefaultOrder : o.angular_order;
+    act_ = o.activation;
+    input_ = o.pair_input;
   }
 
   std::string name() const override { return "angular"; }
@@ -90,7 +93,7 @@ class AngularTerm final : public Term {
       const int a = config.species[pl.first[u]], b = config.species[pl.second[u]];
       Reservoir& res = seen_[{std::min(a, b), std::max(a, b)}];
       res.cap = kReservoir;
-      res.add(pl.r[u], rng);
+      res.add(pair_g(input_, pl.r[u]), rng);
     }
   }
 
@@ -98,7 +101,6 @@ class AngularTerm final : public Term {
     if (with_values && sampled_) return;  // the radial functions are sampled once (angular.hpp)
     require(!seen_species_.empty(), "angular term: sample() before any configuration was observed");
     species_.assign(seen_species_.begin(), seen_species_.end());
-    act_ = s.activation;
     const Index S = static_cast<Index>(species_.size());
     radial_.assign(static_cast<std::size_t>(S * (S + 1) / 2), ScalarNetwork{});
     for (Index x = 0; x < S; ++x)
@@ -114,7 +116,7 @@ class AngularTerm final : public Term {
         }
         double lo = it->second.lo, hi = it->second.hi;
         // A (nearly) perfect crystal has one distance per shell: ELM neurons need a range to spread over.
-        const double least = 0.1 * fc_.rc;
+        const double least = 0.1 * (input_ == PairInput::Distance ? fc_.rc : 1.0 / fc_.rc);
         if (hi - lo < least) {
           const double mid = 0.5 * (lo + hi);
           lo = mid - 0.5 * least;
@@ -206,7 +208,7 @@ class AngularTerm final : public Term {
     TermState st;
     st["cutoff"] = Matrix{{fc_.rc, fc_.r_on}};
     st["shape"] = Matrix{{static_cast<double>(features_), static_cast<double>(order_),
-                          static_cast<double>(static_cast<int>(act_))}};
+                          static_cast<double>(static_cast<int>(act_)), static_cast<double>(static_cast<int>(input_))}};
     Matrix sp(1, static_cast<Index>(species_.size()));
     for (std::size_t s = 0; s < species_.size(); ++s) sp(0, static_cast<Index>(s)) = species_[s];
     st["species"] = sp;
@@ -242,16 +244,18 @@ class AngularTerm final : public Term {
       return it->second;
     };
     const Matrix& cut = get("cutoff", 1, 2);
-    const Matrix& shape = get("shape", 1, 3);
+    const Matrix& shape = get("shape", 1, 4);
     TermOptions o;
     o.cutoff = cut(0, 0);
     o.cutoff_on = cut(0, 1);
     o.features = static_cast<Index>(shape(0, 0));
     o.angular_order = static_cast<Index>(shape(0, 1));
-    require(o.angular_order >= 1 && shape(0, 2) >= 0 && shape(0, 2) <= static_cast<int>(Activation::Gaussian),
-            "angular term state: 'shape' holds an invalid order or activation");
+    require(o.angular_order >= 1 && shape(0, 2) >= 0 && shape(0, 2) <= static_cast<int>(Activation::Gaussian) &&
+                (shape(0, 3) == 0.0 || shape(0, 3) == 1.0),
+            "angular term state: 'shape' holds an invalid order, activation or pair input");
+    o.activation = static_cast<Activation>(static_cast<int>(shape(0, 2)));
+    o.pair_input = static_cast<PairInput>(static_cast<int>(shape(0, 3)));
     *this = AngularTerm(o);
-    act_ = static_cast<Activation>(static_cast<int>(shape(0, 2)));
     const Matrix& sp = get("species", 1, -1);
     for (Index s = 0; s < sp.cols(); ++s) {
       require(sp(0, s) >= 0 && (s == 0 || sp(0, s) > sp(0, s - 1)),
@@ -335,7 +339,7 @@ class AngularTerm final : public Term {
       for (Index n = nl.start[static_cast<std::size_t>(i)]; n < nl.start[static_cast<std::size_t>(i) + 1]; ++n) {
         const ScalarNetwork& net = radial_[static_cast<std::size_t>(
             pair_type(index[static_cast<std::size_t>(i)], index[static_cast<std::size_t>(nl.atom[n])]))];
-        const double r = nl.r[static_cast<std::size_t>(n)];
+        const double r = nl.r[static_cast<std::size_t>(n)], x = pair_g(input_, r), dx = pair_dg(input_, r);
         double fc, dfc;
         fc_.eval(r, fc, dfc);
         double* Rn = R.data() + n * K;
@@ -343,8 +347,8 @@ class AngularTerm final : public Term {
         Rn[0] = fc;
         Dn[0] = dfc;
         for (Index a = 0; a < net.width(); ++a) {
-          const double z = net.a(a) * r + net.b(a);
-          const double t = activation_value(act_, z), dt = activation_d1(act_, z) * net.a(a);
+          const double z = net.a(a) * x + net.b(a);
+          const double t = activation_value(act_, z), dt = activation_d1(act_, z) * net.a(a) * dx;
           Rn[a + 1] = t * fc;
           Dn[a + 1] = dt * fc + t * dfc;
         }
@@ -419,6 +423,7 @@ class AngularTerm final : public Term {
   Index features_ = 8;
   int order_ = 4;
   Activation act_ = Activation::Tanh;
+  PairInput input_ = PairInput::Distance;
   // Observed: species and the distances per unordered species pair (species values).
   std::set<int> seen_species_;
   std::map<std::pair<int, int>, Reservoir> seen_;

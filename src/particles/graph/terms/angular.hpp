@@ -6,9 +6,10 @@
 // (distinct entries of i's neighbour list: two images of one atom are two neighbours), each with r < cutoff:
 //   E = sum_i sum_{j<k} sum_{a,b,l} c[s_i; s_j, s_k; a, b, l] S_ab(r_ij, r_ik) P_l(cos theta_jik),
 // where
-//   - R_0(r) = fc(r) and R_a(r) = act(w_a r + b_a) fc(r) (a = 1..features) are radial functions per species pair
-//     (s_i, s_j), sampled like the pair networks' neurons (ELM on the observed distance range, U-SWIM on pairs of
-//     observed distances) and multiplied by the smooth cutoff fc (C2 at the cutoff, term.hpp);
+//   - R_0(r) = fc(r) and R_a(r) = act(w_a g(r) + b_a) fc(r) (a = 1..features, g(r) = r or 1/r: the pair input)
+//     are radial functions per species pair (s_i, s_j), sampled like the pair networks' neurons (ELM on the
+//     observed range of g, at least a tenth of the cutoff's wide; U-SWIM on pairs of observed values) and
+//     multiplied by the smooth cutoff fc (C2 at the cutoff, term.hpp);
 //   - S_ab is symmetric in j <-> k: for neighbours of one species R_a(r_ij) R_b(r_ik) + R_b(r_ij) R_a(r_ik)
 //     (a < b) and R_a(r_ij) R_a(r_ik) (a = b); for two species the neighbour of the lower species comes first,
 //     R_a(r_ij) R_b(r_ik) for every a, b;
@@ -43,7 +44,7 @@ NeighborLists neighbor_lists(const PairList& pairs, double cutoff);
 
 /// The angular term of the options (kind "angular"): throws hamsam::Error naming an invalid option.
 /// Options read: cutoff, cutoff_on, features (sampled radial functions per species pair, besides fc itself),
-/// angular_order (the highest Legendre degree; 0 means the default 4). width is not used: the number of
+/// angular_order (the highest Legendre degree; 0 means the default 4), activation, pair_input. width is not used: the number of
 /// columns per (centre species, neighbour species pair) is (features + 1) (features + 2) / 2 (angular_order + 1)
 /// for neighbours of one species and (features + 1)^2 (angular_order + 1) for two.
 std::unique_ptr<Term> make_angular_term(const TermOptions& options);

@@ -6,14 +6,13 @@
 
 #include "../../detail.hpp"
 #include "hamsam/error.hpp"
-#include "angular.hpp"
-#include "density.hpp"
 #include "term.hpp"
 
 namespace hamsam::particles::detail {
 
 std::unique_ptr<Term> make_pair_term(const TermOptions& options);
 std::unique_ptr<Term> make_density_term(const TermOptions& options);
+std::unique_ptr<Term> make_angular_term(const TermOptions& options);
 
 namespace {
 
