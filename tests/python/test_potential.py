@@ -181,7 +181,8 @@ def test_ase_calculator_and_many_body_terms():
     train, test = snaps(30, 0), snaps(3, 100)
     errors = {}
     for terms in [("pair",), ("pair", "density")]:
-        m = hs.GraphHamiltonian(terms=terms, cutoff=5.88, cutoff_on=0.5, pair_width=32, density_width=16)
+        m = hs.GraphHamiltonian(terms=terms, cutoff=5.88, cutoff_on=0.5, pair_width=32, density_width=16,
+                                sampler="u-swim")  # ELM pair neurons miss EMT's steep switch (docs/graph.md)
         m.fit_potential(train)
         assert m.summary.term_names == list(terms) and sum(m.summary.term_shares) == pytest.approx(1.0)
         errors[terms] = np.mean([np.linalg.norm(m.evaluate(c)["forces"] - c.get_forces())
