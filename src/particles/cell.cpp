@@ -296,9 +296,11 @@ void search_minimum_image(const Matrix& positions, double cutoff, const Search& 
           std::array<double, 3> shifted{0, 0, 0};
           for (int k = 0; k < d; ++k) shifted[k] = static_cast<double>(o[k]) * L[k] - xi[k];
           const Index bin = grid.id({nb[0][a], nb[1][b], nb[2][c]});
-          for (Index p = grid.start[bin]; p < grid.start[bin + 1]; ++p) {
+          // A bin holds its atoms in index order: those after i are a suffix.
+          const auto from = std::upper_bound(grid.order.begin() + grid.start[bin],
+                                             grid.order.begin() + grid.start[bin + 1], i);
+          for (Index p = from - grid.order.begin(); p < grid.start[bin + 1]; ++p) {
             const Index j = grid.order[p];
-            if (j <= i) continue;
             double r2 = 0.0;
             for (int k = 0; k < d; ++k) {
               const double dx = xs[p * d + k] + shifted[k];
