@@ -281,4 +281,12 @@ TEST(Cell, SkinPairListErrors) {
   expect_error([&] { nl.update(nan); }, "positions must be finite (found NaN or Inf)");
   q(1, 0) = 0.0;  // moved onto atom 0, less than skin / 2: found when the candidates are refreshed
   expect_error([&] { nl.update(q); }, "overlapping atoms 0 and 1");
+  // Without filtering (what velocity_verlet does): no pairs() written, the overlap still reported.
+  PairNeighborList unfiltered(1.0, 0.5, cube);
+  q(1, 0) = 0.2;
+  EXPECT_TRUE(unfiltered.update(q, false));
+  EXPECT_EQ(unfiltered.pairs().size(), 0);
+  EXPECT_EQ(unfiltered.candidates().r, neighbor_pairs(q, 1.5, cube).r);
+  q(1, 0) = 0.0;
+  expect_error([&] { unfiltered.update(q, false); }, "overlapping atoms 0 and 1");
 }
