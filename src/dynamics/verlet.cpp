@@ -68,8 +68,8 @@ Trajectory verlet_loop(const Topology& top, const Matrix& x0, double dt, Index s
     auto force = [&] {
       g.setZero();
       if (nl) {
-        nl->update(Eigen::Map<const RowMatrix>(q.data(), n, d));
-        potential(q.data(), nl->pairs(), g.data(), top.cutoff);
+        nl->update(Eigen::Map<const RowMatrix>(q.data(), n, d), false);
+        potential(q.data(), nl->candidates(), g.data(), top.cutoff);  // skips those beyond the cutoff
       } else {
         detail::config_pairs(top, q.data(), bonds);
         potential(q.data(), bonds, g.data(), std::numeric_limits<double>::infinity());

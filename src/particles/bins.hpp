@@ -19,7 +19,7 @@ struct BinGrid {
   std::array<Index, 3> nc{1, 1, 1};
   std::array<double, 3> lo{0, 0, 0}, width{1, 1, 1};
   std::vector<std::array<Index, 3>> bin;  ///< per point
-  std::vector<Index> start, order;        ///< the points of bin b: order[start[b] .. start[b + 1])
+  std::vector<Index> start, order;        ///< the points of bin b, ascending: order[start[b] .. start[b + 1])
 
   /// Open space: bins of width `radius` over the bounding box of the points, widened for sparse clouds until
   /// there are at most ~2n + 64 of them (memory stays O(n)). Throws when the extent overflows.

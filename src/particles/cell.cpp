@@ -73,16 +73,20 @@ Search check_search(const Matrix& positions, double cutoff, const std::optional<
   return s;
 }
 
-// The pair vector q_j + shift . A - q_i into v (added vector by vector, zero shifts skipped: both searches give
-// the same bits) and its length.
-double image_vector(const Matrix& q, Index i, Index j, const int* shift, const Matrix& A, int d, double* v) {
+// The pair vector q_j + shift . A - q_i into v (added vector by vector, zero shifts skipped: every search gives
+// the same bits) and its squared length.
+[[gnu::always_inline]] inline double image_r2(const Matrix& q, Index i, Index j, const int* shift, const Matrix& A, int d, double* v) {
   for (int k = 0; k < d; ++k) v[k] = q(j, k) - q(i, k);
   for (int m = 0; m < d; ++m)
     if (shift[m] != 0)
       for (int k = 0; k < d; ++k) v[k] += static_cast<double>(shift[m]) * A(m, k);
   double r2 = 0.0;
   for (int k = 0; k < d; ++k) r2 += v[k] * v[k];
-  return std::sqrt(r2);
+  return r2;
+}
+// image_r2 and the length.
+[[gnu::always_inline]] inline double image_vector(const Matrix& q, Index i, Index j, const int* shift, const Matrix& A, int d, double* v) {
+  return std::sqrt(image_r2(q, i, j, shift, A, d, v));
 }
 
 // An atom paired with its own image: of the shifts s and -s, the one whose first non-zero entry is positive.
@@ -122,7 +126,8 @@ void keep_pair(PairList& out, const Matrix& q, Index i, Index j, const int* shif
   keep_pair(out, i, j, shift, v, r, cutoff, overlaps);
 }
 
-PairList search_pairs(const Matrix& positions, double cutoff, const std::optional<Cell>& cell, bool overlaps);
+void search_pairs(const Matrix& positions, double cutoff, const std::optional<Cell>& cell, bool overlaps,
+                  PairList& out);
 
 }  // namespace
 
@@ -162,7 +167,9 @@ PairList neighbor_pairs_brute_force(const Matrix& positions, double cutoff, cons
 }
 
 PairList neighbor_pairs(const Matrix& positions, double cutoff, const std::optional<Cell>& cell) {
-  return search_pairs(positions, cutoff, cell, false);
+  PairList out;
+  search_pairs(positions, cutoff, cell, false, out);
+  return out;
 }
 
 void detail::config_pairs(const Topology& top, const double* q, PairList& out) {
@@ -170,7 +177,7 @@ void detail::config_pairs(const Topology& top, const double* q, PairList& out) {
   const int d = top.dim();
   const Matrix positions = Eigen::Map<const RowMatrix>(q, n, d);
   if (top.is_radius_graph()) {
-    out = search_pairs(positions, top.cutoff, cell_of(top), true);
+    search_pairs(positions, top.cutoff, cell_of(top), true, out);
     return;
   }
   // Fixed bonds, minimum image: per box axis the legacy rule (dx -= L round(dx / L) when |dx| > L / 2), in a
@@ -203,14 +210,122 @@ void detail::config_pairs(const Topology& top, const double* q, PairList& out) {
 }
 
 namespace {
-PairList search_pairs(const Matrix& positions, double cutoff, const std::optional<Cell>& cell, bool overlaps) {
+// An atom's pairs while they are found: the other atom and the shift.
+struct Found {
+  Index j;
+  std::array<int, 3> s;
+};
+
+// Whether the minimum image finds every pair: a periodic cell with orthogonal axes (diagonal vectors), the
+// cutoff below half of every side with a margin (so no pair has two images within the cutoff and the shift of
+// the nearest image is unambiguous), and the atoms within a few cells of it (rounding stays far below the
+// margins).
+bool minimum_image_suffices(const Search& sr, double cutoff, const std::vector<int>& wrap) {
+  for (int k = 0; k < sr.d; ++k) {
+    if (!sr.periodic[k]) return false;
+    for (int m = 0; m < sr.d; ++m)
+      if (m != k && sr.A(k, m) != 0.0) return false;
+    if (!(cutoff * (1.0 + 1e-6) < 0.5 * std::abs(sr.A(k, k)))) return false;
+  }
+  for (int w : wrap)
+    if (std::abs(w) > 1000) return false;
+  return true;
+}
+
+// search_pairs in a cell where minimum_image_suffices: a periodic cell list over the atoms wrapped into the cell
+// (fractional coordinates frac), no ghost images. For every atom i the 3^d neighbouring bins, each with the
+// image offset it lies at across the cell's faces (with fewer than 3 bins along an axis one bin is visited at
+// several offsets: at most one image of a pair lies within the cutoff); candidates screened by their distance
+// in the wrapped coordinates with a margin, then kept by the exact vector image_vector gives with the shift
+// off - wrap_j + wrap_i. The same pairs, shifts, bits and order as the search over ghost images.
+void search_minimum_image(const Matrix& positions, double cutoff, const Search& sr, const std::vector<int>& wrap,
+                          const std::vector<double>& frac, bool overlaps, PairList& out) {
+  const int d = sr.d;
+  const Index N = positions.rows();
+  std::array<double, 3> L{1, 1, 1};
+  double Lmax = 0.0;
+  for (int k = 0; k < d; ++k) {
+    L[k] = sr.A(k, k);
+    Lmax = std::max(Lmax, std::abs(L[k]));
+  }
+  // Bins at least the cutoff wide with margins for rounding (relative and in fractional units), at most
+  // ~2N + 64 of them.
+  double width = cutoff * (1.0 + 1e-6) + 1e-9 * Lmax;
+  detail::BinGrid grid;
+  const double cap = 2.0 * static_cast<double>(N) + 64.0;
+  for (;;) {
+    double bins = 1.0;
+    for (int k = 0; k < d; ++k) bins *= std::max(1.0, std::floor(std::abs(L[k]) / width));
+    if (bins <= cap) break;
+    width *= 1.5;
+  }
+  for (int k = 0; k < d; ++k) {
+    grid.nc[k] = std::max<Index>(1, static_cast<Index>(std::floor(std::abs(L[k]) / width)));
+    grid.width[k] = 1.0 / static_cast<double>(grid.nc[k]);
+  }
+  grid.sort(frac.data(), N, d);
+  // The wrapped Cartesian positions u_k L_k in bin order.
+  std::vector<double> xs(static_cast<std::size_t>(N * d));
+  for (Index p = 0; p < N; ++p)
+    for (int k = 0; k < d; ++k) xs[p * d + k] = frac[grid.order[p] * d + k] * L[k];
+
+  const double screen = cutoff * (1.0 + 1e-6) + 1e-9 * Lmax;
+  const double r2max = screen * screen;
+  std::vector<Found> found;
+  for (Index i = 0; i < N; ++i) {
+    hamsam::detail::check_cancel_every<10>(i);
+    std::array<double, 3> xi{0, 0, 0};
+    for (int k = 0; k < d; ++k) xi[k] = frac[i * d + k] * L[k];
+    const auto& ci = grid.bin[i];
+    std::array<std::array<Index, 3>, 3> nb{};  // per axis: bin of offset o - 1 ...
+    std::array<std::array<int, 3>, 3> off{};   // ... and the image offset it lies at
+    std::array<int, 3> count{1, 1, 1};
+    for (int k = 0; k < d; ++k) {
+      count[k] = 3;
+      for (int o = 0; o < 3; ++o) {
+        const Index c = ci[k] + o - 1;
+        off[k][o] = c < 0 ? -1 : (c >= grid.nc[k] ? 1 : 0);
+        nb[k][o] = c - off[k][o] * grid.nc[k];
+      }
+    }
+    found.clear();
+    for (int a = 0; a < count[0]; ++a)
+      for (int b = 0; b < count[1]; ++b)
+        for (int c = 0; c < count[2]; ++c) {
+          const std::array<int, 3> o{off[0][a], off[1][b], off[2][c]};
+          std::array<double, 3> shifted{0, 0, 0};
+          for (int k = 0; k < d; ++k) shifted[k] = static_cast<double>(o[k]) * L[k] - xi[k];
+          const Index bin = grid.id({nb[0][a], nb[1][b], nb[2][c]});
+          // A bin holds its atoms in index order: those after i are a suffix.
+          const auto from = std::upper_bound(grid.order.begin() + grid.start[bin],
+                                             grid.order.begin() + grid.start[bin + 1], i);
+          for (Index p = from - grid.order.begin(); p < grid.start[bin + 1]; ++p) {
+            const Index j = grid.order[p];
+            double r2 = 0.0;
+            for (int k = 0; k < d; ++k) {
+              const double dx = xs[p * d + k] + shifted[k];
+              r2 += dx * dx;
+            }
+            if (!(r2 < r2max)) continue;
+            Found f{j, {0, 0, 0}};
+            for (int k = 0; k < d; ++k) f.s[k] = o[k] - wrap[j * d + k] + wrap[i * d + k];
+            found.push_back(f);
+          }
+        }
+    std::sort(found.begin(), found.end(), [](const Found& x, const Found& y) { return x.j < y.j; });
+    for (const Found& f : found) keep_pair(out, positions, i, f.j, f.s.data(), sr.A, cutoff, overlaps);
+  }
+}
+
+void search_pairs(const Matrix& positions, double cutoff, const std::optional<Cell>& cell, bool overlaps,
+                  PairList& out) {
   const Search sr = check_search(positions, cutoff, cell);
   const int d = sr.d;
   const Index N = positions.rows();
-  PairList out;
+  out.clear();
   out.dim = d;
   out.atoms = N;
-  if (N == 0) return out;
+  if (N == 0) return;
 
   // Every atom wrapped into the cell along its periodic axes: fractional coordinate f_k = w_k + u_k with w_k an
   // integer and u_k in [0, 1).
@@ -224,8 +339,9 @@ PairList search_pairs(const Matrix& positions, double cutoff, const std::optiona
     for (int k = 0; k < d; ++k) {
       if (!sr.periodic[k]) continue;
       const double w = std::floor(f(k));
-      require(std::abs(w) < 1e9, "positions: atom " + std::to_string(i) + " lies " + str(w) +
-                                     " cell vectors away from the cell: wrap the positions into the cell");
+      if (!(std::abs(w) < 1e9))  // (the message built only on failure: this runs for every atom)
+        throw Error("positions: atom " + std::to_string(i) + " lies " + str(w) +
+                    " cell vectors away from the cell: wrap the positions into the cell");
       wrap[i * d + k] = static_cast<int>(w);
       frac[i * d + k] = f(k) - w;
     }
@@ -239,6 +355,10 @@ PairList search_pairs(const Matrix& positions, double cutoff, const std::optiona
   check_states_memory(static_cast<double>(N) * images, 8.0,
                       "the neighbour search (" + str(static_cast<double>(N) * images) + " atoms and periodic images)",
                       "use a smaller cutoff or a larger cell");
+  if (minimum_image_suffices(sr, cutoff, wrap)) {
+    search_minimum_image(positions, cutoff, sr, wrap, frac, overlaps, out);
+    return;
+  }
   std::vector<double> xs;           // Cartesian positions of the images, packed
   std::vector<Index> atom;          // the atom of each image
   std::vector<std::array<int, 3>> shift;  // its shift relative to the atom's given position, in cell vectors
@@ -295,10 +415,6 @@ PairList search_pairs(const Matrix& positions, double cutoff, const std::optiona
 
   // For every atom i (its image in the cell is the centre), the images of atoms j >= i in the neighbouring
   // bins; the pair's shift is the image's shift less the centre's. Each atom's pairs sorted by (j, shift).
-  struct Found {
-    Index j;
-    std::array<int, 3> s;
-  };
   std::vector<Found> found;
   const double r2max = radius * radius;
   for (Index i = 0; i < N; ++i) {
@@ -342,7 +458,6 @@ PairList search_pairs(const Matrix& positions, double cutoff, const std::optiona
               [](const Found& a, const Found& b) { return a.j != b.j ? a.j < b.j : a.s < b.s; });
     for (const Found& f : found) keep_pair(out, positions, i, f.j, f.s.data(), sr.A, cutoff, overlaps);
   }
-  return out;
 }
 }  // namespace
 
@@ -353,7 +468,7 @@ PairNeighborList::PairNeighborList(double cutoff, double skin, std::optional<Cel
   if (cell_) validate(*cell_, cell_->dim());
 }
 
-bool PairNeighborList::update(const Matrix& positions) {
+bool PairNeighborList::update(const Matrix& positions, bool filter) {
   ++updates_;
   const int d = static_cast<int>(positions.cols());
   if (cell_)
@@ -363,19 +478,27 @@ bool PairNeighborList::update(const Matrix& positions) {
   bool rebuild = reference_.rows() != positions.rows() || reference_.cols() != positions.cols();
   if (!rebuild) rebuild = ((positions - reference_).rowwise().squaredNorm().array() > 0.25 * skin_ * skin_).any();
   if (rebuild) {
-    candidates_ = neighbor_pairs(positions, cutoff_ + skin_, cell_);
+    candidates_ = neighbor_pairs(positions, cutoff_ + skin_, cell_);  // throws for overlapping atoms
     reference_ = positions;
     ++rebuilds_;
   } else {
+    // The candidates' vectors and lengths at these positions, their shifts kept; overlapping atoms within the
+    // cutoff reported (this runs every MD step).
     const Matrix A = cell_ ? cell_->vectors : Matrix::Identity(d, d);
-    for (Index e = 0; e < candidates_.size(); ++e)
-      candidates_.r[e] = image_vector(positions, candidates_.first[e], candidates_.second[e],
-                                      candidates_.shift.data() + e * d, A, d, candidates_.vec.data() + e * d);
+    for (Index e = 0; e < candidates_.size(); ++e) {
+      const Index i = candidates_.first[e], j = candidates_.second[e];
+      const double r = image_vector(positions, i, j, candidates_.shift.data() + e * d, A, d,
+                                    candidates_.vec.data() + e * d);
+      candidates_.r[e] = r;
+      if (!(r > 0.0) && r < cutoff_) overlapping(i, j);
+    }
   }
-  // The pairs within the cutoff, written in place (this runs every MD step).
   const Index C = candidates_.size();
+  pairs_.clear();
   pairs_.dim = d;
   pairs_.atoms = positions.rows();
+  if (!filter) return rebuild;
+  // The pairs within the cutoff, written in place.
   pairs_.first.resize(static_cast<std::size_t>(C));
   pairs_.second.resize(static_cast<std::size_t>(C));
   pairs_.r.resize(static_cast<std::size_t>(C));
@@ -385,7 +508,6 @@ bool PairNeighborList::update(const Matrix& positions) {
   for (Index e = 0; e < C; ++e) {
     const double r = candidates_.r[e];
     if (!(r < cutoff_)) continue;
-    if (!(r > 0.0)) overlapping(candidates_.first[e], candidates_.second[e]);
     pairs_.first[m] = candidates_.first[e];
     pairs_.second[m] = candidates_.second[e];
     pairs_.r[m] = r;

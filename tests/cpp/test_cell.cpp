@@ -3,6 +3,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hamsam/error.hpp"
 #include "hamsam/particles/cell.hpp"
@@ -159,6 +160,41 @@ TEST(Cell, CellListHandlesTinyCellsAndLargeSystems) {
   expect_same_pairs(many, 2.0, big, "500 atoms");
 }
 
+TEST(Cell, MinimumImageCellListMatchesBruteForce) {
+  // Periodic cells with orthogonal axes and the cutoff below half of every side take the minimum-image cell
+  // list (no ghost images): the same list, bit for bit. Sides from just over twice the cutoff (1 or 2 bins per
+  // axis: a bin visited at several image offsets) to many cutoffs, negative cell vectors, positions up to two
+  // cells away, and a lattice whose atoms sit exactly on the cell faces.
+  Rng rng(5);
+  for (int d = 1; d <= 3; ++d)
+    for (int trial = 0; trial < 24; ++trial) {
+      const double cutoff = 1.0 + rng.uniform();
+      Cell cell{Matrix::Zero(d, d), std::vector<bool>(static_cast<std::size_t>(d), true)};
+      for (int k = 0; k < d; ++k) {
+        const double side = cutoff * (trial % 3 == 0 ? 2.0001 : trial % 3 == 1 ? 2.0 + 2.0 * rng.uniform()
+                                                                                : 3.0 + 6.0 * rng.uniform());
+        cell.vectors(k, k) = (trial % 4 == 3 && k == 0) ? -side : side;
+      }
+      const Index n = 1 + static_cast<Index>(rng.below(trial % 2 ? 60 : 200));
+      Matrix frac(n, d);
+      for (Index i = 0; i < n; ++i)
+        for (int k = 0; k < d; ++k) frac(i, k) = (trial % 5 == 0 ? 1.0 : 5.0) * rng.uniform() - (trial % 5 ? 2.0 : 0.0);
+      expect_same_pairs(frac * cell.vectors, cutoff, cell, "d=" + std::to_string(d) + " trial " + std::to_string(trial));
+    }
+  // A simple cubic lattice of spacing 1 in a cell of 5 x 5 x 5, cutoff 2.2: atoms on the faces and pairs at
+  // exactly representable distances.
+  const Cell cube{Matrix::Identity(3, 3) * 5.0, {true, true, true}};
+  Matrix lattice(125, 3);
+  for (Index i = 0; i < 125; ++i) lattice.row(i) << static_cast<double>(i % 5), static_cast<double>(i / 5 % 5),
+                                       static_cast<double>(i / 25);
+  expect_same_pairs(lattice, 2.2, cube, "lattice");
+  expect_same_pairs(lattice, 2.0, cube, "lattice, pairs at the cutoff");
+  // Overlapping through an image.
+  Matrix img = Matrix::Zero(2, 3);
+  img(1, 2) = 5.0;
+  expect_error([&] { neighbor_pairs(img, 1.0, cube); }, "overlapping atoms 0 and 1");
+}
+
 TEST(Cell, CellListErrors) {
   Matrix q = Matrix::Zero(3, 3);
   q(1, 0) = 1.0;
@@ -245,4 +281,12 @@ TEST(Cell, SkinPairListErrors) {
   expect_error([&] { nl.update(nan); }, "positions must be finite (found NaN or Inf)");
   q(1, 0) = 0.0;  // moved onto atom 0, less than skin / 2: found when the candidates are refreshed
   expect_error([&] { nl.update(q); }, "overlapping atoms 0 and 1");
+  // Without filtering (what velocity_verlet does): no pairs() written, the overlap still reported.
+  PairNeighborList unfiltered(1.0, 0.5, cube);
+  q(1, 0) = 0.2;
+  EXPECT_TRUE(unfiltered.update(q, false));
+  EXPECT_EQ(unfiltered.pairs().size(), 0);
+  EXPECT_EQ(unfiltered.candidates().r, neighbor_pairs(q, 1.5, cube).r);
+  q(1, 0) = 0.0;
+  expect_error([&] { unfiltered.update(q, false); }, "overlapping atoms 0 and 1");
 }

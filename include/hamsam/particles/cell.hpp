@@ -83,9 +83,11 @@ class PairNeighborList {
   /// cutoff finite and > 0, skin finite and >= 0, a valid cell (or open space). Throws hamsam::Error otherwise.
   PairNeighborList(double cutoff, double skin, std::optional<Cell> cell = std::nullopt);
   /// Takes new positions (N x d); returns true when the candidates were rebuilt. Throws for non-finite
-  /// positions, a dimension other than the cell's, or overlapping atoms within the cutoff.
-  bool update(const Matrix& positions);
-  /// Pairs within the cutoff at the positions of the last update.
+  /// positions, a dimension other than the cell's, or overlapping atoms within the cutoff. filter = false skips
+  /// writing pairs() (left empty): callers that screen the candidates by the cutoff themselves, like
+  /// velocity_verlet, save a pass.
+  bool update(const Matrix& positions, bool filter = true);
+  /// Pairs within the cutoff at the positions of the last filtering update.
   const PairList& pairs() const { return pairs_; }
   /// Candidates within cutoff + skin at the last rebuild, their vectors and lengths at the last update.
   const PairList& candidates() const { return candidates_; }
