@@ -390,7 +390,6 @@ double DensityTerm::evaluate(const ConfigView& config, double* grad, double* str
   }
   if (!grad && !strain) return energy;
   const PairList& pl = *config.pairs;
-  const int d = pl.dim;
   for (Index e = 0; e < pl.size(); ++e) {
     const double r = pl.r[static_cast<std::size_t>(e)];
     if (r >= fc_.rc) continue;
@@ -399,16 +398,7 @@ double DensityTerm::evaluate(const ConfigView& config, double* grad, double* str
     const double* df = w.df.row(e).data();
     double s = 0.0;
     for (Index k = 0; k < K; ++k) s += dE(i, sj * K + k) * df[k] + dE(j, si * K + k) * df[K + k];
-    const double* vec = pl.vec.data() + e * d;
-    for (int a = 0; a < d; ++a) {
-      const double ga = s * vec[a] / r;
-      if (grad) {
-        grad[i * d + a] -= ga;
-        grad[j * d + a] += ga;
-      }
-      if (strain)
-        for (int b = 0; b < d; ++b) strain[b * d + a] += vec[b] * ga;
-    }
+    add_pair_energy(pl, e, 0.0, s, grad, strain, nullptr);  // the pair's dE/dr (its energy is per atom)
   }
   return energy;
 }
