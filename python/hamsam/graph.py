@@ -22,6 +22,7 @@ model fitted on one topology evaluates on any other of the same dimension and ty
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any, Callable, Optional, Tuple, Union
 
 import numpy as np
@@ -52,8 +53,9 @@ class GraphHamiltonian(Estimator):
     pair_width        neurons of each pair network V_types(r)
     kinetic_linear    T also gets the feature u itself (exact Newtonian kinetic energy)
     pair_input        "r" (distance) or "inverse" (1/r: better for steep cores such as Lennard-Jones)
-    message_width     node neurons of the optional message-passing term (many-body effects); 0 = off
-    message_features  edge features summed into each particle for that term
+    message_width     deprecated (0 = off): node neurons of the message-passing term; the many-body model is
+                      terms=("pair", "density")
+    message_features  edge features summed into each particle for that term (deprecated with message_width)
     sampler           "elm", "u-swim", "swim", "a-swim"
     activation        "tanh", ...
     solver            backend of the final small solve: "auto" (svd), "svd", "cod", "qr", "gram"
@@ -67,8 +69,9 @@ class GraphHamiltonian(Estimator):
 
     Potential terms (:meth:`fit_potential`: forces, energies and virials of configurations, no momenta):
 
-    terms             the terms of the potential: () = ("pair",) (default; today's model for :meth:`fit`),
-                      ("pair", "density"), ("pair", "density", "angular")
+    terms             the terms of the potential: () = ("pair",) (default: pair networks, V(cutoff) = 0 gauge),
+                      ("pair", "density"), ("pair", "density", "angular"): fitted by :meth:`fit_potential`
+                      (forces, energies) or by :meth:`fit` (momenta: the pdot rows are the terms' force columns)
     cutoff            the terms' cutoff radius (0: the topology's cutoff); pair_cutoff, density_cutoff,
                       angular_cutoff: a term's own (0: cutoff)
     cutoff_on         where the smooth (C2) switch to zero starts, a fraction of each cutoff (default 0)
@@ -113,6 +116,10 @@ class GraphHamiltonian(Estimator):
         and their time derivatives. ``energy`` (S,) fixes the constant by H(x_0) = energy_0 (without it,
         H(x_0) = 0); ``anchor`` = (x0, H0) gives known values instead. ``progress`` as in
         :meth:`hamsam.DenseHamiltonian.fit`.
+
+        With ``terms`` beyond ``("pair",)`` (e.g. ``("pair", "density")``) the potential is those terms (as
+        :meth:`fit_potential` builds them, one constant energy per species) and the topology a radius graph
+        without bonds (the terms' cutoff: the option ``cutoff``, else the topology's).
         """
         topology, x, xdot, energy = _data_parts(data, x, xdot, energy, "fit")
         impl = _topology(topology)
@@ -120,6 +127,9 @@ class GraphHamiltonian(Estimator):
         xd, _ = as_states(xdot, "xdot", 2 * impl.dof, allow_single=False)
         en = None if energy is None else as_vector(energy, "energy")
         ax, ah = as_anchor(anchor, xa.shape[1])
+        if self._impl.options["message_width"] > 0:
+            warnings.warn("message_width is deprecated: the many-body term is the density term, "
+                          "terms=(\"pair\", \"density\") (fit or fit_potential)", DeprecationWarning, stacklevel=2)
         fresh = _core.GraphHamiltonian(**self._impl.options)
         run_fit(lambda callback: fresh.fit(impl, xa, xd, en, ax, ah, callback), progress, "hamsam fit-graph")
         self._impl = fresh
@@ -251,8 +261,10 @@ class GraphHamiltonian(Estimator):
         return r2_score(self.vector_field(topology, x), xd)
 
     def bind(self, topology):
-        """The model on one topology as a :class:`hamsam.Hamiltonian` (``hs.simulate`` and the metrics work on
-        it): a :class:`BoundGraphHamiltonian`."""
+        """The model on one topology as a :class:`hamsam.Hamiltonian` (``hs.simulate``, ``graph_velocity_verlet``
+        and the metrics work on it): a :class:`BoundGraphHamiltonian`. A model of terms needs a topology without
+        bonds (its neighbours come from the terms' cutoff); a :meth:`fit_potential` model gives
+        H = sum |p|^2 / 2m + V(q) with the topology's masses (``hamsam.ase.topology(atoms, model)`` builds one)."""
         return BoundGraphHamiltonian._wrap(self._impl.bind(_topology(topology)), topology)
 
     def tabulate(self, knots=2048):
@@ -292,6 +304,10 @@ class GraphHamiltonian(Estimator):
                        doc="The GraphFitSummary of the last fit (None before the first fit).")
     options = property(lambda self: dict(self._impl.options))
     pair_types = property(lambda self: [tuple(t) for t in self._impl.pair_types])
+    term_model = property(lambda self: bool(self._impl.fitted and self._impl.term_model),
+                          doc="True when the potential is made of terms (fit_potential, or fit with terms=...).")
+    cutoff = property(lambda self: float(self._impl.cutoff),
+                      doc="The largest distance the potential reads (a model of terms: the terms' cutoff).")
     kinetic_types = property(lambda self: list(self._impl.kinetic_types))
 
     def __repr__(self):

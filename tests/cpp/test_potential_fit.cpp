@@ -1,10 +1,12 @@
 // The potential fit (fit_potential) and the pair term: the term checks (term_checks.hpp), a fit of a known pair
-// potential from forces, energies and virials of small periodic cells, the ZBL reference, and bad input.
+// potential from forces, energies and virials of small periodic cells, the ZBL reference, and bad input; models of
+// terms as Hamiltonians: a potential model bound with the exact kinetic energy (MD), and the fit with momenta.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <vector>
 
+#include "hamsam/dynamics/verlet.hpp"
 #include "hamsam/error.hpp"
 #include "hamsam/particles/graph_model.hpp"
 #include "term_checks.hpp"
@@ -50,6 +52,15 @@ std::vector<Configuration> morse_data(int count, std::uint64_t seed, int n = 1) 
     out.push_back(c);
   }
   return out;
+}
+
+/// Fit options for the Morse data: its cutoff and switch (the pair network then only learns the Morse curve).
+GraphFitOptions morse_options(Index pair_width) {
+  GraphFitOptions o;
+  o.cutoff = 5.0;
+  o.cutoff_on = 0.8;
+  o.pair_width = pair_width;
+  return o;
 }
 
 detail::TermOptions pair_options(double rc = 5.0) {
@@ -103,11 +114,7 @@ TEST(PairTerm, StateRoundTrip) {
 TEST(PotentialFit, LearnsAPairPotentialFromForcesEnergiesAndVirials) {
   PotentialDataset data;
   data.configurations = morse_data(24, 100);
-  GraphFitOptions o;
-  o.cutoff = 5.0;
-  o.cutoff_on = 0.8;  // the switch of the data: the pair network then only has to learn the Morse curve
-  o.pair_width = 48;
-  GraphHamiltonian model(o);
+  GraphHamiltonian model(morse_options(48));
   const GraphFitSummary s = model.fit_potential(data);
   EXPECT_EQ(s.kind, "potential");
   EXPECT_EQ(s.configurations, 24);
@@ -206,10 +213,7 @@ TEST(PotentialFit, ZblReferenceIsSubtractedAndAddedBack) {
       for (int y = 0; y < 3; ++y) (*c.virial)(x2, y) -= s[static_cast<std::size_t>(x2 * 3 + y)];
     data.configurations.push_back(c);
   }
-  GraphFitOptions o;
-  o.cutoff = 5.0;
-  o.cutoff_on = 0.8;
-  o.pair_width = 48;
+  GraphFitOptions o = morse_options(48);
   o.reference = "zbl";
   GraphHamiltonian model(o);
   const GraphFitSummary s = model.fit_potential(data);
@@ -230,10 +234,7 @@ TEST(PotentialFit, SpeciesEnergiesAreFittedOrGiven) {
     for (int s : c.species) *c.energy += s == 0 ? -2.0 : 1.5;
     data.configurations.push_back(c);
   }
-  GraphFitOptions o;
-  o.cutoff = 5.0;
-  o.cutoff_on = 0.8;
-  o.pair_width = 24;
+  GraphFitOptions o = morse_options(24);
   GraphHamiltonian fitted(o);
   fitted.fit_potential(data);
   EXPECT_EQ(fitted.parameters().energy_species, (std::vector<int>{0, 1}));
@@ -254,4 +255,148 @@ TEST(PotentialFit, SpeciesEnergiesAreFittedOrGiven) {
   half.fit_potential(data);
   EXPECT_EQ(half.parameters().species_energy(0), -2.0);
   EXPECT_LT(half.summary().energy_rmse, 1e-4);
+}
+
+namespace {
+
+/// A radius topology of configuration c's atoms (mass m, its species and cell); its cutoff is a placeholder
+/// (models of terms use their own).
+Topology topology_of(const Configuration& c, double m) {
+  Topology t = radius_topology(c.positions.rows(), 3, 1.0, *c.cell);
+  t.particles.mass = Vector::Constant(c.positions.rows(), m);
+  t.particles.type = c.species;
+  return t;
+}
+
+/// Morse configurations of 32 atoms in one cell (a 2x2x2 FCC cube of side 7.2: one topology serves them all).
+std::vector<Configuration> fixed_cell_data(int count, std::uint64_t seed) {
+  std::vector<Configuration> out;
+  for (int k = 0; k < count; ++k) {
+    Configuration c = fcc_config(2, 3.6, 0.1, seed + k, {29});
+    morse(c);
+    out.push_back(c);
+  }
+  return out;
+}
+
+/// States (q, p) of configurations (random momenta, seeded) and their time derivatives (p / m, forces).
+void states_of(const std::vector<Configuration>& cs, double m, std::uint64_t seed, Matrix& X, Matrix& Xdot,
+               Vector& E) {
+  Rng rng(seed);
+  const Index N = cs[0].positions.rows(), nd = 3 * N;
+  X.resize(static_cast<Index>(cs.size()), 2 * nd);
+  Xdot.resize(X.rows(), X.cols());
+  E.resize(X.rows());
+  for (Index k = 0; k < X.rows(); ++k) {
+    const Configuration& c = cs[static_cast<std::size_t>(k)];
+    double kin = 0.0;
+    for (Index i = 0; i < N; ++i)
+      for (int a = 0; a < 3; ++a) {
+        const double p = 0.3 * rng.normal();
+        X(k, i * 3 + a) = c.positions(i, a);
+        X(k, nd + i * 3 + a) = p;
+        Xdot(k, i * 3 + a) = p / m;
+        Xdot(k, nd + i * 3 + a) = (*c.forces)(i, a);
+        kin += p * p / (2 * m);
+      }
+    E(k) = *c.energy + kin;
+  }
+}
+
+}  // namespace
+
+TEST(TermHamiltonian, PotentialModelBindsWithTheExactKineticEnergy) {
+  PotentialDataset data;
+  data.configurations = morse_data(12, 300);
+  GraphHamiltonian model(morse_options(32));
+  model.fit_potential(data);
+  EXPECT_TRUE(model.potential_model() && model.term_model());
+  EXPECT_EQ(model.cutoff(), 5.0);
+  const double m = 63.5;
+  Matrix X, Xdot;
+  Vector E;
+  const std::vector<Configuration> test = fixed_cell_data(2, 700);
+  states_of(test, m, 5, X, Xdot, E);
+  const Topology top = topology_of(test[0], m);
+  const auto h = model.bind(top);
+  EXPECT_EQ(h->topology().cutoff, 5.0);  // the terms' cutoff, not the placeholder
+  const Vector H = h->energy(X);
+  const Matrix G = h->gradient(X);
+  const Index nd = top.dof();
+  for (Index k = 0; k < X.rows(); ++k) {
+    const PotentialResult r = model.evaluate(test[static_cast<std::size_t>(k)]);
+    const double kin = X.row(k).tail(nd).squaredNorm() / (2 * m);
+    EXPECT_NEAR(H(k), r.energy + kin, 1e-10 * (1 + std::abs(H(k))));
+    for (Index i = 0; i < top.size(); ++i)
+      for (int a = 0; a < 3; ++a) {
+        EXPECT_NEAR(G(k, i * 3 + a), -r.forces(i, a), 1e-10);
+        EXPECT_NEAR(G(k, nd + i * 3 + a), X(k, nd + i * 3 + a) / m, 1e-15);
+      }
+  }
+  EXPECT_EQ((model.energy(top, X) - H).norm(), 0.0);
+  // hamsam's velocity Verlet (Verlet-skin pairs across the periodic images) conserves the model's H to
+  // second order in dt: over the same time, 5x smaller steps make the largest deviation about 25x smaller.
+  auto deviation = [&](double dt, Index steps) {
+    const Trajectory tr = velocity_verlet(*h, X.topRows(1), dt, steps, {.save_every = steps / 20});
+    const double h0 = h->energy(tr.at(0))(0);
+    double dev = 0.0;
+    for (Index k = 1; k < tr.times(); ++k) dev = std::max(dev, std::abs(h->energy(tr.at(k))(0) - h0));
+    EXPECT_GT((tr.at(tr.times() - 1) - tr.at(0)).norm(), 1.0);  // the atoms moved
+    return dev;
+  };
+  const double coarse = deviation(0.5, 400), fine = deviation(0.1, 2000);
+  EXPECT_GT(coarse, 10 * fine) << coarse << " " << fine;
+  EXPECT_LT(fine, 1e-3 * std::abs(h->energy(X.topRows(1))(0)));
+  // A bonded topology, or a species the model lacks, is an error.
+  Topology bonded = top;
+  bonded.edges = {{0, 1}};
+  test::expect_error([&] { model.bind(bonded); }, "without fixed bonds");
+  Topology other = top;
+  other.particles.type[0] = 13;
+  test::expect_error([&] { model.bind(other); }, "species 13 is missing from the model");
+  test::expect_error([&] { model.tabulate(64); }, "made of terms");
+}
+
+TEST(TermHamiltonian, FitWithMomentaLearnsThePotentialTerms) {
+  const double m = 63.5;
+  Matrix X, Xdot, Xt, Xdott;
+  Vector E, Et;
+  const std::vector<Configuration> train = fixed_cell_data(8, 400), test = fixed_cell_data(3, 800);
+  states_of(train, m, 7, X, Xdot, E);
+  states_of(test, m, 8, Xt, Xdott, Et);
+  const Topology top = topology_of(train[0], m);
+  GraphFitOptions o = morse_options(32);
+  o.terms = {"pair", "density"};
+  o.density_width = 16;
+  GraphHamiltonian model(o);
+  const GraphFitSummary s = model.fit(top, X, Xdot, E);
+  EXPECT_TRUE(model.term_model());
+  EXPECT_FALSE(model.potential_model());
+  EXPECT_EQ(s.term_names, (std::vector<std::string>{"pair", "density"}));
+  EXPECT_EQ(s.kinetic_networks, 1);
+  EXPECT_EQ(s.pair_networks, 0);
+  const Matrix F = model.vector_field(top, Xt);
+  const Index nd = top.dof();
+  EXPECT_LT((F.rightCols(nd) - Xdott.rightCols(nd)).norm() / Xdott.rightCols(nd).norm(), 1e-3);
+  EXPECT_LT((F.leftCols(nd) - Xdott.leftCols(nd)).norm() / Xdott.leftCols(nd).norm(), 1e-6);
+  EXPECT_LT((model.energy(top, Xt) - Et).cwiseAbs().maxCoeff() / static_cast<double>(top.size()), 1e-3);
+  // The potential part evaluates like a potential model's; the model file keeps kinetic networks and terms.
+  EXPECT_NEAR(model.evaluate(test[0]).energy, model.potential_forces(top, Xt.leftCols(nd)).first(0), 1e-12);
+  const std::string path = ::testing::TempDir() + "/term_hamiltonian.hsm";
+  std::remove(path.c_str());
+  save_graph_model(model, path, true);
+  const GraphHamiltonian back = load_graph_model(path);
+  EXPECT_EQ((back.vector_field(top, Xt) - F).norm(), 0.0);
+  // Bad input: bonds, no cutoff, message passing with terms.
+  test::expect_error([&] { GraphHamiltonian(o).fit(lattice({2, 2, 2}), X.leftCols(48), Xdot.leftCols(48)); },
+                     "without fixed bonds");
+  GraphFitOptions no_cut = o;
+  no_cut.cutoff = 0.0;
+  Topology open_top = top;
+  open_top.cutoff = 0.0;
+  open_top.edges = {{0, 1}};
+  test::expect_error([&] { GraphHamiltonian(no_cut).fit(open_top, X, Xdot); }, "the terms need a cutoff");
+  GraphFitOptions msg = o;
+  msg.message_width = 4;
+  test::expect_error([&] { GraphHamiltonian(msg).fit(top, X, Xdot); }, "message_width > 0 with terms");
 }

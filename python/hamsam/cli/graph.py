@@ -72,7 +72,7 @@ def add_commands(sub):
     p.add_argument("--kinetic-width", type=c.integer(1, c.INDEX_MAX), default=16, help="kinetic neurons")
     p.add_argument("--pair-width", type=c.integer(1, c.INDEX_MAX), default=64, help="pair neurons")
     p.add_argument("--message-width", type=c.integer(0, c.INDEX_MAX), default=0,
-                   help="message-passing node neurons, 0 = off")
+                   help="deprecated (the many-body term is terms=(\"pair\", \"density\")): message-passing node neurons, 0 = off")
     p.add_argument("--seed", type=c.integer(0, c.SEED_MAX - 3), default=0, help="seed of the data and the sampler")
     p.add_argument("--out", default=None, help="save the fitted model (the hamsam model file)")
     p.add_argument("--force", action="store_true", help="overwrite --out")

@@ -21,6 +21,7 @@
 #include "hamsam/resources.hpp"
 #include "hamsam/sampling.hpp"
 #include "networks.hpp"
+#include "hamilton_terms.hpp"
 #include "sampling.hpp"
 
 namespace hamsam::particles {
@@ -100,8 +101,10 @@ struct GraphFitter {
   Index S, N, nd;
   int d, threads;
   double cutoff;  // radius graphs: the topology's cutoff, else infinity
-  // Columns: [kinetic nets | pair nets | message nodes | one constant per pair net].
-  Index n_T = 0, n_P = 0, n_pairs = 0, n_cols = 0, msg_off = 0;
+  // Columns: [kinetic nets | pair nets | message nodes | one constant per pair net], or with terms
+  // [kinetic nets | term 0 | term 1 | ... | one constant per species].
+  Index n_T = 0, n_P = 0, n_const = 0, n_cols = 0, msg_off = 0;
+  std::unique_ptr<detail::HamiltonTerms> pot;  // with terms beyond the pair networks: V's columns
   std::vector<Index> kin_off, pair_off;
   // Sample points of each network (sorted distinct observed inputs) and node feature points.
   std::vector<std::vector<double>> kin_pts, pair_pts;
@@ -118,6 +121,7 @@ struct GraphFitter {
     nd = top.dof();
     threads = hamsam::detail::resolve_threads(o.threads);
     cutoff = top.is_radius_graph() ? top.cutoff : std::numeric_limits<double>::infinity();
+    if (detail::uses_terms(o)) pot = std::make_unique<detail::HamiltonTerms>(o, top);
   }
 
   /// Pass 0: the types present, the observed kinetic inputs and pair inputs (reservoir samples and ranges).
@@ -142,6 +146,11 @@ struct GraphFitter {
         r.add(u / (2.0 * mass(i)), rng);
       }
       for (Index c = 0; c < nd; ++c) q[c] = X(s0, c);
+      if (pot) {
+        pot->add_snapshot(top, q.data(), s0);
+        edges_total += pot->prepared.back().pairs.size();
+        continue;
+      }
       geo.compute(top, q.data(), cutoff);
       edges_total += geo.size();
       for (Index e = 0; e < geo.size(); ++e) {
@@ -153,6 +162,7 @@ struct GraphFitter {
         if (o.message_width > 0) all_pairs.add(g, rng);
       }
     }
+    if (pot) pot->observe(o.seed);
     require(edges_total > 0, top.is_radius_graph()
                                  ? "no pair of particles lies within the cutoff " + str(top.cutoff) +
                                        " in any snapshot: the neighbour lists are empty and the pair networks "
@@ -200,8 +210,8 @@ struct GraphFitter {
     }
     msg_off = n_P;
     n_P += o.message_width;
-    n_pairs = static_cast<Index>(params.pair_networks.size());
-    n_cols = n_T + n_P + n_pairs;
+    n_const = static_cast<Index>(params.pair_networks.size());
+    n_cols = n_T + n_P + n_const;
   }
 
   /// Hidden layers; with_values (the second pass of swim and a-swim): weighted by the per-term values of the
@@ -219,6 +229,12 @@ struct GraphFitter {
                "pair network of types (" + std::to_string(params.pair_types[k].first) + ", " +
                    std::to_string(params.pair_types[k].second) + ")");
     if (o.message_width > 0) sample_message(with_values, smp, first);
+    if (pot) {  // the terms' columns (known once sampled), then one constant per species
+      pot->sample(o, with_values);
+      n_P = msg_off = pot->columns;
+      n_const = static_cast<Index>(pot->species.size());
+      n_cols = n_T + n_P + n_const;
+    }
   }
 
   /// Samples `net` anew on its observed points `pts` (range kept); with_values: SWIM weighted by the current
@@ -345,6 +361,11 @@ struct GraphFitter {
       }
       AT.col(n_T) = Xdot.row(s0).head(nd).transpose();
     }
+    AP.col(n_P) = Xdot.row(s0).tail(nd).transpose();
+    if (pot) {
+      pot->pdot_rows(s0, AP);
+      return;
+    }
     // Potential: -dH/dq from every edge feature's dV/dr along the unit vectors.
     std::vector<double> q(static_cast<std::size_t>(nd));
     for (Index c = 0; c < nd; ++c) q[c] = X(s0, c);
@@ -426,7 +447,6 @@ struct GraphFitter {
       }
       scatter(G, idx, msg_off);
     }
-    AP.col(n_P) = Xdot.row(s0).tail(nd).transpose();
   }
 
   /// Feature sums of one state for an energy row (anchor): [kinetic | pair | message | edge counts].
@@ -442,8 +462,12 @@ struct GraphFitter {
         row(kin_off[k] + j) += activation_value(o.activation, net.a(j) * u + net.b(j));
       if (o.kinetic_linear) row(kin_off[k] + net.width()) += u * linear_scale(net);
     }
-    Geometry geo;
     const std::vector<double> q(x.data(), x.data() + nd);
+    if (pot) {  // the terms' energy row and the species counts
+      row.tail(n_P + n_const) = pot->energy_row(top, q.data());
+      return row;
+    }
+    Geometry geo;
     Matrix H, dphi;
     if (params.message) {
       H = node_features(q.data(), geo, nullptr);
@@ -491,7 +515,7 @@ struct GraphFitter {
       rows.push_back(r);
       rhs.push_back(0.0);
     }
-    if (top.is_radius_graph()) {
+    if (top.is_radius_graph() && !pot) {
       const double g = pair_g(o.pair_input, top.cutoff);
       for (std::size_t k = 0; k < params.pair_networks.size(); ++k) {
         const ScalarNetwork& net = params.pair_networks[k];
@@ -528,6 +552,13 @@ struct GraphFitter {
     // gauge and anchor rows. Blocked, each group streams through its running triangle [R | z] (TSQR), so only
     // its columns squared are held; dense, every row is held (the oracle the blocked solve is tested against).
     const Index ne = E.rows();
+    if (pot) {
+      const double c = static_cast<double>(n_cols), rows = static_cast<double>(per_block * nd);
+      check_memory(8.0 * (4.0 * c * c + 2.0 * rows * (c + 2.0)),
+                   "this graph fit (" + std::to_string(n_cols) + " columns)",
+                   "reduce the terms' widths (pair_width, density_width, density_features, angular_features) or "
+                   "block_rows");
+    }
     RowProblem problem(n_cols);
     RowAccumulator accT(n_T, threads), accP(n_P, threads);
     Index blocks = 0;
@@ -593,6 +624,7 @@ struct GraphFitter {
       params.pair_networks[k].c = r.coef.segment(n_T + pair_off[k], o.pair_width);
       params.pair_networks[k].c0 = r.coef(n_T + n_P + static_cast<Index>(k));
     }
+    if (pot) pot->set_weights(r.coef.data() + n_T);
     if (params.message) params.message->c = r.coef.segment(n_T + msg_off, o.message_width);
   }
 };
@@ -601,6 +633,9 @@ struct GraphFitter {
 void start_summary(const GraphFitOptions& options, const Topology& topology, const Matrix& x, GraphFitSummary& s) {
   s.snapshots = x.rows();
   s.particles = topology.size();
+  if (options.message_width > 0)
+    s.notes.push_back("message_width is deprecated: the many-body term is the density term, terms=(\"pair\", "
+                      "\"density\") (fit or fit_potential)");
   if (options.sampler == Sampler::SWIM)
     s.notes.push_back("swim on graph models resamples with the per-term values of a first u-swim solve (as a-swim): "
                       "per-edge and per-particle energies are not observed");
@@ -608,11 +643,16 @@ void start_summary(const GraphFitOptions& options, const Topology& topology, con
 
 /// The gauges fixed beside the anchors, as the summary's anchor text continues.
 std::string gauges(const GraphFitOptions& options, const Topology& topology) {
+  if (detail::uses_terms(options)) return "; gauges T(0) = 0 (the terms vanish at their cutoff by construction)";
   return "; gauges T(0) = 0" + std::string(options.message_width > 0 ? ", N(0) = 0" : "") +
          (topology.is_radius_graph() ? ", V(cutoff) = 0" : "");
 }
 
 }  // namespace
+
+bool detail::uses_terms(const GraphFitOptions& options) {
+  return !options.terms.empty() && options.terms != std::vector<std::string>{"pair"};
+}
 
 LstsqResult detail::solve_pass(const RowProblem& problem, const GraphFitOptions& o, int threads, FitRun& run,
                                const Pass& pass) {
@@ -653,6 +693,7 @@ GraphParameters detail::fit_graph(const GraphFitOptions& options, const Topology
   s.kinetic_networks = static_cast<Index>(p.kinetic_networks.size());
   s.pair_networks = static_cast<Index>(p.pair_networks.size());
   s.width = f.n_T + f.n_P;
+  if (f.pot) f.pot->finish(p);
   run.finish();
   return p;
 }

@@ -16,6 +16,10 @@ GraphParameters fit_graph(const GraphFitOptions& options, const Topology& topolo
                           const Matrix& xdot, const std::optional<Vector>& energy,
                           const std::optional<Anchors>& anchors, const ProgressCallback& progress);
 
+/// True when the options' terms go beyond the pair networks (terms other than () and ("pair")): the fit with
+/// momenta then learns the potential as those terms (fitter.cpp).
+bool uses_terms(const GraphFitOptions& options);
+
 /// The one solve of a graph fit's pass (either kind): reports "solve", runs solve_lstsq at the options' solver
 /// and rcond on `threads`, and records it in the run.
 LstsqResult solve_pass(const RowProblem& problem, const GraphFitOptions& options, int threads,

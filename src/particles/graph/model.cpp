@@ -54,14 +54,16 @@ void validate(const GraphParameters& p) {
     check_network(p.kinetic_networks[k], o.kinetic_width, "kinetic network " + std::to_string(k));
   for (std::size_t k = 0; k < p.pair_networks.size(); ++k)
     check_network(p.pair_networks[k], o.pair_width, "pair network " + std::to_string(k));
-  if (!p.term_states.empty()) {  // a potential model: its terms instead of networks (checked as they restore)
-    require(p.kinetic_networks.empty() && p.pair_networks.empty() && !p.message,
-            "a potential model (term states) holds no kinetic, pair or message networks");
+  for (int t : p.kinetic_types) require(t >= 0, "negative particle type");
+  if (!p.term_states.empty()) {  // a model of terms: no pair networks (the terms are checked as they restore)
+    require(p.pair_networks.empty() && !p.message, "a model of terms (term states) holds no pair or message networks");
     require(std::isfinite(p.train_cutoff) && p.train_cutoff >= 0, "train_cutoff must be finite and >= 0");
+    std::vector<int> kt = p.kinetic_types;
+    std::sort(kt.begin(), kt.end());
+    require(std::adjacent_find(kt.begin(), kt.end()) == kt.end(), "a particle type has two kinetic networks");
     return;
   }
   require(!p.kinetic_networks.empty() && !p.pair_networks.empty(), "the model has no kinetic or no pair network");
-  for (int t : p.kinetic_types) require(t >= 0, "negative particle type");
   for (auto [a, b] : p.pair_types) require(a >= 0 && b >= a, "pair types must be (a, b) with 0 <= a <= b");
   std::vector<int> kt = p.kinetic_types;
   std::sort(kt.begin(), kt.end());
@@ -118,18 +120,37 @@ GraphHamiltonian::GraphHamiltonian(GraphFitOptions options) { params_.options = 
 GraphHamiltonian::GraphHamiltonian(GraphParameters parameters) : params_(std::move(parameters)) {
   validate(params_);
   index_ = NetworkIndex(params_.kinetic_types, params_.pair_types);
-  if (potential_model()) potential_ = detail::Potential::from(params_);
+  if (term_model()) potential_ = detail::Potential::from(params_);
+}
+
+double GraphHamiltonian::cutoff() const { return potential_ ? potential_->cutoff : params_.train_cutoff; }
+
+Topology GraphHamiltonian::evaluation_topology(const Topology& topology) const {
+  if (!term_model()) return topology;
+  Topology t = topology;
+  t.cutoff = potential_->cutoff;
+  return t;
 }
 
 void GraphHamiltonian::check_topology(const Topology& topology) const {
   require(fitted(), "the graph model is not fitted yet: call fit() first");
-  require(!potential_model(), "this graph model is a potential (fitted with fit_potential): evaluate it with "
-                              "evaluate() or potential_forces(), not as a Hamiltonian of states");
   validate(topology);
   require(topology.dim() == params_.dim, "the topology is " + std::to_string(topology.dim()) +
                                       "-dimensional but the model was fitted in " + std::to_string(params_.dim) +
                                       " dimensions: use particles of the training dimension");
   const auto& type = topology.particles.type;
+  if (term_model()) {
+    require(topology.edges.empty(),
+            "this model's potential is made of terms, which find each particle's neighbours within their cutoff: "
+            "give a topology without fixed bonds (radius_topology, with the box or cell)");
+    for (int t : type) {
+      potential_->constant(t);  // throws naming a species the model lacks
+      if (!potential_model() && index_.kinetic(t) < 0)
+        throw Error("particle type " + std::to_string(t) +
+                    " has no kinetic network: the model saw no particle of that type in training");
+    }
+    return;
+  }
   std::vector<char> present(static_cast<std::size_t>(std::max(index_.types(), 1)), 0);
   for (int t : type) {
     if (index_.kinetic(t) < 0)
@@ -214,6 +235,19 @@ void GraphHamiltonian::eval_kinetic(int k, Index n, const double* u, double* v, 
 double GraphHamiltonian::kinetic(const Particles& particles, const double* p, double* gp) const {
   const Index n = particles.size();
   const int d = particles.dim;
+  if (potential_model()) {  // no kinetic networks: the exact sum of |p|^2 / 2m
+    double total = 0.0;
+    for (Index i = 0; i < n; ++i) {
+      const double m = particles.mass(i);
+      double s = 0.0;
+      for (int c = 0; c < d; ++c) {
+        s += p[i * d + c] * p[i * d + c];
+        if (gp) gp[i * d + c] += p[i * d + c] / m;
+      }
+      total += s / (2.0 * m);
+    }
+    return total;
+  }
   thread_local std::vector<double> u, v, dv, uu, vv, dd;
   thread_local std::vector<Index> idx;
   u.resize(static_cast<std::size_t>(n));
@@ -253,6 +287,18 @@ double GraphHamiltonian::potential(const Topology& topology, const double* q, co
                                    double cutoff) const {
   const int d = topology.dim();
   const Index N = topology.size();
+  if (potential_) {  // a model of terms: each skips the pairs beyond its own cutoff
+    for (Index e = 0; e < pairs.size(); ++e)
+      if (pairs.r[static_cast<std::size_t>(e)] == 0.0)
+        throw Error("overlapping particles " + std::to_string(pairs.first[static_cast<std::size_t>(e)]) + " and " +
+                    std::to_string(pairs.second[static_cast<std::size_t>(e)]) + " (distance 0)");
+    detail::ConfigView view;
+    view.atoms = N;
+    view.dim = d;
+    view.species = topology.particles.type.data();
+    view.pairs = &pairs;
+    return potential_->evaluate(view, gq, nullptr, nullptr);
+  }
   thread_local Geometry geo;
   thread_local std::vector<double> v, dv, gr, gvv, gdv;
   thread_local std::vector<int> grp;
@@ -354,11 +400,12 @@ Vector GraphHamiltonian::energy(const Topology& topology, const Matrix& X) const
   check_topology(topology);
   const Index nd = topology.dof();
   check_states(X, nd, "x");
+  const Topology top = evaluation_topology(topology);
   Vector out(X.rows());
   for_states(X, nd, hamsam::detail::resolve_threads(params_.options.threads), [&](Index s, const double* q, const double* p) {
     PairList pairs;
-    detail::config_pairs(topology, q, pairs);
-    out(s) = kinetic(topology.particles, p, nullptr) + potential(topology, q, pairs, nullptr);
+    detail::config_pairs(top, q, pairs);
+    out(s) = kinetic(top.particles, p, nullptr) + potential(top, q, pairs, nullptr);
   });
   return out;
 }
@@ -367,13 +414,14 @@ Matrix GraphHamiltonian::gradient(const Topology& topology, const Matrix& X) con
   check_topology(topology);
   const Index nd = topology.dof();
   check_states(X, nd, "x");
+  const Topology top = evaluation_topology(topology);
   Matrix out(X.rows(), 2 * nd);
   for_states(X, nd, hamsam::detail::resolve_threads(params_.options.threads), [&](Index s, const double* q, const double* p) {
     PairList pairs;
-    detail::config_pairs(topology, q, pairs);
+    detail::config_pairs(top, q, pairs);
     std::vector<double> g(static_cast<std::size_t>(2 * nd), 0.0);
-    kinetic(topology.particles, p, g.data() + nd);
-    potential(topology, q, pairs, g.data());
+    kinetic(top.particles, p, g.data() + nd);
+    potential(top, q, pairs, g.data());
     for (Index c = 0; c < 2 * nd; ++c) out(s, c) = g[c];
   });
   return out;
@@ -408,9 +456,6 @@ std::pair<Vector, Vector> GraphHamiltonian::kinetic_term(int type, const Vector&
 GraphFitSummary GraphHamiltonian::fit(const Topology& topology, const Matrix& x, const Matrix& xdot,
                                       const std::optional<Vector>& energy, const std::optional<Anchors>& anchors,
                                       const ProgressCallback& progress) {
-  require(params_.options.terms.empty() || params_.options.terms == std::vector<std::string>{"pair"},
-          "fit() with momenta learns the pair term alone (terms=(\"pair\",)); the many-body terms are fitted "
-          "by fit_potential() from forces and energies");
   *this = GraphHamiltonian(detail::fit_graph(params_.options, topology, x, xdot, energy, anchors, progress));
   return params_.summary;
 }
@@ -423,7 +468,8 @@ GraphFitSummary GraphHamiltonian::fit(const ParticleDataset& data, const Progres
 
 std::shared_ptr<BoundGraphHamiltonian> GraphHamiltonian::bind(const Topology& topology) const {
   check_topology(topology);
-  return std::make_shared<BoundGraphHamiltonian>(std::make_shared<const GraphHamiltonian>(*this), topology);
+  return std::make_shared<BoundGraphHamiltonian>(std::make_shared<const GraphHamiltonian>(*this),
+                                                 evaluation_topology(topology));
 }
 
 // ---- bound model -----------------------------------------------------------------------------------------------

@@ -61,6 +61,8 @@ using detail::pair_g;
 
 const TableReport& GraphHamiltonian::tabulate(Index knots) {
   require(fitted(), "tabulate: the graph model is not fitted yet: call fit() first");
+  require(!term_model(), "tabulate: tables are built for the pair networks of models fitted with terms=(); this "
+                         "model's potential is made of terms, which evaluate exactly");
   require(knots >= 2 && knots <= 10'000'000, "knots must be in [2, 1e7] (got " + std::to_string(knots) + ")");
   clear_table();
   std::vector<HermiteTable> ktab, ptab;

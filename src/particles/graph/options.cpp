@@ -44,6 +44,16 @@ void GraphFitOptions::validate() const {
     require(std::isfinite(z) && z > 0, "zbl_numbers: every atomic number must be finite and > 0");
 }
 
+namespace {
+/// One line per term of a model of terms: its columns and share of the training forces (pdot).
+void put_terms(std::ostream& s, const GraphFitSummary& r) {
+  for (std::size_t k = 0; k < r.term_names.size(); ++k)
+    s << "  term " << r.term_names[k]
+      << std::string(r.term_names[k].size() < 14 ? 14 - r.term_names[k].size() : 1, ' ')
+      << fmt("%.0f", r.term_columns[k]) << " columns, share of the forces " << fmt("%.3f", r.term_shares[k]) << "\n";
+}
+}  // namespace
+
 std::string GraphFitSummary::brief() const {
   std::ostringstream s;
   if (kind == "potential") {
@@ -66,9 +76,7 @@ std::string GraphFitSummary::report() const {
       << "  train errors       energy RMS/atom " << fmt("%.3e", energy_rmse) << ", force RMSE "
       << fmt("%.3e", force_rmse) << " (relative " << fmt("%.3e", force_relative_error) << "), virial RMS/atom "
       << fmt("%.3e", virial_rmse) << "\n";
-    for (std::size_t k = 0; k < term_names.size(); ++k)
-      s << "  term " << term_names[k] << std::string(term_names[k].size() < 14 ? 14 - term_names[k].size() : 1, ' ')
-        << fmt("%.0f", term_columns[k]) << " columns, share of the forces " << fmt("%.3f", term_shares[k]) << "\n";
+    put_terms(s, *this);
     for (std::size_t k = 0; k < group_names.size(); ++k)
       s << "  group '" << group_names[k] << "'  energy RMS/atom " << fmt("%.3e", group_energy_rmse[k])
         << ", force RMSE " << fmt("%.3e", group_force_rmse[k]) << " (relative "
@@ -81,6 +89,7 @@ std::string GraphFitSummary::report() const {
     << "  networks           " << kinetic_networks << " kinetic, " << pair_networks << " pair\n"
     << "  least squares      " << blocks << " block(s), at most " << max_block_rows << " rows held at once\n"
     << "  train MSE          " << fmt("%.3e", mse) << " (of qdot, pdot)\n";
+  put_terms(s, *this);
   return s.str();
 }
 

@@ -8,7 +8,9 @@
 
 #include "../detail.hpp"
 #include "../../detail/parallel.hpp"
+#include "hamsam/cancel.hpp"
 #include "hamsam/error.hpp"
+#include "sampling.hpp"
 
 namespace hamsam::particles::detail {
 
@@ -32,6 +34,28 @@ std::vector<TermOptions> term_options(const GraphFitOptions& o, double fallback_
     out.push_back(t);
   }
   return out;
+}
+
+void observe_terms(const std::vector<std::unique_ptr<Term>>& terms, const std::vector<PreparedConfig>& configs,
+                   std::uint64_t seed) {
+  for (std::size_t t = 0; t < terms.size(); ++t) {
+    Rng rng(network_seed(seed, 2, 1'000'003 + static_cast<Index>(t)));
+    for (const PreparedConfig& pc : configs) {
+      check_cancel();
+      terms[t]->observe(pc.view(), rng);
+    }
+  }
+}
+
+void sample_terms(const std::vector<std::unique_ptr<Term>>& terms, const GraphFitOptions& o, bool with_values) {
+  for (std::size_t t = 0; t < terms.size(); ++t) {
+    TermSampling ts;
+    ts.sampler = o.sampler;
+    ts.activation = o.activation;
+    ts.seed = network_seed(o.seed, 3, 1'000'003 + static_cast<Index>(t));
+    ts.sample_points = o.sample_points;
+    terms[t]->sample(ts, with_values);
+  }
 }
 
 std::unique_ptr<ZblReference> make_reference(const GraphFitOptions& o) {
@@ -159,14 +183,15 @@ void validate(const Configuration& c, int dim, Index index) {
 
 PotentialResult GraphHamiltonian::evaluate(const Configuration& config) const {
   require(fitted(), "the graph model is not fitted yet: call fit_potential() first");
-  require(potential_model(), "evaluate() takes a potential model (fitted with fit_potential); this one was fitted "
-                             "with momenta: use energy() / gradient() on states");
+  require(term_model(), "evaluate() takes a model whose potential is made of terms (fitted with fit_potential, or "
+                        "with fit() and terms=...); this one has pair networks: use energy() / gradient() on states");
   validate(config, params_.dim, 0);
   return potential_->evaluate(config);
 }
 
 std::pair<Vector, Matrix> GraphHamiltonian::potential_forces(const Topology& topology, const Matrix& positions) const {
-  require(fitted() && potential_model(), "potential_forces() takes a model fitted with fit_potential");
+  require(fitted() && term_model(), "potential_forces() takes a model whose potential is made of terms (fitted "
+                                   "with fit_potential, or with fit() and terms=...)");
   validate(topology);
   const Index N = topology.size(), d = topology.dim(), nd = N * d;
   require(positions.cols() == nd, "positions must have N d = " + std::to_string(nd) + " columns, got " +

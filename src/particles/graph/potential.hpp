@@ -35,6 +35,12 @@ struct PreparedConfig {
 };
 /// The pair list of `config` within `cutoff` (neighbor_pairs: throws for overlapping atoms, a bad cell).
 PreparedConfig prepare(const Configuration& config, double cutoff);
+/// Pass 0 of a fit: every term observes every prepared configuration (each term its own seeded stream).
+void observe_terms(const std::vector<std::unique_ptr<Term>>& terms, const std::vector<PreparedConfig>& configs,
+                   std::uint64_t seed);
+/// Samples every term's hidden layers with the fit's sampler, activation and sample_points (each term its own
+/// seed); with_values: the second SWIM pass.
+void sample_terms(const std::vector<std::unique_ptr<Term>>& terms, const GraphFitOptions& options, bool with_values);
 
 struct Potential {
   std::vector<std::unique_ptr<Term>> terms;

@@ -112,25 +112,10 @@ struct PotentialFitter {
   }
 
   /// Pass 0: every term observes every configuration.
-  void observe() {
-    for (std::size_t t = 0; t < pot.terms.size(); ++t) {
-      Rng rng(network_seed(o.seed, 2, 1'000'003 + static_cast<Index>(t)));
-      for (const PreparedConfig& pc : prepared) {
-        check_cancel();
-        pot.terms[t]->observe(pc.view(), rng);
-      }
-    }
-  }
+  void observe() { observe_terms(pot.terms, prepared, o.seed); }
 
   void sample(bool with_values) {
-    for (std::size_t t = 0; t < pot.terms.size(); ++t) {
-      TermSampling ts;
-      ts.sampler = o.sampler;
-      ts.activation = o.activation;
-      ts.seed = network_seed(o.seed, 3, 1'000'003 + static_cast<Index>(t));
-      ts.sample_points = o.sample_points;
-      pot.terms[t]->sample(ts, with_values);
-    }
+    sample_terms(pot.terms, o, with_values);
     layout();
   }
 

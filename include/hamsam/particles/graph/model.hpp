@@ -111,7 +111,11 @@ class GraphHamiltonian {
 
   /// Fits from scratch to snapshots x (S x 2Nd, layout of topology.hpp) of `topology` and their time derivatives
   /// xdot. `energy` (S values) fixes the constant by H(x_0) = energy_0; without it (and without anchors)
-  /// H(x_0) = 0. Throws hamsam::Error on bad input; numerical trouble is reported in the summary.
+  /// H(x_0) = 0. With options.terms empty or ("pair") the potential is the pair networks; with other terms
+  /// (("pair", "density"), ...) it is those terms (as fit_potential's, with one constant energy per species) and
+  /// the pdot rows are their force columns; the topology then has no fixed bonds and the terms' cutoff comes
+  /// from options.cutoff or the topology's. Throws hamsam::Error on bad input; numerical trouble is reported in
+  /// the summary.
   GraphFitSummary fit(const Topology& topology, const Matrix& x, const Matrix& xdot,
                       const std::optional<Vector>& energy = std::nullopt,
                       const std::optional<Anchors>& anchors = std::nullopt, const ProgressCallback& progress = {});
@@ -133,14 +137,22 @@ class GraphHamiltonian {
                                 const std::optional<Matrix>& virial = std::nullopt,
                                 const std::optional<Vector>& weights = std::nullopt,
                                 const ProgressCallback& progress = {});
-  /// Energy, forces, virial and per-atom energies of one configuration (a model fitted with fit_potential).
+  /// Energy, forces, virial and per-atom energies of one configuration (a model whose potential is made of terms:
+  /// fitted with fit_potential, or with fit() and terms beyond the pair networks).
   PotentialResult evaluate(const Configuration& config) const;
   /// Potential energies (S) and forces (S x N d) of snapshots of positions (S x N d) of a topology.
   std::pair<Vector, Matrix> potential_forces(const Topology& topology, const Matrix& positions) const;
-  /// True for a model fitted with fit_potential (terms, no kinetic networks).
-  bool potential_model() const { return !params_.term_states.empty(); }
+  /// True for a model whose potential is a sum of terms (term states): fitted with fit_potential, or with fit()
+  /// and options.terms other than the pair networks.
+  bool term_model() const { return !params_.term_states.empty(); }
+  /// True for a model fitted with fit_potential (terms, no kinetic networks): as a Hamiltonian (energy, gradient,
+  /// bind) its kinetic energy is the exact sum of |p|^2 / 2m.
+  bool potential_model() const { return term_model() && params_.kinetic_networks.empty(); }
 
-  bool fitted() const { return !params_.pair_networks.empty() || potential_model(); }
+  bool fitted() const { return !params_.pair_networks.empty() || term_model(); }
+  /// The largest distance the potential reads: its terms' (and reference's) cutoff for a model of terms, the
+  /// training topology's cutoff for pair networks on a radius graph (0: fixed bonds).
+  double cutoff() const;
   /// H of states X (B x 2Nd) on any topology whose types the model has seen.
   Vector energy(const Topology& topology, const Matrix& X) const;
   /// dH/dx (B x 2Nd).
@@ -149,6 +161,8 @@ class GraphHamiltonian {
   Matrix vector_field(const Topology& topology, const Matrix& X) const;
   /// A hamsam::Hamiltonian for one topology (dof = N d, separable), sharing a copy of this model: integrators,
   /// metrics and rollouts apply. Throws hamsam::Error for an invalid topology or types the model has not seen.
+  /// A model of terms is bound as the radius graph of evaluation_topology(); a potential model (fit_potential)
+  /// gives H = sum_i |p_i|^2 / 2 m_i + V(q) with the topology's masses.
   std::shared_ptr<BoundGraphHamiltonian> bind(const Topology& topology) const;
 
   /// Fast evaluation: cubic Hermite tables (exact value and derivative at `knots` uniform knots) of every pair
@@ -174,8 +188,12 @@ class GraphHamiltonian {
   /// (overlapping particles).
   double potential(const Topology& topology, const double* q, const PairList& pairs, double* gq,
                    double cutoff = std::numeric_limits<double>::infinity()) const;
-  /// Throws hamsam::Error unless the model is fitted and knows every type (pair) of the topology.
+  /// Throws hamsam::Error unless the model is fitted and knows every type (pair) of the topology; models of terms
+  /// also need a topology without fixed bonds (their neighbours come from positions within the terms' cutoff).
   void check_topology(const Topology& topology) const;
+  /// The topology a model evaluates `topology` as: itself, or for a model of terms a radius graph at the
+  /// terms' largest cutoff (with the topology's particles and box or cell).
+  Topology evaluation_topology(const Topology& topology) const;
 
   /// The fitted model's parameters (options only, while unfitted).
   const GraphParameters& parameters() const { return params_; }
