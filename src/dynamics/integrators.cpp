@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "../detail/cancel.hpp"
+#include "../detail/states.hpp"
 #include "hamsam/error.hpp"
 #include "hamsam/resources.hpp"
 
@@ -86,11 +87,7 @@ Matrix fixed_point(Matrix Y, const F& f, const IntegratorOptions& o, Integrator 
   not_converged(m, o.max_iterations, change, dt, what);
 }
 
-Matrix join(const Matrix& Q, const Matrix& P) {
-  Matrix X(Q.rows(), Q.cols() + P.cols());
-  X << Q, P;
-  return X;
-}
+using detail::join_states;
 
 Matrix step_verlet_separable(const Hamiltonian& h, const Matrix& x, double dt) {
   const Index n = x.cols() / 2;
@@ -98,7 +95,7 @@ Matrix step_verlet_separable(const Hamiltonian& h, const Matrix& x, double dt) {
   p -= 0.5 * dt * grad(h, q, p).q;
   q += dt * grad(h, q, p).p;
   p -= 0.5 * dt * grad(h, q, p).q;
-  return join(q, p);
+  return join_states(q, p);
 }
 
 Matrix step_verlet_implicit(const Hamiltonian& h, const Matrix& x, double dt, const IntegratorOptions& o) {
@@ -110,7 +107,7 @@ Matrix step_verlet_implicit(const Hamiltonian& h, const Matrix& x, double dt, co
   const Matrix Q = fixed_point(
       Matrix(q + dt * dp0), [&](const Matrix& Qk) { return Matrix(q + 0.5 * dt * (dp0 + grad(h, Qk, P).p)); }, o,
       o.method, dt, "step in q");
-  return join(Q, P - 0.5 * dt * grad(h, Q, P).q);
+  return join_states(Q, P - 0.5 * dt * grad(h, Q, P).q);
 }
 
 Matrix step_midpoint(const Hamiltonian& h, const Matrix& x, double dt, const IntegratorOptions& o) {
@@ -220,7 +217,7 @@ Matrix step_unchecked(const Hamiltonian& h, const Matrix& x, double dt, const In
       else
         P = fixed_point(p, [&](const Matrix& Pk) { return Matrix(p - dt * grad(h, q, Pk).q); }, o, o.method, dt,
                         "step in p");
-      return join(q + dt * grad(h, q, P).p, P);
+      return join_states(q + dt * grad(h, q, P).p, P);
     }
     case Integrator::SymplecticEulerB: {
       const Matrix q = x.leftCols(n), p = x.rightCols(n);
@@ -230,7 +227,7 @@ Matrix step_unchecked(const Hamiltonian& h, const Matrix& x, double dt, const In
       else
         Q = fixed_point(q, [&](const Matrix& Qk) { return Matrix(q + dt * grad(h, Qk, p).p); }, o, o.method, dt,
                         "step in q");
-      return join(Q, p - dt * grad(h, Q, p).q);
+      return join_states(Q, p - dt * grad(h, Q, p).q);
     }
     case Integrator::StormerVerlet: return step_verlet_separable(h, x, dt);
     case Integrator::StormerVerletImplicit:

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "../detail/states.hpp"
 #include "hamsam/error.hpp"
 
 namespace hamsam {
@@ -27,11 +28,7 @@ void check_pairs(const Matrix& x, const Matrix& x_next, double h) {
   require(std::isfinite(h) && h > 0, "h (the time step between snapshots) must be > 0, got " + std::to_string(h));
 }
 
-Matrix join(const Matrix& q, const Matrix& p) {
-  Matrix x(q.rows(), q.cols() + p.cols());
-  x << q, p;
-  return x;
-}
+using detail::join_states;
 
 /// Per state: the quadratic forms of the modified-Hamiltonian terms, from one gradient and one Hessian.
 struct Forms {
@@ -88,8 +85,8 @@ SnapshotTargets snapshot_targets(const Matrix& x, const Matrix& x_next, double h
   t.xdot = (x_next - x) / h;
   switch (scheme) {
     case SnapshotScheme::ForwardDifference: t.x = x; break;
-    case SnapshotScheme::SymplecticEulerA: t.x = join(x.leftCols(n), x_next.rightCols(n)); break;
-    case SnapshotScheme::SymplecticEulerB: t.x = join(x_next.leftCols(n), x.rightCols(n)); break;
+    case SnapshotScheme::SymplecticEulerA: t.x = join_states(x.leftCols(n), x_next.rightCols(n)); break;
+    case SnapshotScheme::SymplecticEulerB: t.x = join_states(x_next.leftCols(n), x.rightCols(n)); break;
     case SnapshotScheme::ImplicitMidpoint: t.x = 0.5 * (x + x_next); break;
     case SnapshotScheme::StormerVerlet: break;
   }
@@ -125,16 +122,16 @@ SnapshotFitSummary fit_snapshots(DenseHamiltonian& model, const Matrix& x, const
     if (pass > 0) {
       const Matrix before = P;
       for (int s = 0; s < options.verlet_sweeps; ++s)
-        P = p_mean + 0.25 * h * (model.gradient(join(q1, P)).leftCols(n) - model.gradient(join(q0, P)).leftCols(n));
+        P = p_mean + 0.25 * h * (model.gradient(join_states(q1, P)).leftCols(n) - model.gradient(join_states(q0, P)).leftCols(n));
       out.half_step_change = (P - before).norm() / std::max(P.norm(), 1e-300);
     }
-    second[0] = join(q1, P);
+    second[0] = join_states(q1, P);
     ProgressCallback pass_progress;
     if (progress)
       pass_progress = [&](const Progress& p) {
         progress(Progress{p.phase, (pass + p.fraction) / options.verlet_passes});
       };
-    out.fit = model.fit_averaged(join(q0, P), second, xdot, anchors, pass_progress);
+    out.fit = model.fit_averaged(join_states(q0, P), second, xdot, anchors, pass_progress);
     out.passes = pass + 1;
   }
   return out;

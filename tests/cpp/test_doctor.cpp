@@ -12,7 +12,7 @@ namespace {
 
 using test::expect_error;
 
-bool contains(const std::string& s, const std::string& needle) { return s.find(needle) != std::string::npos; }
+using test::contains;
 
 // ---- resources --------------------------------------------------------------------------------------------------
 

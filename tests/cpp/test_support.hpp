@@ -15,6 +15,9 @@
 
 namespace hamsam::test {
 
+/// Whether `s` contains `needle`.
+inline bool contains(const std::string& s, const std::string& needle) { return s.find(needle) != std::string::npos; }
+
 /// Expects `f` to throw hamsam::Error whose message contains `needle`.
 inline void expect_error(const std::function<void()>& f, const std::string& needle) {
   try {
