@@ -144,3 +144,9 @@ def test_a_dump_of_a_lammps_run_reads_back_exactly(tmp_path):
         np.testing.assert_allclose(c.forces, lj_f, rtol=0, atol=1e-10 * np.abs(lj_f).max())
         assert lj_e == pytest.approx(e, rel=1e-10)
     assert np.asarray(data[0].cell)[1, 0] == 1.2 and np.asarray(data[0].cell)[2, 1] == 0.6
+    # velocities in ASE's time unit: central differences of the unwrapped positions (frames 0.02 ps apart)
+    q = [c.positions for c in hs.io.read(tmp_path / "run.dump", species=["Cu", "Au"], unwrap=True)]
+    step = convert(0.02, "time", "metal", "ASE")
+    for k in (1, 2, 3, 4):
+        v = np.asarray(data[k].momenta) / np.asarray(data[k].masses)[:, None]
+        assert hs.relative_l2((q[k + 1] - q[k - 1]) / (2 * step), v) < 0.2  # Angstrom/ps would be 98 times off
