@@ -405,7 +405,8 @@ def _write_export_files(result, names, texts):
 
 
 def export_lammps(model, folder, overwrite: bool = False, accuracy: float = 1e-9, inner: Optional[float] = None,
-                  cutoff: Optional[float] = None, units: str = "metal", elements: Optional[Sequence[str]] = None,
+                  cutoff: Optional[float] = None, units: Optional[str] = None,
+                  elements: Optional[Sequence[str]] = None,
                   points: Optional[int] = None) -> LammpsExport:
     """Writes a fitted graph model as LAMMPS input into the new folder ``folder`` (an existing one is an error
     unless ``overwrite``): see the module's description. Returns a :class:`LammpsExport`.
@@ -415,8 +416,8 @@ def export_lammps(model, folder, overwrite: bool = False, accuracy: float = 1e-9
     doubled from 1000 until it holds (at most 262144; the report says when it is not reached).
     inner: the table's smallest distance (default: half the smallest trained distance); LAMMPS stops with "Pair
     distance < table inner cutoff" below it. cutoff: only for a Hamiltonian model trained on explicit edges (no
-    cutoff of its own). units: the LAMMPS ``units`` the model's numbers are in (a comment in in.hamsam; "metal"
-    for eV and Angstrom, "lj" for reduced units). elements: names of the species (eam/fs files). points: a fixed
+    cutoff of its own). units: the LAMMPS ``units`` the model's numbers are in (a comment in in.hamsam); default
+    from the model's units: "metal" for "ase" (eV, Angstrom), "lj" for "lj" (reduced), else "metal". elements: names of the species (eam/fs files). points: a fixed
     number of points instead of the accuracy search.
     """
     from .graph import GraphHamiltonian
@@ -427,6 +428,8 @@ def export_lammps(model, folder, overwrite: bool = False, accuracy: float = 1e-9
     if not (1e-15 <= accuracy < 1):
         raise ValueError(f"accuracy must be in [1e-15, 1), e.g. 1e-9, got {accuracy}")
     folder = as_path(folder, "folder")
+    if units is None:
+        units = "lj" if getattr(model, "units", "") == "lj" else "metal"
     if not isinstance(units, str) or not units:
         raise ValueError(f"units must be a LAMMPS units name such as 'metal' or 'lj', got {units!r}")
     if points is not None:
