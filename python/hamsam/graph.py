@@ -132,6 +132,7 @@ class GraphHamiltonian(Estimator):
                           "terms=(\"pair\", \"density\") (fit or fit_potential)", DeprecationWarning, stacklevel=2)
         fresh = _core.GraphHamiltonian(**self._impl.options)
         run_fit(lambda callback: fresh.fit(impl, xa, xd, en, ax, ah, callback), progress, "hamsam fit-graph")
+        fresh.units = self._impl.units
         self._impl = fresh
         warn_fit(fresh.summary)
         return self
@@ -184,6 +185,7 @@ class GraphHamiltonian(Estimator):
                 grp[name] = [float(g.get("energy", 1.0)), float(g.get("force", 1.0)), float(g.get("virial", 1.0))]
             fresh = _core.GraphHamiltonian(**self._impl.options)
             run_fit(lambda cb: fresh.fit_potential(*parts, grp, cb), progress, "hamsam fit-potential")
+        fresh.units = getattr(data, "units", "") or self._impl.units  # a hamsam.io dataset's units
         self._impl = fresh
         warn_fit(fresh.summary)
         return self
@@ -276,9 +278,26 @@ class GraphHamiltonian(Estimator):
         self._impl.clear_table()
 
     def pair_term(self, a, b, r):
-        """V_{a,b}(r) and dV/dr at distances r (array) -> (values, derivatives)."""
+        """The pair energy V_{a,b}(r) of two particles of types (species) a, b and dV/dr at distances r > 0
+        (array) -> (values, derivatives), exactly as the evaluation adds it per pair. A Hamiltonian model: its
+        pair network (the cutoff :attr:`pair_cutoff` applies in the evaluation, not here). A potential model
+        (:meth:`fit_potential`): the sum of its pair terms (smooth cutoff included) and its reference (zbl);
+        zeros where it has neither. Many-body terms (density, angular) are not part of it."""
         return self._impl.pair_term(as_int(a, "a", minimum=0), as_int(b, "b", minimum=0),
                                     as_vector(np.atleast_1d(r), "r"))
+
+    def pair_range(self, a, b):
+        """The distances (lo, hi) the pair energy of types (a, b) was fitted on (observed in training; outside
+        them it is extrapolated); (0, 0) for a potential model without a pair term."""
+        return tuple(self._impl.pair_range(as_int(a, "a", minimum=0), as_int(b, "b", minimum=0)))
+
+    def export_lammps(self, folder, overwrite=False, accuracy=1e-9, **kwargs):
+        """Writes the model as LAMMPS input into the new folder ``folder``: pair terms as ``pair_style table``
+        (spline) with its points chosen for ``accuracy``, density models as eam/fs; the ``pair_style`` /
+        ``pair_coeff`` lines in ``folder/in.hamsam`` and the table errors in ``folder/report.txt``. Returns a
+        :class:`hamsam.lammps.LammpsExport` (options: :func:`hamsam.lammps.export_lammps`)."""
+        from .lammps import export_lammps
+        return export_lammps(self, folder, overwrite=overwrite, accuracy=accuracy, **kwargs)
 
     def kinetic_term(self, type, u):
         """T_type(u) and dT/du at u = |p|^2 / 2m (array) -> (values, derivatives)."""
@@ -308,6 +327,13 @@ class GraphHamiltonian(Estimator):
                           doc="True when the potential is made of terms (fit_potential, or fit with terms=...).")
     cutoff = property(lambda self: float(self._impl.cutoff),
                       doc="The largest distance the potential reads (a model of terms: the terms' cutoff).")
+    pair_species = property(lambda self: [tuple(t) for t in self._impl.pair_species],
+                            doc="The type pairs (a <= b) :meth:`pair_term` serves: a Hamiltonian model's "
+                                "pair_types, every pair of a potential model's species.")
+    pair_cutoff = property(lambda self: float(self._impl.pair_cutoff),
+                           doc="The distance past which the pair energy is not counted: a Hamiltonian model's "
+                               "training cutoff (0: explicit edges), a potential model's largest cutoff of its "
+                               "pair terms and reference (0: none).")
     kinetic_types = property(lambda self: list(self._impl.kinetic_types))
 
     def __repr__(self):

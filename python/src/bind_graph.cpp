@@ -144,6 +144,7 @@ void bind_graph(py::module_& m) {
       .def_property_readonly("potential_model", &GraphHamiltonian::potential_model)
       .def_property_readonly("term_model", &GraphHamiltonian::term_model)
       .def_property_readonly("cutoff", &GraphHamiltonian::cutoff)
+      .def_property("units", &GraphHamiltonian::units, &GraphHamiltonian::set_units)
       .def_property_readonly("species_energies",
                              [](const GraphHamiltonian& g) {
                                py::dict d;
@@ -182,6 +183,9 @@ void bind_graph(py::module_& m) {
       .def("clear_table", &GraphHamiltonian::clear_table)
       .def_property_readonly("tabulated", &GraphHamiltonian::tabulated)
       .def("pair_term", &GraphHamiltonian::pair_term, py::arg("a"), py::arg("b"), py::arg("r"))
+      .def_property_readonly("pair_species", &GraphHamiltonian::pair_species)
+      .def_property_readonly("pair_cutoff", &GraphHamiltonian::pair_cutoff)
+      .def("pair_range", &GraphHamiltonian::pair_range, py::arg("a"), py::arg("b"))
       .def("kinetic_term", &GraphHamiltonian::kinetic_term, py::arg("type"), py::arg("u"))
       .def_property_readonly("fitted", &GraphHamiltonian::fitted)
       .def_property_readonly("dim", &GraphHamiltonian::dim)

@@ -400,3 +400,69 @@ TEST(TermHamiltonian, FitWithMomentaLearnsThePotentialTerms) {
   msg.message_width = 4;
   test::expect_error([&] { GraphHamiltonian(msg).fit(top, X, Xdot); }, "message_width > 0 with terms");
 }
+
+TEST(PotentialFit, PairTermGivesThePairEnergyOfEachSpeciesPair) {
+  // Two species, the pair term and the ZBL reference: summing pair_term over a configuration's pairs (plus the
+  // species constants) gives its energy and forces, which the LAMMPS export relies on.
+  PotentialDataset data;
+  for (int k = 0; k < 6; ++k) {
+    Configuration c = fcc_config(1, 3.2 + 0.04 * k, 0.1, 40 + k, {0, 1, 1, 0});
+    morse(c);
+    data.configurations.push_back(c);
+  }
+  // rcond 1e-9: small output weights, so that rounding (which differs between batched and single evaluations)
+  // stays far below the tolerances.
+  GraphHamiltonian model(GraphFitOptions{.pair_width = 12, .rcond = 1e-9, .cutoff = 5.0, .cutoff_on = 0.8,
+                                         .reference = "zbl", .zbl_outer = 2.8, .zbl_numbers = {29, 79}});
+  model.fit_potential(data);
+  EXPECT_EQ(model.pair_species(), (std::vector<std::pair<int, int>>{{0, 0}, {0, 1}, {1, 1}}));
+  EXPECT_EQ(model.pair_cutoff(), 5.0);
+  const auto [lo, hi] = model.pair_range(1, 0);
+  EXPECT_GT(lo, 1.5);
+  EXPECT_LT(lo, 3.0);
+  EXPECT_GT(hi, 4.5);
+  EXPECT_LE(hi, 5.0);
+  const Configuration& c = data.configurations[2];
+  const PairList pl = neighbor_pairs_brute_force(c.positions, 5.0, c.cell);
+  double E = model.parameters().species_energy(0) * 2 + model.parameters().species_energy(1) * 2;
+  Matrix F = Matrix::Zero(4, 3);
+  for (Index e = 0; e < pl.size(); ++e) {
+    const auto [v, dv] = model.pair_term(c.species[pl.first[e]], c.species[pl.second[e]], Vector::Constant(1, pl.r[e]));
+    E += v(0);
+    for (int a = 0; a < 3; ++a) {
+      const double g = dv(0) * pl.vec[e * 3 + a] / pl.r[e];
+      F(pl.first[e], a) += g;
+      F(pl.second[e], a) -= g;
+    }
+  }
+  const PotentialResult r = model.evaluate(c);
+  EXPECT_NEAR(E, r.energy, 1e-10 * std::abs(r.energy));
+  EXPECT_LT((F - r.forces).norm(), 1e-10 * r.forces.norm());
+  // Zero at and past the cutoff, symmetric in the species, dV/dr by central differences.
+  const auto [v5, dv5] = model.pair_term(1, 0, Vector::LinSpaced(3, 5.0, 6.0));
+  EXPECT_EQ(v5.cwiseAbs().maxCoeff(), 0.0);
+  EXPECT_EQ(dv5.cwiseAbs().maxCoeff(), 0.0);
+  EXPECT_EQ(model.pair_term(0, 1, Vector::Constant(1, 2.5)).first(0), model.pair_term(1, 0, Vector::Constant(1, 2.5)).first(0));
+  for (double x : {1.5, 2.7, 3.3, 4.5}) {
+    const double h = 1e-5;
+    const double fd = (model.pair_term(0, 1, Vector::Constant(1, x + h)).first(0) -
+                       model.pair_term(0, 1, Vector::Constant(1, x - h)).first(0)) / (2 * h);
+    EXPECT_NEAR(model.pair_term(0, 1, Vector::Constant(1, x)).second(0), fd, 1e-5 * (1 + std::abs(fd))) << x;
+  }
+  test::expect_error([&] { model.pair_term(0, 5, Vector::Constant(1, 2.0)); }, "species 5 is missing from the model");
+  test::expect_error([&] { model.pair_term(0, 1, Vector::Constant(1, 0.0)); }, "r must hold finite distances > 0");
+  // A density term is not a pair energy: a density-only model has none (zeros, no cutoff).
+  GraphFitOptions od;
+  od.cutoff = 5.0;
+  od.terms = {"density"};
+  od.density_width = 8;
+  od.density_features = 2;
+  GraphHamiltonian dens(od);
+  dens.fit_potential(data);
+  EXPECT_EQ(dens.pair_cutoff(), 0.0);
+  EXPECT_EQ(dens.pair_range(0, 1), (std::pair<double, double>{0.0, 0.0}));
+  EXPECT_EQ(dens.pair_term(0, 1, Vector::Constant(2, 3.0)).first.cwiseAbs().maxCoeff(), 0.0);
+  // A Hamiltonian model's pair network and its training cutoff: unchanged meaning.
+  GraphHamiltonian unfitted(GraphFitOptions{});
+  test::expect_error([&] { unfitted.pair_cutoff(); }, "not fitted");
+}

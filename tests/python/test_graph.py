@@ -146,6 +146,9 @@ def test_tables_and_terms(fitted):
     assert all(e["max_derivative_error"] < 1e-6 for e in report)
     v, dv = model.pair_term(0, 0, [0.9, 1.0, 1.1])
     assert np.allclose(dv, [-0.1, 0.0, 0.1], atol=1e-8)
+    assert model.pair_species == [(0, 0)] and model.pair_cutoff == 0.0  # explicit edges: no cutoff
+    lo, hi = model.pair_range(0, 0)
+    assert 0.5 < lo < 1.0 < hi < 1.5
     t, dt = model.kinetic_term(0, [0.0, 0.01])
     assert np.allclose(dt, 1.0, atol=1e-8) and abs(t[0]) < 1e-8
     model.clear_table()

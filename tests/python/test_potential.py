@@ -69,6 +69,22 @@ def test_fit_potential_learns_a_pair_potential(fitted):
         assert r["per_atom"].sum() == pytest.approx(r["energy"])
 
 
+def test_pair_term_of_a_potential_model_is_the_learned_pair_energy(fitted):
+    model, _ = fitted
+    assert model.pair_species == [(29, 29)] and model.pair_cutoff == 5.0
+    lo, hi = model.pair_range(29, 29)
+    assert 2.0 < lo < 3.0 and 4.5 < hi <= 5.0
+    r = np.linspace(lo, 5.2, 50)
+    x = np.clip((r - 4.0) / 1.0, 0, 1)
+    ex = np.exp(-1.5 * (r - 2.6))
+    true = 0.3 * (ex * ex - 2 * ex) * (1 - 10 * x**3 + 15 * x**4 - 6 * x**5)
+    v, dv = model.pair_term(29, 29, r)
+    assert np.abs(v - true).max() < 1e-3 * np.abs(true).max()
+    assert np.all(v[r >= 5.0] == 0) and np.all(dv[r >= 5.0] == 0)
+    with pytest.raises(ValueError, match="species 3 is missing from the model"):
+        model.pair_term(29, 3, r)
+
+
 def test_configurations_objects_ase_and_model_files(fitted, tmp_path):
     model, data = fitted
     c = hs.particles.Configuration(**data[0])

@@ -433,6 +433,13 @@ Matrix GraphHamiltonian::vector_field(const Topology& topology, const Matrix& X)
 
 std::pair<Vector, Vector> GraphHamiltonian::pair_term(int a, int b, const Vector& r) const {
   require(fitted(), "the graph model is not fitted yet: call fit() first");
+  if (potential_) {
+    require(a >= 0 && b >= 0, "types (species) a and b must be >= 0");
+    require(r.allFinite() && (r.size() == 0 || r.minCoeff() > 0), "r must hold finite distances > 0");
+    Vector v(r.size()), dv(r.size());
+    potential_->pair_energy(a, b, r.size(), r.data(), v.data(), dv.data());
+    return {v, dv};
+  }
   const int k = index_.pair(a, b);
   require(k >= 0, "no pair network for types (" + std::to_string(a) + ", " + std::to_string(b) + ")");
   require(r.allFinite() && (r.size() == 0 || r.minCoeff() > 0), "r must hold finite distances > 0");
@@ -441,6 +448,38 @@ std::pair<Vector, Vector> GraphHamiltonian::pair_term(int a, int b, const Vector
   eval_continued(params_.pair_networks[k], params_.options.activation, 2, 0.25, r.size(), g.data(), v.data(), dv.data());
   for (Index e = 0; e < r.size(); ++e) dv(e) *= pair_dg(params_.options.pair_input, r(e));
   return {v, dv};
+}
+
+std::vector<std::pair<int, int>> GraphHamiltonian::pair_species() const {
+  require(fitted(), "the graph model is not fitted yet: call fit() first");
+  if (!potential_) return params_.pair_types;
+  std::vector<std::pair<int, int>> out;
+  const std::vector<int>& sp = potential_->species;
+  for (std::size_t i = 0; i < sp.size(); ++i)
+    for (std::size_t j = i; j < sp.size(); ++j) out.emplace_back(sp[i], sp[j]);
+  return out;
+}
+
+std::pair<double, double> GraphHamiltonian::pair_range(int a, int b) const {
+  require(fitted(), "the graph model is not fitted yet: call fit() first");
+  if (potential_) {
+    require(a >= 0 && b >= 0, "types (species) a and b must be >= 0");
+    potential_->constant(a);  // throws naming a species the model does not know
+    potential_->constant(b);
+    double lo = 0.0, hi = 0.0;
+    if (!potential_->pair_range(a, b, lo, hi)) return {0.0, 0.0};
+    return {lo, hi};
+  }
+  const int k = index_.pair(a, b);
+  require(k >= 0, "no pair network for types (" + std::to_string(a) + ", " + std::to_string(b) + ")");
+  const ScalarNetwork& net = params_.pair_networks[static_cast<std::size_t>(k)];
+  if (params_.options.pair_input == PairInput::Inverse) return {1.0 / net.hi, 1.0 / net.lo};
+  return {net.lo, net.hi};
+}
+
+double GraphHamiltonian::pair_cutoff() const {
+  require(fitted(), "the graph model is not fitted yet: call fit() first");
+  return potential_ ? potential_->pair_cutoff() : params_.train_cutoff;
 }
 
 std::pair<Vector, Vector> GraphHamiltonian::kinetic_term(int type, const Vector& u) const {

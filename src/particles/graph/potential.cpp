@@ -108,6 +108,44 @@ double Potential::constant(int s) const {
   return species_energy(it - species.begin());
 }
 
+int Potential::pair_energy(int a, int b, Index n, const double* r, double* v, double* dv) const {
+  constant(a);  // throws naming a species the model does not know
+  constant(b);
+  std::fill(v, v + n, 0.0);
+  std::fill(dv, dv + n, 0.0);
+  int parts = 0;
+  for (const auto& t : terms) parts += t->pair_energy(a, b, n, r, v, dv) ? 1 : 0;
+  if (reference) {
+    for (Index e = 0; e < n; ++e) {
+      double ee = 0.0, de = 0.0;
+      if (r[e] < reference->cutoff()) reference->pair(a, b, r[e], ee, de);
+      v[e] += ee;
+      dv[e] += de;
+    }
+    ++parts;
+  }
+  return parts;
+}
+
+bool Potential::pair_range(int a, int b, double& lo, double& hi) const {
+  bool any = false;
+  for (const auto& t : terms) {
+    double l = 0.0, h = 0.0;
+    if (!t->pair_range(a, b, l, h)) continue;
+    lo = any ? std::min(lo, l) : l;
+    hi = any ? std::max(hi, h) : h;
+    any = true;
+  }
+  return any;
+}
+
+double Potential::pair_cutoff() const {
+  double rc = reference ? reference->cutoff() : 0.0;
+  for (const auto& t : terms)
+    if (t->pair_energy(0, 0, 0, nullptr, nullptr, nullptr)) rc = std::max(rc, t->cutoff());
+  return rc;
+}
+
 double Potential::evaluate(const ConfigView& view, double* grad, double* strain, double* per_atom) const {
   double e = 0.0;
   for (Index i = 0; i < view.atoms; ++i) {

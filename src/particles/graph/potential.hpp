@@ -54,6 +54,16 @@ struct Potential {
   /// Energy; adds dV/dq (N d), dV/dstrain (d d) and per-atom energies (N) where not null. Throws for a species
   /// the model does not know.
   double evaluate(const ConfigView& view, double* grad, double* strain, double* per_atom) const;
+  /// The pair energy of two atoms of species (a, b) at distances r (n values > 0): the sum of the terms' pair
+  /// energies (Term::pair_energy) and the reference's, into v and dv (dE/dr), overwritten. Throws hamsam::Error
+  /// for a species the model does not know. Returns the number of terms (reference included) that contributed.
+  int pair_energy(int a, int b, Index n, const double* r, double* v, double* dv) const;
+  /// The distances the pair energies of species (a, b) were fitted on: the union of the terms' ranges
+  /// (Term::pair_range); false when no term has one.
+  bool pair_range(int a, int b, double& lo, double& hi) const;
+  /// The distance past which every pair energy vanishes: the largest cutoff of the terms with a pair energy and
+  /// of the reference (0 when there are none).
+  double pair_cutoff() const;
   /// The constant energy of species s; throws naming s when the model has none.
   double constant(int s) const;
   PotentialResult evaluate(const Configuration& config) const;

@@ -66,6 +66,7 @@ struct GraphParameters {
   std::vector<ScalarNetwork> pair_networks;       ///< V_{a,b}, same order (input g(r) = r or 1/r)
   std::optional<MessageLayer> message;            ///< present iff options.message_width > 0
   double train_cutoff = 0.0;                      ///< > 0 when trained on a radius graph
+  std::string units;                              ///< unit system of the training data ("" = not stated)
   // ---- potential models (fit_potential): no kinetic or pair networks, the terms instead ----
   /// Each term's fitted state (named arrays), in the order of options.terms; empty for a Hamiltonian model.
   std::vector<std::map<std::string, Matrix>> term_states;
@@ -173,9 +174,24 @@ class GraphHamiltonian {
   bool tabulated() const { return !pair_tables_.empty(); }
   const TableReport& table() const { return table_report_; }
 
-  /// V_{a,b} and dV/dr at distances r (the network; past its trained range of g(r), the second-order Taylor
-  /// continuation at the nearer end, as in every evaluation), for inspection and tests.
+  /// The pair energy V_{a,b}(r) of two particles of types (species) a, b (either order) and dV/dr at distances
+  /// r > 0, exactly as the evaluation adds it per pair (never the tables). A Hamiltonian model: its pair network
+  /// (past its trained range of g(r), the second-order Taylor continuation at the nearer end; the topology's
+  /// cutoff is applied by the evaluation, not here: see pair_cutoff()). A potential model: the sum of its pair
+  /// terms (the smooth cutoff included) and of its reference (zbl), zeros where it has neither. Many-body terms
+  /// (density, angular, message passing) are not part of it. Throws hamsam::Error for an unfitted model, a type
+  /// (pair) the model has no pair energy for, or a distance that is not finite and > 0.
   std::pair<Vector, Vector> pair_term(int a, int b, const Vector& r) const;
+  /// The type pairs (a <= b) pair_term() serves: a Hamiltonian model's pair_types(); a potential model: every
+  /// pair of its species.
+  std::vector<std::pair<int, int>> pair_species() const;
+  /// The distances [lo, hi] the pair energy of types (a, b) was fitted on (observed in training; outside them it
+  /// is extrapolated); {0, 0} for a potential model without a pair term. Throws as pair_term().
+  std::pair<double, double> pair_range(int a, int b) const;
+  /// The distance past which the pair energy is not counted: a Hamiltonian model's training cutoff (0: it was
+  /// trained on explicit edges, no radius graph); a potential model: the largest cutoff of its pair terms and its
+  /// reference (0 when it has neither).
+  double pair_cutoff() const;
   /// T_type and dT/du at kinetic inputs u (the network; linear continuation past the largest trained u, as in
   /// every evaluation: kinetic energy grows without bound while sampled neurons saturate).
   std::pair<Vector, Vector> kinetic_term(int type, const Vector& u) const;
@@ -200,6 +216,12 @@ class GraphHamiltonian {
   const GraphFitOptions& options() const { return params_.options; }
   const GraphFitSummary& summary() const { return params_.summary; }
   int dim() const { return params_.dim; }
+  /// The unit system of the training data, saved with the model ("" = not stated). Throws Error (check_units).
+  const std::string& units() const { return params_.units; }
+  void set_units(const std::string& units) {
+    check_units(units);
+    params_.units = units;
+  }
   /// The particle types with a kinetic network, and those networks (same order).
   const std::vector<int>& kinetic_types() const { return params_.kinetic_types; }
   const std::vector<ScalarNetwork>& kinetic_networks() const { return params_.kinetic_networks; }

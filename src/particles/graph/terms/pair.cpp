@@ -141,19 +141,34 @@ class PairTerm final : public Term {
       x.resize(idx.size());
       v.resize(idx.size());
       dv.resize(idx.size());
-      for (Index a = 0; a < n; ++a) x[a] = pair_g(o_.pair_input, pl.r[idx[a]]);
-      eval_continued(nets_[k], o_.activation, 2, 0.25, n, x.data(), v.data(), dv.data());
+      for (Index a = 0; a < n; ++a) x[a] = pl.r[idx[a]];
+      radial(k, n, x.data(), v.data(), dv.data());
       for (Index a = 0; a < n; ++a) {
         const Index e = idx[a];
-        const double r = pl.r[e];
-        double fc, dfc;
-        cut_.eval(r, fc, dfc);
-        const double ee = v[a] * fc, dr = dv[a] * pair_dg(o_.pair_input, r) * fc + v[a] * dfc;
-        energy += ee;
-        add_pair_energy(pl, e, ee, dr, grad, strain, per_atom);
+        energy += v[a];
+        add_pair_energy(pl, e, v[a], dv[a], grad, strain, per_atom);
       }
     }
     return energy;
+  }
+
+  bool pair_energy(int a, int b, Index n, const double* r, double* v, double* dv) const override {
+    if (n == 0) return true;
+    const int k = network(a, b);
+    std::vector<double> pv(static_cast<std::size_t>(n)), pdv(static_cast<std::size_t>(n));
+    radial(k, n, r, pv.data(), pdv.data());
+    for (Index e = 0; e < n; ++e) {
+      v[e] += pv[e];
+      dv[e] += pdv[e];
+    }
+    return true;
+  }
+
+  bool pair_range(int a, int b, double& lo, double& hi) const override {
+    const ScalarNetwork& net = nets_[static_cast<std::size_t>(network(a, b))];
+    lo = o_.pair_input == PairInput::Inverse ? 1.0 / net.hi : net.lo;
+    hi = o_.pair_input == PairInput::Inverse ? 1.0 / net.lo : net.hi;
+    return true;
   }
 
   std::vector<int> species() const override { return species_; }
@@ -254,9 +269,26 @@ class PairTerm final : public Term {
       index_[a * ntypes_ + b] = index_[b * ntypes_ + a] = static_cast<int>(k);
     }
   }
+  /// The energy fc(r) V_k(g(r)) of network k at n distances r and its derivative d/dr (into v, dv), the
+  /// network continued past its observed range of g.
+  void radial(std::size_t k, Index n, const double* r, double* v, double* dv) const {
+    std::vector<double> x(static_cast<std::size_t>(n));
+    for (Index a = 0; a < n; ++a) x[a] = pair_g(o_.pair_input, r[a]);
+    eval_continued(nets_[k], o_.activation, 2, 0.25, n, x.data(), v, dv);
+    for (Index a = 0; a < n; ++a) {
+      double fc, dfc;
+      cut_.eval(r[a], fc, dfc);
+      const double val = v[a];
+      v[a] = val * fc;
+      dv[a] = dv[a] * pair_dg(o_.pair_input, r[a]) * fc + val * dfc;
+    }
+  }
   /// The network of pair e; throws naming the species (pair) the model does not know.
   int network(const ConfigView& config, const PairList& pl, Index e) const {
-    const int a = config.species[pl.first[e]], b = config.species[pl.second[e]];
+    return network(config.species[pl.first[e]], config.species[pl.second[e]]);
+  }
+  /// The network of species (a, b) in either order; throws naming the species (pair) the model does not know.
+  int network(int a, int b) const {
     const int k = a < ntypes_ && b < ntypes_ ? index_[a * ntypes_ + b] : -1;
     if (k >= 0) return k;
     for (int s : {a, b})

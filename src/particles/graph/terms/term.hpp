@@ -173,6 +173,20 @@ class Term {
   /// Energy of one configuration under the weights; adds dE/dq into grad (N d), dE/dstrain into strain (d d) and
   /// each atom's share into per_atom (N) where not null.
   virtual double evaluate(const ConfigView& config, double* grad, double* strain, double* per_atom) const = 0;
+  /// For a term whose energy is a sum over pairs of a function of their distance and species alone (the pair
+  /// term): adds that function, E_ab(r) with its smooth cutoff, and dE/dr at n distances r > 0 into v and dv and
+  /// returns true (throws hamsam::Error naming a species pair it has no network for; n = 0 only asks whether the
+  /// term has a pair energy); other terms return false.
+  virtual bool pair_energy(int a, int b, Index n, const double* r, double* v, double* dv) const {
+    (void)a, (void)b, (void)n, (void)r, (void)v, (void)dv;
+    return false;
+  }
+  /// With pair_energy(): the distances [lo, hi] its function of species (a, b) was fitted on (observed in
+  /// training); false for other terms. Throws hamsam::Error naming a species pair it has no network for.
+  virtual bool pair_range(int a, int b, double& lo, double& hi) const {
+    (void)a, (void)b, (void)lo, (void)hi;
+    return false;
+  }
   /// The species (sorted) the term has networks for; evaluate() and design() throw hamsam::Error naming a species
   /// of the configuration that is missing.
   virtual std::vector<int> species() const = 0;
