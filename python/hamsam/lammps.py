@@ -342,6 +342,10 @@ class LammpsExport:
                  "species -> LAMMPS type: " + ", ".join(f"{s} -> {t}" for s, t in self.types.items())]
         lines.append(f"target accuracy {self.accuracy:.1e} (largest error / largest value on the trained range)")
         for s in self.sections:
+            if self.style != "table":  # eam/fs: the writer's table entries as they are
+                lines.append("  " + ", ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}"
+                                              for k, v in s.items()))
+                continue
             lines.append(
                 f"  {s['name']}: r in [{s['inner']:.6g}, {s['cutoff']:.6g}] (trained from {s['trained'][0]:.6g}): "
                 f"energy error {s['max_energy_error']:.2e} of {s['max_energy']:.3g}, force error "
@@ -361,8 +365,48 @@ def _term_kinds(model) -> List[str]:
     return kinds + (["message"] if int(model.options.get("message_width", 0)) > 0 else [])
 
 
+_EAM_FILE = "hamsam.eam.fs"
+
+
+def _export_eam(model, folder, accuracy, inner, units, elements) -> LammpsExport:
+    """A density model: the eam/fs (setfl) file of _lammps_eam.write_eam_fs, with in.hamsam and the reports."""
+    from ._lammps_eam import write_eam_fs
+    os.makedirs(folder, exist_ok=True)
+    r = write_eam_fs(model, os.path.join(folder, _EAM_FILE), elements=elements, accuracy=accuracy, overwrite=True,
+                     r_min=inner)
+    coeff = r["pair_coeff"] if isinstance(r["pair_coeff"], list) else [r["pair_coeff"]]
+    species = sorted({s for p in model.pair_species for s in p}) or sorted(
+        int(k) for k in dict(model._impl.species_energies))
+    notes = [] if r.get("met", True) else [f"the accuracy {accuracy:.1e} is not reached (see the table errors)"]
+    result = LammpsExport(folder=os.path.abspath(folder), files=[], style="eam/fs", pair_style=r["pair_style"],
+                          pair_coeff=coeff, types={s: k + 1 for k, s in enumerate(species)},
+                          points=int(r.get("nr", 0)), accuracy=accuracy, cutoff=float(r["cutoff"]), units=units,
+                          species_energies={}, sections=list(r.get("tables", [])), notes=notes)
+    _write_export_files(result, [_EAM_FILE], [None])
+    return result
+
+
+def _write_export_files(result, names, texts):
+    """Writes the export's data files (texts; None: already written), in.hamsam, report.txt and report.json."""
+    result.files = [os.path.join(result.folder, f) for f in list(names) + ["in.hamsam", "report.txt", "report.json"]]
+    snippet = [f"# hamsam model for LAMMPS ({result.style}, units {result.units}); species -> type: " +
+               ", ".join(f"{s} -> {t}" for s, t in result.types.items()), result.snippet]
+    if result.style == "table":
+        inner = min(s["inner"] for s in result.sections)
+        snippet.insert(1, f"# the pair distances must stay above {inner:.6g} (the tables' inner end)")
+    summary = dataclasses.asdict(result)
+    summary["types"] = {str(k): v for k, v in result.types.items()}
+    summary["species_energies"] = {str(k): v for k, v in result.species_energies.items()}
+    texts = list(texts) + ["\n".join(snippet), result.report() + "\n",
+                           json.dumps(summary, indent=1, default=float) + "\n"]
+    for path, text in zip(result.files, texts):
+        if text is not None:
+            write_text(path, text, overwrite=True, name="folder", what="export")
+
+
 def export_lammps(model, folder, overwrite: bool = False, accuracy: float = 1e-9, inner: Optional[float] = None,
-                  cutoff: Optional[float] = None, units: str = "metal", elements: Optional[Sequence[str]] = None,
+                  cutoff: Optional[float] = None, units: Optional[str] = None,
+                  elements: Optional[Sequence[str]] = None,
                   points: Optional[int] = None) -> LammpsExport:
     """Writes a fitted graph model as LAMMPS input into the new folder ``folder`` (an existing one is an error
     unless ``overwrite``): see the module's description. Returns a :class:`LammpsExport`.
@@ -372,8 +416,8 @@ def export_lammps(model, folder, overwrite: bool = False, accuracy: float = 1e-9
     doubled from 1000 until it holds (at most 262144; the report says when it is not reached).
     inner: the table's smallest distance (default: half the smallest trained distance); LAMMPS stops with "Pair
     distance < table inner cutoff" below it. cutoff: only for a Hamiltonian model trained on explicit edges (no
-    cutoff of its own). units: the LAMMPS ``units`` the model's numbers are in (a comment in in.hamsam; "metal"
-    for eV and Angstrom, "lj" for reduced units). elements: names of the species (eam/fs files). points: a fixed
+    cutoff of its own). units: the LAMMPS ``units`` the model's numbers are in (a comment in in.hamsam); default
+    from the model's units: "metal" for "ase" (eV, Angstrom), "lj" for "lj" (reduced), else "metal". elements: names of the species (eam/fs files). points: a fixed
     number of points instead of the accuracy search.
     """
     from .graph import GraphHamiltonian
@@ -384,6 +428,8 @@ def export_lammps(model, folder, overwrite: bool = False, accuracy: float = 1e-9
     if not (1e-15 <= accuracy < 1):
         raise ValueError(f"accuracy must be in [1e-15, 1), e.g. 1e-9, got {accuracy}")
     folder = as_path(folder, "folder")
+    if units is None:
+        units = "lj" if getattr(model, "units", "") == "lj" else "metal"
     if not isinstance(units, str) or not units:
         raise ValueError(f"units must be a LAMMPS units name such as 'metal' or 'lj', got {units!r}")
     if points is not None:
@@ -404,10 +450,7 @@ def export_lammps(model, folder, overwrite: bool = False, accuracy: float = 1e-9
     if os.path.exists(folder) and not os.path.isdir(folder):
         raise ValueError(f"folder {folder!r} is a file, not a folder: choose a folder name")
     if "density" in kinds:
-        from ._lammps_eam import write_eam_fs  # the eam/fs (setfl) writer of density models
-        os.makedirs(folder, exist_ok=True)
-        return write_eam_fs(model, folder, accuracy=accuracy, inner=inner, units=units, elements=elements,
-                            points=points)
+        return _export_eam(model, folder, accuracy, inner, units, elements)
     pairs = model.pair_species
     if not pairs:
         raise ValueError("the model has no pair energy to export")
@@ -488,15 +531,5 @@ def export_lammps(model, folder, overwrite: bool = False, accuracy: float = 1e-9
     result = LammpsExport(folder=os.path.abspath(folder), files=[], style="table", pair_style=pair_style,
                           pair_coeff=coeff, types=types, points=n, accuracy=accuracy, cutoff=rc, units=units,
                           species_energies=consts, sections=sections, notes=notes)
-    snippet = [f"# hamsam model as LAMMPS pair tables (units {units}); species -> type: " +
-               ", ".join(f"{s} -> {t}" for s, t in types.items()),
-               f"# the pair distances must stay above {min(s.inner for s in secs):.6g} (the tables' inner end)",
-               result.snippet]
-    result.files = [os.path.join(result.folder, f) for f in (_TABLE_FILE, "in.hamsam", "report.txt", "report.json")]
-    summary = dataclasses.asdict(result)
-    summary["types"] = {str(k): v for k, v in types.items()}
-    summary["species_energies"] = {str(k): v for k, v in consts.items()}
-    texts = ["\n".join(out), "\n".join(snippet), result.report() + "\n", json.dumps(summary, indent=1) + "\n"]
-    for path, text in zip(result.files, texts):
-        write_text(path, text, overwrite=True, name="folder", what="export")
+    _write_export_files(result, [_TABLE_FILE], ["\n".join(out)])
     return result

@@ -116,29 +116,32 @@ def write_data(path, positions, species, types, masses, cell=None, velocities=No
     return rot
 
 
-def read_dump(path, natoms):
-    """Frames of a ``dump custom ... id x y z vx vy vz`` text file (sorted by id): positions and velocities,
-    each (frames, N, 3)."""
-    pos, vel = [], []
+def read_dump(path, natoms, columns=("xu", "yu", "zu", "vx", "vy", "vz")):
+    """Frames of a ``dump custom`` text file with an ``id`` column, sorted by id: the named columns, an array
+    (frames, N, len(columns)). A check for the round trips of hs.io.read, not a reader of our own."""
+    frames = []
     with open(path) as fh:
         lines = fh.read().splitlines()
     k = 0
     while k < len(lines):
         if lines[k].startswith("ITEM: ATOMS"):
+            names = lines[k].split()[2:]
             rows = np.array([list(map(float, l.split())) for l in lines[k + 1: k + 1 + natoms]])
-            rows = rows[np.argsort(rows[:, 0])]
-            pos.append(rows[:, 1:4])
-            vel.append(rows[:, 4:7])
+            rows = rows[np.argsort(rows[:, names.index("id")])]
+            frames.append(rows[:, [names.index(c) for c in columns]])
             k += 1 + natoms
         else:
             k += 1
-    return np.array(pos), np.array(vel)
+    return np.array(frames)
 
 
-def nve(export, positions, velocities, masses, species, cell, dt, steps, folder, nprocs=1, every=None):
+def nve(export, positions, velocities, masses, species, cell, dt, steps, folder, nprocs=1, every=None,
+        extra_dump=None):
     """An NVE run (velocity Verlet, fix nve) of ``steps`` steps in LAMMPS (the ``lmp`` executable on ``nprocs``
     ranks) in ``folder``: positions, velocities (frames every ``every`` steps, first and last included; in
-    hamsam's frame, unwrapped) and the thermo log's total energies."""
+    hamsam's frame, unwrapped) and the thermo log's rows (step, pe, ke, etotal). ``extra_dump``: the columns of a
+    second dump, ``folder/extra.dump`` (e.g. "id type x y z vx vy vz fx fy fz"), written every ``every`` steps
+    in LAMMPS's frame (a test file for dump readers)."""
     hl = require_lammps()
     every = every or steps
     os.makedirs(folder, exist_ok=True)
@@ -154,12 +157,15 @@ def nve(export, positions, velocities, masses, species, cell, dt, steps, folder,
         "thermo_style custom step pe ke etotal", "thermo_modify norm no format float %.17g", f"thermo {every}",
         f"dump d all custom {every} traj.dump id xu yu zu vx vy vz",
         "dump_modify d sort id format float %.17g",
+        *([f"dump e all custom {every} extra.dump {extra_dump}", "dump_modify e sort id format float %.17g"]
+          if extra_dump else []),
         f"run {steps}",
     ]
     with open(os.path.join(folder, "in.nve"), "w") as fh:
         fh.write("\n".join(script) + "\n")
     log = hl.run_lammps(os.path.join(folder, "in.nve"), nprocs=nprocs)
-    pos, vel = read_dump(os.path.join(folder, "traj.dump"), len(positions))
+    traj = read_dump(os.path.join(folder, "traj.dump"), len(positions))
+    pos, vel = traj[..., :3], traj[..., 3:]
     energies = []
     rows = False
     for line in log.splitlines():

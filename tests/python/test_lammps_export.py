@@ -99,7 +99,7 @@ def test_export_bad_input(pair_model, tmp_path):
         hs.lammps.export_lammps(hs.GraphHamiltonian(), tmp_path / "y")
     assert not (tmp_path / "y").exists()
     # Angular models: not exportable yet.
-    configs = _cu_au_configs(2, 5, size=2)
+    configs = _cu_au_configs(3, 5, size=2)
     ang = hs.GraphHamiltonian(cutoff=4.0, terms=("pair", "angular"), pair_width=4, angular_width=4,
                               angular_features=2).fit_potential(configs)
     with pytest.raises(ValueError, match="angular models are not exportable to LAMMPS yet"):

@@ -41,6 +41,7 @@ def add_commands(sub):
                    help="the tables' smallest distance (default: half the smallest trained distance)")
     p.add_argument("--cutoff", type=c.real, default=None,
                    help="cutoff of a model trained on explicit edges (models with a cutoff use their own)")
-    p.add_argument("--units", default="metal", help="LAMMPS units of the model's numbers (metal, lj, ...)")
+    p.add_argument("--units", default=None,
+                   help="LAMMPS units of the model's numbers (default: from the model's units: metal for ase, lj for lj)")
     p.add_argument("--force", action="store_true", help="write into an existing folder")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
