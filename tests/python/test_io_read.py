@@ -172,6 +172,9 @@ def test_bad_input_is_a_clear_error(frames, tmp_path):
         hs.io.read(tmp_path / "a.extxyz", format="nosuch")
     with pytest.raises(ValueError, match="no such file"):
         hs.io.read(tmp_path / "missing.extxyz")
+    (tmp_path / "notes.foo").write_text("hello\n")
+    with pytest.raises(ValueError, match="the format of .*notes.foo' is unknown.*give format="):
+        hs.io.read(tmp_path / "notes.foo")
     bare = [a.copy() for a in frames[:2]]  # no calculator: no forces
     ase.io.write(tmp_path / "bare.extxyz", bare)
     with pytest.raises(ValueError, match="frame 0 has no forces"):

@@ -312,8 +312,8 @@ def add_particle_options(p, potential_help, potential_default="harmonic"):
     p.add_argument("--n", type=count, default=1000, help="lj-fluid: particles")
     p.add_argument("--density", type=real, default=0.8, help="lj-fluid: number density")
     p.add_argument("--cutoff", type=real, default=None,
-                   help="lj-fluid: cutoff of the potential and the radius graph (default 2.5); --data: the model's "
-                        "cutoff (required there)")
+                   help="lj-fluid: cutoff of the potential and the radius graph (default 2.5); fit-graph --data: the "
+                        "model's cutoff (required there)")
     p.add_argument("--temperature", type=real, default=0.01, help="Maxwell temperature of the random momenta")
     p.add_argument("--jitter", type=real, default=0.1, help="lattices: U(-jitter, jitter) on the rest positions")
 

@@ -190,7 +190,7 @@ def run_eval_graph(a):
     if potential:
         err = _data.potential_errors(model, data)
     else:
-        err = _data.hamiltonian_errors(model, data, a.cutoff if a.cutoff is not None else model.options["cutoff"])
+        err = _data.hamiltonian_errors(model, data, a.cutoff if a.cutoff is not None else model.pair_cutoff)
     return _eval_report(a, model, data.units, err, f"{len(data)} configurations", len(data))
 
 
@@ -207,7 +207,7 @@ def add_commands(sub):
                         "--test 20000 --seed 1 --out hh.hsm",
                         "hamsam fit --system pendulum --frequency 10 --box=-pi,pi,-0.5,0.5 --train 20000 --width 1500",
                         "hamsam fit --system lotka-volterra --preset shifted --sampler swim --json > lv.json",
-                        "hamsam fit --data states.npz --width 500 --out mine.hsm          (x, xdot, energy: docs/io.md)"))
+                        "hamsam fit --data states.npz --width 500 --out mine.hsm    (x, xdot, energy: docs/io.md)"))
     c.add_system_options(p, required=False, system_help="system: " + ", ".join(hs.systems.names()) +
                          " (or your own states with --data)")
     _data.add_data_options(p, atoms=False)
@@ -249,11 +249,13 @@ def add_commands(sub):
                         "--json",
                         "hamsam eval --model mine.hsm --data other_states.csv",
                         "hamsam eval --model lj.hsm --data other.extxyz            (a graph model: fit-graph --out)"))
-    p.add_argument("--model", required=True, help="model file written by 'hamsam fit --out' or 'hamsam fit-graph --out'")
+    p.add_argument("--model", required=True,
+                   help="model file written by 'hamsam fit --out' or 'hamsam fit-graph --out'")
     c.add_system_options(p, required=False)
     _data.add_data_options(p, atoms=True, test=False)
     p.add_argument("--cutoff", type=c.real, default=None,
-                   help="Hamiltonian graph models on --data: the radius graph's cutoff (default: the model's)")
+                   help="Hamiltonian graph models on --data: the radius graph's cutoff (default: the model's training "
+                        "cutoff)")
     p.add_argument("--test", type=c.count, default=10000, help="test states")
     p.add_argument("--data-seed", type=c.integer(0, c.SEED_MAX - 1000), default=1,
                    help="the test set uses data-seed + 1000 (as in fit)")

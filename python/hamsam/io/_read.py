@@ -31,7 +31,8 @@ def format_of(path, format=None):
         if not isinstance(format, str) or not format:
             raise ValueError(f"format must be a format name such as 'extxyz', 'npz', 'hdf5', 'lammps-dump', got "
                              f"{format!r}")
-        return format.lower()
+        fmt = format.lower()
+        return "lammps-dump" if fmt == "lammps-dump-text" else fmt  # ASE's name: our checks and units too
     return _EXTENSIONS.get(os.path.splitext(str(path))[1].lower(), "ase")
 
 
@@ -166,8 +167,12 @@ def _check_required(items, need, file):
 
 def _read_ase(file, fmt, index):
     io = _ase()
+    from ase.io.formats import UnknownFileTypeError
     try:
         frames = io.read(file, index=index, format=fmt)
+    except UnknownFileTypeError:
+        raise ValueError(f"the format of '{file}' is unknown (neither its extension nor its contents tell ASE): give "
+                         f"format= (npz, hdf5, lammps-dump or an ASE format name such as extxyz)") from None
     except (ValueError, KeyError, IndexError, OSError, StopIteration) as e:
         raise ValueError(f"cannot read '{file}' with ASE ({type(e).__name__}: {e})") from None
     if not isinstance(frames, list):
