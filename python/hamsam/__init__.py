@@ -30,6 +30,7 @@ from ._arrays import as_int as _as_int
 from ._estimator import FitWarning
 from ._hamiltonian import Hamiltonian
 from .model import DenseHamiltonian, FitSummary, load
+from .dissipative import DissipativeHamiltonian, ForcedRollout
 from .dynamics import (add_noise, finite_difference, integrators, rollout_metrics, sample_trajectories,
                        simulate)
 from .graph import BoundGraphHamiltonian, GraphHamiltonian, graph_velocity_verlet
@@ -59,6 +60,8 @@ __all__ = [
     "select_ridge",
     "Hamiltonian",
     "DenseHamiltonian",
+    "DissipativeHamiltonian",
+    "ForcedRollout",
     "GraphHamiltonian",
     "BoundGraphHamiltonian",
     "graph_velocity_verlet",

@@ -43,6 +43,9 @@ SUITES = {
                      "learning from snapshot pairs: P1's error-correction table and the h^2 corrections (pendulum)"),
     "noise": ("hamsam.bench.learning:noise",
               "noisy time derivatives: the ridge chosen by GCV or held-out points against none and the best"),
+    "damping": ("hamsam.bench.damping:run",
+                "damped pendulum and forced Duffing from 1% noisy trajectories: DissipativeHamiltonian vs PySINDy "
+                "(SINDYc), both tuned on validation trajectories; H, R, G and the energy balance against the truth"),
     "rollout": ("hamsam.bench.dynamics:rollout",
                 "rollout throughput of dense models by width, batch and integrator (Henon-Heiles)"),
     "longterm": ("hamsam.bench.dynamics:longterm",
