@@ -151,3 +151,17 @@ def test_cli_fit_dissipative(hamsam_cli, tmp_path):
     np.savez(tmp_path / "none.npz", y=np.zeros(3))
     rc, out, err = _cli(hamsam_cli, tmp_path, "fit-dissipative", "--data", "none.npz")
     assert rc == 2 and "needs the arrays" in err
+
+
+def test_damping_suite_tiny(tmp_path):
+    pytest.importorskip("pysindy")
+    pytest.importorskip("scipy")
+    import json
+    from hamsam.bench.__main__ import main
+    out = tmp_path / "damping"
+    assert main(["damping", "--tiny", "--out", str(out), "--threads", "1"]) == 0
+    doc = json.loads((out / "damping.json").read_text())
+    assert set(doc["data"]) == {"damped-pendulum", "forced-duffing"}
+    for key, row in doc["data"].items():
+        assert np.isfinite(row["hamsam"]) and np.isfinite(row["pysindy"]), key
+        assert row["balance"] < 1e-2, key

@@ -141,7 +141,9 @@ def run(ctx):
                     [dict(groups="separable", width=30, r_width=0, spacing=s, ridge=None) for s in (2, 4)])
     dt, noise = 0.02, 0.01
     report = Report("damping", "Damping and forcing from noisy trajectories: hamsam vs PySINDy", ctx.mode)
-    report.notes.append(mode_note(ctx.mode, ctx.pick("", "a smaller tuning grid", "tiny data")))
+    note = mode_note(ctx.mode, ctx.pick("", "a smaller tuning grid", "tiny data"))
+    if note:
+        report.notes.append(note)
     report.notes.append(__doc__.split("\n\n", 1)[1].replace("\n", " ").strip())
     tab = report.table("Held-out vector-field error, 1% noise (relative L2 against the truth)",
                        ["system", "hamsam", "PySINDy", "hamsam tuned", "PySINDy tuned", "hamsam fit s",
