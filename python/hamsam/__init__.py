@@ -29,11 +29,13 @@ from ._arrays import as_float_array as _as_float_array
 from ._arrays import as_int as _as_int
 from ._estimator import FitWarning
 from ._hamiltonian import Hamiltonian
-from .model import DenseHamiltonian, FitSummary, load
+from .model import DenseHamiltonian, FitSummary, find_coupled_pairs, load
+from .dissipative import DissipativeHamiltonian, ForcedRollout
 from .dynamics import (add_noise, finite_difference, integrators, rollout_metrics, sample_trajectories,
                        simulate)
 from .graph import BoundGraphHamiltonian, GraphHamiltonian, graph_velocity_verlet
-from .learn import CorrectedHamiltonian, fit_snapshots, fit_trajectories, select_ridge, snapshot_targets
+from .learn import (CorrectedHamiltonian, fit_snapshots, fit_trajectories, select_ridge, smooth_trajectories,
+                    snapshot_targets)
 from .systems import Dataset, sample_box
 from .tools import FitMemoryError, check_fit_memory, doctor, estimate_fit_memory
 
@@ -56,10 +58,14 @@ __all__ = [
     "snapshot_targets",
     "fit_snapshots",
     "fit_trajectories",
+    "smooth_trajectories",
     "CorrectedHamiltonian",
     "select_ridge",
     "Hamiltonian",
     "DenseHamiltonian",
+    "DissipativeHamiltonian",
+    "ForcedRollout",
+    "find_coupled_pairs",
     "GraphHamiltonian",
     "BoundGraphHamiltonian",
     "graph_velocity_verlet",

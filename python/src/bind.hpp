@@ -20,6 +20,8 @@ void bind_particles(pybind11::module_& m);
 void bind_learn(pybind11::module_& m);
 /// python/src/bind_graph.cpp: the graph Hamiltonian network (GraphHamiltonian, bound models, their rollouts).
 void bind_graph(pybind11::module_& m);
+/// python/src/bind_dissipative.cpp: the dissipative model (H with Rayleigh dissipation and an input map).
+void bind_dissipative(pybind11::module_& m);
 /// python/src/bind_tools.cpp: the memory estimate of a fit and the backend comparison (doctor).
 void bind_tools(pybind11::module_& m);
 

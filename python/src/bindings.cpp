@@ -189,4 +189,5 @@ PYBIND11_MODULE(_core, m) {
   hamsam_py::bind_learn(m);
   hamsam_py::bind_graph(m);
   hamsam_py::bind_tools(m);
+  hamsam_py::bind_dissipative(m);
 }

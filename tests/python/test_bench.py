@@ -392,3 +392,13 @@ def test_lammps_tiny(tmp_path):
     row = _rows(doc, "Particle-steps per second")[0]
     assert row[0] == 500 and row[1] == 1 and all(v > 0 for v in row[2:])
     assert doc["data"]["500"]["1"]["lammps_table"] > 0
+
+
+def test_high_dim_tiny(tmp_path):
+    md, doc = _run(tmp_path, "high-dim")
+    rows = doc["data"]["rows"]
+    assert [r["option"] for r in rows] == ["plain u-swim", "auto", "given"]
+    for r in rows:
+        assert r["system"] == "fpu" and r["dim"] == 6 and 0 < r["error"] < 1 and r["peak_mib"] > 0
+    assert rows[2]["groups"] == "0 1; 1 2; 2 0; 3; 4; 5"   # the ring's bonds, every momentum alone
+    assert "| fpu | 6 |" in md

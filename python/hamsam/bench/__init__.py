@@ -41,12 +41,21 @@ SUITES = {
                    "the same data, width and threads"),
     "trajectories": ("hamsam.bench.learning:trajectories",
                      "learning from snapshot pairs: P1's error-correction table and the h^2 corrections (pendulum)"),
+    "vs-sindy": ("hamsam.bench.vs_sindy:run",
+                 "learning from noisy trajectories (pendulum, Henon-Heiles, double pendulum; 0 and 1% noise): hamsam "
+                 "against PySINDy, both tuned on the same validation trajectories"),
     "noise": ("hamsam.bench.learning:noise",
               "noisy time derivatives: the ridge chosen by GCV or held-out points against none and the best"),
+    "damping": ("hamsam.bench.damping:run",
+                "damped pendulum and forced Duffing from 1% noisy trajectories: DissipativeHamiltonian vs PySINDy "
+                "(SINDYc), both tuned on validation trajectories; H, R, G and the energy balance against the truth"),
     "rollout": ("hamsam.bench.dynamics:rollout",
                 "rollout throughput of dense models by width, batch and integrator (Henon-Heiles)"),
     "longterm": ("hamsam.bench.dynamics:longterm",
                  "Henon-Heiles over 10^4 time units: learned flow against the truth, energy along the rollouts"),
+    "high-dim": ("hamsam.bench.high_dim:run",
+                 "dense models in high dimension (FPU-beta ring, coupled pendula, D = 10..24): every hidden-layer "
+                 "structure (groups) against the plain model, each fit in its own process for its peak memory"),
     "materials": ("hamsam.bench.materials:run",
                   "interatomic potentials from EMT (ASE): copper 108 atoms at 500 K (zero-shot to 256) and a Cu-Au "
                   "alloy at two temperatures, pair against pair + density"),

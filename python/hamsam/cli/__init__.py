@@ -14,13 +14,13 @@ import sys
 
 import hamsam as hs
 
-from . import bench, demo, doctor, dynamics, fit, graph, lammps, version
+from . import bench, demo, dissipative, doctor, dynamics, fit, graph, lammps, version
 from ._common import (EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED, CliError, Parser, examples)
 
 __all__ = ["main", "COMMANDS"]
 
 #: The modules that add subcommands, in the order of ``hamsam --help``.
-COMMANDS = (fit, doctor, demo, version, dynamics, graph, lammps, bench)
+COMMANDS = (fit, doctor, demo, version, dynamics, graph, dissipative, lammps, bench)
 
 _DESCRIPTION = (f"hamsam {hs.__version__}: train Hamiltonian neural networks by sampling the hidden layer (ELM, "
                 "SWIM, U-SWIM, A-SWIM)\nand solving one linear least-squares problem.")
