@@ -33,7 +33,8 @@ from .model import DenseHamiltonian, FitSummary, load
 from .dynamics import (add_noise, finite_difference, integrators, rollout_metrics, sample_trajectories,
                        simulate)
 from .graph import BoundGraphHamiltonian, GraphHamiltonian, graph_velocity_verlet
-from .learn import CorrectedHamiltonian, fit_snapshots, fit_trajectories, select_ridge, snapshot_targets
+from .learn import (CorrectedHamiltonian, fit_snapshots, fit_trajectories, select_ridge, smooth_trajectories,
+                    snapshot_targets)
 from .systems import Dataset, sample_box
 from .tools import FitMemoryError, check_fit_memory, doctor, estimate_fit_memory
 
@@ -55,6 +56,7 @@ __all__ = [
     "snapshot_targets",
     "fit_snapshots",
     "fit_trajectories",
+    "smooth_trajectories",
     "CorrectedHamiltonian",
     "select_ridge",
     "Hamiltonian",

@@ -26,8 +26,8 @@ from ._estimator import check_strict, warn_fit
 from ._hamiltonian import Hamiltonian
 from .tools import check_model_fit
 
-__all__ = ["snapshot_schemes", "snapshot_targets", "fit_snapshots", "fit_trajectories", "CorrectedHamiltonian",
-           "select_ridge"]
+__all__ = ["snapshot_schemes", "snapshot_targets", "fit_snapshots", "fit_trajectories", "smooth_trajectories",
+           "CorrectedHamiltonian", "select_ridge"]
 
 
 def snapshot_schemes():
@@ -109,6 +109,43 @@ def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: str = "i
     tr = as_trajectories(trajectories, "trajectories", time_axis)
     d = tr.shape[2]
     return fit_snapshots(model, tr[:-1].reshape(-1, d), tr[1:].reshape(-1, d), dt, scheme, anchor, **kwargs)
+
+
+def smooth_trajectories(trajectories: ArrayLike, dt: float, window: int = 31, order: int = 3, *,
+                        time_axis: Optional[int] = None) -> Tuple[np.ndarray, np.ndarray]:
+    """Savitzky-Golay smoothing of noisy trajectories: at each time, the least-squares polynomial of degree
+    ``order`` through the ``window`` states around it (the first and last windows at the ends) gives the smoothed
+    state and its time derivative. Returns ``(states, derivatives)``, both (T, B, 2n) like ``trajectories`` (T, 2n)
+    or (T, B, 2n) sampled ``dt`` apart (``time_axis`` as in :func:`fit_trajectories`); then fit
+    ``model.fit(states.reshape(-1, 2n), derivatives.reshape(-1, 2n))``.
+
+    Noise in the derivatives falls like ``window^-1.5`` and the bias grows like ``(window dt)^(order+1)``: a
+    small window and a high order on clean data (e.g. 7 and 4), a wide window on noisy data (e.g. 31-51 and 3 at
+    1% noise, dt = 0.02). Choose them on validation trajectories (the ``vs-sindy`` benchmark suite does)."""
+    tr = as_trajectories(trajectories, "trajectories", time_axis)
+    w, p = as_int(window, "window"), as_int(order, "order")
+    if not dt > 0 or not np.isfinite(dt):
+        raise ValueError(f"dt must be a finite number > 0, got {dt}")
+    if w < 3 or w % 2 == 0:
+        raise ValueError(f"window must be an odd number of states >= 3, got {w}")
+    if not 1 <= p < w:
+        raise ValueError(f"order must be >= 1 and below window ({w}), got {p}")
+    T = tr.shape[0]
+    if w > T:
+        raise ValueError(f"window ({w}) must not exceed the number of times per trajectory ({T}): use a smaller window")
+    m = w // 2
+    k = np.arange(p + 1)
+    P = np.linalg.pinv(np.arange(-m, m + 1, dtype=np.float64)[:, None] ** k)    # (p + 1, w): window -> coefficients
+    coef = np.lib.stride_tricks.sliding_window_view(tr, w, axis=0) @ P.T         # (T - 2m, B, D, p + 1)
+    at = np.arange(-m, m + 1, dtype=np.float64)[:, None]
+    value = at ** k                                                              # (w, p + 1): polynomial at offset
+    slope = np.where(k >= 1, k * at ** np.maximum(k - 1, 0), 0.0) / dt           # its derivative
+    states, deriv = np.empty_like(tr), np.empty_like(tr)
+    states[m:T - m], deriv[m:T - m] = coef[..., 0], coef[..., 1] / dt
+    states[:m], deriv[:m] = np.einsum("bdk,ok->obd", coef[0], value[:m]), np.einsum("bdk,ok->obd", coef[0], slope[:m])
+    states[T - m:] = np.einsum("bdk,ok->obd", coef[-1], value[m + 1:])
+    deriv[T - m:] = np.einsum("bdk,ok->obd", coef[-1], slope[m + 1:])
+    return states, deriv
 
 
 class CorrectedHamiltonian(Hamiltonian):

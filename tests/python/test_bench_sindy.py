@@ -93,3 +93,20 @@ def test_bad_input():
     bad[3, 0, 1] = np.nan
     with pytest.raises(ValueError, match="train contains NaN or Inf"):
         sindy.fit_sindy(bad, 0.02, val)
+
+
+def test_vs_sindy_suite_tiny(tmp_path):
+    import json
+
+    from hamsam.bench.__main__ import main
+    out = tmp_path / "vs-sindy"
+    assert main(["vs-sindy", "--tiny", "--out", str(out), "--threads", "1"]) == 0
+    doc = json.loads((out / "vs-sindy.json").read_text())
+    rows = doc["data"]["rows"]
+    assert [r["system"] for r in rows] == ["pendulum", "henon-heiles", "double-pendulum"]
+    for r in rows:
+        assert r["noise"] == 0.01 and r["hamsam"]["vector_field_error"] > 0 and r["pysindy"]["vector_field_error"] > 0
+        assert len(r["hamsam"]["valid_time"]) == 2 and r["pysindy"]["library"] == "poly1+fourier1"
+    md = (out / "vs-sindy.md").read_text()
+    assert "PySINDy / hamsam" in md and "pysindy = " in md
+    assert main(["vs-sindy", "--tiny", "--out", str(out), "--only", "pendulum"]) == 0

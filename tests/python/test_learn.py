@@ -123,3 +123,50 @@ def test_regularization_saved_with_the_model(tmp_path):
     assert back.options["regularization"] == "gcv"
     assert back.summary.ridge == m.summary.ridge
     assert hs.DenseHamiltonian(**back.options).options == back.options
+
+
+def test_smooth_trajectories_exact_on_polynomials_and_close_on_clean_trajectories():
+    t = 0.05 * np.arange(40)
+    poly = np.stack([1 + 2 * t - t ** 3, 0.5 * t ** 2], axis=1)                 # (T, 2): one trajectory
+    states, deriv = hs.smooth_trajectories(poly, 0.05, window=9, order=3)
+    assert states.shape == deriv.shape == (40, 1, 2)
+    np.testing.assert_allclose(states[:, 0], poly, atol=1e-11)                  # the ends included
+    np.testing.assert_allclose(deriv[:, 0], np.stack([2 - 3 * t ** 2, t], axis=1), atol=1e-9)
+    sys = hs.systems.Pendulum()
+    tr = hs.sample_trajectories(sys, LOW, HIGH, n=3, dt=0.02, steps=100, seed=1)
+    states, deriv = hs.smooth_trajectories(tr, 0.02, window=9, order=6)
+    np.testing.assert_allclose(states, tr, atol=1e-9)
+    np.testing.assert_allclose(deriv.reshape(-1, 2), sys.vector_field(tr.reshape(-1, 2)), atol=1e-7)
+    # batch-first data with time_axis=1 gives the same, transposed back to time first
+    s1, d1 = hs.smooth_trajectories(tr.transpose(1, 0, 2), 0.02, window=9, order=6, time_axis=1)
+    np.testing.assert_array_equal(d1, deriv)
+
+
+def test_smooth_trajectories_reduces_noise_and_feeds_a_fit():
+    sys = hs.systems.Pendulum()
+    tr = hs.sample_trajectories(sys, [-2, -1], [2, 1], n=20, dt=0.02, steps=200, seed=1)
+    noisy = tr + 0.01 * np.random.default_rng(0).normal(size=tr.shape)
+    truth = sys.vector_field(tr.reshape(-1, 2))
+    states, deriv = hs.smooth_trajectories(noisy, 0.02, window=41, order=3)
+    _, raw = hs.finite_difference(noisy[:, 0], 0.02)
+    raw_err = np.linalg.norm(raw - truth.reshape(tr.shape)[1:-1, 0]) / np.linalg.norm(truth.reshape(tr.shape)[1:-1, 0])
+    err = hs.relative_l2(deriv.reshape(-1, 2), truth)
+    assert err < 0.05 < raw_err
+    model = hs.DenseHamiltonian(width=100, sampler="u-swim", regularization="gcv", seed=0)
+    model.fit(states.reshape(-1, 2), deriv.reshape(-1, 2))
+    test = hs.sample_box(sys, [-1.5, -0.8], [1.5, 0.8], n=500, seed=2)
+    assert hs.relative_l2(model.vector_field(test.x), test.xdot) < 0.05
+
+
+def test_smooth_trajectories_bad_input():
+    tr = np.zeros((20, 2, 2))
+    with pytest.raises(ValueError, match="window must be an odd number of states >= 3, got 8"):
+        hs.smooth_trajectories(tr, 0.1, window=8)
+    with pytest.raises(ValueError, match=r"order must be >= 1 and below window \(5\), got 5"):
+        hs.smooth_trajectories(tr, 0.1, window=5, order=5)
+    with pytest.raises(ValueError, match=r"window \(31\) must not exceed the number of times per trajectory \(20\)"):
+        hs.smooth_trajectories(tr, 0.1, window=31)
+    with pytest.raises(ValueError, match="dt must be a finite number > 0"):
+        hs.smooth_trajectories(tr, 0.0, window=5)
+    with pytest.raises(ValueError, match="trajectories must have shape"):
+        hs.smooth_trajectories(np.zeros(5), 0.1, window=3)

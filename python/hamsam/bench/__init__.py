@@ -41,6 +41,9 @@ SUITES = {
                    "the same data, width and threads"),
     "trajectories": ("hamsam.bench.learning:trajectories",
                      "learning from snapshot pairs: P1's error-correction table and the h^2 corrections (pendulum)"),
+    "vs-sindy": ("hamsam.bench.vs_sindy:run",
+                 "learning from noisy trajectories (pendulum, Henon-Heiles, double pendulum; 0 and 1% noise): hamsam "
+                 "against PySINDy, both tuned on the same validation trajectories"),
     "noise": ("hamsam.bench.learning:noise",
               "noisy time derivatives: the ridge chosen by GCV or held-out points against none and the best"),
     "rollout": ("hamsam.bench.dynamics:rollout",
