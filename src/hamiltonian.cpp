@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "detail/nonfinite.hpp"
 #include "hamsam/error.hpp"
 
 namespace hamsam {
@@ -50,14 +51,14 @@ void check_states(const Matrix& X, Index dof, const std::string& what) {
                                                               " rows, so it looks transposed: pass " + what + ".T"
                                                         : ""));
   require(X.rows() >= 1, what + " is empty: give at least one state");
-  require(X.allFinite(), what + " contains NaN or Inf: remove or replace the non-finite rows");
+  if (!X.allFinite()) throw detail::NonFiniteStates(what + " contains NaN or Inf: remove or replace the non-finite rows");
 }
 
 void check_state(const Vector& x, Index dof, const std::string& what) {
   require(x.size() == 2 * dof, what + " must be one state of " + std::to_string(2 * dof) + " values (q_1..q_" +
                                    std::to_string(dof) + ", p_1..p_" + std::to_string(dof) + "), got " +
                                    std::to_string(x.size()));
-  require(x.allFinite(), what + " contains NaN or Inf");
+  if (!x.allFinite()) throw detail::NonFiniteStates(what + " contains NaN or Inf");
 }
 
 }  // namespace hamsam

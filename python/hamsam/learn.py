@@ -55,11 +55,12 @@ def _pairs(x, x_next):
     return a, b
 
 
-def snapshot_targets(x, x_next, h, scheme="symplectic-euler-b"):
+def snapshot_targets(x, x_next, h, scheme="implicit-midpoint"):
     """Training points and targets for snapshot pairs taken ``h`` apart, for the schemes with one gradient per
     pair: fit a model with ``model.fit(points, targets)``. Schemes: ``forward-difference`` (points x_k),
     ``symplectic-euler-a`` ((q_k, p_{k+1})), ``symplectic-euler-b`` ((q_{k+1}, p_k), P1's choice),
-    ``implicit-midpoint`` ((x_k + x_{k+1}) / 2). Targets are (x_next - x) / h. ``stormer-verlet`` averages
+    ``implicit-midpoint`` ((x_k + x_{k+1}) / 2; the default, as in :func:`fit_snapshots` and
+    :func:`fit_trajectories`). Targets are (x_next - x) / h. ``stormer-verlet`` averages
     two gradients per pair: use :func:`fit_snapshots`."""
     a = as_float_array(x, "x")
     b = as_float_array(x_next, "x_next")

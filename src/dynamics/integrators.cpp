@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "../detail/cancel.hpp"
+#include "../detail/nonfinite.hpp"
 #include "../detail/states.hpp"
 #include "hamsam/error.hpp"
 #include "hamsam/resources.hpp"
@@ -317,6 +318,11 @@ Trajectory simulate(const Hamiltonian& h, const Matrix& x0, double dt, Index ste
     try {
       x = options.method == Integrator::DoPri5 ? dopri_span(h, x, dt, h_try, budget, options)
                                                : step_unchecked(h, x, dt, options);
+    } catch (const detail::NonFiniteStates&) {  // x is finite (checked below): a stage of this step was not
+      throw Error(std::string(info(options.method).name) + ": the rollout diverged at step " + std::to_string(k) +
+                  " of " + std::to_string(steps) + " (t = " + num((k - 1) * dt) + " -> " + num(k * dt) +
+                  "): an intermediate state became non-finite: reduce dt or check the Hamiltonian (a learned "
+                  "model far outside its training data)");
     } catch (const Error& e) {
       throw Error("step " + std::to_string(k) + " of " + std::to_string(steps) + " (t = " + num((k - 1) * dt) +
                   " -> " + num(k * dt) + "): " + e.what());

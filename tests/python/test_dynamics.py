@@ -117,3 +117,14 @@ def test_select_ridge_adapts_to_noise():
         hs.select_ridge(base, tr.x, noisy, validation_fraction=1.5)
     with pytest.raises(ValueError, match="DenseHamiltonian"):
         hs.select_ridge(sys, tr.x, noisy)
+
+
+@pytest.mark.parametrize("integrator", ["rk4", "dopri5", "symplectic-euler-a", "yoshida4"])
+def test_a_diverging_rollout_says_so(integrator):
+    # a stage state overflows inside a step: reported as a diverged rollout, not as bad input
+    with pytest.raises(ValueError, match=rf"{integrator}: the rollout diverged at step \d+ of 20 \(t = .*\): an "
+                                         "intermediate state became non-finite: reduce dt"):
+        hs.simulate(hs.systems.HenonHeiles(), [1e60] * 4, dt=1.0, steps=20, integrator=integrator)
+    # a non-finite start is still bad input
+    with pytest.raises(ValueError, match="x0 contains NaN or Inf"):
+        hs.simulate(hs.systems.HenonHeiles(), [np.nan, 0, 0, 0], dt=1.0, steps=2, integrator=integrator)
