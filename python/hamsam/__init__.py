@@ -29,7 +29,7 @@ from ._arrays import as_float_array as _as_float_array
 from ._arrays import as_int as _as_int
 from ._estimator import FitWarning
 from ._hamiltonian import Hamiltonian
-from .model import DenseHamiltonian, FitSummary, load
+from .model import DenseHamiltonian, FitSummary, find_coupled_pairs, load
 from .dynamics import (add_noise, finite_difference, integrators, rollout_metrics, sample_trajectories,
                        simulate)
 from .graph import BoundGraphHamiltonian, GraphHamiltonian, graph_velocity_verlet
@@ -61,6 +61,7 @@ __all__ = [
     "select_ridge",
     "Hamiltonian",
     "DenseHamiltonian",
+    "find_coupled_pairs",
     "GraphHamiltonian",
     "BoundGraphHamiltonian",
     "graph_velocity_verlet",

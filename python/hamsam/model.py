@@ -18,13 +18,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _core
-from ._arrays import as_anchor, as_bool, as_path, as_states, as_vector, options_signature
+from ._arrays import as_anchor, as_bool, as_int, as_path, as_seed, as_states, as_vector, options_signature
 from ._estimator import Estimator, check_strict, r2_score, warn_fit
 from ._hamiltonian import Hamiltonian
 from ._progress import run_fit
 from .tools import check_model_fit
 
-__all__ = ["DenseHamiltonian", "FitSummary", "load"]
+__all__ = ["DenseHamiltonian", "FitSummary", "load", "find_coupled_pairs"]
 
 if TYPE_CHECKING:
     from .graph import GraphHamiltonian
@@ -252,3 +252,27 @@ def load(path: Union[str, os.PathLike]) -> Union["DenseHamiltonian", "GraphHamil
         from .graph import GraphHamiltonian
         return GraphHamiltonian.load(p)
     return DenseHamiltonian.load(p)
+
+
+def find_coupled_pairs(x: ArrayLike, xdot: ArrayLike, threshold: float = 1e-3, seed: int = 0,
+                       max_points: int = 4000) -> Dict[str, Any]:
+    """The coupling screen of ``DenseHamiltonian(groups="auto")`` on its own: which pairs of coordinates the
+    Hamiltonian couples, from states ``x`` (N, D) and their time derivatives ``xdot`` (N, D).
+
+    For every ordered pair (i, j): the share of the held-out variance of dH/dx_i that a small sampled network of
+    (x_i, x_j) explains beyond one of x_i alone; the score of a pair is the smaller of its two shares. Uses at
+    most ``max_points`` points (half fit, half score; seeded). Returns a dict: ``score`` (D, D) symmetric, zero
+    diagonal; ``groups`` the pairs scoring above ``threshold`` and every coordinate in none of them alone (a list
+    of lists of 0-based indices: pass it as ``DenseHamiltonian(groups=...)``, or edit it first); ``pairs`` the
+    number of coupled pairs; ``spec`` the groups as text ("0 1; 2"). docs/choosing.md."""
+    a, _ = as_states(x, "x", allow_single=False)
+    b, _ = as_states(xdot, "xdot", a.shape[1], allow_single=False)
+    if b.shape[0] != a.shape[0]:
+        raise ValueError(f"xdot must have one row per state of x ({a.shape[0]}), got {b.shape[0]}")
+    t = float(threshold)
+    if not (np.isfinite(t) and t >= 0):
+        raise ValueError(f"threshold must be finite and >= 0, got {threshold!r}")
+    out = dict(_core.find_coupled_pairs(a, b, t, as_seed(seed), as_int(max_points, "max_points")))
+    out["groups"] = [list(g) for g in out["groups"]]
+    out["pairs"] = int(out["pairs"])
+    return out

@@ -47,6 +47,18 @@ py::dict comparison_dict(const BackendComparison& c) {
 }  // namespace
 
 void bind_tools(py::module_& m) {
+  m.def(
+      "find_coupled_pairs",
+      [](const Matrix& x, const Matrix& xdot, double threshold, std::uint64_t seed, Index max_points) {
+        const CouplingScreen c = find_coupled_pairs(x, gradient_from_vector_field(xdot), threshold, seed, max_points);
+        py::dict out;
+        out["score"] = c.score;
+        out["groups"] = c.groups;
+        out["pairs"] = c.pairs;
+        out["spec"] = groups_text(c.groups);
+        return out;
+      },
+      py::arg("x"), py::arg("xdot"), py::arg("threshold"), py::arg("seed"), py::arg("max_points"));
   m.attr("FIT_MEMORY_SHARE") = kFitMemoryShare;
   m.attr("AGREEMENT_FACTOR") = kAgreementFactor;
   m.attr("AGREEMENT_FLOOR") = kAgreementFloor;

@@ -84,3 +84,28 @@ def test_too_few_neurons_for_the_groups(ring):
     (x, xd, _), _ = ring
     with pytest.raises(ValueError, match="below the number of coordinate groups"):
         hs.DenseHamiltonian(width=5, groups="ring").fit(x, xd)
+
+
+def test_find_coupled_pairs_is_the_screen_of_groups_auto():
+    sys = hs.systems.HenonHeiles()
+    d = hs.sample_box(sys, [-1] * 4, [1] * 4, n=1500, seed=1)
+    screen = hs.find_coupled_pairs(d.x, d.xdot, seed=3)
+    assert screen["groups"] == [[0, 1], [2], [3]] and screen["pairs"] == 1 and screen["spec"] == "0 1; 2; 3"
+    s = screen["score"]
+    assert s.shape == (4, 4) and np.allclose(s, s.T) and np.all(np.diag(s) == 0) and s[0, 1] > 1e-3
+    test = hs.sample_box(sys, [-1] * 4, [1] * 4, n=200, seed=2)
+    auto = hs.DenseHamiltonian(width=120, groups="auto", seed=3).fit(d.x, d.xdot)
+    given = hs.DenseHamiltonian(width=120, groups=screen["groups"], seed=3).fit(d.x, d.xdot)
+    np.testing.assert_array_equal(auto.energy(test.x), given.energy(test.x))
+
+
+def test_find_coupled_pairs_bad_input():
+    d = hs.sample_box(hs.systems.HenonHeiles(), [-1] * 4, [1] * 4, n=100, seed=1)
+    with pytest.raises(ValueError, match=r"xdot must have one row per state of x \(100\), got 99"):
+        hs.find_coupled_pairs(d.x, d.xdot[:99])
+    with pytest.raises(ValueError, match="xdot must have 4 columns"):
+        hs.find_coupled_pairs(d.x, d.xdot[:, :3])
+    with pytest.raises(ValueError, match="threshold must be finite and >= 0"):
+        hs.find_coupled_pairs(d.x, d.xdot, threshold=-1.0)
+    with pytest.raises(ValueError, match="needs at least 40 training points"):
+        hs.find_coupled_pairs(d.x[:30], d.xdot[:30])
