@@ -381,3 +381,13 @@ def test_blas_tiny(tmp_path):
         assert r["ratio"] == pytest.approx(r["fit_seconds"] / r["gemm_seconds"])
         assert r["blas_kernel"] == b["kernel"] and r["blas_threads"] == 1
     assert f"kernel {b['kernel']}" in md and "hamsam: OpenBLAS" in md
+
+
+def test_high_dim_tiny(tmp_path):
+    md, doc = _run(tmp_path, "high-dim")
+    rows = doc["data"]["rows"]
+    assert [r["option"] for r in rows] == ["plain u-swim", "auto", "given"]
+    for r in rows:
+        assert r["system"] == "fpu" and r["dim"] == 6 and 0 < r["error"] < 1 and r["peak_mib"] > 0
+    assert rows[2]["groups"] == "0 1; 1 2; 2 0; 3; 4; 5"   # the ring's bonds, every momentum alone
+    assert "| fpu | 6 |" in md

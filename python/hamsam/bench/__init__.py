@@ -50,6 +50,9 @@ SUITES = {
                 "rollout throughput of dense models by width, batch and integrator (Henon-Heiles)"),
     "longterm": ("hamsam.bench.dynamics:longterm",
                  "Henon-Heiles over 10^4 time units: learned flow against the truth, energy along the rollouts"),
+    "high-dim": ("hamsam.bench.high_dim:run",
+                 "dense models in high dimension (FPU-beta ring, coupled pendula, D = 10..24): every hidden-layer "
+                 "structure (groups) against the plain model, each fit in its own process for its peak memory"),
     "materials": ("hamsam.bench.materials:run",
                   "interatomic potentials from EMT (ASE): copper 108 atoms at 500 K (zero-shot to 256) and a Cu-Au "
                   "alloy at two temperatures, pair against pair + density"),

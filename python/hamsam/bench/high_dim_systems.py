@@ -1,4 +1,4 @@
-"""The two high-dimensional families of the dense benchmark, with exact derivatives (numpy).
+"""The two high-dimensional families of the high-dim suite (hamsam.bench.high_dim), with exact derivatives (numpy).
 
 States are x = (q_0..q_{n-1}, p_0..p_{n-1}), D = 2n.
   fpu       FPU-beta ring: H = sum p_i^2/2 + sum_i V(q_{i+1} - q_i) (periodic), V(r) = r^2/2 + beta r^4/4,
