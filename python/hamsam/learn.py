@@ -101,15 +101,25 @@ def fit_snapshots(model, x: ArrayLike, x_next: ArrayLike, h: float, scheme: str 
 
 def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: str = "implicit-midpoint",
                      anchor: Optional[Tuple[ArrayLike, ArrayLike]] = None, *, time_axis: Optional[int] = None,
-                     **kwargs: Any) -> Dict[str, Any]:
-    """:func:`fit_snapshots` on every pair of consecutive states of ``trajectories``: an array (T, 2n) (one
-    trajectory) or (T, B, 2n), time first (as returned by ``hs.simulate`` / ``hs.sample_trajectories``), sampled
-    ``dt`` apart. ``time_axis=1`` takes (B, T, 2n) instead. With the default (None) an array that looks like
-    (B, T, 2n) (axis 1 smooth, axis 0 not) is an error naming ``time_axis=1``; ``time_axis=0`` reads (T, B, 2n)
-    without that check. Other keyword arguments go to :func:`fit_snapshots`."""
+                     spacing: int = 1, **kwargs: Any) -> Dict[str, Any]:
+    """:func:`fit_snapshots` on every pair of states ``spacing`` samples apart (default 1: consecutive) of
+    ``trajectories``: an array (T, 2n) (one trajectory) or (T, B, 2n), time first (as returned by ``hs.simulate``
+    / ``hs.sample_trajectories``), sampled ``dt`` apart; the pairs are then ``h = spacing * dt`` apart.
+    ``time_axis=1`` takes (B, T, 2n) instead. With the default (None) an array that looks like (B, T, 2n) (axis 1
+    smooth, axis 0 not) is an error naming ``time_axis=1``; ``time_axis=0`` reads (T, B, 2n) without that check.
+    Other keyword arguments go to :func:`fit_snapshots`.
+
+    Noisy states: a pair's target (x_next - x) / h carries the noise divided by h, so pairs several samples apart
+    (``spacing`` 5-20) fit better than consecutive ones, and smoothing does better still
+    (:func:`smooth_trajectories`); the h^2 correction (``CorrectedHamiltonian(model, scheme, spacing * dt)``)
+    removes the error of the larger step."""
     tr = as_trajectories(trajectories, "trajectories", time_axis)
+    s = as_int(spacing, "spacing")
+    if not 1 <= s < tr.shape[0]:
+        raise ValueError(f"spacing must be >= 1 and below the number of times per trajectory ({tr.shape[0]}), "
+                         f"got {s}")
     d = tr.shape[2]
-    return fit_snapshots(model, tr[:-1].reshape(-1, d), tr[1:].reshape(-1, d), dt, scheme, anchor, **kwargs)
+    return fit_snapshots(model, tr[:-s].reshape(-1, d), tr[s:].reshape(-1, d), s * dt, scheme, anchor, **kwargs)
 
 
 def smooth_trajectories(trajectories: ArrayLike, dt: float, window: int = 31, order: int = 3, *,

@@ -170,3 +170,23 @@ def test_smooth_trajectories_bad_input():
         hs.smooth_trajectories(tr, 0.0, window=5)
     with pytest.raises(ValueError, match="trajectories must have shape"):
         hs.smooth_trajectories(np.zeros(5), 0.1, window=3)
+
+
+def test_fit_trajectories_spacing():
+    sys = hs.systems.Pendulum()
+    tr = hs.sample_trajectories(sys, [-2, -1], [2, 1], n=10, dt=0.02, steps=100, seed=1)
+    a, b = hs.DenseHamiltonian(width=60, seed=0), hs.DenseHamiltonian(width=60, seed=0)
+    out = hs.fit_trajectories(a, tr, 0.02, spacing=5)
+    assert out["h"] == pytest.approx(0.1)
+    hs.fit_snapshots(b, tr[:-5].reshape(-1, 2), tr[5:].reshape(-1, 2), 5 * 0.02)
+    x = tr.reshape(-1, 2)
+    np.testing.assert_array_equal(a.energy(x), b.energy(x))
+    # spacing 1 is the consecutive pairs of before
+    c, e = hs.DenseHamiltonian(width=60, seed=0), hs.DenseHamiltonian(width=60, seed=0)
+    hs.fit_trajectories(c, tr, 0.02)
+    hs.fit_trajectories(e, tr, 0.02, spacing=1)
+    np.testing.assert_array_equal(c.energy(x), e.energy(x))
+    for bad in (0, 101):
+        with pytest.raises(ValueError, match=r"spacing must be >= 1 and below the number of times per trajectory "
+                                             r"\(101\)"):
+            hs.fit_trajectories(a, tr, 0.02, spacing=bad)
