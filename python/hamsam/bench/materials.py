@@ -137,10 +137,11 @@ def _forces_error(model, configs):
 
 
 # U-SWIM pair networks: EMT's pair and density functions end in a steep logistic switch that ELM's smooth neurons
-# miss (the density term's embedding neurons are ELM whatever the sampler).
+# miss (the last row shows it; the density term's columns are fixed by the data whatever the sampler).
 MODELS = {
     "pair": dict(terms=("pair",), sampler="u-swim", pair_width=128),
     "pair + density": dict(terms=("pair", "density"), sampler="u-swim", pair_width=128),
+    "pair + density, ELM pair neurons": dict(terms=("pair", "density"), sampler="elm", pair_width=128),
 }
 
 

@@ -7,11 +7,13 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <numbers>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "../../detail/format.hpp"
 #include "../../detail/parallel.hpp"
 #include "../../fit/skeleton.hpp"
 #include "../detail.hpp"
@@ -30,6 +32,25 @@ using hamsam::detail::FitRun;
 using hamsam::detail::Pass;
 using hamsam::detail::seconds_since;
 using Clock = std::chrono::steady_clock;
+
+/// About how many pairs lie within `cutoff` in one (validated) configuration: N^2 / 2 times the ball of the cutoff
+/// over the volume the atoms fill (the cell's where it is periodic along every axis, else the bounding box of the
+/// atoms grown by the cutoff, and at most N (N - 1) / 2 there); images across a small cell are counted.
+double expected_pairs(const Configuration& c, double cutoff) {
+  const Index N = c.positions.rows(), d = c.positions.cols();
+  const double pi = std::numbers::pi;
+  const double ball = d == 1 ? 2.0 * cutoff : d == 2 ? pi * cutoff * cutoff : 4.0 / 3.0 * pi * std::pow(cutoff, 3);
+  const bool periodic =
+      c.cell && std::all_of(c.cell->periodic.begin(), c.cell->periodic.end(), [](bool b) { return b; });
+  double vol = 1.0;
+  if (periodic) {
+    vol = volume(*c.cell);
+  } else {
+    for (Index a = 0; a < d; ++a) vol *= c.positions.col(a).maxCoeff() - c.positions.col(a).minCoeff() + cutoff;
+  }
+  const double n = static_cast<double>(N), pairs = 0.5 * n * n * ball / std::max(vol, 1e-300);
+  return periodic ? pairs : std::min(pairs, 0.5 * n * (n - 1.0));
+}
 
 /// Rows of one configuration: the energy row, the force rows, the virial rows (counts, 0 when absent).
 struct RowCounts {
@@ -66,6 +87,14 @@ struct PotentialFitter {
       require(std::isfinite(g.energy) && std::isfinite(g.force) && std::isfinite(g.virial) && g.energy >= 0 &&
                   g.force >= 0 && g.virial >= 0,
               "group '" + name + "': its energy, force and virial weights must be finite and >= 0");
+    // Memory: every configuration's pair list is kept through the fit (built once, read by every pass): vector,
+    // length, both atoms and the image of each pair.
+    double pairs = 0.0;
+    for (const Configuration& c : cs) pairs += expected_pairs(c, pot.cutoff);
+    check_memory(pairs * (8.0 * (dim + 3) + 4.0 * dim),
+                 "the pair lists of the " + std::to_string(cs.size()) + " configurations (about " +
+                     hamsam::detail::fmt("%.3g", pairs) + " pairs within the cutoff " + str(pot.cutoff) + ")",
+                 "use a smaller cutoff, or fit on fewer or smaller configurations");
     const Index C = static_cast<Index>(cs.size());
     prepared.resize(cs.size());
     hamsam::detail::parallel_for(C, threads, [&](Index r0, Index r1) {
@@ -252,8 +281,18 @@ struct PotentialFitter {
     }
     s.seconds_assembly += seconds_since(t0) - seconds_qr;
     RowProblem problem(n_cols);
-    problem.add(acc.block("rows of every configuration"));
-    const LstsqResult r = solve_pass(problem, o, threads, run, pass);
+    // The solve runs on equilibrated columns (each of unit norm over the weighted rows; the triangle's column
+    // norms are those of the rows it carries), so that rcond cuts the same directions whatever the units of
+    // energies and lengths and the scales of the terms' columns; the weights are scaled back after.
+    RowBlock tri = acc.block("rows of every configuration");
+    Vector scale = tri.A.colwise().norm().transpose();
+    for (Index j = 0; j < n_cols; ++j) {
+      if (!(scale(j) > 0)) scale(j) = 1.0;
+      tri.A.col(j) /= scale(j);
+    }
+    problem.add(std::move(tri));
+    LstsqResult r = solve_pass(problem, o, threads, run, pass);
+    r.coef.array() /= scale.array();
     s.seconds_solve += seconds_qr;
     s.cols = n_cols;
     s.width = n_cols;

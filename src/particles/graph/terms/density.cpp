@@ -24,8 +24,11 @@ constexpr double kEmbeddingScale = 0.5;
 constexpr Index kEnvironments = 4000;
 /// Seed kind of the embedding networks (network_seed).
 constexpr int kSeedEmbedding = 6;
-/// Radial functions: exp(-alpha_k (r - r0)) with alpha_k (rc - r0) log-spaced in [kDecayLow, kDecayHigh].
-constexpr double kDecayLow = 2.0, kDecayHigh = 22.0;
+/// Radial functions: exp(-alpha_k (r - r0)) with alpha_k (rc - r0) log-spaced in [kDecayLow, kDecayHigh]. The
+/// densities of effective-medium and embedded-atom metals decay by about 10 over a cutoff's span; steeper radial
+/// functions measure little but the nearest neighbour's distance and grow exponentially below the shortest
+/// distance observed, which a fit then extrapolates badly (docs/graph.md).
+constexpr double kDecayLow = 2.0, kDecayHigh = 12.0;
 /// Quadratic monomials of every standardized density (true), or only of the principal components (false).
 constexpr bool kQuadraticAll = true;
 /// Every monomial of degree kPowerFrom .. kPowerDegree of the kPowerComponents leading whitened principal

@@ -5,7 +5,7 @@
 // K densities
 //   rho_i[t, k] = sum_{j of species t, r_ij < rc} f_{s t, k}(r_ij),   f_{s t, k}(r) = exp(-alpha_k (r - r0)) fc(r),
 // with r0 the shortest observed distance between the two species and the decay rates log-spaced so that
-// alpha_k (rc - r0) runs over [2, 22] (the radial functions of effective-medium and embedded-atom densities are
+// alpha_k (rc - r0) runs over [2, 12] (the radial functions of effective-medium and embedded-atom densities are
 // exponentials; sampled tanh neurons on r span them far worse: docs/graph.md). The energy is a sum over atoms of an
 // embedding function of the standardized densities x_i = (rho_i - mean_s) / scale_s (mean and spread of the
 // observed densities of species s: a thermal crystal sits in a narrow band around its mean, which this maps onto
