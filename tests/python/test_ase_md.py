@@ -37,8 +37,11 @@ def copper_model():
     train = emt_snapshots("Cu", 2, 500.0, count=8, every=10, equilibrate=100, seed=1)
     for c in train:
         c["species"] = np.full(len(c["positions"]), 29)
+    # rcond 1e-11: the model's energy carries about 1e-9 eV of rounding noise (6.6e-8 at the default 1e-13, whose
+    # larger output weights cancel more). ASE's calculator and hamsam's rollout sum the same forces in different
+    # orders, and 1000 chaotic MD steps amplify that noise: this keeps the comparison about the two integrations.
     return hs.GraphHamiltonian(terms=("pair", "density"), cutoff=emt_cutoff(), sampler="u-swim", pair_width=64,
-                               seed=0).fit_potential(train)
+                               rcond=1e-11, seed=0).fit_potential(train)
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +132,8 @@ def test_triclinic_cell_md_equals_ase(copper_model):
     VelocityVerlet(a, timestep=DT).run(100)
     q = traj[-1][: 3 * len(a)].reshape(-1, 3)
     assert np.linalg.norm(a.get_positions() - q) / np.linalg.norm(q) < 1e-10  # about 2e-12 measured
-    assert h.energy(traj[-1]) == pytest.approx(a.get_total_energy(), rel=1e-10)
+    # Energies agree to the model's rounding noise (about 1e-9 eV, see copper_model).
+    assert h.energy(traj[-1]) == pytest.approx(a.get_total_energy(), rel=1e-9)
 
 
 def md_data(seed, count, every=10):
