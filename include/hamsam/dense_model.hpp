@@ -67,6 +67,10 @@ class DenseHamiltonian : public Hamiltonian {
   /// system and box it trained on, so `hamsam eval` needs no --system. Throws Error if not a JSON object.
   const std::string& metadata() const { return metadata_; }
   void set_metadata(const std::string& json_object);
+  /// The unit system of the training data, saved with the model ("" = not stated, as in files of earlier
+  /// versions; the Python package names the systems, e.g. "ase" or "metal"). Throws Error (check_units).
+  const std::string& units() const { return units_; }
+  void set_units(const std::string& units);
 
  private:
   /// fit() and fit_averaged(): `also` holds fit_averaged's extra point sets (empty for fit()).
@@ -81,6 +85,11 @@ class DenseHamiltonian : public Hamiltonian {
   double c0_ = 0.0;
   FitSummary summary_;
   std::string metadata_ = "{}";
+  std::string units_;
 };
+
+/// Throws hamsam::Error unless `units` names a unit system as model files store it: at most 64 printable ASCII
+/// characters ("" = not stated).
+void check_units(const std::string& units);
 
 }  // namespace hamsam

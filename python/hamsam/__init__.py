@@ -24,7 +24,7 @@ from . import _deps
 if _deps.BLAS_PACKAGE:  # a pip build links the PyPI OpenBLAS (scipy-openblas32): load it first, wherever it is
     _import_module(_deps.BLAS_PACKAGE)
 
-from . import _core, dynamics, learn, particles, systems, tools
+from . import _core, dynamics, io, learn, particles, systems, tools
 from ._arrays import as_float_array as _as_float_array
 from ._arrays import as_int as _as_int
 from ._estimator import FitWarning
@@ -45,6 +45,7 @@ __all__ = [
     "dynamics",
     "learn",
     "particles",
+    "io",
     "tools",
     "simulate",
     "integrators",

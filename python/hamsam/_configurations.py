@@ -11,7 +11,8 @@ from ._arrays import as_float_array
 
 __all__ = ["Configuration", "as_configuration"]
 
-_KEYS = ("positions", "species", "cell", "pbc", "energy", "forces", "virial", "stress", "weight", "group")
+_KEYS = ("positions", "species", "cell", "pbc", "energy", "forces", "virial", "stress", "weight", "group", "momenta",
+         "masses")
 
 
 class Configuration:
@@ -27,12 +28,14 @@ class Configuration:
                -stress * volume)
     weight     multiplies every row of this configuration (default 1)
     group      its group name (per-group weights and errors; default "")
+    momenta    (N, d) momenta (mass times velocity), or None; potential fits do not use them
+    masses     N masses, or None (ASE's masses for ase.Atoms)
     """
 
     __slots__ = _KEYS
 
     def __init__(self, positions, species=None, cell=None, pbc=None, energy=None, forces=None, virial=None,
-                 stress=None, weight=1.0, group=""):
+                 stress=None, weight=1.0, group="", momenta=None, masses=None):
         self.positions = positions
         self.species = species
         self.cell = cell
@@ -43,11 +46,14 @@ class Configuration:
         self.stress = stress
         self.weight = weight
         self.group = group
+        self.momenta = momenta
+        self.masses = masses
 
     @classmethod
     def from_ase(cls, atoms, group=None, weight=None):
         """The configuration of an ``ase.Atoms`` with the results of its calculator (energy, forces, stress where
-        computed); ``atoms.info['group']`` (or ``'config_type'``) and ``atoms.info['weight']`` when present."""
+        computed), its masses and its momenta where it has them; ``atoms.info['group']`` (or ``'config_type'``)
+        and ``atoms.info['weight']`` when present."""
         pbc = np.asarray(atoms.pbc, dtype=bool)
         cell = np.asarray(atoms.cell[:], dtype=float)
         if not pbc.any() and abs(np.linalg.det(cell)) < 1e-12:
@@ -61,11 +67,13 @@ class Configuration:
                    virial=info.get("virial"),
                    stress=results.get("stress", info.get("stress")) if info.get("virial") is None else None,
                    weight=info.get("weight", 1.0) if weight is None else weight,
-                   group=info.get("group", info.get("config_type", "")) if group is None else group)
+                   group=info.get("group", info.get("config_type", "")) if group is None else group,
+                   momenta=None if "momenta" not in atoms.arrays else np.array(atoms.arrays["momenta"], dtype=float),
+                   masses=np.asarray(atoms.get_masses(), dtype=float))
 
     def __repr__(self):
         n = np.shape(self.positions)[0] if self.positions is not None else 0
-        have = [k for k in ("energy", "forces", "virial", "stress") if getattr(self, k) is not None]
+        have = [k for k in ("energy", "forces", "virial", "stress", "momenta") if getattr(self, k) is not None]
         return f"Configuration({n} atoms, {'+'.join(have) or 'no targets'}, group={self.group!r})"
 
 

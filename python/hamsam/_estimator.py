@@ -59,6 +59,18 @@ class Estimator:
     _core_class: Callable[..., Any]
     _load_impl: Callable[[str], Any]
 
+    @property
+    def units(self) -> str:
+        """The unit system of the training data, saved with the model ("" = not stated; ``hamsam.io.UNITS``):
+        fitting on a hamsam.io dataset sets it (``fit_potential``, the CLI's --data); data in other units meet
+        the model as an error. Assign a name to state it."""
+        return self._impl.units
+
+    @units.setter
+    def units(self, value: str) -> None:
+        from .io import check_units
+        self._impl.units = check_units(value)
+
     # ---- scikit-learn's parameter protocol -------------------------------------------------------------
 
     def get_params(self, deep: bool = True) -> Dict[str, Any]:

@@ -125,6 +125,7 @@ class GraphHamiltonian(Estimator):
         ax, ah = as_anchor(anchor, xa.shape[1])
         fresh = _core.GraphHamiltonian(**self._impl.options)
         run_fit(lambda callback: fresh.fit(impl, xa, xd, en, ax, ah, callback), progress, "hamsam fit-graph")
+        fresh.units = self._impl.units
         self._impl = fresh
         warn_fit(fresh.summary)
         return self
@@ -177,6 +178,7 @@ class GraphHamiltonian(Estimator):
                 grp[name] = [float(g.get("energy", 1.0)), float(g.get("force", 1.0)), float(g.get("virial", 1.0))]
             fresh = _core.GraphHamiltonian(**self._impl.options)
             run_fit(lambda cb: fresh.fit_potential(*parts, grp, cb), progress, "hamsam fit-potential")
+        fresh.units = getattr(data, "units", "") or self._impl.units  # a hamsam.io dataset's units
         self._impl = fresh
         warn_fit(fresh.summary)
         return self

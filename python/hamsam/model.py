@@ -152,7 +152,8 @@ class DenseHamiltonian(Estimator, Hamiltonian):
     set_params.__doc__ = Estimator.set_params.__doc__
 
     def _adopt(self, fresh):
-        fresh.metadata_json = self._impl.metadata_json  # metadata belongs to the model, not to one fit
+        fresh.metadata_json = self._impl.metadata_json  # metadata and units belong to the model, not to one fit
+        fresh.units = self._impl.units
         self._impl = fresh
 
     def score(self, x: ArrayLike, xdot: ArrayLike) -> float:

@@ -142,6 +142,7 @@ void bind_graph(py::module_& m) {
       .def("potential_forces", &GraphHamiltonian::potential_forces, py::arg("topology"), py::arg("positions"),
            py::call_guard<hamsam_py::Interruptible>())
       .def_property_readonly("potential_model", &GraphHamiltonian::potential_model)
+      .def_property("units", &GraphHamiltonian::units, &GraphHamiltonian::set_units)
       .def_property_readonly("species_energies",
                              [](const GraphHamiltonian& g) {
                                py::dict d;

@@ -167,7 +167,8 @@ PYBIND11_MODULE(_core, m) {
             d.options().threads = threads;
           },
           "hamsam's own threads for evaluations (0 = all cores); results do not depend on it.")
-      .def_property("metadata_json", &DenseHamiltonian::metadata, &DenseHamiltonian::set_metadata);
+      .def_property("metadata_json", &DenseHamiltonian::metadata, &DenseHamiltonian::set_metadata)
+      .def_property("units", &DenseHamiltonian::units, &DenseHamiltonian::set_units);
 
   m.def("save_model", &save_model, py::arg("model"), py::arg("path"), py::arg("overwrite") = false,
         py::call_guard<py::gil_scoped_release>());

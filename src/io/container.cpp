@@ -170,6 +170,18 @@ void ParameterReader::finish() const {
   require(at_ == p_.size(), "the header describes fewer parameters than the file holds");
 }
 
+std::string units_of(const json& header, const std::string& where) {
+  const auto u = header.find("units");
+  if (u == header.end()) return "";
+  require(u->is_string(), where + "is corrupt (units must be a string)");
+  try {
+    check_units(u->get<std::string>());
+  } catch (const Error& e) {
+    throw Error(where + "is corrupt (" + e.what() + ")");
+  }
+  return u->get<std::string>();
+}
+
 }  // namespace hamsam::io
 
 namespace hamsam {

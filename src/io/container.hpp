@@ -33,6 +33,10 @@ ModelFile parse_model_file(const std::string& bytes, const std::string& path, co
 ModelFile read_model_file(const std::string& path, const std::string& kind,
                           const std::function<std::uint64_t(const json&)>& legacy_count = {});
 
+/// The "units" of a model header ("" when absent, as in files of earlier versions); `where` starts the message
+/// of a units entry that is not a valid units string (check_units).
+std::string units_of(const json& header, const std::string& where);
+
 /// Reads parameters in order, checking each count against what is left (hamsam::Error when the header and the
 /// parameters disagree; callers add the file's name).
 class ParameterReader {

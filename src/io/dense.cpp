@@ -13,6 +13,7 @@ void save_model(const DenseHamiltonian& model, const std::string& path, bool ove
   header["options"] = io::fields_to_json(model.options());
   header["summary"] = io::fields_to_json(model.summary());
   header["metadata"] = io::json::parse(model.metadata());
+  if (!model.units().empty()) header["units"] = model.units();
   std::vector<double> p;
   p.reserve(static_cast<std::size_t>(L.W.size() + 2 * L.width() + 1));
   p.insert(p.end(), L.W.data(), L.W.data() + L.W.size());
@@ -65,6 +66,7 @@ DenseHamiltonian load_model(const std::string& path) {
   DenseHamiltonian model(o, std::move(L), Eigen::Map<const Vector>(c.data(), width), c0, std::move(s));
   const auto meta = f.header.find("metadata");
   if (meta != f.header.end() && meta->is_object()) model.set_metadata(meta->dump());
+  model.set_units(io::units_of(f.header, where));
   return model;
 }
 

@@ -134,6 +134,7 @@ GraphParameters read_model(const io::ModelFile& f) {
   io::fields_from_json(g.options, h.at("options"));
   io::fields_from_json(g.summary, h.value("summary", json::object()));
   g.dim = dim_of(h.at("dim"));
+  g.units = io::units_of(h, "");
   io::ParameterReader r(f.parameters);
   for (const auto& k : h.at("kinetic")) {
     g.kinetic_types.push_back(type_of(k.at("type")));
@@ -190,6 +191,7 @@ void save_graph_model(const GraphHamiltonian& model, const std::string& path, bo
   header["options"] = io::fields_to_json(g.options);
   header["summary"] = io::fields_to_json(g.summary);
   header["dim"] = g.dim;
+  if (!g.units.empty()) header["units"] = g.units;
   std::vector<double> p;
   json kinetic = json::array(), pair = json::array();
   auto network = [&](const ScalarNetwork& n) {

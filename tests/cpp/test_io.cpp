@@ -123,6 +123,20 @@ TEST(ModelFile, MetadataMustBeAJsonObject) {
   expect_error([&] { m.set_metadata("{oops"); }, "not JSON");
 }
 
+TEST(ModelFile, UnitsRoundTripAndEarlierFilesHaveNone) {
+  TempDir dir;
+  DenseHamiltonian m = fitted_model();
+  save_model(m, dir.file("none.hsm"));
+  EXPECT_EQ(load_model(dir.file("none.hsm")).units(), "");  // not stated: no "units" entry, as earlier files
+  EXPECT_EQ(read_all(dir.file("none.hsm")).find("\"units\""), std::string::npos);
+  m.set_units("ase");
+  save_model(m, dir.file("ase.hsm"));
+  EXPECT_EQ(load_model(dir.file("ase.hsm")).units(), "ase");
+  expect_error([&] { m.set_units(std::string(65, 'a')); }, "units must be at most 64 printable ASCII");
+  expect_error([&] { m.set_units("e\nV"); }, "units must be at most 64 printable ASCII");
+  EXPECT_EQ(m.units(), "ase");
+}
+
 TEST(OptionsJson, RoundTripAndValidation) {
   FitOptions o;
   o.width = 77;
@@ -364,6 +378,11 @@ TEST(GraphModelFile, EveryOptionAndSummaryFieldRoundTrips) {
   EXPECT_EQ(json::parse(to_json(r.summary()))["mse"], m.summary().mse);
   EXPECT_EQ(r.vector_field(d.topology, d.x), m.vector_field(d.topology, d.x));
   EXPECT_EQ(r.energy(d.topology, d.x), m.energy(d.topology, d.x));
+  EXPECT_EQ(r.units(), "");
+  m.set_units("metal");
+  P::save_graph_model(m, dir.file("g-metal.hsm"));
+  EXPECT_EQ(P::load_graph_model(dir.file("g-metal.hsm")).units(), "metal");
+  expect_error([&] { m.set_units(std::string("e\tV")); }, "printable ASCII");
   // A dense loader refuses it, naming its kind.
   expect_error([&] { load_model(dir.file("g.hsm")); }, "holds a graph model, not a dense one");
   expect_error([&] { P::load_graph_model(dir.file("missing")); }, "cannot read");

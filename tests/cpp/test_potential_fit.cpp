@@ -265,8 +265,10 @@ TEST(PotentialFit, PairTermGivesThePairEnergyOfEachSpeciesPair) {
     morse(c);
     data.configurations.push_back(c);
   }
-  GraphHamiltonian model(GraphFitOptions{.pair_width = 12, .cutoff = 5.0, .cutoff_on = 0.8, .reference = "zbl",
-                                         .zbl_outer = 2.8, .zbl_numbers = {29, 79}});
+  // rcond 1e-9: small output weights, so that rounding (which differs between batched and single evaluations)
+  // stays far below the tolerances.
+  GraphHamiltonian model(GraphFitOptions{.pair_width = 12, .rcond = 1e-9, .cutoff = 5.0, .cutoff_on = 0.8,
+                                         .reference = "zbl", .zbl_outer = 2.8, .zbl_numbers = {29, 79}});
   model.fit_potential(data);
   EXPECT_EQ(model.pair_species(), (std::vector<std::pair<int, int>>{{0, 0}, {0, 1}, {1, 1}}));
   EXPECT_EQ(model.pair_cutoff(), 5.0);
@@ -289,18 +291,18 @@ TEST(PotentialFit, PairTermGivesThePairEnergyOfEachSpeciesPair) {
     }
   }
   const PotentialResult r = model.evaluate(c);
-  EXPECT_NEAR(E, r.energy, 1e-12 * std::abs(r.energy));
-  EXPECT_LT((F - r.forces).norm(), 1e-12 * r.forces.norm());
+  EXPECT_NEAR(E, r.energy, 1e-10 * std::abs(r.energy));
+  EXPECT_LT((F - r.forces).norm(), 1e-10 * r.forces.norm());
   // Zero at and past the cutoff, symmetric in the species, dV/dr by central differences.
   const auto [v5, dv5] = model.pair_term(1, 0, Vector::LinSpaced(3, 5.0, 6.0));
   EXPECT_EQ(v5.cwiseAbs().maxCoeff(), 0.0);
   EXPECT_EQ(dv5.cwiseAbs().maxCoeff(), 0.0);
   EXPECT_EQ(model.pair_term(0, 1, Vector::Constant(1, 2.5)).first(0), model.pair_term(1, 0, Vector::Constant(1, 2.5)).first(0));
   for (double x : {1.5, 2.7, 3.3, 4.5}) {
-    const double h = 1e-6;
+    const double h = 1e-5;
     const double fd = (model.pair_term(0, 1, Vector::Constant(1, x + h)).first(0) -
                        model.pair_term(0, 1, Vector::Constant(1, x - h)).first(0)) / (2 * h);
-    EXPECT_NEAR(model.pair_term(0, 1, Vector::Constant(1, x)).second(0), fd, 1e-6 * (1 + std::abs(fd))) << x;
+    EXPECT_NEAR(model.pair_term(0, 1, Vector::Constant(1, x)).second(0), fd, 1e-5 * (1 + std::abs(fd))) << x;
   }
   test::expect_error([&] { model.pair_term(0, 5, Vector::Constant(1, 2.0)); }, "species 5 is missing from the model");
   test::expect_error([&] { model.pair_term(0, 1, Vector::Constant(1, 0.0)); }, "r must hold finite distances > 0");

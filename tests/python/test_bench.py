@@ -381,3 +381,14 @@ def test_blas_tiny(tmp_path):
         assert r["ratio"] == pytest.approx(r["fit_seconds"] / r["gemm_seconds"])
         assert r["blas_kernel"] == b["kernel"] and r["blas_threads"] == 1
     assert f"kernel {b['kernel']}" in md and "hamsam: OpenBLAS" in md
+
+
+def test_lammps_tiny(tmp_path):
+    import lammps_support
+    lammps_support.require_lammps()
+    md, doc = _run(tmp_path, "lammps")
+    _numbers_finite(doc)
+    assert _columns(doc, "Particle-steps per second")[:4] == ["atoms", "cores", "LAMMPS lj/cut", "LAMMPS table (model)"]
+    row = _rows(doc, "Particle-steps per second")[0]
+    assert row[0] == 500 and row[1] == 1 and all(v > 0 for v in row[2:])
+    assert doc["data"]["500"]["1"]["lammps_table"] > 0

@@ -250,7 +250,7 @@ def test_doctor_agrees_at_small_size(run):
     assert doc["options"]["width"] == 100 and doc["options"]["sampler"] == "elm"
 
 
-SUBCOMMANDS = ["fit", "eval", "doctor", "demo", "version", "rollout", "fit-graph"]
+SUBCOMMANDS = ["fit", "eval", "doctor", "demo", "version", "rollout", "fit-graph", "export-lammps"]
 
 
 @pytest.mark.parametrize("sub", [""] + SUBCOMMANDS)

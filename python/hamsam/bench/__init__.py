@@ -50,6 +50,9 @@ SUITES = {
     "materials": ("hamsam.bench.materials:run",
                   "interatomic potentials from EMT (ASE): copper 108 atoms at 500 K (zero-shot to 256) and a Cu-Au "
                   "alloy at two temperatures, pair against pair + density"),
+    "lammps": ("hamsam.bench.lammps:run",
+               "MD throughput of a learned LJ pair potential: LAMMPS with the exported pair_style table (and lj/cut) "
+               "against hamsam's velocity Verlet, 4,000 and 32,000 atoms, 1 and 2 cores"),
     "blas": ("hamsam.bench.blas:run",
              "fit time against one numpy GEMM of the same shape (pendulum ELM 1000, Henon-Heiles U-SWIM 5000), with "
              "the BLAS library and kernel each side picked"),

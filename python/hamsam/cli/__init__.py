@@ -14,13 +14,13 @@ import sys
 
 import hamsam as hs
 
-from . import bench, demo, doctor, dynamics, fit, graph, version
+from . import bench, demo, doctor, dynamics, fit, graph, lammps, version
 from ._common import (EXIT_ERROR, EXIT_INTERNAL, EXIT_INTERRUPTED, CliError, Parser, examples)
 
 __all__ = ["main", "COMMANDS"]
 
 #: The modules that add subcommands, in the order of ``hamsam --help``.
-COMMANDS = (fit, doctor, demo, version, dynamics, graph, bench)
+COMMANDS = (fit, doctor, demo, version, dynamics, graph, lammps, bench)
 
 _DESCRIPTION = (f"hamsam {hs.__version__}: train Hamiltonian neural networks by sampling the hidden layer (ELM, "
                 "SWIM, U-SWIM, A-SWIM)\nand solving one linear least-squares problem.")
@@ -41,6 +41,8 @@ _EPILOG = examples(
     "    integrate a saved model (and the true system), write CSV or NPZ",
     "hamsam fit-graph --shape 3,3 --potential morse --out m.hsm",
     "    fit a graph network on a particle system",
+    "hamsam export-lammps m.hsm m_lammps",
+    "    write a fitted graph potential as LAMMPS input (pair tables, eam/fs)",
     "hamsam bench p1-table --quick --out results",
     "    run a benchmark suite (python -m hamsam.bench)",
 ) + ("\nExit codes: 0 success, 1 doctor found disagreeing backends, 2 invalid input or error, 3 internal error, "

@@ -311,7 +311,9 @@ def add_particle_options(p, potential_help, potential_default="harmonic"):
                    help=f"{potential_help}: {', '.join(hs.particles.potential_names())}")
     p.add_argument("--n", type=count, default=1000, help="lj-fluid: particles")
     p.add_argument("--density", type=real, default=0.8, help="lj-fluid: number density")
-    p.add_argument("--cutoff", type=real, default=2.5, help="lj-fluid: cutoff of the potential and the radius graph")
+    p.add_argument("--cutoff", type=real, default=None,
+                   help="lj-fluid: cutoff of the potential and the radius graph (default 2.5); --data: the model's "
+                        "cutoff (required there)")
     p.add_argument("--temperature", type=real, default=0.01, help="Maxwell temperature of the random momenta")
     p.add_argument("--jitter", type=real, default=0.1, help="lattices: U(-jitter, jitter) on the rest positions")
 
@@ -336,8 +338,9 @@ class ParticleSetup:
         self.name = name
         self.args = a
         if name == "lj-fluid":
-            top, _ = P.lennard_jones_fluid(a.n, 3, a.density, a.temperature, a.cutoff, 1, 0)
-            self.system = P.ParticleSystem(top, P.potential("lennard-jones", cutoff=a.cutoff))
+            self.cutoff = 2.5 if a.cutoff is None else a.cutoff
+            top, _ = P.lennard_jones_fluid(a.n, 3, a.density, a.temperature, self.cutoff, 1, 0)
+            self.system = P.ParticleSystem(top, P.potential("lennard-jones", cutoff=self.cutoff))
             return
         if name not in ("lattice", "chain"):
             raise CliError(f"{flag} '{name}' is unknown for particle systems: use lattice, chain or lj-fluid")
@@ -353,7 +356,7 @@ class ParticleSetup:
         P = hs.particles
         a = self.args
         if self.name == "lj-fluid":
-            return P.lennard_jones_fluid(a.n, 3, a.density, a.temperature, a.cutoff, count, seed)[1]
+            return P.lennard_jones_fluid(a.n, 3, a.density, a.temperature, self.cutoff, count, seed)[1]
         return P.initial_states(self.topology, P.lattice_positions(self.shape), count, seed, jitter=a.jitter,
                                 velocities="maxwell", temperature=a.temperature)
 
@@ -386,6 +389,16 @@ def check_model_path(path):
                        f"--out)")
     if not os.path.exists(path):
         raise CliError(f"--model '{path}' cannot be read: check the path")
+
+
+def model_format(path):
+    """The file's format as the library detects it: "dense" (hamsam fit --out) or "graph"."""
+    check_model_path(path)
+    kind = _core.model_kind(path)
+    if kind not in ("dense", "graph"):
+        raise CliError(f"--model '{path}' has an unknown format: give a dense model (hamsam fit --out) or a graph "
+                       f"model (hamsam fit-graph --out)")
+    return kind
 
 
 def check_fit_memory(points, dim, width, solver, points_flag):

@@ -292,22 +292,12 @@ def graph_rollout(a):
     return r
 
 
-def model_format(path):
-    """The file's format as the library detects it: "dense" (hamsam fit --out) or "graph"."""
-    c.check_model_path(path)
-    kind = _core.model_kind(path)
-    if kind not in ("dense", "graph"):
-        raise CliError(f"--model '{path}' has an unknown format: give a dense model (hamsam fit --out) or a graph "
-                       f"model (hamsam fit-graph --out)")
-    return kind
-
-
 def run_rollout(a):
     if a.out is not None:
         if a.out and not (a.out.endswith(".csv") or a.out.endswith(".npz")):
             raise CliError(f"--out '{a.out}' must end in .csv or .npz (the format follows the extension)")
         c.check_out_path(a.out, a.force, "nothing was run")
-    kind = model_format(a.model)
+    kind = c.model_format(a.model)
     r = dense_rollout(a) if kind == "dense" else graph_rollout(a)
     T, batch = r.x.shape[0], r.x.shape[1]
     if a.out is not None:

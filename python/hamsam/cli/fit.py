@@ -1,13 +1,14 @@
-"""hamsam fit and hamsam eval: the dense model on the named systems.
+"""hamsam fit and hamsam eval: the dense model on the named systems or on your own data (--data).
 
-    hamsam fit     sample a system, fit a sampled Hamiltonian network, print test errors, save the model
-    hamsam eval    test errors of a saved model on fresh samples of a system
+    hamsam fit     sample a system (or read --data), fit a sampled Hamiltonian network, print test errors, save it
+    hamsam eval    test errors of a saved model on fresh samples of a system, or on --data (dense and graph models)
 """
 from __future__ import annotations
 
 import hamsam as hs
 
 from . import _common as c
+from . import _data
 from ._common import CliError
 
 # ---- hamsam fit ---------------------------------------------------------------------------------------------
@@ -23,6 +24,13 @@ def run_fit(a):
     if a.blas_threads is not None:
         options["blas_threads"] = a.blas_threads
     model = hs.DenseHamiltonian(**options)  # validates, naming the option
+    if a.data is not None:
+        if a.system:
+            raise CliError("give --system or --data, not both")
+        return run_fit_data(a, model)
+    if not a.system:
+        raise CliError("--system is missing: use one of " + ", ".join(hs.systems.names()) +
+                       ", or give your own states with --data FILE")
     if model.options["sampler"] != "elm" and a.train < 3:
         raise CliError(f"--sampler {a.sampler} draws pairs of training points and needs --train of at least 3 (got "
                        f"{a.train}): add points or use --sampler elm")
@@ -46,29 +54,67 @@ def run_fit(a):
     if a.out is not None:
         model.save(a.out, overwrite=a.force)
 
+    doc = {"command": "fit", "hamsam_version": hs.__version__, "system": sys_json,
+           "data": {"train": a.train, "test": a.test, "data_seed": a.data_seed, "test_seed": test_seed},
+           "options": c.options_json(model), "summary": c.summary_json(summary), "test_error": err, "model": a.out}
+    head = (f"system   {c.describe_system(system)} on {c.describe_box(low, high)}\n"
+            f"data     {a.train} training states (seed {a.data_seed}), {a.test} test states (seed {test_seed})\n\n"
+            f"{summary.report()}")
+    errors = (f"test error H            {c.sci(err['energy'])}  (relative L2 on {a.test} unseen states)\n"
+              f"test error vector field {c.sci(err['vector_field'])}")
+    return _report(a, doc, head, errors)
+
+
+def _report(a, doc, head, errors):
+    """--json: the document; else the head (unless --quiet), the errors and where the model went."""
     if a.json:
-        c.print_json({"command": "fit", "hamsam_version": hs.__version__, "system": sys_json,
-                      "data": {"train": a.train, "test": a.test, "data_seed": a.data_seed, "test_seed": test_seed},
-                      "options": c.options_json(model), "summary": c.summary_json(summary), "test_error": err,
-                      "model": a.out})
+        c.print_json(doc)
         return c.EXIT_OK
     if not a.quiet:
-        print(f"system   {c.describe_system(system)} on {c.describe_box(low, high)}\n"
-              f"data     {a.train} training states (seed {a.data_seed}), {a.test} test states (seed {test_seed})\n\n"
-              f"{summary.report()}")
-    print(f"test error H            {c.sci(err['energy'])}  (relative L2 on {a.test} unseen states)\n"
-          f"test error vector field {c.sci(err['vector_field'])}")
+        print(head)
+    print(errors)
     if a.out is not None:
         print(f"model written to {a.out}")
     return c.EXIT_OK
+
+
+def run_fit_data(a, model):
+    """hamsam fit --data: the states of a file, --test-fraction held out (or --test-data)."""
+    if a.out is not None:
+        c.check_out_path(a.out, a.force)
+    data = _data.read_dense(a, a.data)
+    train, test, test_text = _data.split(a, data, a.data_seed, _data.read_dense)
+    c.check_fit_memory(train.x.shape[0], train.x.shape[1], a.width, model.options["solver"], "--data")
+    show_bar = c.stderr_is_tty() and not a.quiet and not a.json
+    model.fit(train.x, train.xdot, energy=train.energy, progress=None if show_bar else False)
+    model.units = data.units
+    model.metadata = {"data": {"file": a.data, "states": int(train.x.shape[0]), "test": test_text}}
+    if test.x.shape[1] != train.x.shape[1]:
+        raise CliError(f"--test-data '{a.test_data}' has states of dimension {test.x.shape[1]} but --data has "
+                       f"{train.x.shape[1]}")
+    err = _data.dense_errors(model, test)
+    if a.out is not None:
+        model.save(a.out, overwrite=a.force)
+    doc = {"command": "fit", "hamsam_version": hs.__version__,
+           "data": {"file": a.data, "units": data.units, "train": int(train.x.shape[0]), "test": int(test.x.shape[0]),
+                    "test_data": test_text},
+           "options": c.options_json(model), "summary": c.summary_json(model.summary), "test_error": err,
+           "model": a.out}
+    head = (f"data     {a.data}: {train.x.shape[0]} training states of dimension {train.x.shape[1]}"
+            f"{' (units ' + data.units + ')' if data.units else ''}; {test.x.shape[0]} test states ({test_text})"
+            f"\n\n{model.summary.report()}")
+    return _report(a, doc, head, f"test errors ({test.x.shape[0]} states)\n{_data.describe_errors(err)}")
 
 
 # ---- hamsam eval --------------------------------------------------------------------------------------------
 
 
 def run_eval(a):
-    c.check_model_path(a.model)
+    if c.model_format(a.model) == "graph":
+        return run_eval_graph(a)
     model = hs.DenseHamiltonian.load(a.model)
+    if a.data is not None:
+        return run_eval_data(a, model)
     if not a.system:
         stored = c.stored_system(model)
         if stored is None:
@@ -104,6 +150,50 @@ def run_eval(a):
     return c.EXIT_OK
 
 
+def _eval_report(a, model, units, test_error, text, count):
+    if a.json:
+        c.print_json({"command": "eval", "hamsam_version": hs.__version__, "model": a.model,
+                      "data": {"file": a.data, "units": units, "count": count}, "options": c.options_json(model),
+                      "summary": c.summary_json(model.summary), "test_error": test_error})
+        return c.EXIT_OK
+    print(f"model    {a.model}: {model.summary.brief()}\n"
+          f"data     {a.data}: {text}\n{_data.describe_errors(test_error)}")
+    return c.EXIT_OK
+
+
+def run_eval_data(a, model):
+    """hamsam eval --data of a dense model: its errors on the states of a file."""
+    if a.system:
+        raise CliError("give --system or --data, not both")
+    data = _data.read_dense(a, a.data)
+    _data.check_units(model, data, "--data", a.data)
+    if data.x.shape[1] != model.dim:
+        raise CliError(f"--model '{a.model}' has state dimension {model.dim} but --data '{a.data}' has states of "
+                       f"dimension {data.x.shape[1]}: give data of the system the model was trained on")
+    err = _data.dense_errors(model, data)
+    return _eval_report(a, model, data.units, err, f"{data.x.shape[0]} states", int(data.x.shape[0]))
+
+
+def run_eval_graph(a):
+    """hamsam eval --data of a graph model: a potential model's energy and force errors, a Hamiltonian model's
+    vector-field errors (configurations with momenta and forces)."""
+    if a.data is None:
+        raise CliError(f"--model '{a.model}' is a graph model: evaluate it on configurations with --data FILE (the "
+                       f"built-in systems are dense; hamsam rollout runs graph models on particle systems)")
+    if a.system:
+        raise CliError("give --system or --data, not both")
+    model = hs.GraphHamiltonian.load(a.model)
+    potential = model._impl.potential_model
+    data = _data.read_atoms(a, a.data, require=() if potential else ("momenta", "forces"))
+    _data.check_units(model, data, "--data", a.data)
+    _data.check_species(model, data, a.data)
+    if potential:
+        err = _data.potential_errors(model, data)
+    else:
+        err = _data.hamiltonian_errors(model, data, a.cutoff if a.cutoff is not None else model.options["cutoff"])
+    return _eval_report(a, model, data.units, err, f"{len(data)} configurations", len(data))
+
+
 # ---- registration -------------------------------------------------------------------------------------------
 
 
@@ -116,8 +206,11 @@ def add_commands(sub):
                         "hamsam fit --system henon-heiles --alpha 1 --width 5000 --sampler a-swim --train 20000 "
                         "--test 20000 --seed 1 --out hh.hsm",
                         "hamsam fit --system pendulum --frequency 10 --box=-pi,pi,-0.5,0.5 --train 20000 --width 1500",
-                        "hamsam fit --system lotka-volterra --preset shifted --sampler swim --json > lv.json"))
-    c.add_system_options(p, required=True)
+                        "hamsam fit --system lotka-volterra --preset shifted --sampler swim --json > lv.json",
+                        "hamsam fit --data states.npz --width 500 --out mine.hsm          (x, xdot, energy: docs/io.md)"))
+    c.add_system_options(p, required=False, system_help="system: " + ", ".join(hs.systems.names()) +
+                         " (or your own states with --data)")
+    _data.add_data_options(p, atoms=False)
     p.add_argument("--train", type=c.count, default=10000, help="training states, uniform in the box")
     p.add_argument("--test", type=c.count, default=10000, help="test states (seed data-seed + 1000)")
     p.add_argument("--seed", type=c.seed, default=0, help="model seed (the sampler's only randomness)")
@@ -147,14 +240,20 @@ def add_commands(sub):
                    help="print one JSON object (options, summary, test errors) instead of text")
     p.add_argument("--quiet", action="store_true", help="print only the test errors (no summary, no progress bar)")
 
-    p = add_command(sub, "eval", "test errors of a saved model on fresh samples of a system", run_eval, sizes="--test",
+    p = add_command(sub, "eval", "test errors of a saved model on fresh samples of a system or on --data", run_eval,
+                    sizes="--test",
                     epilog=c.examples(
                         "hamsam eval --model hh.hsm                       (system and box as stored by 'hamsam fit')",
                         "hamsam eval --model hh.hsm --system henon-heiles --alpha 1",
                         "hamsam eval --model pendulum.hsm --system pendulum --box=-pi,pi,-0.5,0.5 --test 50000 "
-                        "--json"))
-    p.add_argument("--model", required=True, help="model file written by 'hamsam fit --out'")
+                        "--json",
+                        "hamsam eval --model mine.hsm --data other_states.csv",
+                        "hamsam eval --model lj.hsm --data other.extxyz            (a graph model: fit-graph --out)"))
+    p.add_argument("--model", required=True, help="model file written by 'hamsam fit --out' or 'hamsam fit-graph --out'")
     c.add_system_options(p, required=False)
+    _data.add_data_options(p, atoms=True, test=False)
+    p.add_argument("--cutoff", type=c.real, default=None,
+                   help="Hamiltonian graph models on --data: the radius graph's cutoff (default: the model's)")
     p.add_argument("--test", type=c.count, default=10000, help="test states")
     p.add_argument("--data-seed", type=c.integer(0, c.SEED_MAX - 1000), default=1,
                    help="the test set uses data-seed + 1000 (as in fit)")

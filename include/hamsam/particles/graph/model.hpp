@@ -66,6 +66,7 @@ struct GraphParameters {
   std::vector<ScalarNetwork> pair_networks;       ///< V_{a,b}, same order (input g(r) = r or 1/r)
   std::optional<MessageLayer> message;            ///< present iff options.message_width > 0
   double train_cutoff = 0.0;                      ///< > 0 when trained on a radius graph
+  std::string units;                              ///< unit system of the training data ("" = not stated)
   // ---- potential models (fit_potential): no kinetic or pair networks, the terms instead ----
   /// Each term's fitted state (named arrays), in the order of options.terms; empty for a Hamiltonian model.
   std::vector<std::map<std::string, Matrix>> term_states;
@@ -211,6 +212,12 @@ class GraphHamiltonian {
   const GraphFitOptions& options() const { return params_.options; }
   const GraphFitSummary& summary() const { return params_.summary; }
   int dim() const { return params_.dim; }
+  /// The unit system of the training data, saved with the model ("" = not stated). Throws Error (check_units).
+  const std::string& units() const { return params_.units; }
+  void set_units(const std::string& units) {
+    check_units(units);
+    params_.units = units;
+  }
   /// The particle types with a kinetic network, and those networks (same order).
   const std::vector<int>& kinetic_types() const { return params_.kinetic_types; }
   const std::vector<ScalarNetwork>& kinetic_networks() const { return params_.kinetic_networks; }
