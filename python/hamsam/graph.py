@@ -76,6 +76,9 @@ class GraphHamiltonian(Estimator):
                       angular_cutoff: a term's own (0: cutoff)
     cutoff_on         where the smooth (C2) switch to zero starts, a fraction of each cutoff (default 0)
     density_width, density_features, angular_width, angular_features, angular_order: the many-body terms' sizes
+    density_pooled    False (default): a density per radial function and neighbour species; True: each radial
+                      function's density sums over all neighbours; with density_features=1 that is one density
+                      per atom, the Finnis-Sinclair form LAMMPS's eam/fs holds (:meth:`export_lammps`)
     energy_weight, force_weight, virial_weight   weights of the energy rows (per atom), force rows, virial rows
                       (per atom)
     species_energies  constant energy per species (index = species; NaN or absent: fitted from the energies)
@@ -302,6 +305,32 @@ class GraphHamiltonian(Estimator):
     def kinetic_term(self, type, u):
         """T_type(u) and dT/du at u = |p|^2 / 2m (array) -> (values, derivatives)."""
         return self._impl.kinetic_term(as_int(type, "type", minimum=0), as_vector(np.atleast_1d(u), "u"))
+
+    density_dims = property(lambda self: int(self._impl.density_dims),
+                            doc="Densities per atom of the density term (0 without one; 1: the eam/fs form).")
+
+    density_cutoff = property(lambda self: float(self._impl.density_cutoff),
+                              doc="The density term's cutoff radius (0 without one).")
+
+    def density_range(self, species):
+        """The smallest and largest densities (arrays of density_dims) the fit observed on atoms of ``species``."""
+        return self._impl.density_range(as_int(species, "species", minimum=0))
+
+    def density_radial(self, centre, neighbour, r):
+        """The density term's radial functions f_{centre, neighbour, k}(r) (smooth cutoff included) and their
+        r-derivatives at distances r (array) -> two arrays (len(r), density_features): an atom of species
+        ``centre`` sums them over its neighbours of species ``neighbour`` into its densities."""
+        return self._impl.density_radial(as_int(centre, "centre", minimum=0), as_int(neighbour, "neighbour", minimum=0),
+                                         as_vector(np.atleast_1d(r), "r"))
+
+    def density_embedding(self, species, rho):
+        """The density term's embedding energy F_s(rho) of an atom of ``species`` and dF/drho at densities rho
+        (array (n, density_dims), or a 1-D array of n values when density_dims is 1) -> (F (n,), dF (n, density_dims)).
+        The species' constant energy (``species_energies``) is not part of it."""
+        rho = as_float_array(rho, "rho")
+        if rho.ndim == 1 and self.density_dims == 1:
+            rho = rho[:, None]
+        return self._impl.density_embedding(as_int(species, "species", minimum=0), rho)
 
     def save(self, path: Union[str, os.PathLike], overwrite: bool = False) -> None:
         """Writes the fitted model to ``path`` (the model file of every kind: versioned, checksummed, written

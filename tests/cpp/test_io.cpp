@@ -345,6 +345,7 @@ P::GraphFitOptions every_graph_option() {
   o.angular_cutoff = 2.5;
   o.density_width = 7;
   o.density_features = 4;
+  o.density_pooled = true;
   o.angular_width = 6;
   o.angular_features = 5;
   o.angular_order = 3;

@@ -41,19 +41,20 @@ Config small_cell(std::uint64_t seed, double jitter = 0.15) {
   return c;
 }
 
-TermOptions density_options(Index width = 16, Index features = 3) {
+TermOptions density_options(Index width = 16, Index features = 3, bool pooled = false) {
   TermOptions o;
   o.kind = "density";
   o.cutoff = kCutoff;
   o.cutoff_on = 1.0;
   o.width = width;
   o.features = features;
+  o.pooled = pooled;
   return o;
 }
 
 /// A term observed on a few jittered cells, sampled, with random weights.
-DensityTerm fitted_term(Sampler sampler = Sampler::ELM, Index width = 16, Index features = 3) {
-  DensityTerm t(density_options(width, features));
+DensityTerm fitted_term(Sampler sampler = Sampler::ELM, Index width = 16, Index features = 3, bool pooled = false) {
+  DensityTerm t(density_options(width, features, pooled));
   Rng rng(7);
   for (std::uint64_t s = 1; s <= 12; ++s) {
     Config c = small_cell(s, 0.3);
@@ -121,6 +122,94 @@ TEST(DensityTerm, GradientAndStrainMatchFiniteDifferences) {
     open.update(kCutoff);
     check_derivatives(t, open);
   }
+}
+
+TEST(DensityTerm, PooledGradientAndStrainMatchFiniteDifferences) {
+  // one density per atom summed over both species (the Finnis-Sinclair form), and three pooled densities
+  for (Index features : {1, 3}) {
+    const DensityTerm t = fitted_term(Sampler::ELM, 16, features, true);
+    EXPECT_EQ(t.densities_per_atom(), features);
+    check_derivatives(t, small_cell(21));
+  }
+}
+
+TEST(DensityTerm, PooledEnergyIsTheEmbeddingOfTheSummedRadialFunctions) {
+  // E = sum_i F_{s_i}(rho_i), rho_i = sum_j f_{s_i s_j}(r_ij): what an eam/fs table holds
+  const DensityTerm t = fitted_term(Sampler::ELM, 16, 1, true);
+  const Config c = small_cell(17);
+  const PairList& pl = c.pairs;
+  Matrix rho = Matrix::Zero(c.q.rows(), 1);
+  for (Index e = 0; e < pl.size(); ++e) {
+    if (pl.r[static_cast<std::size_t>(e)] >= kCutoff) continue;
+    const Index i = pl.first[static_cast<std::size_t>(e)], j = pl.second[static_cast<std::size_t>(e)];
+    Matrix f, df;
+    const Vector r = Vector::Constant(1, pl.r[static_cast<std::size_t>(e)]);
+    t.radial_functions(c.species[i], c.species[j], r, f, df);
+    rho(i, 0) += f(0, 0);
+    t.radial_functions(c.species[j], c.species[i], r, f, df);
+    rho(j, 0) += f(0, 0);
+  }
+  Vector per_atom = Vector::Zero(c.q.rows());
+  const double e = t.evaluate(c.view(), nullptr, nullptr, per_atom.data());
+  double sum = 0.0;
+  for (Index i = 0; i < c.q.rows(); ++i) {
+    Vector F;
+    Matrix dF;
+    t.embedding(c.species[i], rho.row(i), F, dF);
+    EXPECT_NEAR(F(0), per_atom(i), 1e-12 * std::max(1.0, std::abs(F(0))));
+    // dF/drho against a central difference
+    const double h = 1e-6;
+    Vector Fp, Fm;
+    Matrix unused;
+    t.embedding(c.species[i], rho.row(i).array() + h, Fp, unused);
+    t.embedding(c.species[i], rho.row(i).array() - h, Fm, unused);
+    EXPECT_NEAR(dF(0, 0), (Fp(0) - Fm(0)) / (2 * h), 1e-6 * std::max(1.0, std::abs(dF(0, 0))));
+    sum += F(0);
+  }
+  EXPECT_NEAR(sum, e, 1e-12 * std::max(1.0, std::abs(e)));
+  // radial derivatives against central differences; the observed range holds the densities seen
+  Matrix f, df, fp, fm;
+  const Vector r = Vector::LinSpaced(7, 1.5, kCutoff);
+  t.radial_functions(0, 1, r, f, df);
+  t.radial_functions(0, 1, r.array() + 1e-6, fp, df);
+  t.radial_functions(0, 1, r.array() - 1e-6, fm, df);
+  t.radial_functions(0, 1, r, f, df);
+  EXPECT_LT((df - (fp - fm) / 2e-6).cwiseAbs().maxCoeff(), 1e-7);
+  EXPECT_EQ(f(6, 0), 0.0);  // at the cutoff
+  const auto [lo, hi] = t.observed_range(0);
+  EXPECT_EQ(lo.size(), 1);
+  EXPECT_LT(lo(0), hi(0));
+  Vector Fx;
+  Matrix dFx;
+  expect_error([&] { t.embedding(0, Matrix::Zero(1, 2), Fx, dFx); }, "rho must have 1 columns");
+  expect_error([&] { t.radial_functions(0, 5, r, f, df); },
+               "the neighbour atom has species 5, which is missing from the model");
+}
+
+TEST(DensityTerm, OneSpeciesIsTheSameFormPooledOrNot) {
+  // with one species the per-species densities are the pooled ones: same columns, same energies
+  auto one_species = [](bool pooled) {
+    DensityTerm t(density_options(8, 2, pooled));
+    Rng rng(7);
+    for (std::uint64_t s = 1; s <= 6; ++s) {
+      Config c = small_cell(s, 0.3);
+      c.species = {0, 0, 0, 0};
+      t.observe(c.view(), rng);
+    }
+    TermSampling smp;
+    smp.seed = 11;
+    t.sample(smp, false);
+    Vector w = Vector::LinSpaced(t.columns(), -1.0, 1.0);
+    t.set_weights(w.data());
+    return t;
+  };
+  const DensityTerm a = one_species(false), b = one_species(true);
+  Config c = small_cell(40);
+  c.species = {0, 0, 0, 0};
+  Vector ga = Vector::Zero(12), gb = Vector::Zero(12);
+  EXPECT_EQ(a.columns(), b.columns());
+  EXPECT_EQ(a.evaluate(c.view(), ga.data(), nullptr, nullptr), b.evaluate(c.view(), gb.data(), nullptr, nullptr));
+  EXPECT_EQ(ga, gb);
 }
 
 TEST(DensityTerm, DesignRowsAreTheEvaluationPerWeight) {
@@ -219,6 +308,16 @@ TEST(DensityTerm, StateRoundTripEvaluatesTheSame) {
   Vector g0 = Vector::Zero(12), g1 = Vector::Zero(12);
   EXPECT_EQ(t.evaluate(c.view(), g0.data(), nullptr, nullptr), u.evaluate(c.view(), g1.data(), nullptr, nullptr));
   EXPECT_EQ(g0, g1);
+  // pooled survives the round trip; a state without the keys added later (pooled, the observed range) loads
+  const DensityTerm pooled = fitted_term(Sampler::ELM, 16, 1, true);
+  u.restore(pooled.state());
+  EXPECT_EQ(u.densities_per_atom(), 1);
+  EXPECT_EQ(pooled.evaluate(c.view(), nullptr, nullptr, nullptr), u.evaluate(c.view(), nullptr, nullptr, nullptr));
+  TermState old = t.state();
+  for (const char* key : {"pooled", "rho_lo_0", "rho_hi_0", "rho_lo_1", "rho_hi_1"}) old.erase(key);
+  u.restore(old);
+  EXPECT_EQ(u.densities_per_atom(), 6);
+  EXPECT_EQ(t.evaluate(c.view(), nullptr, nullptr, nullptr), u.evaluate(c.view(), nullptr, nullptr, nullptr));
   TermState bad = t.state();
   bad.erase("W_1");
   expect_error([&] { u.restore(bad); }, "missing array 'W_1'");
@@ -274,6 +373,11 @@ TEST(DensityTerm, SharedTermChecksThroughTheRegistry) {
   EXPECT_EQ(t->name(), "density");
   check_term(*t, data[0]);
   check_invariance(*t, data[1]);
+  o.pooled = true;  // the Finnis-Sinclair form: one density per atom over both species
+  o.features = 1;
+  auto fs = sampled_term(o, data);
+  check_term(*fs, data[2]);
+  check_invariance(*fs, data[3]);
   // (check_continuity's three atoms in open space have densities far outside a crystal's, where the embedding's
   // quartic columns are steep but smooth: EnergyAndForcesAreContinuousAcrossTheCutoff checks the C2 switch by
   // how the jumps shrink instead)

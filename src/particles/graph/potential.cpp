@@ -11,6 +11,7 @@
 #include "hamsam/cancel.hpp"
 #include "hamsam/error.hpp"
 #include "sampling.hpp"
+#include "terms/density.hpp"
 
 namespace hamsam::particles::detail {
 
@@ -31,6 +32,7 @@ std::vector<TermOptions> term_options(const GraphFitOptions& o, double fallback_
     t.angular_order = o.angular_order;
     t.activation = o.activation;
     t.pair_input = o.pair_input;
+    t.pooled = o.density_pooled;
     out.push_back(t);
   }
   return out;
@@ -252,6 +254,55 @@ std::pair<Vector, Matrix> GraphHamiltonian::potential_forces(const Topology& top
                                },
                                1);
   return {e, f};
+}
+
+namespace {
+
+/// The density term of a potential model; throws hamsam::Error when there is none (or several).
+const detail::DensityTerm& density_term(const GraphHamiltonian& model, const detail::Potential* potential) {
+  require(model.fitted() && model.potential_model() && potential,
+          "the model has no density term: fit_potential with terms=(\"pair\", \"density\")");
+  const detail::DensityTerm* found = nullptr;
+  for (const auto& t : potential->terms)
+    if (const auto* d = dynamic_cast<const detail::DensityTerm*>(t.get())) {
+      require(!found, "the model has several density terms: density_radial / density_embedding serve one");
+      found = d;
+    }
+  require(found != nullptr, "the model has no density term: fit_potential with terms=(\"pair\", \"density\")");
+  return *found;
+}
+
+}  // namespace
+
+Index GraphHamiltonian::density_dims() const {
+  if (!potential_model() || !potential_) return 0;
+  for (const auto& t : potential_->terms)
+    if (const auto* d = dynamic_cast<const detail::DensityTerm*>(t.get())) return d->densities_per_atom();
+  return 0;
+}
+
+double GraphHamiltonian::density_cutoff() const {
+  return density_dims() > 0 ? density_term(*this, potential_.get()).cutoff() : 0.0;
+}
+
+std::pair<Vector, Vector> GraphHamiltonian::density_range(int species) const {
+  return density_term(*this, potential_.get()).observed_range(species);
+}
+
+std::pair<Matrix, Matrix> GraphHamiltonian::density_radial(int centre, int neighbour, const Vector& r) const {
+  const detail::DensityTerm& term = density_term(*this, potential_.get());
+  require(r.allFinite() && (r.size() == 0 || r.minCoeff() >= 0), "r must hold finite distances >= 0");
+  std::pair<Matrix, Matrix> out;
+  term.radial_functions(centre, neighbour, r, out.first, out.second);
+  return out;
+}
+
+std::pair<Vector, Matrix> GraphHamiltonian::density_embedding(int species, const Matrix& rho) const {
+  const detail::DensityTerm& term = density_term(*this, potential_.get());
+  require(rho.allFinite(), "rho must hold finite densities");
+  std::pair<Vector, Matrix> out;
+  term.embedding(species, rho, out.first, out.second);
+  return out;
 }
 
 }  // namespace hamsam::particles

@@ -195,6 +195,20 @@ class GraphHamiltonian {
   /// T_type and dT/du at kinetic inputs u (the network; linear continuation past the largest trained u, as in
   /// every evaluation: kinetic energy grows without bound while sampled neurons saturate).
   std::pair<Vector, Vector> kinetic_term(int type, const Vector& u) const;
+  /// The densities per atom of a potential model's density term (0 without one): density_features per
+  /// neighbour species, or density_features when density_pooled (1: the Finnis-Sinclair form of eam/fs).
+  Index density_dims() const;
+  /// The density term's radial functions f_{centre, neighbour, k}(r) (smooth cutoff included) and their
+  /// r-derivatives at distances r (n x density_features each). Throws hamsam::Error without a density term or
+  /// for a species it lacks.
+  std::pair<Matrix, Matrix> density_radial(int centre, int neighbour, const Vector& r) const;
+  /// The density term's embedding energy F_s(rho) of an atom of species s at densities rho (n x density_dims())
+  /// and dF/drho (n x density_dims()); the species' constant energy is not part of it. Throws as density_radial.
+  std::pair<Vector, Matrix> density_embedding(int species, const Matrix& rho) const;
+  /// The smallest and largest densities (density_dims() each) the fit observed on atoms of `species`.
+  std::pair<Vector, Vector> density_range(int species) const;
+  /// The density term's cutoff radius (0 without a density term).
+  double density_cutoff() const;
 
   // ---- the core, per state (also used by BoundGraphHamiltonian and velocity_verlet) ----
   /// sum_i T(u_i) at momenta p (N d values); adds dH/dp into gp when non-null.

@@ -62,6 +62,10 @@ struct GraphFitOptions {
   double angular_cutoff = 0.0;      ///< the angular term's own cutoff (0: cutoff)
   Index density_width = 64;         ///< neurons of each embedding network F(rho) of the density term
   Index density_features = 8;       ///< sampled radial functions summed into densities
+  /// false: a density per radial function and neighbour species; true: each radial function's density sums over
+  /// all neighbours (rho_i = sum_j f_{s_i s_j}(r_ij)). With density_features = 1 that is one density per atom
+  /// and a one-dimensional embedding F_s(rho) per species: the Finnis-Sinclair form LAMMPS's eam/fs holds.
+  bool density_pooled = false;
   Index angular_width = 64;         ///< neurons of the angular term's output network(s)
   Index angular_features = 8;       ///< radial functions of the angular term
   Index angular_order = 0;          ///< the angular term's angular resolution (0: the term's default)
@@ -112,6 +116,7 @@ void visit_fields(Self& o, V&& v) {
   v("angular_cutoff", o.angular_cutoff, fields::finite_at_least(0, "0 uses cutoff"));
   v("density_width", o.density_width, fields::at_least(1, "e.g. 64"));
   v("density_features", o.density_features, fields::at_least(1, "e.g. 8"));
+  v("density_pooled", o.density_pooled);
   v("angular_width", o.angular_width, fields::at_least(1, "e.g. 64"));
   v("angular_features", o.angular_features, fields::at_least(1, "e.g. 8"));
   v("angular_order", o.angular_order, fields::non_negative("0 = the term's default"));

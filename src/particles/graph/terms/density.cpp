@@ -100,20 +100,22 @@ Index DensityTerm::index_of(int species) const {
   return static_cast<Index>(it - species_.begin());
 }
 
+Index DensityTerm::known_index(int species, const std::string& what) const {
+  const Index k = index_of(species);
+  if (k < 0) {
+    std::string known;
+    for (int s : species_) known += (known.empty() ? "" : ", ") + std::to_string(s);
+    throw Error("density term: " + what + " has species " + std::to_string(species) +
+                ", which is missing from the model (fitted species: " + known + "): fit on data that holds it");
+  }
+  return k;
+}
+
 std::vector<Index> DensityTerm::species_indices(const ConfigView& config) const {
   require(sampled_, "density term: not sampled yet (observe and sample come first)");
   std::vector<Index> sidx(static_cast<std::size_t>(config.atoms));
-  for (Index i = 0; i < config.atoms; ++i) {
-    const Index k = index_of(config.species[i]);
-    if (k < 0) {
-      std::string known;
-      for (int s : species_) known += (known.empty() ? "" : ", ") + std::to_string(s);
-      throw Error("density term: atom " + std::to_string(i) + " has species " + std::to_string(config.species[i]) +
-                  ", which is missing from the model (fitted species: " + known +
-                  "): fit on data that holds it");
-    }
-    sidx[static_cast<std::size_t>(i)] = k;
-  }
+  for (Index i = 0; i < config.atoms; ++i)
+    sidx[static_cast<std::size_t>(i)] = known_index(config.species[i], "atom " + std::to_string(i));
   return sidx;
 }
 
@@ -144,8 +146,8 @@ void DensityTerm::densities(const ConfigView& config, const std::vector<Index>& 
     radial(si * T + sj, r, f, df);
     radial(sj * T + si, r, f + K, df + K);
     for (Index k = 0; k < K; ++k) {
-      w.rho(i, sj * K + k) += f[k];
-      w.rho(j, si * K + k) += f[K + k];
+      w.rho(i, block(sj) * K + k) += f[k];
+      w.rho(j, block(si) * K + k) += f[K + k];
     }
   }
 }
@@ -242,7 +244,7 @@ Matrix DensityTerm::environment_densities(const std::vector<Environment>& envs, 
     for (std::size_t q = 0; q < env.r.size(); ++q) {
       const Index t = index_of(env.neighbour[q]);
       radial(si * T + t, env.r[q], f.data(), df.data());
-      for (Index k = 0; k < K; ++k) X(static_cast<Index>(n), t * K + k) += f[static_cast<std::size_t>(k)];
+      for (Index k = 0; k < K; ++k) X(static_cast<Index>(n), block(t) * K + k) += f[static_cast<std::size_t>(k)];
     }
   }
   return X;
@@ -281,6 +283,8 @@ void DensityTerm::sample(const TermSampling& s, bool with_values) {
       Embedding& em = embed_[static_cast<std::size_t>(a)];
       const Matrix rho = environment_densities(environments_.at(species_[static_cast<std::size_t>(a)]), a);
       em.mean = rho.colwise().mean().transpose();
+      em.lo = rho.colwise().minCoeff().transpose();
+      em.hi = rho.colwise().maxCoeff().transpose();
       em.scale.resize(D);
       for (Index c = 0; c < D; ++c) {
         const double sd = std::sqrt((rho.col(c).array() - em.mean(c)).square().mean());
@@ -355,8 +359,8 @@ void DensityTerm::design(const ConfigView& config, const DesignRows& rows, Index
     if (pl.r[static_cast<std::size_t>(e)] >= fc_.rc) continue;
     const Index i = pl.first[static_cast<std::size_t>(e)], j = pl.second[static_cast<std::size_t>(e)];
     const Index si = sidx[static_cast<std::size_t>(i)], sj = sidx[static_cast<std::size_t>(j)];
-    chain(P[static_cast<std::size_t>(i)], sj, w.df.row(e).data(), gi);
-    chain(P[static_cast<std::size_t>(j)], si, w.df.row(e).data() + K, gj);
+    chain(P[static_cast<std::size_t>(i)], block(sj), w.df.row(e).data(), gi);
+    chain(P[static_cast<std::size_t>(j)], block(si), w.df.row(e).data() + K, gj);
     if (si == sj) {
       for (Index m = 0; m < C; ++m) gi[static_cast<std::size_t>(m)] += gj[static_cast<std::size_t>(m)];
       write(e, gi, si);
@@ -400,10 +404,52 @@ double DensityTerm::evaluate(const ConfigView& config, double* grad, double* str
     const Index si = sidx[static_cast<std::size_t>(i)], sj = sidx[static_cast<std::size_t>(j)];
     const double* df = w.df.row(e).data();
     double s = 0.0;
-    for (Index k = 0; k < K; ++k) s += dE(i, sj * K + k) * df[k] + dE(j, si * K + k) * df[K + k];
+    for (Index k = 0; k < K; ++k) s += dE(i, block(sj) * K + k) * df[k] + dE(j, block(si) * K + k) * df[K + k];
     add_pair_energy(pl, e, 0.0, s, grad, strain, nullptr);  // the pair's dE/dr (its energy is per atom)
   }
   return energy;
+}
+
+void DensityTerm::radial_functions(int centre, int neighbour, const Vector& r, Matrix& f, Matrix& df) const {
+  require(sampled_, "density term: not fitted yet");
+  const Index a = known_index(centre, "the centre atom"), b = known_index(neighbour, "the neighbour atom");
+  const Index K = options_.features, T = static_cast<Index>(species_.size());
+  f.resize(r.size(), K);
+  df.resize(r.size(), K);
+  std::vector<double> fv(static_cast<std::size_t>(K)), dv(static_cast<std::size_t>(K));
+  for (Index e = 0; e < r.size(); ++e) {
+    radial(a * T + b, r(e), fv.data(), dv.data());
+    for (Index k = 0; k < K; ++k) {
+      f(e, k) = fv[static_cast<std::size_t>(k)];
+      df(e, k) = dv[static_cast<std::size_t>(k)];
+    }
+  }
+}
+
+void DensityTerm::embedding(int s, const Matrix& rho, Vector& F, Matrix& dF) const {
+  require(sampled_, "density term: not fitted yet");
+  const Index a = known_index(s, "the atom");
+  const Index D = dims(), C = block_columns();
+  require(rho.cols() == D, "density term: rho must have " + std::to_string(D) + " columns (the densities per atom), got " +
+                               std::to_string(rho.cols()));
+  const Embedding& em = embed_[static_cast<std::size_t>(a)];
+  F.resize(rho.rows());
+  dF.resize(rho.rows(), D);
+  std::vector<double> v(static_cast<std::size_t>(C));
+  Vector x(D);
+  RowMatrix P;
+  for (Index n = 0; n < rho.rows(); ++n) {
+    x = rho.row(n).transpose();
+    atom_columns(a, x.data(), v.data(), &P);
+    F(n) = Eigen::Map<const Vector>(v.data(), C).dot(em.weights);
+    dF.row(n) = (P * em.weights).transpose();
+  }
+}
+
+std::pair<Vector, Vector> DensityTerm::observed_range(int s) const {
+  require(sampled_, "density term: not fitted yet");
+  const Embedding& em = embed_[static_cast<std::size_t>(known_index(s, "the atom"))];
+  return {em.lo, em.hi};
 }
 
 TermState DensityTerm::state() const {
@@ -414,6 +460,7 @@ TermState DensityTerm::state() const {
   st["cutoff"] = scalar(fc_.rc);
   st["cutoff_on"] = scalar(fc_.r_on);
   st["features"] = scalar(static_cast<double>(options_.features));
+  st["pooled"] = scalar(options_.pooled ? 1.0 : 0.0);
   st["width"] = scalar(static_cast<double>(options_.width));
   st["activation"] = scalar(static_cast<double>(static_cast<int>(act_)));
   st["power_degree"] = scalar(monomials_.empty() ? 2.0 : static_cast<double>(monomials_.back().size()));
@@ -431,6 +478,8 @@ TermState DensityTerm::state() const {
     const std::string key = std::to_string(species_[static_cast<std::size_t>(a)]);
     st["mean_" + key] = em.mean.transpose();
     st["scale_" + key] = em.scale.transpose();
+    st["rho_lo_" + key] = em.lo.transpose();
+    st["rho_hi_" + key] = em.hi.transpose();
     st["pc_" + key] = em.pc;
     st["W_" + key] = em.layer.W;
     st["b_" + key] = em.layer.b.transpose();
@@ -451,6 +500,7 @@ void DensityTerm::restore(const TermState& st) {
   o.cutoff = entry(st, "cutoff", 1, 1)(0, 0);
   o.cutoff_on = entry(st, "cutoff_on", 1, 1)(0, 0);
   o.features = count("features", 1, 64);
+  o.pooled = st.count("pooled") ? count("pooled", 0, 1) == 1 : false;  // absent in files of unpooled terms
   o.width = count("width", 0, 100000);
   const auto act = static_cast<Activation>(count("activation", 0, static_cast<int>(Activation::Gaussian)));
   const Index degree = count("power_degree", 2, 8);
@@ -481,6 +531,11 @@ void DensityTerm::restore(const TermState& st) {
     em.mean = entry(st, "mean_" + key, 1, D).row(0).transpose();
     em.scale = entry(st, "scale_" + key, 1, D).row(0).transpose();
     require((em.scale.array() > 0).all(), "density term state: 'scale_" + key + "' must be > 0");
+    // the observed range (absent in files written before it was kept: mean -+ 4 standard deviations)
+    em.lo = st.count("rho_lo_" + key) ? Vector(entry(st, "rho_lo_" + key, 1, D).row(0).transpose())
+                                     : Vector(em.mean - 4.0 * em.scale);
+    em.hi = st.count("rho_hi_" + key) ? Vector(entry(st, "rho_hi_" + key, 1, D).row(0).transpose())
+                                     : Vector(em.mean + 4.0 * em.scale);
     em.pc = entry(st, "pc_" + key, D, p);
     em.layer.W = entry(st, "W_" + key, D, M);
     em.layer.b = entry(st, "b_" + key, 1, M).row(0).transpose();

@@ -4,7 +4,9 @@
 // Each atom i of species s has a density vector rho_i (D = K T entries, T species): for every neighbour species t,
 // K densities
 //   rho_i[t, k] = sum_{j of species t, r_ij < rc} f_{s t, k}(r_ij),   f_{s t, k}(r) = exp(-alpha_k (r - r0)) fc(r),
-// with r0 the shortest observed distance between the two species and the decay rates log-spaced so that
+// (pooled: K densities rho_i[k] = sum_j f_{s t_j, k}(r_ij) over all neighbours, D = K; with K = 1 one density per
+// atom, the Finnis-Sinclair form of LAMMPS's eam/fs), with r0 the shortest observed distance between the two
+// species and the decay rates log-spaced so that
 // alpha_k (rc - r0) runs over [2, 12] (the radial functions of effective-medium and embedded-atom densities are
 // exponentials; sampled tanh neurons on r span them far worse: docs/graph.md). The energy is a sum over atoms of an
 // embedding function of the standardized densities x_i = (rho_i - mean_s) / scale_s (mean and spread of the
@@ -50,6 +52,18 @@ class DensityTerm final : public Term {
   /// The standardized densities x of the observed atoms of species index si (rows), after sample().
   const Matrix& observed_inputs(Index si) const { return embed_[static_cast<std::size_t>(si)].observed; }
 
+  // ---- the fitted functions, for inspection and export (throw hamsam::Error for a species the term lacks) ----
+  /// Densities per atom (D): features x neighbour species, or features when pooled.
+  Index densities_per_atom() const { return dims(); }
+  /// The K radial functions f_{centre, neighbour, k}(r) and their r-derivatives at distances r (n x K each); the
+  /// density of an atom of species `centre` sums them over its neighbours of species `neighbour` into its
+  /// density block of that species (pooled: into its K densities).
+  void radial_functions(int centre, int neighbour, const Vector& r, Matrix& f, Matrix& df) const;
+  /// The embedding energy F_s(rho) of an atom of species s at densities rho (n x D) and dF/drho (n x D).
+  void embedding(int s, const Matrix& rho, Vector& F, Matrix& dF) const;
+  /// The smallest and largest densities (D each) observed on atoms of species s in the fit.
+  std::pair<Vector, Vector> observed_range(int s) const;
+
  private:
   /// An observed atom: its species and its neighbours' species and distances (within the cutoff).
   struct Environment {
@@ -64,6 +78,7 @@ class DensityTerm final : public Term {
   /// The embedding of one central species.
   struct Embedding {
     Vector mean, scale;  ///< D
+    Vector lo, hi;       ///< D: the observed range
     Matrix pc;           ///< D x p: leading principal directions of x, whitened
     HiddenLayer layer;   ///< D x width
     Vector weights;      ///< columns of this species
@@ -76,9 +91,13 @@ class DensityTerm final : public Term {
     RowMatrix f, df;
   };
 
-  Index dims() const { return options_.features * static_cast<Index>(species_.size()); }
+  Index dims() const { return options_.features * (options_.pooled ? 1 : static_cast<Index>(species_.size())); }
+  /// The density block that neighbours of species index t add to (0 when pooled).
+  Index block(Index t) const { return options_.pooled ? 0 : t; }
   Index block_columns() const;  // columns of one central species
   Index index_of(int species) const;
+  /// index_of(species); throws hamsam::Error naming a species the term lacks (`what`: where it came from).
+  Index known_index(int species, const std::string& what) const;
   std::vector<Index> species_indices(const ConfigView& config) const;
   void radial(Index pair, double r, double* f, double* df) const;
   void densities(const ConfigView& config, const std::vector<Index>& sidx, Work& w) const;

@@ -147,6 +147,9 @@ struct TermOptions {
   Index angular_order = 0;   ///< angular term: the highest power of cos(theta) (or its sampled features' size)
   Activation activation = Activation::Tanh;      ///< of every sampled neuron (also needed to evaluate)
   PairInput pair_input = PairInput::Distance;    ///< what radial networks see: r or 1/r
+  /// Density term: each radial function's density sums over all neighbours whatever their species (false: one
+  /// density per neighbour species).
+  bool pooled = false;
 };
 
 /// A term's fitted state as named arrays (scalars as 1 x 1), what a model file holds; restore() validates it.
