@@ -164,20 +164,18 @@ def test_lammps_hamiltonian_model_of_lennard_jones(tmp_path):
 
 
 def _verlet(model, atoms, velocities, masses, dt, steps, every):
-    """hamsam's velocity Verlet with the model's exact forces (positions unwrapped), frames every `every` steps."""
-    q, v = atoms.positions.copy(), velocities.copy()
-    cell, species = np.array(atoms.cell), atoms.numbers.tolist()
-    m = masses[:, None]
-    f = model.evaluate(dict(positions=q, species=species, cell=cell))["forces"]
-    frames = [(q.copy(), v.copy())]
-    for k in range(1, steps + 1):
-        v += 0.5 * dt * f / m
-        q += dt * v
-        f = model.evaluate(dict(positions=q, species=species, cell=cell))["forces"]
-        v += 0.5 * dt * f / m
-        if k % every == 0:
-            frames.append((q.copy(), v.copy()))
-    return np.array([a for a, _ in frames]), np.array([b for _, b in frames])
+    """hamsam's own rollout (graph_velocity_verlet of the bound model: H = sum |p|^2 / 2m + V, positions
+    unwrapped), frames every `every` steps: positions and velocities."""
+    from hamsam.ase import state, topology
+    a = atoms.copy()
+    a.set_masses(masses)
+    a.set_momenta(masses[:, None] * velocities)
+    h = model.bind(topology(a, model))
+    traj = np.asarray(hs.graph_velocity_verlet(h, state(a), dt=dt, steps=steps, save_every=every))
+    n = len(a)
+    q = traj[:, : 3 * n].reshape(len(traj), n, 3)
+    v = traj[:, 3 * n:].reshape(len(traj), n, 3) / masses[None, :, None]
+    return q, v
 
 
 def test_lammps_nve_run_matches_hamsam_and_two_ranks_match_one(pair_model, tmp_path):
