@@ -10,8 +10,14 @@ from tables on uniform grids (r_k = k dr up to the cutoff, rho_k = k drho), inte
 density term has ONE density per atom (``density_pooled=True, density_features=1``, or one species and one
 radial function): f is the density term's radial function (``density_radial``), F its embedding
 (``density_embedding``) plus the species' constant energy, phi the pair energy (``pair_term``: the pair term and
-the reference potential). The grids are refined (doubled) until that interpolation, evaluated here exactly as
-LAMMPS evaluates it, meets the stated accuracy against the exact model; the report gives every table's error.
+the reference potential).
+
+Since LAMMPS's slopes are differences of the tabulated values, the values are not the model's values (whose
+rounding noise the differences would multiply by 1 / spacing) but integrals of its exact derivatives
+(:func:`integrated_values`: Gauss-Legendre per knot interval, anchored at the cutoff for the functions of r and in
+the middle of the observed densities for F), so that the slopes carry only the derivatives' own rounding. The
+grids are refined (doubled) until that interpolation, evaluated here exactly as LAMMPS evaluates it, meets the
+stated accuracy against the exact model; the report gives every table's error.
 """
 from __future__ import annotations
 
@@ -20,7 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["write_eam_fs", "lammps_spline"]
+from ._files import write_text
+
+__all__ = ["write_eam_fs", "lammps_spline", "integrated_values"]
 
 #: Grid sizes tried: start, then doubled up to the largest.
 _FIRST_POINTS = 1001
@@ -52,12 +60,42 @@ def lammps_spline(values, delta, x):
     return value, deriv
 
 
-def _table_error(fn, lo, hi, n, span):
-    """Tabulates fn (x -> (value, derivative)) at n knots on [0, hi] and measures LAMMPS's interpolation against
-    fn on `span` (test points between the knots): (knot values, delta, report dict)."""
+#: Gauss-Legendre nodes and weights on [0, 1] for the integral over each knot interval.
+_GL_NODES, _GL_WEIGHTS = (0.5 * (np.polynomial.legendre.leggauss(6)[0] + 1.0),
+                          0.5 * np.polynomial.legendre.leggauss(6)[1])
+
+
+def integrated_values(fn, knots, first=0, anchor=-1):
+    """Values of fn (x -> (value, derivative)) at the uniform `knots` from its derivative: fn's value at the knot
+    of index `anchor` (default the last) plus the integrals of the derivative (Gauss-Legendre, 6 nodes per
+    interval) from that knot to each other knot.
+
+    LAMMPS takes a table's slopes from differences of its values, which multiply any rounding noise of the values
+    by 1 / spacing; values that are integrals of the derivative differ from knot to knot by that interval's
+    integral alone, so their differences carry the derivative's own (small) rounding, not the value's. Knots below
+    index `first` are left 0 (to be filled by the caller)."""
+    knots = np.asarray(knots, dtype=np.float64)
+    out = np.zeros_like(knots)
+    anchor = range(knots.size)[anchor]
+    lo = knots[first:-1]
+    h = knots[first + 1:] - lo
+    x = lo[:, None] + h[:, None] * _GL_NODES[None, :]
+    _, d = fn(x.ravel())
+    seg = (np.asarray(d).reshape(x.shape) @ _GL_WEIGHTS) * h  # the integral over [knot k, knot k + 1], k >= first
+    a = anchor - first
+    out[anchor] = fn(knots[anchor:anchor + 1])[0][0]
+    out[first:anchor] = out[anchor] - np.cumsum(seg[:a][::-1])[::-1]
+    out[anchor + 1:] = out[anchor] + np.cumsum(seg[a:])
+    return out
+
+
+def _table_error(fn, lo, hi, n, span, tabulate):
+    """Tabulates fn (x -> (value, derivative)) at n knots on [0, hi] (the values tabulate(knots)) and measures
+    LAMMPS's interpolation against fn on `span` (test points between the knots): (knot values, delta, report
+    dict)."""
     delta = hi / (n - 1)
     knots = np.arange(n) * delta
-    values, _ = fn(knots)
+    values = tabulate(knots)
     a, b = span
     first, last = int(np.floor(a / delta)), min(n - 1, int(np.ceil(b / delta)))
     t = (np.arange(first, last)[:, None] + np.array([0.25, 0.5, 0.75])[None, :]).ravel() * delta
@@ -75,36 +113,33 @@ def _table_error(fn, lo, hi, n, span):
 
 def _refine(functions, hi, span_of, accuracy):
     """The smallest grid (doubling) on [0, hi] at which every function meets `accuracy` (relative value and
-    derivative error on its span); where none does, the best grid seen (the slopes are differences of the values:
-    the model's rounding noise grows as the knots close in). Returns (n, delta,
-    [values], [reports])."""
-    n, best = _FIRST_POINTS, None
-    while True:
-        tables, reports = [], []
-        for name, fn in functions:
-            values, delta, rep = _table_error(fn, 0.0, hi, n, span_of(name))
+    derivative error on its span), or the grid past which doubling stops helping (refine_points). functions:
+    (name, fn, tabulate) as _table_error takes them. Returns (n, delta, [values], [reports])."""
+    from .lammps import refine_points
+
+    def build(n):
+        tables, reports, delta = [], [], None
+        for name, fn, tabulate in functions:
+            values, delta, rep = _table_error(fn, 0.0, hi, n, span_of(name), tabulate)
             rep["function"] = name
             tables.append(values)
             reports.append(rep)
-        worst = max(r["relative_error"] for r in reports)
-        if best is None or worst < best[0]:
-            best = (worst, n, delta, tables, reports)
-        if worst <= accuracy or n >= _MAX_POINTS:
-            return best[1:]
-        n = 2 * (n - 1) + 1
+        return delta, tables, reports
+
+    def worst(result):
+        return max(r["relative_error"] for r in result[2])
+
+    n, (delta, tables, reports), _ = refine_points(build, lambda result: worst(result) <= accuracy, worst,
+                                                   _FIRST_POINTS, lambda k: 2 * (k - 1) + 1, _MAX_POINTS)
+    return n, delta, tables, reports
 
 
 def _species_and_elements(model, elements, masses):
     if not getattr(model, "fitted", False) or not model._impl.potential_model:
         raise ValueError("write_eam_fs takes a potential model fitted with fit_potential(terms=(\"pair\", "
                          "\"density\"))")
-    terms = tuple(model.options.get("terms") or ("pair",))
-    if "angular" in terms:
-        raise ValueError("the model has an angular (three-body) term: LAMMPS's eam/fs cannot represent it, and "
-                         "hamsam does not export angular terms yet; fit with terms=(\"pair\", \"density\")")
-    unknown = [t for t in terms if t not in ("pair", "density")]
-    if unknown:
-        raise ValueError(f"the model's terms {unknown} have no eam/fs form (pair and density only)")
+    from .lammps import exportable_terms
+    terms = tuple(exportable_terms(model))
     if terms.count("density") != 1:
         raise ValueError("eam/fs needs exactly one density term: fit with terms=(\"pair\", \"density\") "
                          f"(this model has terms={terms}); a pair-only model goes to pair_style table")
@@ -191,46 +226,52 @@ def write_eam_fs(model, path, elements=None, masses=None, accuracy=1e-10, overwr
     density_low = min(lows.values())
     energies = model._impl.species_energies
 
-    # functions of r: the densities f_(centre, neighbour) and r phi_(a, b)
+    # functions of r: the densities f_(centre, neighbour) and r phi_(a, b); the tables hold integrals of their
+    # exact derivatives (integrated_values), anchored at the cutoff
     def radial(a, b):
         def fn(r):
             f, df = model._impl.density_radial(a, b, np.asarray(r, dtype=np.float64))
             return f[:, 0], df[:, 0]
         return fn
 
-    def rphi(a, b):
+    def pair(a, b):
         def fn(r):
-            r = np.asarray(r, dtype=np.float64)
-            out, dout = np.zeros_like(r), np.zeros_like(r)
-            pos = r > 0
-            v, dv = model._impl.pair_term(a, b, r[pos])
-            out[pos] = r[pos] * v
-            dout[pos] = v + r[pos] * dv
-            if not pos.all():  # r = 0 (the first knot, where no atom sits): the line through the next two
-                i = np.flatnonzero(~pos)
-                step = max(float(np.min(r[pos])) if pos.any() else 1e-3, 1e-12)
-                v1, dv1 = model._impl.pair_term(a, b, np.array([step, 2 * step]))
-                out[i] = 2 * step * v1[0] - 2 * step * v1[1]
-                dout[i] = v1[0] + step * dv1[0]
-            return out, dout
+            v, dv = model._impl.pair_term(a, b, np.asarray(r, dtype=np.float64))
+            return np.asarray(v), np.asarray(dv)
         return fn
+
+    def rphi(a, b):
+        def fn(r):  # r phi and its derivative (r > 0)
+            v, dv = pair(a, b)(r)
+            return r * v, v + r * dv
+        return fn
+
+    def r_table(fn, times_r=False):
+        def tab(knots):  # r = 0, where no atom sits and the functions need not be defined: the line through the
+            out = integrated_values(fn, knots, first=1)  # next two knots
+            if times_r:
+                out *= knots
+            out[0] = 2 * out[1] - out[2]
+            return out
+        return tab
 
     r_functions, index, spans = [], {}, {}
     for a in species:          # setfl order: section of element a, density entry per centre element b
         for b in species:
             index[("rho", a, b)] = len(r_functions)
             name = f"f {b}<-{a}"  # the density at a b-centre from an a-neighbour
-            r_functions.append((name, radial(b, a)))
+            r_functions.append((name, radial(b, a), r_table(radial(b, a))))
             spans[name] = (density_low, cutoff)
     for i, a in enumerate(species):
         for b in species[:i + 1]:
             index[("phi", a, b)] = len(r_functions)
             name = f"r*phi {a}-{b}"
-            r_functions.append((name, rphi(a, b)))
+            r_functions.append((name, rphi(a, b), r_table(pair(a, b), times_r=True)))
             spans[name] = (lows[(a, b)], cutoff)
     nr, dr, r_tables, r_reports = _refine(r_functions, cutoff, spans.__getitem__, accuracy)
 
-    # functions of rho: F_s(rho) + the species' constant energy
+    # functions of rho: F_s(rho) + the species' constant energy; the tables integrate dF/drho from the middle of
+    # the observed densities (F and the constant can be large and cancel: their values carry that rounding)
     ranges = {s: tuple(float(v[0]) for v in model._impl.density_range(s)) for s in species}
     width = max(max(hi - lo for lo, hi in ranges.values()), 1e-12)
     rho_max = max(hi for lo, hi in ranges.values()) + width
@@ -241,12 +282,18 @@ def write_eam_fs(model, path, elements=None, masses=None, accuracy=1e-10, overwr
             return F + float(energies[s]), dF[:, 0]
         return fn
 
+    def F_table(s):
+        def tab(knots):
+            anchor = int(round(0.5 * (ranges[s][0] + ranges[s][1]) / (knots[1] - knots[0])))
+            return integrated_values(embed(s), knots, anchor=min(anchor, knots.size - 1))
+        return tab
+
     def rho_span(name):
         lo, hi = ranges[int(name.split()[1])]
         return max(0.0, lo - 0.5 * (hi - lo)), min(rho_max, hi + 0.5 * (hi - lo))
 
-    nrho, drho, F_tables, F_reports = _refine([(f"F {s}", embed(s)) for s in species], rho_max, rho_span,
-                                              accuracy)
+    nrho, drho, F_tables, F_reports = _refine([(f"F {s}", embed(s), F_table(s)) for s in species], rho_max,
+                                              rho_span, accuracy)
 
     def block(values):
         lines = []
@@ -267,9 +314,7 @@ def write_eam_fs(model, path, elements=None, masses=None, accuracy=1e-10, overwr
     for i, a in enumerate(species):
         for b in species[:i + 1]:
             parts.append(block(r_tables[index[("phi", a, b)]]))
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text("\n".join(parts) + "\n")
-    os.replace(tmp, path)
+    write_text(str(path), "\n".join(parts) + "\n", overwrite=overwrite, name="path", what="export")
     reports = r_reports + F_reports
     return {"path": str(path), "pair_style": "pair_style eam/fs",
             "pair_coeff": f"pair_coeff * * {path.name} " + " ".join(elements),

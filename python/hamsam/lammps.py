@@ -360,9 +360,38 @@ class LammpsExport:
         return self.report()
 
 
-def _term_kinds(model) -> List[str]:
+def exportable_terms(model) -> List[str]:
+    """The term kinds of a fitted graph model ("pair", "density", ...; "message" for the message-passing term)
+    after checking that LAMMPS can hold them: pair terms (``pair_style table``) and pair + density terms
+    (``eam/fs``). ValueError naming what LAMMPS cannot represent otherwise (angular and message-passing terms).
+    The one check of :func:`export_lammps` and :func:`hamsam._lammps_eam.write_eam_fs`."""
     kinds = list(model.options.get("terms") or []) or ["pair"]
-    return kinds + (["message"] if int(model.options.get("message_width", 0)) > 0 else [])
+    kinds += ["message"] if int(model.options.get("message_width", 0)) > 0 else []
+    if "message" in kinds:
+        raise ValueError("this model has a message-passing term, which LAMMPS cannot represent as a pair table: "
+                         "it is not exportable yet (refit with terms=('pair', 'density') for an eam/fs export)")
+    if "angular" in kinds:
+        raise ValueError("this model has an angular (three-body) term: angular models are not exportable to "
+                         "LAMMPS yet (pair and density terms are: refit with terms=('pair',) or ('pair', 'density'))")
+    unknown = [k for k in kinds if k not in ("pair", "density")]
+    if unknown:
+        raise ValueError(f"the term(s) {unknown} cannot be exported to LAMMPS yet (pair and density terms can)")
+    return kinds
+
+
+def refine_points(build, done, worst, n, grow, most):
+    """The table search of both exports: ``build(n)`` for n points, then for ``grow(n)`` points, and so on, until
+    ``done(result)`` or n reaches ``most``; it stops early when a refinement no longer halves ``worst(result)``
+    (the largest relative error: the tables are then at the model's own rounding noise, which more points
+    amplify) and keeps the smaller table. Returns (n, result, the refused larger n or None)."""
+    result = build(n)
+    while not done(result) and n < most:
+        n2 = min(grow(n), most)
+        result2 = build(n2)
+        if worst(result2) > 0.5 * worst(result):
+            return n, result, n2
+        n, result = n2, result2
+    return n, result, None
 
 
 _EAM_FILE = "hamsam.eam.fs"
@@ -434,16 +463,7 @@ def export_lammps(model, folder, overwrite: bool = False, accuracy: float = 1e-9
         raise ValueError(f"units must be a LAMMPS units name such as 'metal' or 'lj', got {units!r}")
     if points is not None:
         points = as_int(points, "points", minimum=4, maximum=_MAX_POINTS)
-    kinds = _term_kinds(model)
-    if "message" in kinds:
-        raise ValueError("this model has a message-passing term, which LAMMPS cannot represent as a pair table: "
-                         "it is not exportable yet (refit with terms=('pair', 'density') for an eam/fs export)")
-    if "angular" in kinds:
-        raise ValueError("this model has an angular (three-body) term: angular models are not exportable to "
-                         "LAMMPS yet (pair and density terms are: refit with terms=('pair',) or ('pair', 'density'))")
-    unknown = [k for k in kinds if k not in ("pair", "density")]
-    if unknown:
-        raise ValueError(f"the term(s) {unknown} cannot be exported to LAMMPS yet (pair and density terms can)")
+    kinds = exportable_terms(model)
     if os.path.exists(folder) and not overwrite:
         raise ValueError(f"the export folder {folder!r} exists: choose a new folder or pass overwrite=True "
                          "(--force on the command line)")
@@ -488,16 +508,16 @@ def export_lammps(model, folder, overwrite: bool = False, accuracy: float = 1e-9
         return max(max(s.errors["max_energy_error"] / max(s.errors["max_energy"], 1e-300),
                        s.errors["max_force_error"] / max(s.errors["max_force"], 1e-300)) for s in secs)
 
-    n = points or _MIN_POINTS
-    secs = build(n)
-    while points is None and not all(_meets(s.errors, accuracy) for s in secs) and n < _MAX_POINTS:
-        before = worst(secs)
-        n2 = min(2 * n, _MAX_POINTS)
-        secs2 = build(n2)
-        if worst(secs2) > 0.5 * before:  # no longer improving: the model's own noise; keep the smaller table
-            notes.append(f"{n2} points were no better than {n}: the table errors are at the model's rounding noise")
-            break
-        n, secs = n2, secs2
+    def done(secs):
+        return all(_meets(s.errors, accuracy) for s in secs)
+
+    if points is not None:
+        n, secs = points, build(points)
+    else:
+        n, secs, refused = refine_points(build, done, worst, _MIN_POINTS, lambda k: 2 * k, _MAX_POINTS)
+        if refused is not None:
+            notes.append(f"{refused} points were no better than {n}: the table errors are at the model's rounding "
+                         "noise")
     if not all(_meets(s.errors, accuracy) for s in secs):
         notes.append(f"the accuracy {accuracy:.1e} is not reached with {n} points (see the errors above)")
     elif any(_noisy(s.errors, accuracy) for s in secs):

