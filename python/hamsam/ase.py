@@ -4,7 +4,9 @@
     >>> atoms.calc = Calculator(model)          # or hs.load("cu.hsm")
     >>> atoms.get_potential_energy(), atoms.get_forces(), atoms.get_stress(), atoms.get_potential_energies()
 
-Species are the atoms' atomic numbers (as in ``fit_potential`` of ``ase.Atoms``). ASE is imported here only.
+Species are the atoms' atomic numbers (as in ``fit_potential`` of ``ase.Atoms``), their numbers in ASE's units
+(eV, Angstrom, amu): a model fitted in other stated units (``model.units``, e.g. "lj") is an error unless
+``Calculator(model, units=...)`` says the atoms hold numbers in those. ASE is imported here only.
 
 hamsam's own MD on the same atoms: ``topology(atoms, model)`` and ``state(atoms)`` give the topology (masses,
 species, cell) and the state (positions, momenta) in ASE's units (eV, Angstrom, amu; time Angstrom sqrt(amu/eV),
@@ -34,11 +36,15 @@ class Calculator(_AseCalculator):
 
     implemented_properties = ["energy", "free_energy", "forces", "stress", "energies"]
 
-    def __init__(self, model, **kwargs):
+    def __init__(self, model, units="ase", **kwargs):
         from .graph import GraphHamiltonian
+        from .io import check_units, same_units
         if not isinstance(model, GraphHamiltonian) or not model.fitted or not model._impl.term_model:
             raise ValueError("Calculator needs a GraphHamiltonian whose potential is made of terms: fitted with "
                              "fit_potential, or with fit(...) and terms=(...) (or loaded from its file)")
+        # the atoms' numbers are in ASE's units unless units= says otherwise; a model fitted in others is an error
+        self.units = same_units(check_units(units), model.units, "the atoms (ASE's units unless units= is given)",
+                                "the model")
         super().__init__(**kwargs)
         self.model = model
 

@@ -193,10 +193,21 @@ class GraphHamiltonian(Estimator):
         warn_fit(fresh.summary)
         return self
 
-    def evaluate(self, configuration, species=None, cell=None, pbc=None) -> dict:
+    def evaluate(self, configuration, species=None, cell=None, pbc=None, units=None):
         """Energy, forces, virial (and stress, with a cell: ASE's convention, -virial / volume) and per-atom
         energies of one configuration (a :class:`hamsam.particles.Configuration`, dict or ``ase.Atoms``, or its
-        positions (N, d) with ``species``, ``cell``, ``pbc``) -> dict; a model fitted with :meth:`fit_potential`."""
+        positions (N, d) with ``species``, ``cell``, ``pbc``) -> dict; a model fitted with :meth:`fit_potential`.
+        A dataset of :func:`hamsam.io.read` (``Configurations``) -> a list of such dicts, one per configuration.
+
+        units: the unit system the configuration's numbers are in (a dataset's own ``units`` where not given);
+        where both it and the model's :attr:`units` are stated, they must be the same (mixing is an error)."""
+        from .io import Configurations, check_units, same_units
+        units = check_units(units)
+        if isinstance(configuration, Configurations):
+            units = same_units(units, configuration.units, "units=", "the dataset")
+            same_units(units, self.units, "the configurations", "the model")
+            return [self.evaluate(c) for c in configuration]
+        same_units(units, self.units, "the configuration", "the model")
         if isinstance(configuration, (Configuration, dict)) or hasattr(configuration, "get_positions"):
             c = as_configuration(configuration, 0)
         else:

@@ -14,7 +14,10 @@ Units: every dataset records its unit system (``UNITS``: "ase" = eV, Angstrom, a
 """
 from __future__ import annotations
 
-from .._files import check_output, write_text
+import os
+import tempfile
+
+from .._files import check_output, write_bytes, write_text
 from ._arrays import configuration_arrays, dense_csv_text, write_arrays
 from ._dataset import Configurations, DenseData
 from ._read import DENSE_FORMATS, FORMATS, format_of, read, read_dense
@@ -27,7 +30,8 @@ __all__ = ["read", "read_dense", "write", "Configurations", "DenseData", "UNITS"
 def write(path, data, format=None, overwrite=False):
     """Writes a :class:`Configurations` (npz, HDF5; any format ASE writes, e.g. "extxyz", through
     ``data.to_ase()``) or a :class:`DenseData` (npz, csv, HDF5) to ``path``. An existing file is an error unless
-    ``overwrite`` is True. npz and HDF5 use the keys of docs/io.md (``hs.io.read`` reads them back exactly)."""
+    ``overwrite`` is True. npz and HDF5 use the keys of docs/io.md (``hs.io.read`` reads them back exactly). Every
+    write is atomic (a temporary file beside the target, renamed onto it): a failed write leaves no file."""
     fmt = format_of(path, format)
     if isinstance(data, DenseData):
         if fmt not in DENSE_FORMATS:
@@ -51,5 +55,11 @@ def write(path, data, format=None, overwrite=False):
         raise ValueError(f"ASE files are in ASE's units; these data are in '{data.units}': write npz or hdf5")
     import ase.io
     p = check_output(path, overwrite)
-    ase.io.write(p, data.to_ase(), format=None if fmt == "ase" else fmt)
-    return p
+    # ASE writes a scratch copy of the same name (it guesses the format from the name); the safe writer then puts
+    # its bytes in place: a failed write leaves no file, and an existing file is replaced only with overwrite
+    with tempfile.TemporaryDirectory(prefix="hamsam-") as scratch:
+        tmp = os.path.join(scratch, os.path.basename(p))
+        ase.io.write(tmp, data.to_ase(), format=None if fmt == "ase" else fmt)
+        with open(tmp, "rb") as f:
+            blob = f.read()
+    return write_bytes(p, blob, overwrite)
