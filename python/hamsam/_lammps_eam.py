@@ -61,8 +61,8 @@ def lammps_spline(values, delta, x):
 
 
 #: Gauss-Legendre nodes and weights on [0, 1] for the integral over each knot interval.
-_GL_NODES, _GL_WEIGHTS = (0.5 * (np.polynomial.legendre.leggauss(6)[0] + 1.0),
-                          0.5 * np.polynomial.legendre.leggauss(6)[1])
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(6)
+_GL_NODES, _GL_WEIGHTS = 0.5 * (_GL_X + 1.0), 0.5 * _GL_W
 
 
 def integrated_values(fn, knots, first=0, anchor=-1):
@@ -145,9 +145,10 @@ def _species_and_elements(model, elements, masses):
                          f"(this model has terms={terms}); a pair-only model goes to pair_style table")
     dims = model.density_dims
     if dims != 1:
+        per = "" if model.options.get("density_pooled") else " per neighbour species"
         raise ValueError(
             f"the model's density term has {dims} densities per atom (density_features="
-            f"{model.options['density_features']}{'' if model.options.get('density_pooled') else ' per neighbour species'}),"
+            f"{model.options['density_features']}{per}),"
             " but LAMMPS's eam/fs represents ONE density per atom, rho_i = sum_j f_(s_i s_j)(r_ij), with a "
             "one-dimensional embedding F_s(rho): fit with density_pooled=True and density_features=1")
     species = sorted(int(s) for s in model._impl.species_energies)
@@ -194,10 +195,11 @@ def write_eam_fs(model, path, elements=None, masses=None, accuracy=1e-10, overwr
     the species are atomic numbers, as fit_potential takes them from ASE atoms). masses: amu per element (default:
     ASE's). accuracy: the largest relative error of every table's LAMMPS interpolation (value and derivative,
     each relative to the function's largest magnitude on its span) against the exact model; the grids are
-    doubled until it holds. r_min: distances below it are tabulated but not held to the accuracy (default: the
-    shortest distance each pair energy was fitted on, below which it is continued and no atoms sit; the densities
-    from the shortest of those; 0.3 x the cutoff without a pair term); the densities are held to it on the observed range widened by
-    half its width on each side.
+    doubled until it holds, or until doubling no longer halves the error (``met`` says which). The tables hold
+    integrals of the model's exact derivatives (:func:`integrated_values`). r_min: distances below it are
+    tabulated but not held to the accuracy (default: the shortest distance each pair energy was fitted on, below
+    which it is continued and no atoms sit; the densities from the shortest of those; 0.3 x the cutoff without a
+    pair term); the densities are held to it on the observed range widened by half its width on each side.
 
     Returns a dict: path, pair_style, pair_coeff (the LAMMPS lines, for LAMMPS types numbered in species order),
     cutoff, nr, dr, nrho, drho, rho_max, accuracy, met (every table within accuracy), tables (one dict per

@@ -446,8 +446,9 @@ def export_lammps(model, folder, overwrite: bool = False, accuracy: float = 1e-9
     inner: the table's smallest distance (default: half the smallest trained distance); LAMMPS stops with "Pair
     distance < table inner cutoff" below it. cutoff: only for a Hamiltonian model trained on explicit edges (no
     cutoff of its own). units: the LAMMPS ``units`` the model's numbers are in (a comment in in.hamsam); default
-    from the model's units: "metal" for "ase" (eV, Angstrom), "lj" for "lj" (reduced), else "metal". elements: names of the species (eam/fs files). points: a fixed
-    number of points instead of the accuracy search.
+    from the model's units: "metal" for "ase" (eV, Angstrom), "lj" for "lj" (reduced), else "metal". elements:
+    names of the species (eam/fs files). points: a fixed number of points instead of the accuracy search (pair
+    tables).
     """
     from .graph import GraphHamiltonian
     if not isinstance(model, GraphHamiltonian) or not model.fitted:
