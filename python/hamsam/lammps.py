@@ -381,17 +381,22 @@ def exportable_terms(model) -> List[str]:
 
 def refine_points(build, done, worst, n, grow, most):
     """The table search of both exports: ``build(n)`` for n points, then for ``grow(n)`` points, and so on, until
-    ``done(result)`` or n reaches ``most``; it stops early when a refinement no longer halves ``worst(result)``
-    (the largest relative error: the tables are then at the model's own rounding noise, which more points
-    amplify) and keeps the smaller table. Returns (n, result, the refused larger n or None)."""
-    result = build(n)
-    while not done(result) and n < most:
-        n2 = min(grow(n), most)
-        result2 = build(n2)
-        if worst(result2) > 0.5 * worst(result):
-            return n, result, n2
-        n, result = n2, result2
-    return n, result, None
+    ``done(result)`` or n reaches ``most``. It stops early when two refinements in a row do not halve
+    ``worst(result)`` (the largest relative error) of the best table so far: the tables are then at the model's
+    own rounding noise, which more points amplify (one refinement alone can fail to while a steep feature of the
+    model is still being resolved). Returns (n, result, the refused larger n or None) of the best table."""
+    best = (n, build(n))
+    failed, refused = 0, None
+    while not done(best[1]) and n < most:
+        n = min(grow(n), most)
+        result = build(n)
+        if worst(result) > 0.5 * worst(best[1]):
+            failed, refused = failed + 1, n
+            if failed == 2:
+                return best[0], best[1], refused
+            continue
+        failed, refused, best = 0, None, (n, result)
+    return best[0], best[1], refused
 
 
 _EAM_FILE = "hamsam.eam.fs"
