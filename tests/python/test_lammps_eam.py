@@ -58,6 +58,20 @@ def test_integrated_values_carry_the_derivative_not_the_value_noise():
     assert v[0] == 0 and np.abs(v[1:] - np.cos(x[1:])).max() <= 1e-14
 
 
+def test_the_grid_search_rides_out_one_bump_and_stops_at_the_noise():
+    """refine_points (both exports' search): a refinement that does not halve the error is tolerated once (a steep
+    feature still being resolved); two in a row stop the search with the best table (the model's noise)."""
+    from hamsam.lammps import refine_points
+    errors = {10: 1e-3, 20: 2e-3, 40: 1e-4, 80: 1e-5, 160: 2e-5, 320: 8e-6, 640: 1e-9}
+
+    def search(accuracy, most):
+        return refine_points(errors.__getitem__, lambda e: e <= accuracy, lambda e: e, 10, lambda n: 2 * n, most)
+
+    assert search(1e-4, 640) == (40, 1e-4, None)      # through the bump at 20
+    assert search(1e-9, 640) == (80, 1e-5, 320)       # 160 and 320 do not halve 1e-5: stop, keep 80
+    assert search(1e-9, 20) == (10, 1e-3, 20)         # the largest grid reached: the best one, and the refused
+
+
 def test_fs_model_functions(fs_model, tmp_path):
     m = fs_model
     assert m.density_dims == 1 and m.density_cutoff == 5.5
