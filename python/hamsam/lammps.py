@@ -476,6 +476,9 @@ def export_lammps(model, folder, overwrite: bool = False, accuracy: float = 1e-9
     if os.path.exists(folder) and not os.path.isdir(folder):
         raise ValueError(f"folder {folder!r} is a file, not a folder: choose a folder name")
     if "density" in kinds:
+        if points is not None:
+            raise ValueError("points fixes the size of pair tables; the eam/fs grids of a density model are chosen "
+                             "by accuracy: leave points out (or give a looser accuracy)")
         return _export_eam(model, folder, accuracy, inner, units, elements)
     pairs = model.pair_species
     if not pairs:

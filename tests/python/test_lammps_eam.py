@@ -125,6 +125,8 @@ def test_export_errors(fs_model, tmp_path):
         write_eam_fs(pair, tmp_path / "y")
     with pytest.raises(ValueError, match="fitted with fit_potential"):
         write_eam_fs(hs.GraphHamiltonian(), tmp_path / "y")
+    with pytest.raises(ValueError, match="points fixes the size of pair tables.*leave points out"):
+        fs_model.export_lammps(tmp_path / "y", points=2000)
     assert not (tmp_path / "y").exists()
 
 
