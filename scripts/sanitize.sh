@@ -4,10 +4,10 @@
 # runs it after the ordinary suites.
 #   scripts/sanitize.sh                 configure, build, run the part of the suite below and 3000 fuzz mutations
 #   HAMSAM_SANITIZE_ALL=1 scripts/sanitize.sh     the whole C++ suite and every UndefinedBehaviorSanitizer check
-#                                                 (about twice the build time)
+#                                                 (every test file, each at about twice the compile time)
 #   HAMSAM_SANITIZE_FILTER='Io*' scripts/sanitize.sh     only the GoogleTest tests matching the filter
-# By default the library and the fuzz harness are built whole, with AddressSanitizer and the UndefinedBehavior-
-# Sanitizer checks of arithmetic, shifts, bounds, enums, vptr and returns; the checks on every pointer use
+# By default the library and the fuzz harness are built whole, with AddressSanitizer and UBSan's checks of
+# arithmetic, shifts, bounds, enums, vptr and returns; UBSan's checks on every pointer use
 # (alignment, null, object-size, pointer-overflow: null and out-of-bounds accesses are AddressSanitizer's too) are
 # left out, and so are the test files listed below as not run here (they run in the ordinary build and with
 # HAMSAM_SANITIZE_ALL=1).
