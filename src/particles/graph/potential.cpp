@@ -34,6 +34,7 @@ std::vector<TermOptions> term_options(const GraphFitOptions& o, double fallback_
     t.activation = o.activation;
     t.pair_input = o.pair_input;
     t.pooled = o.density_pooled;
+    t.linear = std::find(kinds.begin(), kinds.end(), "pair") == kinds.end();
     out.push_back(t);
   }
   return out;
