@@ -47,3 +47,28 @@ def test_bad_term_sampler_names_the_option():
         hs.GraphHamiltonian(pair_sampler="swimm").fit_potential(_configs(1, 1))
     with pytest.raises(ValueError, match="angular_sampler: unknown sampler 'x'"):
         hs.GraphHamiltonian(angular_sampler="x").fit_potential(_configs(1, 1))
+
+
+def test_density_term_beside_a_pair_term_leaves_the_pair_sums_to_it(data, tmp_path):
+    # The density term's linear columns are pair sums, which the pair networks span too: fitted together, their
+    # weights cancelled (a pair term far above the data's pair energies) and the energy carried rounding noise.
+    # Beside a pair term they stay zero, and on data of a pair potential (Morse) the pair term stays its size.
+    import numpy as np
+    model = hs.GraphHamiltonian(terms=("pair", "density"), cutoff=5.0, cutoff_on=0.8, pair_width=32,
+                                density_features=4, density_width=8, seed=1).fit_potential(data, progress=False)
+    lo, _ = model.pair_range(29, 29)
+    r = np.linspace(lo, 5.0, 200)
+    x = np.clip((r - 4.0) / 1.0, 0, 1)
+    ex = np.exp(-1.5 * (r - 2.6))
+    true = 0.3 * (ex * ex - 2 * ex) * (1 - 10 * x**3 + 15 * x**4 - 6 * x**5)
+    v, _ = model.pair_term(29, 29, r)
+    assert np.abs(v).max() < 2 * np.abs(true).max()  # 9x the Morse well when both were fitted
+    c = data[0]
+    perm = np.random.default_rng(0).permutation(len(c["positions"]))
+    moved = dict(c, positions=c["positions"][perm], forces=c["forces"][perm])
+    assert abs(model.evaluate(moved)["energy"] - model.evaluate(c)["energy"]) < 1e-11
+    # the zero weights are in the model file: a loaded model evaluates bit for bit the same
+    model.save(tmp_path / "m.hsm")
+    back = hs.load(tmp_path / "m.hsm")
+    assert back.evaluate(c)["energy"] == model.evaluate(c)["energy"]
+    assert back.evaluate(c)["forces"].tobytes() == model.evaluate(c)["forces"].tobytes()
