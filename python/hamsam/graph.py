@@ -75,7 +75,12 @@ class GraphHamiltonian(Estimator):
     cutoff            the terms' cutoff radius (0: the topology's cutoff); pair_cutoff, density_cutoff,
                       angular_cutoff: a term's own (0: cutoff)
     cutoff_on         where the smooth (C2) switch to zero starts, a fraction of each cutoff (default 0)
-    density_width, density_features, angular_width, angular_features, angular_order: the many-body terms' sizes
+    density_width, density_features, angular_features, angular_order: the many-body terms' sizes (the angular
+                      term has no output network: its columns are products of radial functions and Legendre
+                      polynomials, their number set by angular_features and angular_order)
+    pair_sampler, angular_sampler   the samplers of the pair networks and the angular term's radial functions in
+                      :meth:`fit_potential`: "auto" (default: "u-swim", or ``sampler`` where that is "swim" or
+                      "a-swim"), "elm", "u-swim", "swim", "a-swim"; :meth:`fit` with momenta uses ``sampler``
     density_pooled    False (default): a density per radial function and neighbour species; True: each radial
                       function's density sums over all neighbours; with density_features=1 that is one density
                       per atom, the Finnis-Sinclair form LAMMPS's eam/fs holds (:meth:`export_lammps`)

@@ -346,9 +346,10 @@ P::GraphFitOptions every_graph_option() {
   o.density_width = 7;
   o.density_features = 4;
   o.density_pooled = true;
-  o.angular_width = 6;
   o.angular_features = 5;
   o.angular_order = 3;
+  o.pair_sampler = "elm";
+  o.angular_sampler = "swim";
   o.energy_weight = 0.25;
   o.force_weight = 2.0;
   o.virial_weight = 0.125;

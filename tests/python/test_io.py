@@ -258,8 +258,8 @@ def test_every_graph_option_round_trips_through_python_and_the_file(tmp_path):
                  message_features=3, sampler="a-swim", activation="sigmoid", solver="cod", rcond=1e-12, block_rows=0,
                  anchor_weight=2.0, gauge_weight=0.5, sample_points=500, seed=7, blas_threads=1, threads=1,
                  terms=["pair"], cutoff=4.0, cutoff_on=0.5, pair_cutoff=3.5, density_cutoff=3.0, angular_cutoff=2.5,
-                 density_width=7, density_features=4, density_pooled=True, angular_width=6, angular_features=5,
-                 angular_order=3,
+                 density_width=7, density_features=4, density_pooled=True, angular_features=5,
+                 angular_order=3, pair_sampler="elm", angular_sampler="swim",
                  energy_weight=0.25, force_weight=2.0, virial_weight=0.125, species_energies=[-1.5, 2.0],
                  reference="zbl", zbl_inner=0.5, zbl_outer=1.5, zbl_numbers=[29.0, 79.0])
     defaults = hs.GraphHamiltonian.default_options()

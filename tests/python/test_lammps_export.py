@@ -83,7 +83,7 @@ def test_export_bad_input(pair_model, tmp_path):
     assert not (tmp_path / "y").exists()
     # Angular models: not exportable yet.
     configs = ls.cu_au(3, 5, size=2)
-    ang = hs.GraphHamiltonian(cutoff=4.0, terms=("pair", "angular"), pair_width=4, angular_width=4,
+    ang = hs.GraphHamiltonian(cutoff=4.0, terms=("pair", "angular"), pair_width=4,
                               angular_features=2).fit_potential(configs)
     with pytest.raises(ValueError, match="angular models are not exportable to LAMMPS yet"):
         ang.export_lammps(tmp_path / "z")

@@ -136,12 +136,13 @@ def _forces_error(model, configs):
     return force_relative_l2([model.evaluate(c)["forces"] for c in configs], [c["forces"] for c in configs])
 
 
-# U-SWIM pair networks: EMT's pair and density functions end in a steep logistic switch that ELM's smooth neurons
-# miss (the last row shows it; the density term's columns are fixed by the data whatever the sampler).
+# The default pair sampler of potential fits (pair_sampler "auto") is U-SWIM: EMT's pair and density functions end
+# in a steep logistic switch that ELM's smooth neurons miss (the last row shows it; the density term's columns are
+# fixed by the data whatever the sampler).
 MODELS = {
-    "pair": dict(terms=("pair",), sampler="u-swim", pair_width=128),
-    "pair + density": dict(terms=("pair", "density"), sampler="u-swim", pair_width=128),
-    "pair + density, ELM pair neurons": dict(terms=("pair", "density"), sampler="elm", pair_width=128),
+    "pair": dict(terms=("pair",), pair_width=128),
+    "pair + density": dict(terms=("pair", "density"), pair_width=128),
+    "pair + density, ELM pair neurons": dict(terms=("pair", "density"), pair_sampler="elm", pair_width=128),
 }
 
 

@@ -57,7 +57,7 @@ void HamiltonTerms::observe(std::uint64_t seed) {
 }
 
 void HamiltonTerms::sample(const GraphFitOptions& o, bool with_values) {
-  sample_terms(pot.terms, o, with_values);
+  sample_terms(pot.terms, o, with_values, false);
   term_col.clear();
   columns = 0;
   for (std::size_t t = 0; t < pot.terms.size(); ++t) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "../../detail/format.hpp"
 #include "hamsam/error.hpp"
@@ -35,6 +36,16 @@ void GraphFitOptions::validate() const {
     require(std::find(terms.begin(), terms.begin() + static_cast<std::ptrdiff_t>(i), terms[i]) ==
                 terms.begin() + static_cast<std::ptrdiff_t>(i),
             "terms: '" + terms[i] + "' is listed twice");
+  }
+  for (const auto& [name, value] : {std::pair<const char*, const std::string*>{"pair_sampler", &pair_sampler},
+                                    std::pair<const char*, const std::string*>{"angular_sampler", &angular_sampler}}) {
+    std::string samplers = "auto";
+    bool ok = *value == "auto";
+    for (const auto& k : all_names<Sampler>()) {
+      samplers += ", " + k;
+      ok = ok || *value == k;
+    }
+    require(ok, std::string(name) + ": unknown sampler '" + *value + "': use " + samplers);
   }
   require(reference == "none" || reference == "zbl",
           "unknown reference '" + reference + "': use none or zbl");

@@ -27,12 +27,14 @@ std::vector<TermOptions> term_options(const GraphFitOptions& o, double fallback_
                                            : 0.0;
     t.cutoff = own > 0 ? own : (o.cutoff > 0 ? o.cutoff : fallback_cutoff);
     t.cutoff_on = o.cutoff_on * t.cutoff;
-    t.width = kind == "pair" ? o.pair_width : kind == "density" ? o.density_width : o.angular_width;
+    if (kind == "pair") t.width = o.pair_width;
+    if (kind == "density") t.width = o.density_width;  // the angular term has no output network
     t.features = kind == "density" ? o.density_features : o.angular_features;
     t.angular_order = o.angular_order;
     t.activation = o.activation;
     t.pair_input = o.pair_input;
     t.pooled = o.density_pooled;
+    t.linear = std::find(kinds.begin(), kinds.end(), "pair") == kinds.end();
     out.push_back(t);
   }
   return out;
@@ -49,10 +51,22 @@ void observe_terms(const std::vector<std::unique_ptr<Term>>& terms, const std::v
   }
 }
 
-void sample_terms(const std::vector<std::unique_ptr<Term>>& terms, const GraphFitOptions& o, bool with_values) {
+Sampler term_sampler(const GraphFitOptions& o, const std::string& kind) {
+  const std::string own = kind == "pair" ? o.pair_sampler : kind == "angular" ? o.angular_sampler : "auto";
+  if (own != "auto") return from_string<Sampler>(own);
+  if (o.sampler == Sampler::SWIM || o.sampler == Sampler::ASWIM || kind != "pair") return o.sampler;
+  // The pair term beside many-body terms: U-SWIM. Its steep neurons follow switches such as EMT's (ELM's smooth
+  // ones leave 50x larger force errors there) and keep zero-shot cells, which fill gaps of the observed distances,
+  // near the held-out error; a pair potential alone (Morse, Lennard-Jones) is smooth, and ELM fits it closer.
+  const bool many_body = std::any_of(o.terms.begin(), o.terms.end(), [](const std::string& t) { return t != "pair"; });
+  return many_body ? Sampler::USWIM : o.sampler;
+}
+
+void sample_terms(const std::vector<std::unique_ptr<Term>>& terms, const GraphFitOptions& o, bool with_values,
+                  bool term_samplers) {
   for (std::size_t t = 0; t < terms.size(); ++t) {
     TermSampling ts;
-    ts.sampler = o.sampler;
+    ts.sampler = term_samplers ? term_sampler(o, terms[t]->name()) : o.sampler;
     ts.activation = o.activation;
     ts.seed = network_seed(o.seed, 3, 1'000'003 + static_cast<Index>(t));
     ts.sample_points = o.sample_points;

@@ -38,9 +38,15 @@ PreparedConfig prepare(const Configuration& config, double cutoff);
 /// Pass 0 of a fit: every term observes every prepared configuration (each term its own seeded stream).
 void observe_terms(const std::vector<std::unique_ptr<Term>>& terms, const std::vector<PreparedConfig>& configs,
                    std::uint64_t seed);
-/// Samples every term's hidden layers with the fit's sampler, activation and sample_points (each term its own
-/// seed); with_values: the second SWIM pass.
-void sample_terms(const std::vector<std::unique_ptr<Term>>& terms, const GraphFitOptions& options, bool with_values);
+/// The sampler of a term's hidden layers in fit_potential: GraphFitOptions::pair_sampler, angular_sampler (validated)
+/// where not "auto"; "auto" is `sampler`, except for the pair term of a potential with many-body terms, which gets
+/// U-SWIM unless `sampler` is swim or a-swim. Other kinds (density): as "auto".
+Sampler term_sampler(const GraphFitOptions& options, const std::string& kind);
+/// Samples every term's hidden layers with the fit's activation and sample_points (each term its own seed) and
+/// sampler: term_sampler's where term_samplers (fit_potential), else options.sampler (fit with momenta);
+/// with_values: the second SWIM pass.
+void sample_terms(const std::vector<std::unique_ptr<Term>>& terms, const GraphFitOptions& options, bool with_values,
+                  bool term_samplers);
 
 struct Potential {
   std::vector<std::unique_ptr<Term>> terms;

@@ -144,7 +144,7 @@ struct PotentialFitter {
   void observe() { observe_terms(pot.terms, prepared, o.seed); }
 
   void sample(bool with_values) {
-    sample_terms(pot.terms, o, with_values);
+    sample_terms(pot.terms, o, with_values, true);
     layout();
   }
 
@@ -250,7 +250,7 @@ struct PotentialFitter {
     check_memory(8.0 * (4.0 * (cols + 1) * (cols + 1) + block * (cols + 1) * 2.0),
                  "this potential fit (" + std::to_string(n_cols) + " columns, up to " +
                      std::to_string(static_cast<long long>(block)) + " rows held at once)",
-                 "reduce the terms' widths (pair_width, density_width, angular_width) or block_rows");
+                 "reduce the terms' widths (pair_width, density_width, angular_features) or block_rows");
     RowAccumulator acc(n_cols, threads);
     Index blocks = 0, max_rows = 0;
     double seconds_qr = 0.0;
@@ -447,10 +447,16 @@ GraphParameters fit_potential(const GraphFitOptions& options, const PotentialDat
   for (const PreparedConfig& pc : f.prepared) edges += pc.pairs.size();
   s.edges = edges;
   s.anchor = "none: the energy rows fix the constants (per-species energies)";
-  if (options.sampler == Sampler::SWIM)
+  bool second_pass = false, swim = false;
+  for (const auto& t : pot.terms) {
+    const Sampler ts = term_sampler(options, t->name());
+    second_pass = second_pass || ts == Sampler::SWIM || ts == Sampler::ASWIM;
+    swim = swim || ts == Sampler::SWIM;
+  }
+  if (swim)
     s.notes.push_back("swim on potential terms resamples with the term values of a first u-swim solve (as a-swim)");
   hamsam::detail::run_passes(
-      run, options.sampler == Sampler::SWIM || options.sampler == Sampler::ASWIM,
+      run, second_pass,
       [&](bool reweighted) {
         if (!reweighted) f.observe();
         f.sample(reweighted);

@@ -66,9 +66,13 @@ struct GraphFitOptions {
   /// all neighbours (rho_i = sum_j f_{s_i s_j}(r_ij)). With density_features = 1 that is one density per atom
   /// and a one-dimensional embedding F_s(rho) per species: the Finnis-Sinclair form LAMMPS's eam/fs holds.
   bool density_pooled = false;
-  Index angular_width = 64;         ///< neurons of the angular term's output network(s)
   Index angular_features = 8;       ///< radial functions of the angular term
   Index angular_order = 0;          ///< the angular term's angular resolution (0: the term's default)
+  /// The samplers of the pair networks and the angular term's radial functions in fit_potential: elm, u-swim, swim,
+  /// a-swim, or "auto": `sampler`, but u-swim for the pair term beside many-body terms unless `sampler` is swim or
+  /// a-swim (docs/graph.md). fit() with momenta uses `sampler`; the density term ignores the sampler.
+  std::string pair_sampler = "auto";
+  std::string angular_sampler = "auto";
   double energy_weight = 1.0;       ///< weight of the energy rows (energy per atom: (E - E_fit) / N)
   double force_weight = 1.0;        ///< weight of the force rows (every force component)
   double virial_weight = 1.0;       ///< weight of the virial rows (virial per atom, the d(d+1)/2 components)
@@ -117,9 +121,10 @@ void visit_fields(Self& o, V&& v) {
   v("density_width", o.density_width, fields::at_least(1, "e.g. 64"));
   v("density_features", o.density_features, fields::at_least(1, "e.g. 8"));
   v("density_pooled", o.density_pooled);
-  v("angular_width", o.angular_width, fields::at_least(1, "e.g. 64"));
   v("angular_features", o.angular_features, fields::at_least(1, "e.g. 8"));
   v("angular_order", o.angular_order, fields::non_negative("0 = the term's default"));
+  v("pair_sampler", o.pair_sampler);
+  v("angular_sampler", o.angular_sampler);
   v("energy_weight", o.energy_weight, fields::finite_at_least(0));
   v("force_weight", o.force_weight, fields::finite_at_least(0));
   v("virial_weight", o.virial_weight, fields::finite_at_least(0));

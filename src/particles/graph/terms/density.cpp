@@ -160,8 +160,8 @@ void DensityTerm::atom_columns(Index si, const double* rho, double* v, RowMatrix
   if (P) P->setZero(D, C);
   Index col = 0;
   for (Index a = 0; a < D; ++a, ++col) {
-    v[col] = x(a);
-    if (P) (*P)(a, col) = 1.0 / em.scale(a);
+    v[col] = options_.linear ? x(a) : 0.0;
+    if (P && options_.linear) (*P)(a, col) = 1.0 / em.scale(a);
   }
   for (Index a = 0; a < D && kQuadraticAll; ++a)
     for (Index b = a; b < D; ++b, ++col) {
@@ -374,8 +374,10 @@ void DensityTerm::design(const ConfigView& config, const DesignRows& rows, Index
 void DensityTerm::set_weights(const double* c) {
   require(sampled_, "density term: set_weights before sample");
   const Index C = block_columns();
-  for (std::size_t a = 0; a < embed_.size(); ++a)
+  for (std::size_t a = 0; a < embed_.size(); ++a) {
     embed_[a].weights = Eigen::Map<const Vector>(c + static_cast<Index>(a) * C, C);
+    if (!options_.linear) embed_[a].weights.head(dims()).setZero();  // zero columns: exactly zero weights
+  }
 }
 
 double DensityTerm::evaluate(const ConfigView& config, double* grad, double* strain, double* per_atom) const {

@@ -12,7 +12,7 @@
 // embedding function of the standardized densities x_i = (rho_i - mean_s) / scale_s (mean and spread of the
 // observed densities of species s: a thermal crystal sits in a narrow band around its mean, which this maps onto
 // a unit range), linear in its output weights: per central species the columns are
-//   x_a                      D: the linear part (a pair-like sum)
+//   x_a                      D: the linear part (a pair-like sum; kept at zero beside a pair term, which spans it)
 //   x_a x_b, a <= b          D (D + 1) / 2: the quadratic part, exact, the leading many-body order
 //   y_a y_b y_c ..., degree 3 and 4 in y = P^T x, the 4 leading principal directions of the observed x, whitened
 //                            (directions under 1% of the leading variance scaled as if at 1%; the densities of a

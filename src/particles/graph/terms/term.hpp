@@ -150,6 +150,9 @@ struct TermOptions {
   /// Density term: each radial function's density sums over all neighbours whatever their species (false: one
   /// density per neighbour species).
   bool pooled = false;
+  /// Density term: its linear columns x_a (sums over pairs of the radial functions, which a pair term spans as
+  /// well) are fitted; false (a pair term is present): they stay zero and the pair term carries that part.
+  bool linear = true;
 };
 
 /// A term's fitted state as named arrays (scalars as 1 x 1), what a model file holds; restore() validates it.
