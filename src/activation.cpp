@@ -74,6 +74,26 @@ double activation_d2(Activation a, double z) {
   return 0.0;
 }
 
+double activation_d3(Activation a, double z) {
+  switch (a) {
+    case Activation::Tanh: {
+      const double t = std::tanh(z);
+      return (6.0 * t * t - 2.0) * (1.0 - t * t);
+    }
+    case Activation::Sigmoid: {
+      const double s = sigmoid(z);
+      return s * (1.0 - s) * (1.0 - 6.0 * s + 6.0 * s * s);
+    }
+    case Activation::Softplus: {
+      const double s = sigmoid(z);
+      return s * (1.0 - s) * (1.0 - 2.0 * s);
+    }
+    case Activation::Sin: return -std::cos(z);
+    case Activation::Gaussian: return (12.0 * z - 8.0 * z * z * z) * std::exp(-z * z);
+  }
+  return 0.0;
+}
+
 namespace {
 template <class F>
 void apply(const Matrix& z, Matrix& out, F f) {
@@ -134,6 +154,10 @@ void activate_value_d1(Activation a, const Matrix& z, Matrix& value, Matrix& d1)
 
 void activate_d2(Activation a, const Matrix& z, Matrix& out) {
   apply(z, out, [a](double v) { return activation_d2(a, v); });
+}
+
+void activate_d3(Activation a, const Matrix& z, Matrix& out) {
+  apply(z, out, [a](double v) { return activation_d3(a, v); });
 }
 
 }  // namespace hamsam

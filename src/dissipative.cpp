@@ -118,8 +118,10 @@ DissipativeHamiltonian::DissipativeHamiltonian(FitOptions options, DissipationOp
 
 DissipativeHamiltonian::DissipativeHamiltonian(FitOptions options, DissipationOptions dissipation,
                                                DenseHamiltonian hamiltonian, HiddenLayer dissipation_layer,
-                                               HiddenLayer input_layer, Index inputs, Vector coef)
+                                               HiddenLayer input_layer, Index inputs, Vector coef,
+                                               DissipationSummary summary)
     : DissipativeHamiltonian(options, dissipation) {
+  dsummary_ = summary;
   hamiltonian_ = std::move(hamiltonian);
   r_layer_ = std::move(dissipation_layer);
   g_layer_ = std::move(input_layer);
@@ -143,10 +145,26 @@ Index DissipativeHamiltonian::quadratic_terms() const {
 
 FitSummary DissipativeHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std::optional<Matrix>& u,
                                        const std::optional<Vector>& energy, const std::optional<Anchors>& anchors) {
-  options_.validate();
-  dissipation_.validate();
   require(xdot.rows() == x.rows() && xdot.cols() == x.cols(),
           "xdot must have the shape of x (" + shape(x) + "), got " + shape(xdot));
+  return fit_rows(x, nullptr, xdot, u, energy, anchors);
+}
+
+FitSummary DissipativeHamiltonian::fit_integral(const Matrix& x, const IntegralRows& rows,
+                                                const std::optional<Matrix>& u, const std::optional<Anchors>& anchors) {
+  require(rows.target.cols() == x.cols() && rows.target.rows() == rows.C.rows() && rows.C.rows() >= 1,
+          "rows: give one target row of " + std::to_string(x.cols()) + " columns per row of C (at least one), got " +
+              shape(rows.target) + " for " + std::to_string(rows.C.rows()) + " rows");
+  rows.C.validate(x.rows());
+  require(rows.target.allFinite(), "rows.target contains NaN or Inf: remove or repair the trajectories");
+  return fit_rows(x, &rows.C, rows.target, u, std::nullopt, anchors);
+}
+
+FitSummary DissipativeHamiltonian::fit_rows(const Matrix& x, const RowCombination* C, const Matrix& target,
+                                            const std::optional<Matrix>& u, const std::optional<Vector>& energy,
+                                            const std::optional<Anchors>& anchors) {
+  options_.validate();
+  dissipation_.validate();
   if (u) {
     require(u->rows() == x.rows() && u->cols() >= 1,
             "u must hold one row of inputs per state (" + std::to_string(x.rows()) + " rows, m >= 1 columns), got " +
@@ -156,7 +174,7 @@ FitSummary DissipativeHamiltonian::fit(const Matrix& x, const Matrix& xdot, cons
   require(x.rows() >= 3 && x.cols() >= 2 && x.cols() % 2 == 0,
           "x must hold at least 3 states of an even number of coordinates (q_1..q_n, p_1..p_n), got " + shape(x));
   require(x.allFinite(), "x contains NaN or Inf: remove or replace the non-finite rows");
-  require(xdot.allFinite(), "xdot contains NaN or Inf: remove or replace the non-finite rows");
+  require(C || target.allFinite(), "xdot contains NaN or Inf: remove or replace the non-finite rows");
   require(!energy || energy->size() == x.rows(), "energy must have one value per state");
   require(!anchors || (anchors->x.cols() == x.cols() && anchors->x.rows() == anchors->h.size() && anchors->x.rows() >= 1),
           "anchor: give states x0 of " + std::to_string(x.cols()) + " columns and one H0 per state");
@@ -171,18 +189,29 @@ FitSummary DissipativeHamiltonian::fit(const Matrix& x, const Matrix& xdot, cons
   s.regularization = options_.regularization;
   s.anchor = anchor.description;
   Groups groups;
+  require(!C || options_.groups != "auto", "groups 'auto' needs the time derivatives at the states: fit to "
+                                           "derivatives or snapshot pairs, or give the groups");
   if (!is_dense_groups(options_.groups))
     groups = options_.groups == "auto"
-                 ? find_coupled_pairs(x, gradient_from_vector_field(xdot), options_.group_threshold, options_.seed).groups
+                 ? find_coupled_pairs(x, gradient_from_vector_field(target), options_.group_threshold, options_.seed).groups
                  : coordinate_groups(options_.groups, x.cols());
   if (options_.sampler == Sampler::ASWIM) {
     FitOptions ho = options_;
     ho.sampler = Sampler::USWIM;
-    DenseHamiltonian conservative(ho);
-    conservative.fit(x, xdot, energy, anchors);
+    Vector predicted;
+    if (C) {  // no derivatives: the first pass is a u-swim fit of the same rows
+      DissipativeHamiltonian first(ho, dissipation_);
+      first.dissipation_.nonnegative = false;
+      first.fit_rows(x, C, target, u, energy, anchors);
+      predicted = first.hamiltonian().energy(x);
+      s.notes.push_back("first pass: a u-swim fit of the same rows whose H re-weights the sampling (a-swim)");
+    } else {
+      DenseHamiltonian conservative(ho);
+      conservative.fit(x, target, energy, anchors);
+      predicted = conservative.energy(x);
+      s.notes.push_back("first pass: a conservative u-swim fit whose H re-weights the sampling (a-swim)");
+    }
     s.solves += 1;
-    s.notes.push_back("first pass: a conservative u-swim fit whose H re-weights the sampling (a-swim)");
-    const Vector predicted = conservative.energy(x);
     h_layer = sample_hamiltonian(options_, groups, x, &predicted);
   } else {
     h_layer = sample_hamiltonian(options_, groups, x, options_.sampler == Sampler::SWIM ? &*energy : nullptr);
@@ -199,7 +228,8 @@ FitSummary DissipativeHamiltonian::fit(const Matrix& x, const Matrix& xdot, cons
   const Index MG = g_layer_.width() + 1, NG = inputs_ * n * MG;
   const Index cols = M + 1 + MR + NC + NG;
 
-  // Rows: dH/dp_d = qdot_d; dH/dq_d + dR/dp_d - sum_j G_dj u_j = -pdot_d (for every state).
+  // Rows: dH/dp_d = qdot_d; dH/dq_d + dR/dp_d - sum_j G_dj u_j = -pdot_d (for every state), or with C those
+  // rows combined: C (rows of the field at the states) = target.
   const Matrix S = act_of(h_layer, options_.activation, x, true);
   const std::vector<Matrix> RG = MR > 0 ? r_feature_gradients(r_layer_, options_.activation, x) : std::vector<Matrix>{};
   const Matrix GF = inputs_ > 0 ? g_features(g_layer_, options_.activation, x) : Matrix();
@@ -207,7 +237,7 @@ FitSummary DissipativeHamiltonian::fit(const Matrix& x, const Matrix& xdot, cons
   for (Index d = 0; d < D; ++d) {
     Matrix A = Matrix::Zero(N, cols);
     A.leftCols(M) = S * h_layer.W.row(d).asDiagonal();
-    Vector b = d < n ? Vector(-xdot.col(n + d)) : Vector(xdot.col(d - n));
+    Vector b = d < n ? Vector(-target.col(n + d)) : Vector(target.col(d - n));
     if (d < n) {
       if (MR > 0) A.middleCols(M + 1, MR) = RG[d];
       Index k = M + 1 + MR;
@@ -219,7 +249,10 @@ FitSummary DissipativeHamiltonian::fit(const Matrix& x, const Matrix& xdot, cons
       for (Index j = 0; j < inputs_; ++j)
         A.middleCols(M + 1 + MR + NC + (j * n + d) * MG, MG) = -(GF.array().colwise() * u->col(j).array()).matrix();
     }
-    acc.add(A, b, 1.0, d < n ? "pdot rows" : "qdot rows");
+    if (C)
+      acc.add(C->apply(A), b, 1.0, d < n ? "integral rows of p" : "integral rows of q");
+    else
+      acc.add(A, b, 1.0, d < n ? "pdot rows" : "qdot rows");
   }
   Matrix AA = Matrix::Zero(anchor.anchors.x.rows(), cols);
   AA.leftCols(M) = act_of(h_layer, options_.activation, anchor.anchors.x, false);
@@ -237,14 +270,14 @@ FitSummary DissipativeHamiltonian::fit(const Matrix& x, const Matrix& xdot, cons
   s.rows = acc.rows();
   s.cols = cols;
   s.residual_norm = r.residual_norm;
-  const double target = xdot.norm();
   s.relative_residual = r.rhs_norm > 0 ? r.residual_norm / r.rhs_norm : r.residual_norm;
   s.notes.push_back("dissipative: H, R and G fitted jointly in one solve of " + std::to_string(cols) + " unknowns");
 
   hamiltonian_ = DenseHamiltonian(options_, h_layer, r.coef.head(M), r.coef(M), s);
   coef_ = r.coef.tail(cols - M - 1);
-  const Matrix field = vector_field(x, u);
-  s.train_error = target > 0 ? (field - xdot).norm() / target : (field - xdot).norm();
+  const Matrix field = C ? C->apply(vector_field(x, u)) : vector_field(x, u);
+  const double scale = target.norm();
+  s.train_error = scale > 0 ? (field - target).norm() / scale : (field - target).norm();
   run.finish();
   hamiltonian_ = DenseHamiltonian(options_, h_layer, r.coef.head(M), r.coef(M), s);
 
@@ -253,9 +286,11 @@ FitSummary DissipativeHamiltonian::fit(const Matrix& x, const Matrix& xdot, cons
   dsummary_.columns = cols;
   const Vector P = dissipated_power(x);
   dsummary_.min_dissipated_power = P.minCoeff();
+  // The data's derivatives: xdot, or each integral row's mean derivative over its window.
+  const Matrix rates = C ? Matrix(C->row_sums().cwiseInverse().asDiagonal() * target) : target;
   dsummary_.power_scale =
-      std::sqrt((xdot.leftCols(n).rowwise().norm().array() * xdot.rightCols(n).rowwise().norm().array()).square().mean());
-  const double pnorm = xdot.rightCols(n).norm();
+      std::sqrt((rates.leftCols(n).rowwise().norm().array() * rates.rightCols(n).rowwise().norm().array()).square().mean());
+  const double pnorm = rates.rightCols(n).norm() * std::sqrt(double(N) / double(rates.rows()));
   const double rnorm = dissipation_gradient(x).norm();
   dsummary_.dissipation_share = pnorm > 0 ? rnorm / pnorm : rnorm;
   if (dissipation_.nonnegative && (MR > 0 || NC > 0)) {

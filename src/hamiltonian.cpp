@@ -1,6 +1,7 @@
 #include "hamsam/hamiltonian.hpp"
 
 #include <cmath>
+#include <string>
 
 #include "detail/nonfinite.hpp"
 #include "hamsam/error.hpp"
@@ -25,6 +26,43 @@ Matrix Hamiltonian::hessian(const Vector& x) const {
   Matrix Hs(d, d);
   for (Index i = 0; i < d; ++i) Hs.row(i) = (G.row(2 * i) - G.row(2 * i + 1)) / (2.0 * step(i));
   return 0.5 * (Hs + Hs.transpose());
+}
+
+namespace {
+void check_directions(const Matrix& X, const Matrix& V, const char* what) {
+  require(V.rows() == X.rows() && V.cols() == X.cols(),
+          std::string(what) + " must have the shape of x (one direction per state), got " + std::to_string(V.rows()) +
+              "x" + std::to_string(V.cols()) + " for " + std::to_string(X.rows()) + "x" + std::to_string(X.cols()));
+  require(V.allFinite(), std::string(what) + " contains NaN or Inf: give finite directions");
+}
+}  // namespace
+
+Matrix Hamiltonian::hessian_product(const Matrix& X, const Matrix& V) const {
+  check_states(X, dof(), "x");
+  check_directions(X, V, "v");
+  Matrix out(X.rows(), X.cols());
+  for (Index k = 0; k < X.rows(); ++k) out.row(k) = (hessian(X.row(k).transpose()) * V.row(k).transpose()).transpose();
+  return out;
+}
+
+Matrix Hamiltonian::third_derivative(const Matrix& X, const Matrix& U, const Matrix& V) const {
+  check_states(X, dof(), "x");
+  check_directions(X, U, "u");
+  check_directions(X, V, "v");
+  const Index N = X.rows();
+  Vector step(N);
+  for (Index k = 0; k < N; ++k) {
+    const double u = U.row(k).cwiseAbs().maxCoeff();
+    step(k) = u > 0 ? 1e-4 * (1.0 + X.row(k).cwiseAbs().maxCoeff()) / u : 0.0;
+  }
+  Matrix P(2 * N, X.cols()), VV(2 * N, X.cols());
+  P << X + step.asDiagonal() * U, X - step.asDiagonal() * U;
+  VV << V, V;
+  const Matrix HV = hessian_product(P, VV);
+  Matrix out = Matrix::Zero(N, X.cols());
+  for (Index k = 0; k < N; ++k)
+    if (step(k) > 0) out.row(k) = (HV.row(k) - HV.row(N + k)) / (2.0 * step(k));
+  return out;
 }
 
 Matrix vector_field_from_gradient(const Matrix& grad) {

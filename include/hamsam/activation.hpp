@@ -1,5 +1,5 @@
 #pragma once
-// Activations: value, first and second derivative, applied elementwise, and the SWIM constants of each.
+// Activations: value and first to third derivative, applied elementwise, and the SWIM constants of each.
 //
 // SWIM places a neuron on a pair of training points (x1, x2) so that its pre-activation is z1 = -s at x1 and
 // z2 = +s at x2:  w = 2 s (x2 - x1) / |x2 - x1|^2,  b = -<w, x1> - s.  The constant s per activation
@@ -16,10 +16,11 @@ namespace hamsam {
 /// The SWIM constant s of an activation (pre-activation -s at the first point of a pair, +s at the second).
 double swim_constant(Activation a);
 
-/// Elementwise value, first and second derivative of an activation (in place into `out`).
+/// Elementwise value and first to third derivative of an activation (in place into `out`).
 void activate(Activation a, const Matrix& z, Matrix& out);
 void activate_d1(Activation a, const Matrix& z, Matrix& out);
 void activate_d2(Activation a, const Matrix& z, Matrix& out);
+void activate_d3(Activation a, const Matrix& z, Matrix& out);
 /// Value and first derivative together (for tanh from one exponential per element).
 void activate_value_d1(Activation a, const Matrix& z, Matrix& value, Matrix& d1);
 
@@ -27,5 +28,6 @@ void activate_value_d1(Activation a, const Matrix& z, Matrix& value, Matrix& d1)
 double activation_value(Activation a, double z);
 double activation_d1(Activation a, double z);
 double activation_d2(Activation a, double z);
+double activation_d3(Activation a, double z);
 
 }  // namespace hamsam

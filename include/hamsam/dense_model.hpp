@@ -56,6 +56,10 @@ class DenseHamiltonian : public Hamiltonian {
   Matrix gradient(const Matrix& x) const override;
   /// Exact Hessian W diag(c o act''(W^T x + b)) W^T at one state.
   Matrix hessian(const Vector& x) const override;
+  /// Exact rows W diag(c o act''(z_k)) W^T V_k, z_k = W^T X_k + b (no Hessian formed).
+  Matrix hessian_product(const Matrix& X, const Matrix& V) const override;
+  /// Exact rows W (c o act'''(z_k) o (W^T U_k) o (W^T V_k)).
+  Matrix third_derivative(const Matrix& X, const Matrix& U, const Matrix& V) const override;
 
   const FitOptions& options() const { return options_; }
   FitOptions& options() { return options_; }

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "hamsam/dense_model.hpp"
+#include "hamsam/dynamics/integral_rows.hpp"
 #include "hamsam/dynamics/integrators.hpp"
 
 namespace hamsam {
@@ -66,6 +67,16 @@ struct DissipationSummary {
   double dissipation_share = 0;     ///< ||dR/dp|| / ||pdot|| over the training states
 };
 
+template <class Self, class V>
+  requires fields::Of<Self, DissipationSummary>
+void visit_fields(Self& s, V&& v) {
+  v("inputs", s.inputs);
+  v("columns", s.columns);
+  v("min_dissipated_power", s.min_dissipated_power);
+  v("power_scale", s.power_scale);
+  v("dissipation_share", s.dissipation_share);
+}
+
 /// An implicit-midpoint rollout of the non-conservative flow and its energy balance, at times t0 + k dt.
 struct ForcedRollout {
   Trajectory trajectory;     ///< times x (B x 2n)
@@ -87,11 +98,12 @@ class DissipativeHamiltonian {
  public:
   DissipativeHamiltonian() = default;
   DissipativeHamiltonian(FitOptions options, DissipationOptions dissipation);
-  /// A fitted model from its parts (the arrays save() writes). `coef` holds R's and G's output weights in the
-  /// order of the joint solve (r, then C's upper triangle by rows, then G's weights by input, coordinate, neuron
-  /// with the constant last).
+  /// A fitted model from its parts (what a model file holds, io/dissipative_file.hpp). `coef` holds R's and G's
+  /// output weights in the order of the joint solve (r, then C's upper triangle by rows, then G's weights by input,
+  /// coordinate, neuron with the constant last).
   DissipativeHamiltonian(FitOptions options, DissipationOptions dissipation, DenseHamiltonian hamiltonian,
-                         HiddenLayer dissipation_layer, HiddenLayer input_layer, Index inputs, Vector coef);
+                         HiddenLayer dissipation_layer, HiddenLayer input_layer, Index inputs, Vector coef,
+                         DissipationSummary summary = {});
 
   /// Fits H, R and G from scratch to states x (N x 2n) and their time derivatives xdot; u (N x m) the inputs at the
   /// states (none: no input map). Anchors fix H's constant as in DenseHamiltonian::fit (default H(x_0) = 0, or
@@ -105,6 +117,12 @@ class DissipativeHamiltonian {
   FitSummary fit_snapshots(const Matrix& x, const Matrix& x_next, double h,
                            const std::optional<Matrix>& u = std::nullopt,
                            const std::optional<Anchors>& anchors = std::nullopt);
+
+  /// Fits to integral (weak-form) rows: rows.C combines the field at the states x (N x 2n; u (N x m) the inputs at
+  /// them) into rows.target (dynamics/integral_rows.hpp; x = rows.x for integral_rows() of trajectories). The
+  /// noisy-trajectory path: no division by the step and no one-step-map error. Groups 'auto' needs derivatives.
+  FitSummary fit_integral(const Matrix& x, const IntegralRows& rows, const std::optional<Matrix>& u = std::nullopt,
+                          const std::optional<Anchors>& anchors = std::nullopt);
 
   bool fitted() const { return hamiltonian_.fitted(); }
   Index dof() const { return hamiltonian_.dof(); }
@@ -139,6 +157,9 @@ class DissipativeHamiltonian {
   const FitSummary& summary() const { return hamiltonian_.summary(); }
 
  private:
+  /// fit() (C null: rows at the states, target = xdot) and fit_integral() (rows C combined, target per row).
+  FitSummary fit_rows(const Matrix& x, const RowCombination* C, const Matrix& target, const std::optional<Matrix>& u,
+                      const std::optional<Vector>& energy, const std::optional<Anchors>& anchors);
   void require_fitted(const Matrix& x, const char* what) const;
   Matrix inputs_at(const std::optional<Matrix>& u, Index rows, const char* what) const;
   Index quadratic_terms() const;

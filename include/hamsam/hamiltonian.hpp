@@ -25,6 +25,15 @@ class Hamiltonian {
   /// dense models and the ground-truth systems override it with the exact form. Used by implicit integrators
   /// (Newton) and modified-Hamiltonian corrections.
   virtual Matrix hessian(const Vector& x) const;
+  /// Hessian-vector products, one per state: row k is d2H/dx2(X_k) V_k (X, V: N x 2n). The default calls
+  /// hessian() per state; dense models override it with the exact product in O(width x 2n) per state, never
+  /// forming a Hessian.
+  virtual Matrix hessian_product(const Matrix& X, const Matrix& V) const;
+  /// Third derivatives along two directions, one per state: row k is the gradient of U_k^T H''(x) V_k at X_k with
+  /// U_k, V_k held fixed (X, U, V: N x 2n). The default takes central differences of hessian_product() along U
+  /// (step 1e-4 (1 + |X_k|_inf) / |U_k|_inf); dense models override it with the exact form, O(width x 2n) per
+  /// state. Used by the gradients of modified-Hamiltonian corrections (dynamics/learn.hpp).
+  virtual Matrix third_derivative(const Matrix& X, const Matrix& U, const Matrix& V) const;
   /// True when H = T(p) + V(q) (explicit symplectic integrators apply).
   virtual bool separable() const { return false; }
 };

@@ -1,5 +1,6 @@
 #pragma once
 // Model files and JSON views of options and summaries (the parts live in hamsam/io/).
+#include "hamsam/io/dissipative_file.hpp"
 #include "hamsam/io/files.hpp"
 #include "hamsam/io/graph_file.hpp"
 #include "hamsam/io/json.hpp"

@@ -163,7 +163,8 @@ class CorrectedHamiltonian(Hamiltonian):
     """``base`` (trained on snapshot pairs with ``scheme`` at step ``h``) plus its modified-Hamiltonian
     correction up to h^``order`` (default 2, all terms known; 1 for symplectic Euler is P1's
     +-(h/2) dH/dq . dH/dp; the symmetric maps have no h term; forward-difference has none). Evaluate,
-    differentiate and roll it out like any Hamiltonian (the gradient takes central differences of the energy)."""
+    differentiate and roll it out like any Hamiltonian (its gradient is exact: the base's gradient, Hessian products
+    and third derivatives along the gradient's directions, a few times the cost of the base's own gradient)."""
 
     __slots__ = ("_base", "_scheme", "_h")
 

@@ -245,13 +245,19 @@ class DenseHamiltonian(Estimator, Hamiltonian):
 
 
 
-def load(path: Union[str, os.PathLike]) -> Union["DenseHamiltonian", "GraphHamiltonian"]:
-    """Reads a model file: returns a fitted :class:`DenseHamiltonian` or :class:`hamsam.GraphHamiltonian`,
-    whichever the file holds (graph models saved as JSON by earlier versions too)."""
+def load(path: Union[str, os.PathLike]) -> Union["DenseHamiltonian", "GraphHamiltonian", "DissipativeHamiltonian"]:
+    """Reads a model file: returns a fitted :class:`DenseHamiltonian`, :class:`hamsam.GraphHamiltonian` or
+    :class:`hamsam.DissipativeHamiltonian`, whichever the file holds (graph models saved as JSON by earlier versions
+    too)."""
     p = as_path(path)
-    if _core.model_kind(p) == "graph":
+    kind = _core.model_kind(p)
+    if kind == "graph":
         from .graph import GraphHamiltonian
         return GraphHamiltonian.load(p)
+    if kind == "dissipative" or kind == "unknown":
+        from .dissipative import DissipativeHamiltonian, _is_npz_model
+        if kind == "dissipative" or _is_npz_model(p):
+            return DissipativeHamiltonian.load(p)
     return DenseHamiltonian.load(p)
 
 

@@ -9,6 +9,7 @@
 #include "fields.hpp"
 #include "fit_call.hpp"
 #include "hamsam/dissipative.hpp"
+#include "hamsam/io/dissipative_file.hpp"
 
 namespace py = pybind11;
 using namespace hamsam;
@@ -69,6 +70,21 @@ void bind_dissipative(py::module_& m) {
           },
           py::arg("x"), py::arg("x_next"), py::arg("h"), py::arg("u") = py::none(), py::arg("anchor_x") = py::none(),
           py::arg("anchor_h") = py::none())
+      .def(
+          "fit_integral",
+          [](DissipativeHamiltonian& model, const std::vector<Matrix>& trajectories, const Vector& t, Index window,
+             Index stride, const std::optional<Matrix>& u, const std::optional<Matrix>& anchor_x,
+             const std::optional<Vector>& anchor_h) {
+            const std::optional<Anchors> anchors = fit_anchors(anchor_x, anchor_h);
+            return without_gil([&] {
+              const IntegralRows rows = integral_rows(trajectories, t, window, stride);
+              return model.fit_integral(rows.x, rows, u, anchors);
+            });
+          },
+          py::arg("trajectories"), py::arg("t"), py::arg("window"), py::arg("stride") = 1, py::arg("u") = py::none(),
+          py::arg("anchor_x") = py::none(), py::arg("anchor_h") = py::none(),
+          "integral_rows(trajectories, t, window, stride), then fit_integral; u: the inputs at every sample, "
+          "trajectory by trajectory")
       .def_property_readonly("fitted", &DissipativeHamiltonian::fitted)
       .def_property_readonly("dof", &DissipativeHamiltonian::dof)
       .def_property_readonly("inputs", &DissipativeHamiltonian::inputs)
@@ -83,16 +99,7 @@ void bind_dissipative(py::module_& m) {
       .def_property_readonly("coef", [](const DissipativeHamiltonian& d) { return d.coefficients(); })
       .def_property_readonly("summary", [](const DissipativeHamiltonian& d) { return d.summary(); })
       .def_property_readonly("dissipation_summary",
-                             [](const DissipativeHamiltonian& d) {
-                               const DissipationSummary& s = d.dissipation_summary();
-                               py::dict out;
-                               out["inputs"] = s.inputs;
-                               out["columns"] = s.columns;
-                               out["min_dissipated_power"] = s.min_dissipated_power;
-                               out["power_scale"] = s.power_scale;
-                               out["dissipation_share"] = s.dissipation_share;
-                               return out;
-                             })
+                             [](const DissipativeHamiltonian& d) { return fields_dict(d.dissipation_summary()); })
       .def("energy", [](const DissipativeHamiltonian& d, const Matrix& x) { return d.hamiltonian().energy(x); },
            py::arg("x"), py::call_guard<Interruptible>())
       .def("gradient", [](const DissipativeHamiltonian& d, const Matrix& x) { return d.hamiltonian().gradient(x); },
@@ -121,6 +128,10 @@ void bind_dissipative(py::module_& m) {
           },
           py::arg("x0"), py::arg("t0"), py::arg("dt"), py::arg("steps"), py::arg("u") = py::none(),
           py::arg("tolerance") = 1e-12, py::arg("max_iterations") = 50);
+
+  m.def("save_dissipative_model", &save_dissipative_model, py::arg("model"), py::arg("path"), py::arg("overwrite"),
+        py::call_guard<py::gil_scoped_release>());
+  m.def("load_dissipative_model", &load_dissipative_model, py::arg("path"), py::call_guard<py::gil_scoped_release>());
 }
 
 }  // namespace hamsam_py

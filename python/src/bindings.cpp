@@ -174,7 +174,7 @@ PYBIND11_MODULE(_core, m) {
         py::call_guard<py::gil_scoped_release>());
   m.def("load_model", &load_model, py::arg("path"), py::call_guard<py::gil_scoped_release>());
   m.def("model_kind", [](const std::string& path) { return to_string(model_kind(path)); }, py::arg("path"),
-        "'dense', 'graph' or 'unknown' (neither: the loaders say what is wrong with the file).");
+        "'dense', 'graph', 'dissipative' or 'unknown' (none: the loaders say what is wrong with the file).");
   m.def(
       "dense_fit_warnings",
       [](const DenseHamiltonian& model, Index points, Index dim, Index anchor_rows, bool with_energy) {

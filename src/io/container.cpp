@@ -126,7 +126,7 @@ ModelFile parse_model_file(const std::string& buf, const std::string& path, cons
   Prefix p = read_prefix(buf, where);
   const std::string found = p.header["kind"].get<std::string>();
   if (found != kind) {
-    require(found != "dense" && found != "graph",
+    require(found != "dense" && found != "graph" && found != "dissipative",
             where + "holds a " + found + " model, not a " + kind + " one: load it as a " + found + " model");
     throw Error(where + "holds a model of kind '" + found + "', which this build cannot load");
   }
@@ -190,6 +190,7 @@ std::string to_string(ModelKind kind) {
   switch (kind) {
     case ModelKind::Dense: return "dense";
     case ModelKind::Graph: return "graph";
+    case ModelKind::Dissipative: return "dissipative";
     default: return "unknown";
   }
 }
@@ -200,6 +201,7 @@ ModelKind model_kind(const std::string& path) {
     const std::string kind = io::read_prefix(buf, "load: '" + path + "' ").header["kind"].get<std::string>();
     if (kind == "dense") return ModelKind::Dense;
     if (kind == "graph") return ModelKind::Graph;
+    if (kind == "dissipative") return ModelKind::Dissipative;
     return ModelKind::Unknown;
   }
   const auto first = buf.find_first_not_of(" \t\r\n");

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "hamsam/dense_model.hpp"
 #include "json_fields.hpp"
 
 namespace hamsam::io {
@@ -52,5 +53,14 @@ class ParameterReader {
   const std::vector<double>& p_;
   std::size_t at_ = 0;
 };
+
+/// A dense model's part of a file, shared by the kinds that hold one (dense, dissipative): the header (dim, width,
+/// options, summary, metadata, units) and the parameters W (dim x width, column-major), b, c, c0.
+json dense_header(const DenseHamiltonian& model);
+void append_dense_parameters(const DenseHamiltonian& model, std::vector<double>& parameters);
+/// The parameter count a dense header describes (hamsam::Error "<where>is corrupt (...)" when implausible).
+std::uint64_t dense_parameter_count(const json& header, const std::string& where);
+/// Reads the dense model that `header` describes from the next parameters of `r`.
+DenseHamiltonian read_dense(const json& header, ParameterReader& r, const std::string& where);
 
 }  // namespace hamsam::io

@@ -11,8 +11,10 @@ TEST(Activation, DerivativesMatchFiniteDifferences) {
     for (double z = -4.0; z <= 4.0; z += 0.37) {
       const double d1 = (activation_value(a, z + h) - activation_value(a, z - h)) / (2 * h);
       const double d2 = (activation_d1(a, z + h) - activation_d1(a, z - h)) / (2 * h);
+      const double d3 = (activation_d2(a, z + h) - activation_d2(a, z - h)) / (2 * h);
       EXPECT_NEAR(activation_d1(a, z), d1, 1e-8) << name << " z=" << z;
       EXPECT_NEAR(activation_d2(a, z), d2, 1e-8) << name << " z=" << z;
+      EXPECT_NEAR(activation_d3(a, z), d3, 1e-8) << name << " z=" << z;
     }
   }
 }
@@ -21,14 +23,16 @@ TEST(Activation, MatrixVersionsAgreeWithScalars) {
   Matrix z = Matrix::Random(7, 5) * 3.0;
   for (const auto& name : all_names<Activation>()) {
     const Activation a = from_string<Activation>(name);
-    Matrix v, d1, d2;
+    Matrix v, d1, d2, d3;
     activate(a, z, v);
     activate_d1(a, z, d1);
     activate_d2(a, z, d2);
+    activate_d3(a, z, d3);
     for (Index i = 0; i < z.size(); ++i) {
       EXPECT_NEAR(v(i), activation_value(a, z(i)), 1e-15) << name;
       EXPECT_NEAR(d1(i), activation_d1(a, z(i)), 1e-15) << name;
       EXPECT_NEAR(d2(i), activation_d2(a, z(i)), 1e-15) << name;
+      EXPECT_NEAR(d3(i), activation_d3(a, z(i)), 1e-15) << name;
     }
   }
 }

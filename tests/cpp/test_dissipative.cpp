@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "hamsam/dissipative.hpp"
+#include "hamsam/io.hpp"
 #include "hamsam/random.hpp"
 #include "test_support.hpp"
 
@@ -34,6 +35,15 @@ FitOptions small_options(Sampler sampler = Sampler::USWIM) {
   return o;
 }
 
+/// The damped pendulum forced by `amplitude` u with u_k = cos(frequency k) at state k: (u, the forced field).
+std::pair<Matrix, Matrix> forced_pendulum(const Matrix& x, double gamma, double amplitude, double frequency) {
+  Matrix u(x.rows(), 1);
+  for (Index k = 0; k < x.rows(); ++k) u(k, 0) = std::cos(frequency * double(k));
+  Matrix forced = damped_pendulum(x, gamma);
+  forced.col(1) += amplitude * u.col(0);
+  return {u, forced};
+}
+
 DissipationOptions small_dissipation() {
   DissipationOptions d;
   d.dissipation_width = 40;
@@ -55,11 +65,8 @@ TEST(Dissipative, DampedPendulumFromDerivatives) {
 }
 
 TEST(Dissipative, GradientsMatchFiniteDifferences) {
-  const Matrix x = box_states(600, 4), xdot = damped_pendulum(x, 0.3);
-  Matrix u(x.rows(), 1);
-  for (Index k = 0; k < x.rows(); ++k) u(k, 0) = std::cos(0.7 * double(k));
-  Matrix forced = xdot;
-  forced.col(1) += 0.4 * u.col(0);
+  const Matrix x = box_states(600, 4);
+  const auto [u, forced] = forced_pendulum(x, 0.3, 0.4, 0.7);
   DissipationOptions d = small_dissipation();
   d.input_width = 10;
   DissipativeHamiltonian model(small_options(Sampler::ELM), d);
@@ -125,6 +132,114 @@ TEST(Dissipative, RolloutBalancesEnergy) {
   EXPECT_GT(drop, 0.05);
   EXPECT_LT(r.balance_residual.cwiseAbs().maxCoeff(), 1e-3 * drop);
   EXPECT_LT(r.input_energy.cwiseAbs().maxCoeff(), 1e-300);
+}
+
+TEST(Dissipative, FileRoundTripAndKind) {
+  const Matrix x = box_states(500, 12);
+  const auto [u, forced] = forced_pendulum(x, 0.2, 0.5, 0.3);
+  DissipationOptions d = small_dissipation();
+  d.input_width = 5;
+  d.nonnegative_tolerance = 0.05;
+  DissipativeHamiltonian model(small_options(), d);
+  model.fit(x, forced, u);
+  test::TempDir dir;
+  const std::string path = dir.file("m.hsm");
+  save_dissipative_model(model, path);
+  EXPECT_EQ(model_kind(path), ModelKind::Dissipative);
+  EXPECT_EQ(to_string(ModelKind::Dissipative), "dissipative");
+  EXPECT_THROW(save_dissipative_model(model, path), PathExistsError);
+  const DissipativeHamiltonian back = load_dissipative_model(path);
+  const Matrix xt = box_states(30, 13), ut = Matrix::Constant(1, 1, 0.7);
+  EXPECT_EQ(back.vector_field(xt, ut), model.vector_field(xt, ut));
+  EXPECT_EQ(back.hamiltonian().energy(xt), model.hamiltonian().energy(xt));
+  EXPECT_EQ(back.dissipation(xt), model.dissipation(xt));
+  EXPECT_EQ(back.inputs(), 1);
+  EXPECT_EQ(back.dissipation_options().input_width, 5);
+  EXPECT_EQ(back.dissipation_options().nonnegative_tolerance, 0.05);
+  EXPECT_EQ(back.dissipation_summary().dissipation_share, model.dissipation_summary().dissipation_share);
+  EXPECT_EQ(back.summary().train_error, model.summary().train_error);
+  EXPECT_EQ(back.options().width, model.options().width);
+  // The other kinds' loaders say what the file holds, and a damaged file is refused.
+  expect_error([&] { load_model(path); }, "holds a dissipative model, not a dense one");
+  save_model(model.hamiltonian(), dir.file("h.hsm"));
+  expect_error([&] { load_dissipative_model(dir.file("h.hsm")); }, "holds a dense model, not a dissipative one");
+  std::string bytes = test::read_file(path);
+  test::write_all(dir.file("cut.hsm"), bytes.substr(0, bytes.size() - 16));
+  expect_error([&] { load_dissipative_model(dir.file("cut.hsm")); }, "truncated");
+  bytes[bytes.size() - 20] ^= 1;
+  test::write_all(dir.file("flip.hsm"), bytes);
+  expect_error([&] { load_dissipative_model(dir.file("flip.hsm")); }, "checksum");
+  expect_error([&] { save_dissipative_model(DissipativeHamiltonian(), dir.file("x.hsm")); }, "not fitted");
+}
+
+// Integral rows: Simpson's rule is exact for cubics, the trapezoid for lines; a damped pendulum from noisy
+// trajectories through the weak form.
+TEST(Dissipative, IntegralRowsAndTheirFit) {
+  Vector t(9);
+  for (Index j = 0; j < 9; ++j) t(j) = 0.1 * double(j);
+  Matrix traj(9, 2);
+  traj.col(0) = t.array().pow(4).matrix() / 4.0;  // x' = t^3
+  traj.col(1) = t.array().square().matrix() / 2.0;  // x' = t
+  for (Index window : {1, 2, 3, 5, 8}) {
+    const IntegralRows r = integral_rows({traj}, t, window, 2);
+    Matrix rates(9, 2);
+    rates.col(0) = t.array().cube().matrix();
+    rates.col(1) = t;
+    const Matrix integral = r.C.apply(rates);
+    const double tol = window == 1 ? 1e-3 : 1e-14;  // the trapezoid is exact for the line only
+    EXPECT_LT((integral.col(1) - r.target.col(1)).cwiseAbs().maxCoeff(), 1e-14) << window;
+    EXPECT_LT((integral.col(0) - r.target.col(0)).cwiseAbs().maxCoeff(), tol) << window;
+    EXPECT_EQ(r.C.rows(), (8 - window) / 2 + 1);
+  }
+  Vector uneven = t;
+  uneven(3) += 0.03;
+  const IntegralRows ru = integral_rows({traj}, uneven, 4);
+  EXPECT_NEAR(ru.C.row_sums()(0), uneven(4) - uneven(0), 1e-15);
+  expect_error([&] { integral_rows({traj}, t, 9); }, "window must be between 1 and");
+  expect_error([&] { integral_rows({traj.topRows(5)}, t, 2); }, "trajectory 0 must have one row per time");
+  Vector back = t;
+  back(2) = back(1);
+  expect_error([&] { integral_rows({traj}, back, 2); }, "t must be increasing");
+
+  // Damped pendulum trajectories (RK4 at a fine step, sampled every 0.05).
+  const Index B = 12, T = 120;
+  Vector ts(T);
+  std::vector<Matrix> trajs;
+  Rng rng(21);
+  for (Index j = 0; j < T; ++j) ts(j) = 0.05 * double(j);
+  for (Index b = 0; b < B; ++b) {
+    Matrix X(T, 2);
+    Matrix s(1, 2);
+    s << rng.uniform(-2.0, 2.0), rng.uniform(-1.0, 1.0);
+    for (Index j = 0; j < T; ++j) {
+      X.row(j) = s;
+      for (int k = 0; k < 10; ++k) {  // RK4, h = 0.005
+        const double h = 0.005;
+        const Matrix k1 = damped_pendulum(s, 0.1), k2 = damped_pendulum(s + 0.5 * h * k1, 0.1),
+                     k3 = damped_pendulum(s + 0.5 * h * k2, 0.1), k4 = damped_pendulum(s + h * k3, 0.1);
+        s += h / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4);
+      }
+    }
+    trajs.push_back(X);
+  }
+  const IntegralRows rows = integral_rows(trajs, ts, 8);
+  FitOptions o = small_options();
+  o.width = 60;
+  o.groups = "separable";
+  DissipationOptions d;
+  d.dissipation_width = 0;
+  DissipativeHamiltonian model(o, d);
+  model.fit_integral(rows.x, rows);
+  const Matrix xt = box_states(300, 22) * 0.5;
+  EXPECT_LT(relative_l2(model.vector_field(xt), damped_pendulum(xt, 0.1)), 1e-3);
+  EXPECT_NEAR(model.coefficients()(0), 0.1, 1e-3);  // C of R = C p^2 / 2
+  EXPECT_LT(model.summary().train_error, 1e-3);
+  IntegralRows bad = rows;
+  bad.C.points[3] = rows.x.rows();
+  expect_error([&] { model.fit_integral(rows.x, bad); }, "outside the");
+  FitOptions a = o;
+  a.groups = "auto";
+  expect_error([&] { DissipativeHamiltonian(a, d).fit_integral(rows.x, rows); }, "groups 'auto' needs");
 }
 
 TEST(Dissipative, BadInput) {

@@ -177,3 +177,69 @@ TEST(Learn, TargetsAndBadInput) {
 
 }  // namespace
 }  // namespace hamsam
+
+namespace hamsam {
+namespace {
+
+/// A dense model (width 50, ELM) of the double pendulum from 300 exact derivatives drawn with `seed`.
+DenseHamiltonian double_pendulum_model(std::uint64_t seed) {
+  const systems::DoublePendulum dp;
+  const systems::Dataset data = systems::sample_box(dp, dp.default_box(), 300, seed);
+  FitOptions opt;
+  opt.width = 50;
+  opt.sampler = Sampler::ELM;
+  DenseHamiltonian H(opt);
+  H.fit(data.x, data.xdot);
+  return H;
+}
+
+// The directional derivatives behind the corrections: a dense model's exact Hessian products and third
+// derivatives against the defaults of the Hamiltonian interface (hessian() per state; central differences of the
+// Hessian products), and the defaults against the pendulum's closed forms.
+TEST(Learn, HessianProductsAndThirdDerivatives) {
+  const systems::DoublePendulum dp;
+  const DenseHamiltonian H = double_pendulum_model(3);
+  const Matrix X = systems::sample_box(dp, dp.default_box(), 7, 4).x;
+  const Matrix U = Matrix::Random(7, 4), V = Matrix::Random(7, 4);
+  const Matrix hv = H.hessian_product(X, V), hv_default = H.Hamiltonian::hessian_product(X, V);
+  EXPECT_LT((hv - hv_default).cwiseAbs().maxCoeff(), 1e-10 * (1.0 + hv.cwiseAbs().maxCoeff()));
+  const Matrix t = H.third_derivative(X, U, V), t_default = H.Hamiltonian::third_derivative(X, U, V);
+  EXPECT_LT((t - t_default).cwiseAbs().maxCoeff(), 1e-6 * (1.0 + t.cwiseAbs().maxCoeff()));
+  // symmetric in its directions
+  EXPECT_LT((t - H.third_derivative(X, V, U)).cwiseAbs().maxCoeff(), 1e-12 * (1.0 + t.cwiseAbs().maxCoeff()));
+  // Pendulum H = p^2/2 + 1 - cos q: H''v = (cos q v_q, v_p), third derivative (-sin q u_q v_q, 0).
+  const systems::Pendulum p;
+  const Matrix Xp = (Matrix(3, 2) << 0.3, -0.2, 1.0, 0.5, -2.0, 1.0).finished();
+  const Matrix Up = Matrix::Random(3, 2), Vp = Matrix::Random(3, 2);
+  const Matrix tp = p.third_derivative(Xp, Up, Vp), hp = p.hessian_product(Xp, Vp);
+  for (Index k = 0; k < 3; ++k) {
+    EXPECT_NEAR(hp(k, 0), std::cos(Xp(k, 0)) * Vp(k, 0), 1e-12);
+    EXPECT_NEAR(hp(k, 1), Vp(k, 1), 1e-12);
+    EXPECT_NEAR(tp(k, 0), -std::sin(Xp(k, 0)) * Up(k, 0) * Vp(k, 0), 1e-7);
+    EXPECT_NEAR(tp(k, 1), 0.0, 1e-7);
+  }
+  test::expect_error([&] { H.hessian_product(X, V.topRows(2)); }, "shape of x");
+  test::expect_error([&] { p.third_derivative(Xp, Up.leftCols(1), Vp); }, "u must have the shape of x");
+}
+
+// The corrected Hamiltonian's gradient in closed form matches central differences of its energy, for every scheme
+// and order, on a dense model (exact derivatives) and on a system (the interface's defaults).
+TEST(Learn, CorrectedGradientMatchesItsEnergy) {
+  const systems::DoublePendulum dp;
+  const DenseHamiltonian H = double_pendulum_model(5);
+  const Matrix X = systems::sample_box(dp, dp.default_box(), 20, 6).x;
+  const systems::Pendulum p;
+  const Matrix Xp = (Matrix(3, 2) << 0.3, -0.2, 1.0, 0.5, -2.0, 1.0).finished();
+  for (SnapshotScheme s : {SnapshotScheme::SymplecticEulerA, SnapshotScheme::SymplecticEulerB,
+                           SnapshotScheme::ImplicitMidpoint, SnapshotScheme::StormerVerlet}) {
+    for (int order : {1, 2}) {
+      const CorrectedHamiltonian c(H, s, 0.2, order);
+      EXPECT_LT(test::fd_gradient_error(c, X, 1e-5), 1e-8) << to_string(s) << " order " << order;
+      const CorrectedHamiltonian cp(p, s, 0.2, order);
+      EXPECT_LT(test::fd_gradient_error(cp, Xp, 1e-5), 1e-7) << to_string(s) << " order " << order;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace hamsam

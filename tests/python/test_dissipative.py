@@ -80,20 +80,74 @@ def test_trajectories_and_rollout_balance():
     assert abs(r.balance_residual[-1, 0]) < 1e-3 * drop
 
 
+def test_integral_form_from_trajectories():
+    from scipy.integrate import solve_ivp
+    sysd = lambda s, y: damped_pendulum(y[None])[0]  # noqa: E731
+    rng = np.random.default_rng(16)
+    t = np.sort(np.concatenate([[0.0, 6.0], rng.uniform(0, 6, 119)]))  # irregular samples: the trapezoid rule
+    te = np.linspace(0, 6, 121)                                          # evenly spaced: Simpson's rule
+    starts = rng.uniform([-2, -1.5], [2, 1.5], (15, 2))
+    xte = states(300, 17) * 0.5
+    truth = damped_pendulum(xte)
+    for times, bound in ((te, 1e-4), (t, 2e-3)):
+        trajs = np.array([solve_ivp(sysd, (0, 6), x0, t_eval=times, rtol=1e-11, atol=1e-12).y.T for x0 in starts])
+        model = hs.DissipativeHamiltonian(width=80, sampler="u-swim", seed=0, dissipation_width=0, groups="separable")
+        assert model.fit_trajectories(trajs, times, window=8) is model
+        assert np.linalg.norm(model.vector_field(xte) - truth) / np.linalg.norm(truth) < bound
+    with pytest.raises(ValueError, match="window must be between 1 and"):
+        model.fit_trajectories(trajs, t, window=200)
+    with pytest.raises(ValueError, match="trajectories must have shape"):
+        model.fit_trajectories(trajs[:, :50], t, window=4)
+
+
 def test_save_load_round_trip(tmp_path):
     x = states(600, 8)
     t = np.linspace(0, 20, len(x))
     model = hs.DissipativeHamiltonian(width=100, sampler="u-swim", seed=0, dissipation_width=20, input_width=3)
     model.fit(x, duffing(x, t), u=np.cos(1.2 * t))
-    p = tmp_path / "m.npz"
+    p = tmp_path / "m.hsm"
     model.save(p)
     with pytest.raises(ValueError, match="overwrite=True"):
         model.save(p)
-    back = hs.DissipativeHamiltonian.load(p)
     u = np.cos(1.2 * t)[:, None]
-    np.testing.assert_array_equal(back.vector_field(x, u), model.vector_field(x, u))
-    np.testing.assert_array_equal(back.energy(x), model.energy(x))
-    assert back.options == model.options
+    for back in (hs.DissipativeHamiltonian.load(p), hs.load(p)):
+        assert isinstance(back, hs.DissipativeHamiltonian)
+        np.testing.assert_array_equal(back.vector_field(x, u), model.vector_field(x, u))
+        np.testing.assert_array_equal(back.energy(x), model.energy(x))
+        assert back.options == model.options
+        assert back.dissipation_summary == model.dissipation_summary
+    assert hs._core.model_kind(str(p)) == "dissipative"
+    with pytest.raises(ValueError, match="holds a dissipative model, not a dense one"):
+        hs.DenseHamiltonian.load(p)
+    model.hamiltonian.save(tmp_path / "h.hsm")
+    with pytest.raises(ValueError, match="holds a dense model, not a dissipative one"):
+        hs.DissipativeHamiltonian.load(tmp_path / "h.hsm")
+    (tmp_path / "junk.npz").write_bytes(b"not a model")
+    with pytest.raises(ValueError, match="is not a dissipative model file"):
+        hs.DissipativeHamiltonian.load(tmp_path / "junk.npz")
+    with pytest.raises(ValueError, match="not fitted"):
+        hs.DissipativeHamiltonian().save(tmp_path / "none.hsm")
+
+
+def _save_npz_like_earlier_versions(model, path, tmp_path):
+    """The .npz archive that DissipativeHamiltonian.save wrote before model files held dissipative models."""
+    import json
+    hp = tmp_path / "h-part.hsm"
+    hs._core.save_model(model._impl.hamiltonian, str(hp), True)
+    np.savez(path, format=np.array("hamsam-dissipative-1"), options=np.array(json.dumps(model._impl.options)),
+             dissipation=np.array(json.dumps(model._impl.dissipation_options)),
+             hamiltonian=np.frombuffer(hp.read_bytes(), dtype=np.uint8), dissipation_W=model._impl.dissipation_W,
+             dissipation_b=model._impl.dissipation_b, input_W=model._impl.input_W, input_b=model._impl.input_b,
+             inputs=np.array(model.inputs), coef=model._impl.coef)
+
+
+def test_earlier_npz_files_still_load(tmp_path):
+    x = states(400, 12)
+    model = hs.DissipativeHamiltonian(width=60, sampler="u-swim", seed=0, dissipation_width=10).fit(
+        x, damped_pendulum(x))
+    _save_npz_like_earlier_versions(model, tmp_path / "old.npz", tmp_path)
+    for back in (hs.DissipativeHamiltonian.load(tmp_path / "old.npz"), hs.load(tmp_path / "old.npz")):
+        np.testing.assert_array_equal(back.vector_field(x), model.vector_field(x))
 
 
 def test_bad_input():
@@ -151,6 +205,59 @@ def test_cli_fit_dissipative(hamsam_cli, tmp_path):
     np.savez(tmp_path / "none.npz", y=np.zeros(3))
     rc, out, err = _cli(hamsam_cli, tmp_path, "fit-dissipative", "--data", "none.npz")
     assert rc == 2 and "needs the arrays" in err
+
+
+def test_cli_eval_and_rollout_of_dissipative_models(hamsam_cli, tmp_path):
+    import json
+    x = states(800, 13)
+    t = np.random.default_rng(14).uniform(0, 30, len(x))
+    u = np.cos(1.2 * t)[:, None]
+    np.savez(tmp_path / "forced.npz", x=x, xdot=duffing(x, t), u=u)
+    rc, out, err = _cli(hamsam_cli, tmp_path, "fit-dissipative", "--data", "forced.npz", "--width", "150",
+                        "--dissipation-width", "20", "--input-width", "3", "--out", "m.hsm")
+    assert rc == 0, err
+    xt = states(200, 15)
+    tt = np.linspace(0, 10, len(xt))
+    np.savez(tmp_path / "held.npz", x=xt, xdot=duffing(xt, tt), u=np.cos(1.2 * tt)[:, None])
+    rc, out, err = _cli(hamsam_cli, tmp_path, "eval", "--model", "m.hsm", "--data", "held.npz", "--json")
+    assert rc == 0, err
+    doc = json.loads(out)
+    assert doc["model_kind"] == "dissipative" and doc["data"]["count"] == 200
+    assert doc["test_error"]["vector_field"] < 1e-3
+    rc, out, err = _cli(hamsam_cli, tmp_path, "eval", "--model", "m.hsm", "--data", "held.npz")
+    assert rc == 0 and "test error vector field" in out, err
+    # rollouts: constant inputs, inputs from a file, the energy balance in the output
+    rc, out, err = _cli(hamsam_cli, tmp_path, "rollout", "--model", "m.hsm", "--x0", "1,0", "--dt", "0.01",
+                        "--steps", "200", "--u", "0.2", "--json", "--out", "r.npz")
+    assert rc == 0, err
+    doc = json.loads(out)
+    assert doc["model_kind"] == "dissipative" and doc["inputs"] == 1 and doc["max_balance_residual"] < 1e-3
+    r = np.load(tmp_path / "r.npz")
+    assert r["x"].shape == (201, 1, 2)
+    ts = np.linspace(0, 3, 301)
+    np.savez(tmp_path / "forcing.npz", t=ts, u=np.cos(1.2 * ts))
+    rc, out, err = _cli(hamsam_cli, tmp_path, "rollout", "--model", "m.hsm", "--x0", "1,0;0,0.5", "--dt", "0.01",
+                        "--steps", "200", "--u-file", "forcing.npz", "--save-every", "10")
+    assert rc == 0 and "balance" in out, err
+    direct = hs.load(tmp_path / "m.hsm").rollout([[1, 0], [0, 0.5]], np.arange(201) * 0.01,
+                                                  u=lambda s: np.interp(s, ts, np.cos(1.2 * ts)))
+    rc, out, err = _cli(hamsam_cli, tmp_path, "rollout", "--model", "m.hsm", "--x0", "1,0;0,0.5", "--dt", "0.01",
+                        "--steps", "200", "--u-file", "forcing.npz", "--out", "r2.npz")
+    assert rc == 0, err
+    np.testing.assert_array_equal(np.load(tmp_path / "r2.npz")["x"], direct.x)
+    # bad input: inputs missing, wrong count, a file too short; options of other kinds
+    for args, message in ((["--x0", "1,0"], "was fitted with 1 input(s)"),
+                          (["--x0", "1,0", "--u", "1,2"], "--u has 2 value(s)"),
+                          (["--x0", "1,0", "--u-file", "forcing.npz", "--steps", "1000"], "must cover the rollout"),
+                          (["--x0", "1,0", "--u", "1", "--truth"], "--truth is not available for dissipative"),
+                          (["--x0", "1,0,3", "--u", "1"], "has 3 numbers")):
+        rc, out, err = _cli(hamsam_cli, tmp_path, "rollout", "--model", "m.hsm", *args)
+        assert rc == 2 and message in err, (args, err)
+    rc, out, err = _cli(hamsam_cli, tmp_path, "eval", "--model", "m.hsm", "--system", "pendulum")
+    assert rc == 2 and "is a dissipative model: evaluate it with --data" in err
+    np.savez(tmp_path / "noinputs.npz", x=xt, xdot=duffing(xt, tt))
+    rc, out, err = _cli(hamsam_cli, tmp_path, "eval", "--model", "m.hsm", "--data", "noinputs.npz")
+    assert rc == 2 and "the file needs u" in err
 
 
 def test_damping_suite_tiny(tmp_path):

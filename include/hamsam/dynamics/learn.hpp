@@ -81,9 +81,10 @@ SnapshotFitSummary fit_snapshots(DenseHamiltonian& model, const Matrix& x, const
 
 /// The true H recovered from a Hhat trained with `scheme` at step h: Hhat plus the terms of the table above up
 /// to h^order (default 2, all that is known; order 1 for symplectic Euler is P1's correction; 0 = Hhat).
-/// Energy is exact given Hhat's gradient and Hessian (h^2 terms take one hessian() per state); gradient() is
-/// Hhat's gradient plus central differences of the correction (step 1e-4 (1 + |x_i|), ~1e-8 of the
-/// correction). Roll it out with the fixed-point integrators (its hessian() is a difference of gradients).
+/// Energy and gradient are exact, from Hhat's gradient, Hessian products and (gradient, h^2 terms) third
+/// derivatives along the gradient's directions (Hamiltonian::hessian_product, third_derivative): for dense models
+/// O(width x 2n) per state, a few times the cost of Hhat's own gradient, never a Hessian or third-derivative
+/// tensor. Roll it out with the fixed-point integrators (its hessian() is a difference of gradients).
 /// Holds a reference to `base`, which must outlive it.
 class CorrectedHamiltonian : public Hamiltonian {
  public:

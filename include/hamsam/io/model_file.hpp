@@ -2,13 +2,16 @@
 // Model files: one container for every model kind, versioned, checksummed and written atomically (files.hpp).
 //
 // Layout (little-endian): 8-byte magic "HAMSAM\0M", uint32 format version, uint64 header length, a JSON header
-// ("format": "hamsam-model", "kind": "dense" | "graph", the hamsam version, the options and the fit summary, the
-// shapes of the parameters and their count "parameters"), the float64 parameters, and a 64-bit FNV-1a checksum of
-// everything before it. Readers accept every format version up to their own; a newer, truncated or corrupt file
-// throws hamsam::Error saying which. Format 1 dense files written before the header stated "parameters" load too.
+// ("format": "hamsam-model", "kind": "dense" | "graph" | "dissipative", the hamsam version, the options and the fit
+// summary, the shapes of the parameters and their count "parameters"), the float64 parameters, and a 64-bit FNV-1a
+// checksum of everything before it. Readers accept every format version up to their own; a newer, truncated or
+// corrupt file throws hamsam::Error saying which. Format 1 dense files written before the header stated "parameters" load too.
 //
 // The parameters of each kind, in order:
 //   dense  W (dim x width, column-major), b (width), c (width), c0
+//   dissipative  H's parameters as a dense model's, then R's layer W_R (dim x width_R, column-major) and b_R,
+//          G's layer W_G (dof x width_G, column-major) and b_G, then R's and G's output weights
+//          (io/dissipative_file.hpp)
 //   graph  the kinetic networks, then the pair networks (each a, b, c (width each), linear, c0, lo, hi), the
 //          training cutoff, then the message-passing layer if any (alpha (K), beta (K), W (K x M, column-major),
 //          b (M), c (M))
@@ -24,7 +27,7 @@ namespace hamsam {
 constexpr unsigned kModelFormatVersion = 1;
 
 /// What a model file holds.
-enum class ModelKind { Dense, Graph, Unknown };
+enum class ModelKind { Dense, Graph, Dissipative, Unknown };
 std::string to_string(ModelKind kind);
 
 /// The kind of model in the file at `path`, from its first bytes and header (a JSON file is an earlier graph

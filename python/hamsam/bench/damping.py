@@ -8,7 +8,9 @@ validation states. Metric: relative L2 error of the vector field at the clean te
 Validation (both tools): hamsam.bench.sindy.validation_error, short rollouts (25 steps from every 25th state) of the
 fitted field against the noisy validation trajectories. PySINDy: hamsam.bench.sindy.fit_sindy (library,
 derivative estimate, STLSQ threshold and alpha tuned); hamsam: a grid of structure (dense or separable H), width,
-R's sampled width (0: the quadratic term only), snapshot spacing and ridge (GCV or fixed).
+R's sampled width (0: the quadratic term only), the trajectory rows (snapshot pairs of a spacing with a ridge by
+GCV or fixed, or the integral (weak) form over windows of 12 or 24 intervals, fit_trajectories(window=K), ridge by
+GCV) and the hidden layer's seed.
 """
 from __future__ import annotations
 
@@ -91,7 +93,8 @@ def model_field(model, key):
 
 def fit_hamsam(key, Xtr, t, Xval, grid):
     """The best DissipativeHamiltonian over `grid` (dicts of groups, width, r_width (R's sampled neurons), spacing,
-    ridge; ridge None: gcv) by the harness's validation error on Xval (B, T, D)."""
+    ridge (None: gcv), and optionally window (the integral form; then spacing is unused) and seed) by the harness's
+    validation error on Xval (B, T, D)."""
     from . import sindy
     u = inputs_fn(key)
     val = np.transpose(Xval, (1, 0, 2))
@@ -100,10 +103,11 @@ def fit_hamsam(key, Xtr, t, Xval, grid):
     for cfg in grid:
         t0 = time.perf_counter()
         reg = dict(regularization="gcv") if cfg["ridge"] is None else dict(ridge=cfg["ridge"])
-        m = hs.DissipativeHamiltonian(width=cfg["width"], sampler="u-swim", seed=0, groups=cfg["groups"],
-                                      dissipation_width=cfg["r_width"], input_width=20 if u else 0, **reg)
+        m = hs.DissipativeHamiltonian(width=cfg["width"], sampler="u-swim", seed=cfg.get("seed", 0),
+                                      groups=cfg["groups"], dissipation_width=cfg["r_width"],
+                                      input_width=20 if u else 0, **reg)
         try:
-            m.fit_trajectories(Xtr, t, u=u, spacing=cfg["spacing"])
+            m.fit_trajectories(Xtr, t, u=u, spacing=cfg.get("spacing", 1), window=cfg.get("window"))
         except ValueError:  # the non-negativity check refused it: not a candidate
             continue
         secs = time.perf_counter() - t0
@@ -126,7 +130,7 @@ def fit_pysindy(key, Xtr, t, Xval, quick):
     if quick:
         kw.update(library_names=["poly3", "poly3+fourier2"], differentiation_names=["smoothed-15"],
                   thresholds=(1e-2, 0.1), alphas=(1e-8,))
-    else:  # 128 candidates (the hamsam grid has 48)
+    else:  # 128 candidates (the hamsam grid has 120)
         kw.update(library_names=["poly3", "poly5", "poly1+fourier1", "poly3+fourier2"],
                   differentiation_names=["finite-difference", "smoothed-7", "smoothed-15", "smoothed-31"],
                   thresholds=(1e-3, 1e-2, 3e-2, 0.1), alphas=(1e-8, 1e-3))
@@ -135,10 +139,14 @@ def fit_pysindy(key, Xtr, t, Xval, quick):
 
 def run(ctx):
     n_train, steps = ctx.pick((40, 250), (40, 250), (6, 60))
-    full = [dict(groups=g, width=w, r_width=rw, spacing=s, ridge=r) for g in ("separable", "dense")
-            for w in (40, 100) for rw in (0, w // 2) for s in (2, 4, 8) for r in (None, 1e-8)]
-    grid = ctx.pick(full, [c for c in full if c["width"] == 100 and c["ridge"] is None],
-                    [dict(groups="separable", width=30, r_width=0, spacing=s, ridge=None) for s in (2, 4)])
+    pairs = [dict(groups=g, width=w, r_width=rw, spacing=s, ridge=r) for g in ("separable", "dense")
+             for w in (40, 100) for rw in (0, w // 2) for s in (2, 4, 8) for r in (None, 1e-8)]
+    weak = [dict(groups=g, width=w, r_width=rw, window=k, ridge=None, seed=seed) for g in ("separable", "dense")
+            for w in (40, 60, 100) for rw in (0, w // 2) for k in (12, 24) for seed in (0, 1, 2)]
+    full = pairs + weak
+    grid = ctx.pick(full, [c for c in full if c["width"] == 100 and c["ridge"] is None and c.get("seed", 0) == 0],
+                    [dict(groups="separable", width=30, r_width=0, spacing=s, ridge=None) for s in (2, 4)]
+                    + [dict(groups="separable", width=30, r_width=0, window=8, ridge=None)])
     dt, noise = 0.02, 0.01
     report = Report("damping", "Damping and forcing from noisy trajectories: hamsam vs PySINDy", ctx.mode)
     note = mode_note(ctx.mode, ctx.pick("", "a smaller tuning grid", "tiny data"))

@@ -18,6 +18,7 @@ import numpy as np
 
 import hamsam as hs
 from hamsam import _core
+from hamsam.dissipative import _is_npz_model
 
 EXIT_OK = 0
 EXIT_DISAGREE = 1
@@ -392,12 +393,15 @@ def check_model_path(path):
 
 
 def model_format(path):
-    """The file's format as the library detects it: "dense" (hamsam fit --out) or "graph"."""
+    """The file's format as the library detects it: "dense" (hamsam fit --out), "graph" (hamsam fit-graph --out)
+    or "dissipative" (hamsam fit-dissipative --out; also the .npz archives earlier versions wrote)."""
     check_model_path(path)
     kind = _core.model_kind(path)
-    if kind not in ("dense", "graph"):
-        raise CliError(f"--model '{path}' has an unknown format: give a dense model (hamsam fit --out) or a graph "
-                       f"model (hamsam fit-graph --out)")
+    if kind == "unknown" and _is_npz_model(path):
+        kind = "dissipative"
+    if kind not in ("dense", "graph", "dissipative"):
+        raise CliError(f"--model '{path}' has an unknown format: give a dense model (hamsam fit --out), a graph "
+                       f"model (hamsam fit-graph --out) or a dissipative model (hamsam fit-dissipative --out)")
     return kind
 
 

@@ -12,7 +12,8 @@ _KEYS = ("x and xdot (states and their time derivatives, optional u: inputs at t
          "(B, T, D) and t (T,) (optional u: (T, m) inputs at the sample times)")
 
 
-def _load(path):
+def load_data(path):
+    """The arrays of an .npz data file: ("derivatives", {x, xdot, [u], [energy]}) or ("trajectories", {...})."""
     try:
         z = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as e:
@@ -29,7 +30,7 @@ def _load(path):
 def run_fit_dissipative(a):
     if a.out is not None:
         c.check_out_path(a.out, a.force)
-    kind, d = _load(a.data)
+    kind, d = load_data(a.data)
     model = hs.DissipativeHamiltonian(width=a.width, sampler=a.sampler, seed=a.seed,
                                       dissipation_width=a.dissipation_width, input_width=a.input_width,
                                       regularization=a.regularization, nonnegative=not a.allow_negative)
@@ -71,7 +72,7 @@ def add_commands(sub):
                     "fit H with Rayleigh dissipation R and an input map G (damped and forced systems) to an .npz file",
                     run_fit_dissipative, sizes="--width or the data",
                     epilog=c.examples(
-                        "hamsam fit-dissipative --data damped.npz --out damped-model.npz",
+                        "hamsam fit-dissipative --data damped.npz --out damped.hsm",
                         "hamsam fit-dissipative --data forced.npz --input-width 20 --spacing 4 --regularization gcv",
                         "",
                         "The file holds " + _KEYS + "."))
@@ -86,6 +87,7 @@ def add_commands(sub):
     p.add_argument("--allow-negative", action="store_true",
                    help="accept a negative dissipated power (energy gained that the inputs do not explain)")
     p.add_argument("--seed", type=c.integer(0, c.SEED_MAX), default=0, help="seed of the sampler")
-    p.add_argument("--out", default=None, help="save the fitted model (.npz)")
+    p.add_argument("--out", default=None, help="save the fitted model (a hamsam model file: hamsam eval, hamsam "
+                                                "rollout and hs.load read it)")
     p.add_argument("--force", action="store_true", help="overwrite --out")
     p.add_argument("--json", action="store_true", help="print the results as JSON")

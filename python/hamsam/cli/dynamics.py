@@ -1,7 +1,8 @@
 """hamsam rollout: integrate a saved model (and optionally the true system) from given states, write CSV/NPZ.
-Dense models (hamsam fit --out) and graph models (hamsam fit-graph --out): the library's kind detection decides;
-graph models take the particle system (--system lattice|chain|lj-fluid, --shape, ...) and roll out with
-velocity Verlet."""
+Dense models (hamsam fit --out), graph models (hamsam fit-graph --out) and dissipative models (hamsam
+fit-dissipative --out): the library's kind detection decides; graph models take the particle system (--system
+lattice|chain|lj-fluid, --shape, ...) and roll out with velocity Verlet; dissipative models roll out with the
+implicit midpoint rule, their inputs from --u or --u-file, and report the energy balance."""
 from __future__ import annotations
 
 import io
@@ -221,6 +222,74 @@ def dense_rollout(a):
     return r
 
 
+def _input_signal(a, model):
+    """u(t) of a dissipative rollout: --u (constant inputs) or --u-file (an .npz with t (T,) and u (T, m),
+    interpolated linearly in t); None for a model without inputs."""
+    if model.inputs == 0:
+        if a.u is not None or a.u_file is not None:
+            raise CliError(f"--model '{a.model}' was fitted without inputs: drop {'--u' if a.u else '--u-file'}")
+        return None
+    if (a.u is None) == (a.u_file is None):
+        raise CliError(f"--model '{a.model}' was fitted with {model.inputs} input(s): give them with --u "
+                       f"\"u1,..,um\" (constant) or --u-file inputs.npz (arrays t and u), not "
+                       + ("neither" if a.u is None else "both"))
+    m = model.inputs
+    if a.u is not None:
+        values = np.array([c.parse_number(tok, a.u, "--u", "--u=1.0 or --u=0.5,pi") for tok in a.u.split(",")])
+        if values.size != m:
+            raise CliError(f"--u has {values.size} value(s) but the model was fitted with {m} input(s)")
+        return lambda s: values  # noqa: E731
+    try:
+        with np.load(a.u_file, allow_pickle=False) as z:
+            t, u = np.asarray(z["t"], dtype=float), np.asarray(z["u"], dtype=float)
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise CliError(f"--u-file '{a.u_file}': cannot read the arrays t and u from it as .npz ({e})") from None
+    u = u[:, None] if u.ndim == 1 else u
+    if t.ndim != 1 or t.size < 2 or u.ndim != 2 or u.shape != (t.size, m):
+        raise CliError(f"--u-file '{a.u_file}': needs t of shape (T,) with T >= 2 and u of shape (T, {m}) (one row "
+                       f"of the model's {m} input(s) per time), got t {t.shape} and u {u.shape}")
+    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(u)) and np.all(np.diff(t) > 0)):
+        raise CliError(f"--u-file '{a.u_file}': t must be increasing and t and u finite")
+    end = a.dt * a.steps
+    if t[0] > 0 or t[-1] < end:
+        raise CliError(f"--u-file '{a.u_file}': its times {c.num(t[0])}..{c.num(t[-1])} must cover the rollout, "
+                       f"0..{c.num(end)}")
+    return lambda s: np.array([np.interp(s, t, u[:, j]) for j in range(m)])  # noqa: E731
+
+
+def dissipative_rollout(a):
+    if (a.x0 is None) == (a.x0_file is None):
+        raise CliError("give the initial states with --x0 \"q1,..,p_n\" or --x0-file states.csv|states.npy"
+                       if a.x0 is None else "give either --x0 or --x0-file, not both")
+    for flag, given in (("--trajectories", a.trajectories != 0), ("--tabulate", a.tabulate != 0),
+                        ("--truth", a.truth), ("--system", a.system is not None)):
+        if given:
+            raise CliError(f"{flag} is not available for dissipative models (hamsam fit-dissipative); '{a.model}' is "
+                           f"one" + (": the built-in systems are conservative" if flag in ("--truth", "--system")
+                                     else ""))
+    if a.integrator not in ("", "implicit-midpoint", "midpoint"):
+        raise CliError(f"--integrator {a.integrator}: dissipative models roll out with implicit-midpoint only")
+    model = hs.DissipativeHamiltonian.load(a.model)
+    x0 = read_x0(a, 2 * model.dof, f"the model's states have {2 * model.dof} (q1..qn, p1..pn)")
+    u = _input_signal(a, model)
+    r = Result()
+    r.integrator = _core.integrator_info("implicit-midpoint")["name"]
+    t0 = time.perf_counter()
+    f = model.rollout(x0, np.arange(a.steps + 1) * a.dt, u=u)
+    r.seconds = time.perf_counter() - t0
+    keep = slice(None, None, a.save_every)
+    r.x, r.h_model = f.x[keep], f.energy[keep]
+    r.saved_dt = a.dt * a.save_every
+    balance = float(np.max(np.abs(f.balance_residual)))
+    r.extra_json.update(inputs=model.inputs, dissipated_energy=[float(v) for v in f.dissipated_energy[-1]],
+                        input_energy=[float(v) for v in f.input_energy[-1]], max_balance_residual=balance)
+    r.extra_text += (f"balance  H(t) - H(0) + dissipated - input energy: at most {c.sci(balance)}; dissipated "
+                     f"energy at the end {', '.join(c.sci(float(v)) for v in f.dissipated_energy[-1])}"
+                     + (f", input energy {', '.join(c.sci(float(v)) for v in f.input_energy[-1])}" if model.inputs
+                        else "") + "\n")
+    return r
+
+
 def graph_rollout(a):
     name = a.system
     if name is None:
@@ -298,7 +367,7 @@ def run_rollout(a):
             raise CliError(f"--out '{a.out}' must end in .csv or .npz (the format follows the extension)")
         c.check_out_path(a.out, a.force, "nothing was run")
     kind = c.model_format(a.model)
-    r = dense_rollout(a) if kind == "dense" else graph_rollout(a)
+    r = {"dense": dense_rollout, "graph": graph_rollout, "dissipative": dissipative_rollout}[kind](a)
     T, batch = r.x.shape[0], r.x.shape[1]
     if a.out is not None:
         c.write_file(a.out, _csv_bytes(r) if a.out.endswith(".csv") else _npz_bytes(r), a.force)
@@ -308,7 +377,7 @@ def run_rollout(a):
     m = r.metrics
     if a.json:
         doc = {"command": "rollout", "model": a.model,
-               "model_format": "hamsam-model" if kind == "dense" else "hamsam-graph",
+               "model_format": "hamsam-graph" if kind == "graph" else "hamsam-model", "model_kind": kind,
                "integrator": r.integrator, "dt": a.dt, "steps": a.steps, "trajectories": batch,
                "seconds": r.seconds, "trajectory_steps_per_second": rate, "energy_drift_model": drift}
         doc.update(r.extra_json)
@@ -345,8 +414,8 @@ def run_rollout(a):
 def add_commands(sub):
     from . import add_command
 
-    p = add_command(sub, "rollout", "integrate a saved model (dense or graph) from given states; optionally compare "
-                                    "with the true system; write CSV or NPZ", run_rollout,
+    p = add_command(sub, "rollout", "integrate a saved model (dense, graph or dissipative) from given states; "
+                                    "optionally compare with the true system; write CSV or NPZ", run_rollout,
                     sizes="--steps or the number of initial states (or raise --save-every)", epilog=c.examples(
                         "hamsam rollout --model pendulum.hsm --x0 1,0 --dt 0.05 --steps 2000 --out traj.csv",
                         "hamsam rollout --model hh.hsm --x0 \"0.1,0.2,0.1,-0.1;0,0.1,0.2,0\" --dt 0.01 --steps 100000 "
@@ -358,9 +427,11 @@ def add_commands(sub):
                         "hamsam rollout --model springs.hsm --system lattice --shape 16,16,16 --tabulate 2048 "
                         "--steps 1000 --save-every 100 --truth --potential harmonic --out big.npz",
                         "hamsam rollout --model lj.hsm --system lj-fluid --n 1000 --x0-file start.npy --dt 0.005 "
-                        "--steps 200"))
-    p.add_argument("--model", required=True, help="model file written by 'hamsam fit --out' or 'hamsam fit-graph "
-                                                   "--out' (the file's format decides)")
+                        "--steps 200",
+                        "hamsam rollout --model damped.hsm --x0 1,0 --dt 0.01 --steps 2000 --json   (dissipative)",
+                        "hamsam rollout --model duffing.hsm --x0 1,0 --u-file forcing.npz --dt 0.01 --steps 5000"))
+    p.add_argument("--model", required=True, help="model file written by 'hamsam fit --out', 'hamsam fit-graph "
+                                                   "--out' or 'hamsam fit-dissipative --out' (the file's kind decides)")
     p.add_argument("--x0", default=None,
                    help="initial state(s): \"q1,..,qn,p1,..,pn\", several separated by ';' (pi allowed)")
     p.add_argument("--x0-file", default=None,
@@ -389,6 +460,11 @@ def add_commands(sub):
     p.add_argument("--truth", action="store_true",
                    help="compare with the true system: the one stored in a dense model file (or --system); for "
                         "graph models the particle system with --potential")
+    p.add_argument("--u", default=None,
+                   help="dissipative models with inputs: constant inputs \"u1,..,um\" (pi allowed)")
+    p.add_argument("--u-file", default=None,
+                   help="dissipative models with inputs: an .npz with t (T,) and u (T, m), interpolated linearly in t "
+                        "(the times must cover 0..dt*steps)")
     p.add_argument("--threshold", type=c.real, default=0.1, help="rollout error that ends the valid prediction time")
     p.add_argument("--out", default=None, help="write the rollout here: .csv or .npz")
     p.add_argument("--force", action="store_true", help="allow --out to overwrite an existing file")

@@ -1,9 +1,12 @@
 """hamsam fit and hamsam eval: the dense model on the named systems or on your own data (--data).
 
     hamsam fit     sample a system (or read --data), fit a sampled Hamiltonian network, print test errors, save it
-    hamsam eval    test errors of a saved model on fresh samples of a system, or on --data (dense and graph models)
+    hamsam eval    test errors of a saved model on fresh samples of a system, or on --data (dense, graph and
+                   dissipative models)
 """
 from __future__ import annotations
+
+import numpy as np
 
 import hamsam as hs
 
@@ -110,8 +113,11 @@ def run_fit_data(a, model):
 
 
 def run_eval(a):
-    if c.model_format(a.model) == "graph":
+    kind = c.model_format(a.model)
+    if kind == "graph":
         return run_eval_graph(a)
+    if kind == "dissipative":
+        return run_eval_dissipative(a)
     model = hs.DenseHamiltonian.load(a.model)
     if a.data is not None:
         return run_eval_data(a, model)
@@ -194,6 +200,54 @@ def run_eval_graph(a):
     return _eval_report(a, model, data.units, err, f"{len(data)} configurations", len(data))
 
 
+def run_eval_dissipative(a):
+    """hamsam eval --data of a dissipative model: its vector-field error on states x with time derivatives xdot
+    (and inputs u) from an .npz file, as hamsam fit-dissipative reads them."""
+    from .dissipative import load_data
+    if a.data is None or a.system:
+        raise CliError(f"--model '{a.model}' is a dissipative model: evaluate it with --data FILE.npz (x, xdot and, "
+                       f"for a model with inputs, u; the built-in systems are conservative)")
+    model = hs.DissipativeHamiltonian.load(a.model)
+    kind, d = load_data(a.data)
+    if kind != "derivatives":
+        raise CliError(f"--data '{a.data}': evaluating needs states x and their time derivatives xdot (and u), not "
+                       f"trajectories")
+    x, xdot = d["x"], d["xdot"]
+    if x.ndim != 2 or x.shape[1] != 2 * model.dof or xdot.shape != x.shape:
+        raise CliError(f"--data '{a.data}': x and xdot must have shape (N, {2 * model.dof}) (the model's states), got "
+                       f"{x.shape} and {xdot.shape}")
+    u = d.get("u")
+    if model.inputs and u is None:
+        raise CliError(f"--data '{a.data}': the model was fitted with {model.inputs} input(s): the file needs u "
+                       f"(N, {model.inputs})")
+    if not model.inputs and u is not None:
+        raise CliError(f"--data '{a.data}' holds inputs u but the model was fitted without inputs: drop u")
+    f = model.vector_field(x, u)
+    scale = np.linalg.norm(xdot)
+    err = {"vector_field": float(np.linalg.norm(f - xdot) / scale if scale > 0 else np.linalg.norm(f - xdot)),
+           "max_abs_vector_field": float(np.max(np.abs(f - xdot)))}
+    if "energy" in d:
+        e = np.asarray(d["energy"], dtype=float).ravel()
+        if e.shape != (x.shape[0],):
+            raise CliError(f"--data '{a.data}': energy must hold one value per state ({x.shape[0]}), got {e.shape}")
+        h = model.energy(x)
+        h = h - h[0] + e[0]  # H's constant is fixed by an anchor: compare up to it
+        err["energy"] = float(np.linalg.norm(h - e) / max(np.linalg.norm(e), 1e-300))
+    text = (f"{x.shape[0]} states\ntest error vector field {c.sci(err['vector_field'])}  (relative L2; max abs "
+            f"{c.sci(err['max_abs_vector_field'])})" + (f"\ntest error H            {c.sci(err['energy'])}  (relative "
+                                                         f"L2, after matching H at the first state)"
+                                                         if "energy" in err else ""))
+    if a.json:
+        c.print_json({"command": "eval", "hamsam_version": hs.__version__, "model": a.model,
+                      "model_kind": "dissipative",
+                      "data": {"file": a.data, "count": int(x.shape[0])}, "options": model.options,
+                      "summary": c.summary_json(model.summary), "dissipation": model.dissipation_summary,
+                      "test_error": err})
+        return c.EXIT_OK
+    print(f"model    {a.model}: {model.summary.brief()}\ndata     {a.data}: {text}")
+    return c.EXIT_OK
+
+
 # ---- registration -------------------------------------------------------------------------------------------
 
 
@@ -248,9 +302,11 @@ def add_commands(sub):
                         "hamsam eval --model pendulum.hsm --system pendulum --box=-pi,pi,-0.5,0.5 --test 50000 "
                         "--json",
                         "hamsam eval --model mine.hsm --data other_states.csv",
-                        "hamsam eval --model lj.hsm --data other.extxyz            (a graph model: fit-graph --out)"))
+                        "hamsam eval --model lj.hsm --data other.extxyz            (a graph model: fit-graph --out)",
+                        "hamsam eval --model damped.hsm --data held-out.npz   (a dissipative model: x, xdot, u)"))
     p.add_argument("--model", required=True,
-                   help="model file written by 'hamsam fit --out' or 'hamsam fit-graph --out'")
+                   help="model file written by 'hamsam fit --out', 'hamsam fit-graph --out' or 'hamsam "
+                        "fit-dissipative --out'")
     c.add_system_options(p, required=False)
     _data.add_data_options(p, atoms=True, test=False)
     p.add_argument("--cutoff", type=c.real, default=None,
