@@ -1,5 +1,6 @@
 // Dense model files (the container of io/model_file.hpp, kind "dense").
 #include "container.hpp"
+#include "hamsam/groups.hpp"
 #include "hamsam/io/model_file.hpp"
 
 namespace hamsam {
@@ -14,18 +15,21 @@ void save_model(const DenseHamiltonian& model, const std::string& path, bool ove
   header["summary"] = io::fields_to_json(model.summary());
   header["metadata"] = io::json::parse(model.metadata());
   if (!model.units().empty()) header["units"] = model.units();
+  const Matrix& A = model.kinetic_matrix();
+  if (A.size() > 0) header["kinetic"] = A.rows();  // the kinetic term's matrix follows the constant
   std::vector<double> p;
   p.reserve(static_cast<std::size_t>(L.W.size() + 2 * L.width() + 1));
   p.insert(p.end(), L.W.data(), L.W.data() + L.W.size());
   p.insert(p.end(), L.b.data(), L.b.data() + L.b.size());
   p.insert(p.end(), model.coefficients().data(), model.coefficients().data() + model.coefficients().size());
   p.push_back(model.constant());
+  p.insert(p.end(), A.data(), A.data() + A.size());
   io::write_model_file(path, "dense", std::move(header), p, overwrite);
 }
 
 DenseHamiltonian load_model(const std::string& path) {
   const std::string where = "load: '" + path + "' ";
-  Index dim = 0, width = 0;
+  Index dim = 0, width = 0, kinetic = 0;
   auto shapes = [&](const io::json& header) {
     const auto d = header.find("dim"), w = header.find("width");
     require(d != header.end() && w != header.end() && d->is_number_integer() && w->is_number_integer(),
@@ -37,7 +41,13 @@ DenseHamiltonian load_model(const std::string& path) {
     dim = d->get<Index>();
     width = w->get<Index>();
     require(dim >= 2 && width >= 1, where + "is corrupt (implausible dim/width)");
-    return static_cast<std::uint64_t>(dim * width + 2 * width + 1);
+    const auto k = header.find("kinetic");
+    if (k != header.end()) {
+      require(k->is_number_unsigned() && k->get<std::uint64_t>() == static_cast<std::uint64_t>(dim / 2),
+              where + "is corrupt (its kinetic matrix does not match dim)");
+      kinetic = dim / 2;
+    }
+    return static_cast<std::uint64_t>(dim * width + 2 * width + 1 + kinetic * kinetic);
   };
   const io::ModelFile f = io::read_model_file(path, "dense", shapes);
   require(shapes(f.header) == f.parameters.size(), where + "is corrupt (parameter count does not match dim/width)");
@@ -48,6 +58,8 @@ DenseHamiltonian load_model(const std::string& path) {
   const std::vector<double> b = r.take(static_cast<std::uint64_t>(width)), c = r.take(static_cast<std::uint64_t>(width));
   L.b = Eigen::Map<const Vector>(b.data(), width);
   const double c0 = r.next();
+  Matrix A;
+  if (kinetic > 0) A = Eigen::Map<const Matrix>(r.take(static_cast<std::uint64_t>(kinetic * kinetic)).data(), kinetic, kinetic);
   r.finish();
   FitOptions o;
   FitSummary s;
@@ -63,7 +75,10 @@ DenseHamiltonian load_model(const std::string& path) {
   }
   require(o.width == width, where + "is corrupt (its options say width " + std::to_string(o.width) +
                                 " but it stores " + std::to_string(width) + " neurons)");
-  DenseHamiltonian model(o, std::move(L), Eigen::Map<const Vector>(c.data(), width), c0, std::move(s));
+  require(has_kinetic(o.kinetic) == (kinetic > 0), where + "is corrupt (its options and its kinetic matrix disagree)");
+  require(kinetic == 0 || (A.allFinite() && A == A.transpose()), where + "is corrupt (its kinetic matrix is not "
+                                                                       "finite and symmetric)");
+  DenseHamiltonian model(o, std::move(L), Eigen::Map<const Vector>(c.data(), width), c0, std::move(s), std::move(A));
   const auto meta = f.header.find("metadata");
   if (meta != f.header.end() && meta->is_object()) model.set_metadata(meta->dump());
   model.set_units(io::units_of(f.header, where));
