@@ -27,10 +27,18 @@ using detail::run_passes;
 using detail::RunSettings;
 using detail::seconds_since;
 
+/// The last `quadratic` neurons of a layer: the kinetic term's (groups.hpp), value z^2/2 and derivative z.
+void quadratic_tail(const Matrix& z, Index quadratic, Matrix* value, Matrix* d1) {
+  if (quadratic == 0) return;
+  if (value) value->rightCols(quadratic) = 0.5 * z.rightCols(quadratic).array().square().matrix();
+  if (d1) d1->rightCols(quadratic) = z.rightCols(quadratic);
+}
+
 /// Rows r0 .. r0+len-1 of value = act(X W + b) and d1 = act'(X W + b), each optional, written column-major with
-/// leading dimensions ldv / ldd at `value` / `d1` (which point at row r0), in chunks of 512 rows.
+/// leading dimensions ldv / ldd at `value` / `d1` (which point at row r0), in chunks of 512 rows. The last
+/// `quadratic` neurons are the kinetic term's (quadratic_tail).
 void feature_rows(const HiddenLayer& layer, Activation act, const Matrix& X, Index r0, Index len, double* value,
-                  Index ldv, double* d1, Index ldd) {
+                  Index ldv, double* d1, Index ldd, Index quadratic = 0) {
   using Block = Eigen::Map<Matrix, 0, Eigen::OuterStride<>>;
   const Index m = layer.width(), step = 512;
   Matrix z, out, out_d1;
@@ -41,33 +49,40 @@ void feature_rows(const HiddenLayer& layer, Activation act, const Matrix& X, Ind
     z.rowwise() += layer.b.transpose();
     if (value && d1) {
       activate_value_d1(act, z, out, out_d1);
+      quadratic_tail(z, quadratic, &out, &out_d1);
       Block(value + r, n, m, Eigen::OuterStride<>(ldv)) = out;
       Block(d1 + r, n, m, Eigen::OuterStride<>(ldd)) = out_d1;
     } else if (value) {
       activate(act, z, out);
+      quadratic_tail(z, quadratic, &out, nullptr);
       Block(value + r, n, m, Eigen::OuterStride<>(ldv)) = out;
     } else if (d1) {
       activate_d1(act, z, out);
+      quadratic_tail(z, quadratic, nullptr, &out);
       Block(d1 + r, n, m, Eigen::OuterStride<>(ldd)) = out;
     }
   }
 }
 
-/// value = act(X W + b), d1 = act'(X W + b), each optional, computed in row chunks on own threads.
-void features(const HiddenLayer& layer, Activation act, const Matrix& X, Matrix* value, Matrix* d1, int threads) {
+/// value = act(X W + b), d1 = act'(X W + b), each optional, computed in row chunks on own threads; the last
+/// `quadratic` neurons are the kinetic term's.
+void features(const HiddenLayer& layer, Activation act, const Matrix& X, Matrix* value, Matrix* d1, int threads,
+              Index quadratic = 0) {
   const Index n = X.rows(), m = layer.width();
   if (value) value->resize(n, m);
   if (d1) d1->resize(n, m);
   detail::parallel_for(n, threads, [&](Index r0, Index r1) {
-    feature_rows(layer, act, X, r0, r1 - r0, value ? value->data() + r0 : nullptr, n, d1 ? d1->data() + r0 : nullptr, n);
+    feature_rows(layer, act, X, r0, r1 - r0, value ? value->data() + r0 : nullptr, n, d1 ? d1->data() + r0 : nullptr, n,
+                 quadratic);
   }, 64);
 }
 
 /// fit_averaged(): S becomes the mean of act' over x (already in S) and every point set in `also`.
-void average_d1(const HiddenLayer& layer, Activation act, const std::vector<Matrix>& also, Matrix& S, int threads) {
+void average_d1(const HiddenLayer& layer, Activation act, const std::vector<Matrix>& also, Matrix& S, int threads,
+                Index quadratic) {
   Matrix Si;
   for (const Matrix& X : also) {
-    features(layer, act, X, nullptr, &Si, threads);
+    features(layer, act, X, nullptr, &Si, threads, quadratic);
     S += Si;
   }
   S /= double(also.size() + 1);
@@ -167,7 +182,8 @@ struct DenseData {
 /// What a dense fit builds: the hidden layer, the output weights, and (first of two passes) the fitted H at
 /// the training points that re-weights the second sampling.
 struct DenseFit {
-  HiddenLayer layer;
+  HiddenLayer layer;  ///< the sampled neurons, then (kinetic term) the kinetic neurons
+  Index quadratic = 0;  ///< the kinetic neurons at the end of `layer` (groups.hpp)
   Vector c;
   double c0 = 0.0;
   Vector predicted;
@@ -177,15 +193,18 @@ struct DenseFit {
 };
 
 /// The coordinate groups of a structured fit (options.groups; "auto": found from x and the target gradients Gt),
-/// recorded in the summary's notes; empty for the plain model.
+/// recorded in the summary's notes; empty for the plain model. With the kinetic term the groups cover the
+/// positions (the "auto" screen looks at the positions only).
 Groups fit_groups(const FitOptions& o, const Matrix& x, const Matrix& Gt, FitSummary& s) {
-  if (is_dense_groups(o.groups)) return {};
+  const bool kinetic = has_kinetic(o.kinetic);
+  if (is_dense_groups(o.groups) && !kinetic) return {};
   if (o.groups != "auto") {
-    Groups g = coordinate_groups(o.groups, x.cols());
+    Groups g = coordinate_groups(o.groups, x.cols(), kinetic);
     s.notes.push_back("groups " + o.groups + ": " + std::to_string(g.size()) + " groups");
     return g;
   }
-  const CouplingScreen c = find_coupled_pairs(x, Gt, o.group_threshold, o.seed);
+  const Index n = kinetic ? x.cols() / 2 : x.cols();
+  const CouplingScreen c = find_coupled_pairs(x.leftCols(n), Gt.leftCols(n), o.group_threshold, o.seed);
   s.notes.push_back("groups auto: " + std::to_string(c.pairs) + " coupled pairs found (threshold " +
                     std::to_string(o.group_threshold) + "): " + groups_text(c.groups));
   return c.groups;
@@ -217,6 +236,18 @@ HiddenLayer sample_layer(const FitOptions& o, const Groups& groups, const Matrix
   return layer;
 }
 
+/// Appends the kinetic term's neurons (kinetic_basis, bias 0) to the sampled layer.
+void append_kinetic(DenseFit& fit) {
+  HiddenLayer& L = fit.layer;
+  const Matrix U = kinetic_basis(L.dim());
+  fit.quadratic = U.cols();
+  Matrix W(L.dim(), L.width() + U.cols());
+  W << L.W, U;
+  L.W = std::move(W);
+  L.b.conservativeResize(L.W.cols());
+  L.b.tail(U.cols()).setZero();
+}
+
 /// The least-squares problem of one solve and the matrices behind it.
 struct Assembly {
   Matrix S, values;  ///< act' at the points (averaged over `also`), act at the points (when needed)
@@ -227,8 +258,8 @@ struct Assembly {
 
 /// Stage "assembly": the gradient rows (S, W, G^T), the anchor rows and (energy_weight > 0) the energy rows
 /// for `layer`; `with_values`: also act at the points (for the fitted values).
-void assemble(const FitOptions& o, const DenseData& data, const HiddenLayer& layer, bool with_values, int threads,
-              Assembly& a) {
+void assemble(const FitOptions& o, const DenseData& data, const HiddenLayer& layer, Index quadratic, bool with_values,
+              int threads, Assembly& a) {
   const Matrix& x = data.x;
   const Index ne = (data.energy && o.energy_weight > 0) ? x.rows() : 0;  // known energies as rows
   LstsqProblem& p = a.problem;
@@ -237,22 +268,22 @@ void assemble(const FitOptions& o, const DenseData& data, const HiddenLayer& lay
   // the assembly time (summed over the threads, divided by their number).
   const bool by_rows = !(with_values || ne > 0) && data.also.empty() && o.regularization == Regularization::None;
   if (by_rows) {
-    p.S_rows = [&a, &layer, &x, act = o.activation](Index r0, Index len, double* out, Index ld) {
+    p.S_rows = [&a, &layer, &x, act = o.activation, quadratic](Index r0, Index len, double* out, Index ld) {
       const auto tf = FitRun::Clock::now();
-      feature_rows(layer, act, x, r0, len, nullptr, 0, out, ld);
+      feature_rows(layer, act, x, r0, len, nullptr, 0, out, ld, quadratic);
       const double dt = seconds_since(tf);
       std::lock_guard<std::mutex> lock(a.fused_mutex);
       a.fused_seconds += dt;
     };
     p.S_shape = {x.rows(), layer.width()};
   } else {
-    features(layer, o.activation, x, (with_values || ne > 0) ? &a.values : nullptr, &a.S, threads);
-    if (!data.also.empty()) average_d1(layer, o.activation, data.also, a.S, threads);
+    features(layer, o.activation, x, (with_values || ne > 0) ? &a.values : nullptr, &a.S, threads, quadratic);
+    if (!data.also.empty()) average_d1(layer, o.activation, data.also, a.S, threads, quadratic);
     p.S = &a.S;
   }
   const Anchors& anchor = data.anchor;
   Matrix anchor_values;
-  features(layer, o.activation, anchor.x, &anchor_values, nullptr, 1);
+  features(layer, o.activation, anchor.x, &anchor_values, nullptr, 1, quadratic);
   p.W = &layer.W;
   p.Gt = &data.Gt;
   const Index na = anchor.x.rows();
@@ -272,13 +303,13 @@ void assemble(const FitOptions& o, const DenseData& data, const HiddenLayer& lay
 /// gradient block).
 template <class Each>
 void gradient_blocks(const HiddenLayer& layer, Activation act, const Vector& c, const Matrix& x, int threads,
-                     Each&& each) {
+                     Each&& each, Index quadratic = 0) {
   const Matrix Wc = layer.W * c.asDiagonal();  // D x M
   const Index block = 4096;
   for (Index r = 0; r < x.rows(); r += block) {
     const Index len = std::min(block, x.rows() - r);
     Matrix d1;
-    features(layer, act, x.middleRows(r, len), nullptr, &d1, threads);
+    features(layer, act, x.middleRows(r, len), nullptr, &d1, threads, quadratic);
     each(r, len, Matrix(d1 * Wc.transpose()));
   }
 }
@@ -286,14 +317,14 @@ void gradient_blocks(const HiddenLayer& layer, Activation act, const Vector& c, 
 /// The relative L2 error of the fitted gradient against Gt, computed with both scaled by max|Gt| so that targets
 /// whose squares overflow (|dH/dx| near 1e160) still give a finite error (the solver's residual norms are sums of
 /// squares). Used only when those overflow.
-double scaled_train_error(const HiddenLayer& layer, Activation act, const Matrix& x, const Vector& c, const Matrix& Gt,
-                          int threads) {
+double scaled_train_error(const HiddenLayer& layer, Activation act, Index quadratic, const Matrix& x, const Vector& c,
+                          const Matrix& Gt, int threads) {
   const double scale = Gt.cwiseAbs().maxCoeff();
   if (!(scale > 0) || !std::isfinite(scale)) return std::numeric_limits<double>::infinity();
   double res_sq = 0.0;
   gradient_blocks(layer, act, c / scale, x, threads, [&](Index r, Index len, const Matrix& g) {
     res_sq += (g - Gt.middleRows(r, len) / scale).squaredNorm();
-  });
+  }, quadratic);
   return std::sqrt(res_sq) / (Gt / scale).norm();
 }
 
@@ -304,7 +335,8 @@ void solve_pass(FitRun& run, const FitOptions& o, const DenseData& data, const P
   const HiddenLayer& layer = fit.layer;
   run.report("assembly", pass.from);
   Assembly a;
-  run.timed(s.seconds_assembly, [&] { assemble(o, data, layer, pass.first_of_two, run.threads(), a); });
+  run.timed(s.seconds_assembly,
+            [&] { assemble(o, data, layer, fit.quadratic, pass.first_of_two, run.threads(), a); });
   LstsqOptions lo;
   lo.solver = o.solver;
   lo.rcond = o.rcond;
@@ -328,7 +360,7 @@ void solve_pass(FitRun& run, const FitOptions& o, const DenseData& data, const P
   const double gnorm = data.Gt.norm();
   s.train_error = gnorm > 0 ? r.gradient_residual_norm / gnorm : r.gradient_residual_norm;
   if (!std::isfinite(s.train_error) && fit.c.allFinite())
-    s.train_error = scaled_train_error(layer, o.activation, data.x, fit.c, data.Gt, run.threads());
+    s.train_error = scaled_train_error(layer, o.activation, fit.quadratic, data.x, fit.c, data.Gt, run.threads());
   if (!std::isfinite(s.train_error)) s.train_error = std::numeric_limits<double>::infinity();
   if (pass.first_of_two) {
     fit.predicted = (a.values * fit.c).array() + fit.c0;
@@ -368,6 +400,7 @@ DenseFit fit_dense(const FitOptions& o, const Matrix& x, const std::vector<Matri
         const Matrix parts =
             !groups.empty() && values ? (reweighted ? fit.predicted_parts : Matrix(*values)) : Matrix();
         fit.layer = sample_layer(o, groups, x, values, parts, fit.summary);
+        if (has_kinetic(o.kinetic)) append_kinetic(fit);
       },
       [&](const Pass& pass) { solve_pass(run, o, data, pass, fit); });
   run.finish();
@@ -376,12 +409,18 @@ DenseFit fit_dense(const FitOptions& o, const Matrix& x, const std::vector<Matri
 
 }  // namespace
 
+Index kinetic_width(const FitOptions& o, Index dim) {
+  return has_kinetic(o.kinetic) ? (dim / 2) * (dim / 2 + 1) / 2 : 0;
+}
+
 std::vector<std::string> dense_fit_warnings(const FitOptions& o, Index points, Index dim, Index anchor_rows,
                                             bool with_energy) {
   const Index energy_rows = (with_energy && o.energy_weight > 0) ? points : 0;
   const Index equations = points * dim + anchor_rows + energy_rows;
-  if (o.width <= equations) return {};
-  return {"width " + std::to_string(o.width) + " is above the " + std::to_string(equations) +
+  if (o.width + kinetic_width(o, dim) <= equations) return {};
+  return {"width " + std::to_string(o.width) +
+          (has_kinetic(o.kinetic) ? " (and " + std::to_string(kinetic_width(o, dim)) + " kinetic neurons)" : "") +
+          " is above the " + std::to_string(equations) +
           " training equations (" + std::to_string(points) + " points x " + std::to_string(dim) + " coordinates + " +
           std::to_string(anchor_rows) + " anchor row" + (anchor_rows == 1 ? "" : "s") +
           (energy_rows ? " + " + std::to_string(energy_rows) + " energy rows" : "") +
@@ -391,9 +430,18 @@ std::vector<std::string> dense_fit_warnings(const FitOptions& o, Index points, I
 
 DenseHamiltonian::DenseHamiltonian(FitOptions options) : options_(options) { options_.validate(); }
 
-DenseHamiltonian::DenseHamiltonian(FitOptions options, HiddenLayer layer, Vector c, double c0, FitSummary summary)
-    : options_(options), layer_(std::move(layer)), c_(std::move(c)), c0_(c0), summary_(std::move(summary)) {
+DenseHamiltonian::DenseHamiltonian(FitOptions options, HiddenLayer layer, Vector c, double c0, FitSummary summary,
+                                   Matrix kinetic)
+    : options_(options), layer_(std::move(layer)), c_(std::move(c)), c0_(c0), summary_(std::move(summary)),
+      kinetic_(std::move(kinetic)) {
   options_.validate();
+  const Index n = layer_.W.rows() / 2;
+  if (has_kinetic(options_.kinetic))
+    require(kinetic_.rows() == n && kinetic_.cols() == n && kinetic_.allFinite() &&
+                kinetic_ == kinetic_.transpose(),
+            "model parts disagree: kinetic \"quadratic\" needs a finite symmetric dof x dof kinetic matrix");
+  else
+    require(kinetic_.size() == 0, "model parts disagree: a kinetic matrix needs the option kinetic = \"quadratic\"");
   require(layer_.W.cols() == c_.size() && layer_.b.size() == c_.size(),
           "model parts disagree: W, b and c must all have width entries");
   require(layer_.W.rows() >= 2 && layer_.W.rows() % 2 == 0, "model hidden weights must have 2*dof rows");
@@ -417,10 +465,15 @@ FitSummary DenseHamiltonian::fit_points(const Matrix& x, const std::vector<Matri
                                         const ProgressCallback& progress) {
   options_.validate();
   if (x.rows() > 0 && x.cols() > 0)  // the shapes are checked (with their own messages) by the fit
-    check_fit_memory(x.rows(), x.cols(), options_.width, options_.solver, "width", "the training points (rows of x)");
+    check_fit_memory(x.rows(), x.cols(), options_.width + kinetic_width(options_, x.cols()), options_.solver, "width",
+                     "the training points (rows of x)");
   DenseFit fit = fit_dense(options_, x, also, xdot, energy, anchors, progress);
-  layer_ = std::move(fit.layer);
-  c_ = std::move(fit.c);
+  // The kinetic neurons (the last fit.quadratic) are kept as the matrix A of 1/2 p^T A p.
+  const Index m = fit.layer.width() - fit.quadratic;
+  kinetic_ = fit.quadratic > 0 ? hamsam::kinetic_matrix(fit.layer.dim(), fit.c.tail(fit.quadratic)) : Matrix();
+  layer_.W = fit.layer.W.leftCols(m);
+  layer_.b = fit.layer.b.head(m);
+  c_ = fit.c.head(m);
   c0_ = fit.c0;
   summary_ = std::move(fit.summary);
   return summary_;
@@ -464,6 +517,10 @@ Vector DenseHamiltonian::energy_unchecked(const Matrix& x) const {
     features(layer_, options_.activation, x.middleRows(r, len), &v, nullptr, threads);
     out.segment(r, len) = (v * c_).array() + c0_;
   }
+  if (kinetic_.size() > 0) {
+    const Index n = dof();
+    out += 0.5 * ((x.rightCols(n) * kinetic_).cwiseProduct(x.rightCols(n))).rowwise().sum();
+  }
   return out;
 }
 
@@ -475,7 +532,9 @@ Matrix DenseHamiltonian::hessian(const Vector& x) const {
   Matrix d2;
   activate_d2(options_.activation, z, d2);
   const Vector weights = c_.cwiseProduct(d2.row(0).transpose());
-  return layer_.W * weights.asDiagonal() * layer_.W.transpose();
+  Matrix h = layer_.W * weights.asDiagonal() * layer_.W.transpose();
+  if (kinetic_.size() > 0) h.bottomRightCorner(dof(), dof()) += kinetic_;
+  return h;
 }
 
 namespace {
@@ -507,7 +566,9 @@ Matrix DenseHamiltonian::hessian_product(const Matrix& X, const Matrix& V) const
   Matrix z = X * layer_.W;
   z.rowwise() += layer_.b.transpose();
   const Matrix d2 = activation_derivative(options_.activation, z, 2);
-  return ((V * layer_.W).cwiseProduct(d2) * c_.asDiagonal()) * layer_.W.transpose();
+  Matrix out = ((V * layer_.W).cwiseProduct(d2) * c_.asDiagonal()) * layer_.W.transpose();
+  if (kinetic_.size() > 0) out.rightCols(dof()) += V.rightCols(dof()) * kinetic_;  // 1/2 p^T A p: A v_p
+  return out;  // the kinetic term has no third derivative
 }
 
 Matrix DenseHamiltonian::third_derivative(const Matrix& X, const Matrix& U, const Matrix& V) const {
@@ -531,6 +592,7 @@ Matrix DenseHamiltonian::gradient(const Matrix& x) const {
   Matrix out(x.rows(), x.cols());
   gradient_blocks(layer_, options_.activation, c_, x, detail::resolve_threads(options_.threads),
                   [&](Index r, Index len, const Matrix& g) { out.middleRows(r, len) = g; });
+  if (kinetic_.size() > 0) out.rightCols(dof()) += x.rightCols(dof()) * kinetic_;
   return out;
 }
 

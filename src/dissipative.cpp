@@ -114,6 +114,8 @@ DissipativeHamiltonian::DissipativeHamiltonian(FitOptions options, DissipationOp
   dissipation_.validate();
   require(options_.regularization != Regularization::Holdout,
           "regularization 'holdout' is not available for the dissipative model: use 'gcv', or 'none' with a ridge");
+  require(!has_kinetic(options_.kinetic),
+          "kinetic 'quadratic' is not available for the dissipative model: use kinetic 'none'");
 }
 
 DissipativeHamiltonian::DissipativeHamiltonian(FitOptions options, DissipationOptions dissipation,

@@ -12,6 +12,7 @@ namespace hamsam {
 void FitOptions::validate() const {
   fields::check_fields(*this);
   check_group_spec(groups);
+  check_kinetic(kinetic);
   require(regularization == Regularization::None || ridge == 0,
           "ridge must be 0 when regularization is '" + to_string(regularization) +
               "' (it chooses the ridge): set ridge = 0 or regularization = none");

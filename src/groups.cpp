@@ -55,7 +55,8 @@ Groups parse_explicit(const std::string& spec) {
   return out;
 }
 
-void check_cover(const Groups& groups, Index dim) {
+/// Every coordinate below `need` (dim: all of them) must be in a group.
+void check_cover(const Groups& groups, Index dim, Index need) {
   std::vector<char> covered(static_cast<std::size_t>(dim), 0);
   for (std::size_t k = 0; k < groups.size(); ++k) {
     const auto& g = groups[k];
@@ -70,11 +71,13 @@ void check_cover(const Groups& groups, Index dim) {
       covered[static_cast<std::size_t>(g[a])] = 1;
     }
   }
-  for (Index d = 0; d < dim; ++d)
+  for (Index d = 0; d < need; ++d)
     require(covered[static_cast<std::size_t>(d)],
             "groups: coordinate " + std::to_string(d) + " is in no group, so H could not depend on it: add it to "
             "a group (a group of its own: \"" + std::to_string(d) + "\")");
 }
+
+void check_cover(const Groups& groups, Index dim) { check_cover(groups, dim, dim); }
 
 /// Columns `cols` of the rows of x.
 Matrix columns(const Matrix& x, const std::vector<Index>& cols) {
@@ -106,11 +109,45 @@ double held_out_residual(const Matrix& F, const Vector& y, Index fit_rows) {
 
 bool is_dense_groups(const std::string& spec) { return spec == "dense"; }
 
+void check_kinetic(const std::string& kinetic) {
+  require(kinetic == "none" || kinetic == "quadratic",
+          "kinetic must be \"none\" or \"quadratic\" (H = 1/2 p^T A p + V(q) with A a learned constant "
+          "symmetric matrix), got \"" + kinetic + "\"");
+}
+
+bool has_kinetic(const std::string& kinetic) { return kinetic == "quadratic"; }
+
+Matrix kinetic_basis(Index dim) {
+  const Index n = dim / 2;
+  Matrix U = Matrix::Zero(dim, n * (n + 1) / 2);
+  Index k = 0;
+  for (Index i = 0; i < n; ++i) U(n + i, k++) = 1.0;
+  for (Index i = 0; i < n; ++i)
+    for (Index j = i + 1; j < n; ++j, ++k) U(n + i, k) = U(n + j, k) = 1.0;
+  return U;
+}
+
+Matrix kinetic_matrix(Index dim, const Vector& a) {
+  const Index n = dim / 2;
+  require(a.size() == n * (n + 1) / 2, "kinetic_matrix: one coefficient per kinetic neuron (n(n+1)/2)");
+  Matrix A = Matrix::Zero(n, n);
+  Index k = 0;
+  for (Index i = 0; i < n; ++i) A(i, i) += a(k++);
+  for (Index i = 0; i < n; ++i)
+    for (Index j = i + 1; j < n; ++j, ++k) {
+      A(i, i) += a(k);
+      A(j, j) += a(k);
+      A(i, j) += a(k);
+      A(j, i) += a(k);
+    }
+  return A;
+}
+
 void check_group_spec(const std::string& spec) {
   if (!is_preset(spec)) parse_explicit(spec);
 }
 
-Groups coordinate_groups(const std::string& spec, Index dim) {
+Groups coordinate_groups(const std::string& spec, Index dim, bool positions_only) {
   require(dim >= 2 && dim % 2 == 0, "groups: the states must have an even number of coordinates (got " +
                                         std::to_string(dim) + ")");
   require(spec != "auto", "groups 'auto' are found from data (find_coupled_pairs), not from the dimension");
@@ -118,9 +155,12 @@ Groups coordinate_groups(const std::string& spec, Index dim) {
   Groups out;
   auto both = [&](Index i, Index j) {
     out.push_back({i, j});
-    out.push_back({n + i, n + j});
+    if (!positions_only) out.push_back({n + i, n + j});
   };
-  if (spec == "dense") {
+  if (positions_only && (spec == "dense" || spec == "separable")) {
+    out.emplace_back(static_cast<std::size_t>(n));
+    std::iota(out[0].begin(), out[0].end(), Index{0});
+  } else if (spec == "dense") {
     out.emplace_back(static_cast<std::size_t>(dim));
     std::iota(out[0].begin(), out[0].end(), Index{0});
   } else if (spec == "separable") {
@@ -129,7 +169,7 @@ Groups coordinate_groups(const std::string& spec, Index dim) {
     std::iota(out[1].begin(), out[1].end(), n);
   } else if (spec == "pairs" || spec == "chain" || spec == "ring") {
     if (n == 1) {
-      out = {{0}, {1}};
+      out = positions_only ? Groups{{0}} : Groups{{0}, {1}};
     } else if (spec == "pairs") {
       for (Index i = 0; i < n; ++i)
         for (Index j = i + 1; j < n; ++j) both(i, j);
@@ -140,7 +180,7 @@ Groups coordinate_groups(const std::string& spec, Index dim) {
   } else {
     out = parse_explicit(spec);
   }
-  check_cover(out, dim);
+  check_cover(out, dim, positions_only ? n : dim);
   return out;
 }
 
@@ -241,7 +281,7 @@ std::vector<Index> group_widths(const Groups& groups, Index width) {
 
 HiddenLayer sample_grouped(const Groups& groups, const Matrix& x, const Matrix* values, Index width,
                            const GroupSampling& how, SwimInfo* info) {
-  check_cover(groups, x.cols());
+  check_cover(groups, x.cols(), 0);  // coordinates in no group: the kinetic term holds them (coordinate_groups)
   if (values)
     require(values->rows() == x.rows() && (values->cols() == 1 || values->cols() == Index(groups.size())),
             "sample_grouped: values must have one row per point and one column per group (or one column)");

@@ -1,6 +1,7 @@
 #pragma once
 // DenseHamiltonian: H(x) = c . act(W^T x + b) + c0 with a sampled hidden layer and least-squares output
-// weights fitted to Hamilton's equations (REFERENCE section 1).
+// weights fitted to Hamilton's equations (REFERENCE section 1); optionally plus an exact kinetic term
+// 1/2 p^T A p with a learned constant A (FitOptions::kinetic, groups.hpp).
 //
 //   hamsam::FitOptions opt;  opt.width = 1000;  opt.sampler = hamsam::Sampler::ASWIM;
 //   hamsam::DenseHamiltonian model(opt);
@@ -28,13 +29,19 @@ struct Anchors {
 std::vector<std::string> dense_fit_warnings(const FitOptions& options, Index points, Index dim, Index anchor_rows,
                                             bool with_energy);
 
+/// The columns the kinetic term adds to a fit of states of dimension `dim`: n(n+1)/2 (n = dim / 2) with
+/// options.kinetic "quadratic", else 0 (groups.hpp).
+Index kinetic_width(const FitOptions& options, Index dim);
+
 class DenseHamiltonian : public Hamiltonian {
  public:
   /// An unfitted model with default options (fit() makes it usable).
   DenseHamiltonian() = default;
   explicit DenseHamiltonian(FitOptions options);
-  /// A fitted model from its parts (used by load()).
-  DenseHamiltonian(FitOptions options, HiddenLayer layer, Vector c, double c0, FitSummary summary = {});
+  /// A fitted model from its parts (used by load()); `kinetic`: the matrix A of the kinetic term (dof x dof,
+  /// symmetric) when options.kinetic is "quadratic", else empty.
+  DenseHamiltonian(FitOptions options, HiddenLayer layer, Vector c, double c0, FitSummary summary = {},
+                   Matrix kinetic = Matrix());
 
   /// Fits from scratch to states x (N x 2n) and their time derivatives xdot. `energy` (N values) is needed by
   /// the swim sampler, and becomes weighted rows when options.energy_weight > 0. Without anchors the constant
@@ -54,7 +61,8 @@ class DenseHamiltonian : public Hamiltonian {
   std::string name() const override { return "dense"; }
   Vector energy(const Matrix& x) const override;
   Matrix gradient(const Matrix& x) const override;
-  /// Exact Hessian W diag(c o act''(W^T x + b)) W^T at one state.
+  /// Exact Hessian W diag(c o act''(W^T x + b)) W^T at one state (plus A in the momentum block with the kinetic
+  /// term).
   Matrix hessian(const Vector& x) const override;
   /// Exact rows W diag(c o act''(z_k)) W^T V_k, z_k = W^T X_k + b (no Hessian formed).
   Matrix hessian_product(const Matrix& X, const Matrix& V) const override;
@@ -65,6 +73,9 @@ class DenseHamiltonian : public Hamiltonian {
   FitOptions& options() { return options_; }
   const HiddenLayer& layer() const { return layer_; }
   const Vector& coefficients() const { return c_; }
+  /// The kinetic term's A in H = 1/2 p^T A p + (sampled part): the learned inverse mass matrix (dof x dof,
+  /// symmetric); empty unless options().kinetic is "quadratic". layer() and coefficients() hold the sampled part.
+  const Matrix& kinetic_matrix() const { return kinetic_; }
   double constant() const { return c0_; }
   const FitSummary& summary() const { return summary_; }
   /// Free-form metadata saved with the model: a JSON object as text (default "{}"). The CLI stores the
@@ -88,6 +99,7 @@ class DenseHamiltonian : public Hamiltonian {
   Vector c_;
   double c0_ = 0.0;
   FitSummary summary_;
+  Matrix kinetic_;
   std::string metadata_ = "{}";
   std::string units_;
 };

@@ -38,6 +38,9 @@ struct FitOptions {
   /// groups "auto": a pair of coordinates is coupled when a network of the pair explains more than this share of
   /// the variance of either coordinate's derivative on held-out points (beyond the coordinate alone).
   double group_threshold = 1e-3;
+  /// "none", or "quadratic": H = 1/2 p^T A p + V(q), an exact kinetic term with a learned constant symmetric A
+  /// (the inverse mass matrix; DenseHamiltonian::kinetic_matrix) and the sampled part on the positions (groups.hpp).
+  std::string kinetic = "none";
 
   /// Throws hamsam::Error naming the first invalid field and the fix.
   void validate() const;
@@ -63,6 +66,7 @@ void visit_fields(Self& o, V&& v) {
   v("threads", o.threads, fields::non_negative("0 uses all cores"));
   v("groups", o.groups);
   v("group_threshold", o.group_threshold, fields::interval(0, 1, "[)", "e.g. 1e-3"));
+  v("kinetic", o.kinetic);
 }
 
 /// A progress report: the phase ("sampling", "assembly", "solve", ...) and how far the fit is (0..1).

@@ -14,6 +14,15 @@
 //              in no such pair alone
 //   explicit   groups of 0-based coordinate indices, "0 1; 1 2; 2 3" (`;` between groups, spaces or commas
 //              within), covering every coordinate
+//
+// Kinetic term (FitOptions::kinetic):
+//   none       H is the sampled part alone
+//   quadratic  H = 1/2 p^T A p + V(q): an exact quadratic kinetic term with A (the inverse mass matrix M^-1) a
+//              learned constant symmetric n x n matrix, and the sampled part a function of the positions. Its
+//              n(n+1)/2 columns are neurons with the activation z^2/2 on z = u_k . p (u_k = e_i for the diagonal,
+//              e_i + e_j for a pair), so the least-squares problem keeps the dense model's shape; the groups
+//              then cover the positions (presets name groups of positions, "dense" all of them in one group;
+//              explicit groups may also name momenta).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,6 +35,20 @@ namespace hamsam {
 /// Groups of coordinates, each a list of distinct 0-based indices into the state.
 using Groups = std::vector<std::vector<Index>>;
 
+/// Throws hamsam::Error naming `kinetic` and the choices unless it is "none" or "quadratic".
+void check_kinetic(const std::string& kinetic);
+
+/// True when `kinetic` adds the quadratic kinetic term.
+bool has_kinetic(const std::string& kinetic);
+
+/// The kinetic term's neurons for states of dimension `dim` (even, n = dim / 2): a D x n(n+1)/2 matrix, column k
+/// the weights u_k on the momentum rows (e_i for i = 0..n-1, then e_i + e_j for i < j); a neuron computes
+/// (u_k . p)^2 / 2.
+Matrix kinetic_basis(Index dim);
+
+/// A = sum_k a_k u_k u_k^T (n x n, symmetric) from the coefficients `a` of kinetic_basis(dim)'s neurons.
+Matrix kinetic_matrix(Index dim, const Vector& a);
+
 /// True when `spec` is the plain model ("dense").
 bool is_dense_groups(const std::string& spec);
 
@@ -35,8 +58,9 @@ void check_group_spec(const std::string& spec);
 
 /// The groups a spec names for states of dimension `dim` (even). "auto" needs data: use find_coupled_pairs.
 /// Throws hamsam::Error for bad specs, indices outside 0..dim-1, repeated indices within a group, empty
-/// groups and coordinates no group covers.
-Groups coordinate_groups(const std::string& spec, Index dim);
+/// groups and coordinates no group covers. `positions_only` (the kinetic term holds the momenta): presets name
+/// groups of positions ("dense" and "separable": all positions in one group) and only the positions need a group.
+Groups coordinate_groups(const std::string& spec, Index dim, bool positions_only = false);
 
 /// The spec text of explicit groups ("0 1; 1 2"), the inverse of coordinate_groups for explicit lists.
 std::string groups_text(const Groups& groups);
@@ -71,6 +95,7 @@ std::vector<Index> group_widths(const Groups& groups, Index width);
 /// with pair probabilities from `values`, null: u-swim), its weights placed in the group's rows of W (zeros
 /// elsewhere). `values` is N x G (column g for group g: A-SWIM passes each group's own part of the fitted H) or
 /// N x 1 (the same values for every group). Neurons are ordered by group. `info` sums the groups' diagnostics.
+/// The groups' indices are checked, not that they cover every coordinate (coordinate_groups checks that).
 HiddenLayer sample_grouped(const Groups& groups, const Matrix& x, const Matrix* values, Index width,
                            const GroupSampling& how, SwimInfo* info = nullptr);
 

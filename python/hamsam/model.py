@@ -83,6 +83,10 @@ class DenseHamiltonian(Estimator, Hamiltonian):
                    the others alone) or the groups themselves: a list of lists of 0-based coordinate indices
                    (q first, then p), e.g. ``[[0, 1], [1, 2], [2], [3]]``, or the text "0 1; 1 2; 2; 3"
     group_threshold  "auto": the share of a derivative's held-out variance a pair must explain to count as coupled
+    kinetic        "none", or "quadratic": H = 1/2 p^T A p + V(q) with an exact kinetic term whose constant symmetric
+                   A (the inverse mass matrix, :attr:`kinetic_matrix`) is learned in the same solve; the sampled
+                   part then depends on the positions (``groups`` presets name groups of positions, "dense" all
+                   of them in one group; explicit groups may also name momenta)
 
     A new model is valid but unfitted; :meth:`fit` trains from scratch (the model is replaced only when the
     fit succeeds). scikit-learn's protocol: ``get_params`` / ``set_params``, ``fit`` returns the model,
@@ -200,6 +204,14 @@ class DenseHamiltonian(Estimator, Hamiltonian):
         return float(self._impl.c0)
 
     @property
+    def kinetic_matrix(self):
+        """With ``kinetic="quadratic"``: the learned A of the exact kinetic term 1/2 p^T A p (the inverse mass
+        matrix M^-1), shape (dof, dof), symmetric; None otherwise (also before the fit). ``W``, ``b``, ``c`` hold
+        the sampled part."""
+        a = self._impl.kinetic_matrix
+        return np.array(a) if a.size else None
+
+    @property
     def width(self):
         return int(self._impl.options["width"])
 
@@ -228,6 +240,7 @@ class DenseHamiltonian(Estimator, Hamiltonian):
         o = self._impl.options
         state = f"fitted, dof={self.dof}" if self.fitted else "unfitted"
         groups = "" if o["groups"] == "dense" else f", groups={o['groups']!r}"
+        groups += "" if o["kinetic"] == "none" else f", kinetic={o['kinetic']!r}"
         return (f"DenseHamiltonian(width={o['width']}, sampler={o['sampler']!r}, activation={o['activation']!r}, "
                 f"solver={o['solver']!r}, seed={o['seed']}{groups}) <{state}>")
 

@@ -67,7 +67,8 @@ def check_model_fit(options, points, dim):
     dimension ``dim``, before anything is allocated (private: the fit paths call it; empty data is left to the
     fit's own check, which names it)."""
     if points >= 1 and dim >= 1:
-        check_fit_memory(points, dim, options["width"], options["solver"])
+        kinetic = (dim // 2) * (dim // 2 + 1) // 2 if options.get("kinetic", "none") != "none" else 0
+        check_fit_memory(points, dim, options["width"] + kinetic, options["solver"])
 
 
 def doctor(system=None, low=None, high=None, *, width=300, train=3000, test=3000, data_seed=1, threads=0,

@@ -157,6 +157,7 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("b", [](const DenseHamiltonian& d) { return d.layer().b; })
       .def_property_readonly("c", [](const DenseHamiltonian& d) { return Vector(d.coefficients()); })
       .def_property_readonly("c0", &DenseHamiltonian::constant)
+      .def_property_readonly("kinetic_matrix", [](const DenseHamiltonian& d) { return d.kinetic_matrix(); })
       .def_property_readonly("summary", [](const DenseHamiltonian& d) { return d.summary(); })
       .def_property(
           "threads", [](const DenseHamiltonian& d) { return d.options().threads; },

@@ -1,5 +1,6 @@
 // Dense model files (the container of io/model_file.hpp, kind "dense").
 #include "container.hpp"
+#include "hamsam/groups.hpp"
 #include "hamsam/io/model_file.hpp"
 
 namespace hamsam {
@@ -14,17 +15,32 @@ json dense_header(const DenseHamiltonian& model) {
   header["summary"] = fields_to_json(model.summary());
   header["metadata"] = json::parse(model.metadata());
   if (!model.units().empty()) header["units"] = model.units();
+  const Matrix& A = model.kinetic_matrix();
+  if (A.size() > 0) header["kinetic"] = A.rows();  // the kinetic term's matrix follows the constant
   return header;
 }
 
 void append_dense_parameters(const DenseHamiltonian& model, std::vector<double>& p) {
   const HiddenLayer& L = model.layer();
-  p.reserve(p.size() + static_cast<std::size_t>(L.W.size() + 2 * L.width() + 1));
+  const Matrix& A = model.kinetic_matrix();
+  p.reserve(p.size() + static_cast<std::size_t>(L.W.size() + 2 * L.width() + 1 + A.size()));
   p.insert(p.end(), L.W.data(), L.W.data() + L.W.size());
   p.insert(p.end(), L.b.data(), L.b.data() + L.b.size());
   p.insert(p.end(), model.coefficients().data(), model.coefficients().data() + model.coefficients().size());
   p.push_back(model.constant());
+  p.insert(p.end(), A.data(), A.data() + A.size());
 }
+
+namespace {
+// The side of the kinetic matrix a dense header announces (0: none), checked against dim.
+Index kinetic_side(const json& header, Index dim, const std::string& where) {
+  const auto k = header.find("kinetic");
+  if (k == header.end()) return 0;
+  require(k->is_number_unsigned() && k->get<std::uint64_t>() == static_cast<std::uint64_t>(dim / 2),
+          where + "is corrupt (its kinetic matrix does not match dim)");
+  return dim / 2;
+}
+}  // namespace
 
 std::uint64_t dense_parameter_count(const json& header, const std::string& where) {
   const auto d = header.find("dim"), w = header.find("width");
@@ -36,7 +52,8 @@ std::uint64_t dense_parameter_count(const json& header, const std::string& where
   require(plausible, where + "is corrupt (implausible dim/width)");
   const Index dim = d->get<Index>(), width = w->get<Index>();
   require(dim >= 2 && width >= 1, where + "is corrupt (implausible dim/width)");
-  return static_cast<std::uint64_t>(dim * width + 2 * width + 1);
+  const Index kinetic = kinetic_side(header, dim, where);
+  return static_cast<std::uint64_t>(dim * width + 2 * width + 1 + kinetic * kinetic);
 }
 
 DenseHamiltonian read_dense(const json& header, ParameterReader& r, const std::string& where) {
@@ -47,6 +64,9 @@ DenseHamiltonian read_dense(const json& header, ParameterReader& r, const std::s
   const std::vector<double> b = r.take(static_cast<std::uint64_t>(width)), c = r.take(static_cast<std::uint64_t>(width));
   L.b = Eigen::Map<const Vector>(b.data(), width);
   const double c0 = r.next();
+  const Index kinetic = kinetic_side(header, dim, where);
+  Matrix A;
+  if (kinetic > 0) A = Eigen::Map<const Matrix>(r.take(static_cast<std::uint64_t>(kinetic * kinetic)).data(), kinetic, kinetic);
   FitOptions o;
   FitSummary s;
   try {
@@ -61,7 +81,10 @@ DenseHamiltonian read_dense(const json& header, ParameterReader& r, const std::s
   }
   require(o.width == width, where + "is corrupt (its options say width " + std::to_string(o.width) +
                                 " but it stores " + std::to_string(width) + " neurons)");
-  DenseHamiltonian model(o, std::move(L), Eigen::Map<const Vector>(c.data(), width), c0, std::move(s));
+  require(has_kinetic(o.kinetic) == (kinetic > 0), where + "is corrupt (its options and its kinetic matrix disagree)");
+  require(kinetic == 0 || (A.allFinite() && A == A.transpose()), where + "is corrupt (its kinetic matrix is not "
+                                                                       "finite and symmetric)");
+  DenseHamiltonian model(o, std::move(L), Eigen::Map<const Vector>(c.data(), width), c0, std::move(s), std::move(A));
   const auto meta = header.find("metadata");
   if (meta != header.end() && meta->is_object()) model.set_metadata(meta->dump());
   model.set_units(units_of(header, where));

@@ -1,6 +1,7 @@
 // Structured hidden layers (groups.hpp): group specs, the coupling screen, the grouped sampler and fits.
 #include <cmath>
 
+#include "hamsam/dissipative.hpp"
 #include "test_support.hpp"
 
 using namespace hamsam;
@@ -9,12 +10,13 @@ using hamsam::test::fd_gradient_error;
 
 namespace {
 
-/// A small FPU-beta ring of n sites: states uniform in [-1, 1]^{2n}, exact derivatives and energies.
+/// A small FPU-beta ring of n sites: states uniform in [-1, 1]^{2n}, exact derivatives and energies; with
+/// `A` (n x n, symmetric) the kinetic energy 1/2 p^T A p instead of 1/2 p^T p.
 struct Data {
   Matrix x, xdot;
   Vector h;
 };
-Data fpu_ring(Index n, Index points, std::uint64_t seed) {
+Data fpu_ring(Index n, Index points, std::uint64_t seed, const Matrix& A = Matrix()) {
   Rng rng(seed);
   Data d{Matrix(points, 2 * n), Matrix::Zero(points, 2 * n), Vector(points)};
   for (Index k = 0; k < points; ++k) {
@@ -29,6 +31,11 @@ Data fpu_ring(Index n, Index points, std::uint64_t seed) {
       d.xdot(k, n + (i + 1) % n) -= f;  // ... -V'(r_i) at site i+1
     }
     d.h(k) = h;
+    if (A.size() > 0) {
+      const Vector p = d.x.row(k).tail(n).transpose(), Ap = A * p;
+      d.h(k) += 0.5 * p.dot(Ap) - 0.5 * p.squaredNorm();
+      d.xdot.row(k).head(n) = Ap.transpose();
+    }
   }
   return d;
 }
@@ -183,4 +190,101 @@ TEST(Groups, QrReductionOfSparseBlocksMatchesSvd) {
   EXPECT_NEAR(qr.summary().relative_residual, svd.summary().relative_residual,
               1e-6 * svd.summary().relative_residual);
   EXPECT_EQ(qr.summary().rank, svd.summary().rank);
+}
+
+TEST(Kinetic, BasisAndPresetsOnPositions) {
+  const Matrix U = kinetic_basis(6);  // n = 3: e_0, e_1, e_2, e_0 + e_1, e_0 + e_2, e_1 + e_2 on the momentum rows
+  ASSERT_EQ(U.rows(), 6);
+  ASSERT_EQ(U.cols(), 6);
+  EXPECT_EQ(U.topRows(3).norm(), 0.0);
+  EXPECT_EQ(U(3, 3) + U(4, 3) + U(5, 3), 2.0);
+  Vector a(6);
+  a << 1, 2, 3, 0.5, 0.25, -1;  // sum_k a_k u_k u_k^T
+  Matrix A(3, 3);
+  A << 1 + 0.5 + 0.25, 0.5, 0.25, 0.5, 2 + 0.5 - 1, -1, 0.25, -1, 3 + 0.25 - 1;
+  EXPECT_EQ(kinetic_matrix(6, a), A);
+  EXPECT_EQ(groups_text(coordinate_groups("dense", 6, true)), "0 1 2");
+  EXPECT_EQ(groups_text(coordinate_groups("separable", 6, true)), "0 1 2");
+  EXPECT_EQ(groups_text(coordinate_groups("ring", 6, true)), "0 1; 1 2; 2 0");
+  EXPECT_EQ(groups_text(coordinate_groups("chain", 2, true)), "0");
+  EXPECT_EQ(groups_text(coordinate_groups("0 1; 2 5", 6, true)), "0 1; 2 5");  // momenta may be named
+  expect_error([] { coordinate_groups("0 1", 6, true); }, "coordinate 2 is in no group");
+  FitOptions o;
+  o.kinetic = "cubic";
+  expect_error([&] { o.validate(); }, "kinetic must be \"none\" or \"quadratic\"");
+  o.kinetic = "quadratic";
+  o.validate();
+  expect_error([&] { DissipativeHamiltonian(o, DissipationOptions{}); }, "not available for the dissipative model");
+}
+
+TEST(Kinetic, LearnsTheInverseMassMatrix) {
+  Matrix A(4, 4);
+  A << 1.0, 0.3, 0.0, 0.1, 0.3, 0.8, -0.2, 0.0, 0.0, -0.2, 1.2, 0.0, 0.1, 0.0, 0.0, 0.6;
+  const Data train = fpu_ring(4, 2000, 11, A), test = fpu_ring(4, 1000, 12, A);
+  FitOptions o = grouped("auto", 300);
+  o.kinetic = "quadratic";
+  DenseHamiltonian m;
+  const double err = fit_error(o, train, test, &m);
+  // The momentum rows are those of the kinetic term alone (the sampled part sees the positions): A exactly.
+  ASSERT_EQ(m.kinetic_matrix().rows(), 4);
+  EXPECT_LT((m.kinetic_matrix() - A).norm() / A.norm(), 1e-9) << m.kinetic_matrix();
+  EXPECT_EQ(m.layer().width(), 300);
+  EXPECT_EQ(m.layer().W.bottomRows(4).norm(), 0.0);  // the screen looked at the positions only
+  ASSERT_FALSE(m.summary().notes.empty());
+  EXPECT_NE(m.summary().notes[0].find("4 coupled pairs found (threshold 0.001000): 0 1; 0 3; 1 2; 2 3"),
+            std::string::npos) << m.summary().notes[0];
+  EXPECT_EQ(m.summary().cols, 300 + 10 + 1);
+  // the whole width goes to V: better than the same groups without the kinetic term
+  o.kinetic = "none";
+  EXPECT_LT(err, fit_error(o, train, test));
+  EXPECT_LT(err, 1e-3);
+  // other samplers and groups
+  o = grouped("dense", 200, Sampler::ASWIM);
+  o.kinetic = "quadratic";
+  DenseHamiltonian a;
+  fit_error(o, train, test, &a);
+  EXPECT_LT((a.kinetic_matrix() - A).norm() / A.norm(), 1e-9);
+  o.sampler = Sampler::ELM;
+  fit_error(o, train, test, &a);
+  EXPECT_LT((a.kinetic_matrix() - A).norm() / A.norm(), 1e-9);
+}
+
+TEST(Kinetic, GradientHessianAndSaveLoad) {
+  Matrix A(2, 2);
+  A << 0.7, -0.2, -0.2, 1.1;
+  const Data train = fpu_ring(2, 600, 13, A);
+  FitOptions o = grouped("0 1 3", 80);  // a group that names a momentum too
+  o.kinetic = "quadratic";
+  DenseHamiltonian m(o);
+  m.fit(train.x, train.xdot, train.h);
+  const Matrix X = train.x.topRows(10);
+  EXPECT_LT(fd_gradient_error(m, X), 1e-6);
+  for (Index k = 0; k < 3; ++k) {  // Hessian against central differences of the gradient
+    const Vector x0 = X.row(k).transpose();
+    const Matrix H = m.hessian(x0);
+    Matrix fd(4, 4);
+    for (Index j = 0; j < 4; ++j) {
+      Matrix xp = x0.transpose(), xm = x0.transpose();
+      xp(0, j) += 1e-5;
+      xm(0, j) -= 1e-5;
+      fd.col(j) = (m.gradient(xp) - m.gradient(xm)).transpose() / 2e-5;
+    }
+    EXPECT_LT((H - fd).norm(), 1e-6 * (1 + H.norm()));
+  }
+  test::TempDir dir;
+  save_model(m, dir.file("k.hsm"));
+  const DenseHamiltonian r = load_model(dir.file("k.hsm"));
+  EXPECT_EQ(r.options().kinetic, "quadratic");
+  EXPECT_EQ(r.kinetic_matrix(), m.kinetic_matrix());
+  EXPECT_EQ(r.energy(train.x), m.energy(train.x));
+  EXPECT_EQ(r.gradient(train.x), m.gradient(train.x));
+  // parts that disagree
+  expect_error([&] { DenseHamiltonian(o, m.layer(), m.coefficients(), 0.0); }, "needs a finite symmetric");
+  Matrix B = m.kinetic_matrix();
+  B(0, 1) += 1;
+  expect_error([&] { DenseHamiltonian(o, m.layer(), m.coefficients(), 0.0, {}, B); }, "needs a finite symmetric");
+  FitOptions plain = o;
+  plain.kinetic = "none";
+  expect_error([&] { DenseHamiltonian(plain, m.layer(), m.coefficients(), 0.0, {}, m.kinetic_matrix()); },
+               "needs the option kinetic");
 }

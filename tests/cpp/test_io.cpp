@@ -188,6 +188,7 @@ TEST(ModelFile, EveryOptionAndSummaryFieldRoundTrips) {
   b.ridge = 0;
   b.regularization = Regularization::Holdout;
   b.validation_fraction = 0.3;
+  b.kinetic = "quadratic";
   const json defaults = json::parse(to_json(FitOptions{}));
   std::set<std::string> covered;
   for (const FitOptions& o : {a, b})

@@ -182,12 +182,13 @@ namespace hamsam {
 namespace {
 
 /// A dense model (width 50, ELM) of the double pendulum from 300 exact derivatives drawn with `seed`.
-DenseHamiltonian double_pendulum_model(std::uint64_t seed) {
+DenseHamiltonian double_pendulum_model(std::uint64_t seed, const std::string& kinetic = "none") {
   const systems::DoublePendulum dp;
   const systems::Dataset data = systems::sample_box(dp, dp.default_box(), 300, seed);
   FitOptions opt;
   opt.width = 50;
   opt.sampler = Sampler::ELM;
+  opt.kinetic = kinetic;
   DenseHamiltonian H(opt);
   H.fit(data.x, data.xdot);
   return H;
@@ -207,6 +208,13 @@ TEST(Learn, HessianProductsAndThirdDerivatives) {
   EXPECT_LT((t - t_default).cwiseAbs().maxCoeff(), 1e-6 * (1.0 + t.cwiseAbs().maxCoeff()));
   // symmetric in its directions
   EXPECT_LT((t - H.third_derivative(X, V, U)).cwiseAbs().maxCoeff(), 1e-12 * (1.0 + t.cwiseAbs().maxCoeff()));
+  // with the exact kinetic term 1/2 p^T A p: A v_p in the Hessian product, nothing in the third derivative
+  const DenseHamiltonian K = double_pendulum_model(3, "quadratic");
+  ASSERT_GT(K.kinetic_matrix().size(), 0);
+  const Matrix kv = K.hessian_product(X, V), kv_default = K.Hamiltonian::hessian_product(X, V);
+  EXPECT_LT((kv - kv_default).cwiseAbs().maxCoeff(), 1e-10 * (1.0 + kv.cwiseAbs().maxCoeff()));
+  const Matrix kt = K.third_derivative(X, U, V), kt_default = K.Hamiltonian::third_derivative(X, U, V);
+  EXPECT_LT((kt - kt_default).cwiseAbs().maxCoeff(), 1e-6 * (1.0 + kt.cwiseAbs().maxCoeff()));
   // Pendulum H = p^2/2 + 1 - cos q: H''v = (cos q v_q, v_p), third derivative (-sin q u_q v_q, 0).
   const systems::Pendulum p;
   const Matrix Xp = (Matrix(3, 2) << 0.3, -0.2, 1.0, 0.5, -2.0, 1.0).finished();

@@ -109,3 +109,33 @@ def test_find_coupled_pairs_bad_input():
         hs.find_coupled_pairs(d.x, d.xdot, threshold=-1.0)
     with pytest.raises(ValueError, match="needs at least 40 training points"):
         hs.find_coupled_pairs(d.x[:30], d.xdot[:30])
+
+
+def test_kinetic_term_learns_the_inverse_mass_matrix(tmp_path):
+    """kinetic="quadratic": H = 1/2 p^T A p + V(q) with A learned in the same solve, readable, saved, pickled."""
+    A = np.array([[1.0, 0.3, 0.0], [0.3, 0.8, -0.2], [0.0, -0.2, 1.2]])
+
+    def data(points, seed):
+        x, xd, h = fpu_ring(3, points, seed)
+        p = x[:, 3:]
+        xd[:, :3] = p @ A                     # qdot = A p (A symmetric)
+        return x, xd, h - 0.5 * (p ** 2).sum(1) + 0.5 * np.einsum("ki,ij,kj->k", p, A, p)
+
+    (x, xd, h), (xt, _, ht) = data(1500, 3), data(500, 4)
+    m = hs.DenseHamiltonian(width=200, sampler="u-swim", seed=0, groups="ring", kinetic="quadratic").fit(x, xd, h)
+    assert m.options["kinetic"] == "quadratic" and "kinetic='quadratic'" in repr(m)
+    assert np.linalg.norm(m.kinetic_matrix - A) < 1e-9 * np.linalg.norm(A)
+    assert np.all(m.W[3:] == 0)              # the sampled part sees the positions only
+    assert error(m, xt, ht) < 1e-2
+    g = m.gradient(xt[:5])
+    assert np.max(np.abs(g - central_difference(m.energy, xt[:5]))) < 1e-6 * max(1, np.abs(g).max())
+    m.save(tmp_path / "k.hsm")
+    r = hs.load(tmp_path / "k.hsm")
+    np.testing.assert_array_equal(r.kinetic_matrix, m.kinetic_matrix)
+    np.testing.assert_array_equal(r.energy(xt), m.energy(xt))
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(m)).gradient(xt), m.gradient(xt))
+    assert hs.DenseHamiltonian(width=10).kinetic_matrix is None
+    with pytest.raises(ValueError, match='kinetic must be "none" or "quadratic"'):
+        hs.DenseHamiltonian(width=10, kinetic="cubic")
+    with pytest.raises(ValueError, match="coordinate 2 is in no group"):
+        hs.DenseHamiltonian(width=50, groups="0 1", kinetic="quadratic").fit(x, xd)

@@ -18,7 +18,8 @@ from .high_dim_systems import coupling, sample
 from .report import Report, mode_note
 
 CASES = [("fpu", 10), ("fpu", 16), ("fpu", 24), ("pendula", 10), ("pendula", 16)]
-# (label, groups, sampler, width, solver); "given" is replaced by the system's true coupling groups.
+# (label, groups, sampler, width, solver[, kinetic]); "given" is replaced by the system's true coupling groups
+# (with kinetic "quadratic": the positions' groups only, the momenta are the kinetic term's).
 OPTIONS = [
     ("plain a-swim", "dense", "a-swim", 2000, "auto"),
     ("plain u-swim", "dense", "u-swim", 2000, "auto"),
@@ -27,32 +28,40 @@ OPTIONS = [
     ("auto", "auto", "u-swim", 2000, "auto"),
     ("given", "given", "u-swim", 2000, "auto"),
     ("given, width 4000", "given", "u-swim", 4000, "auto"),
+    ("auto, kinetic", "auto", "u-swim", 2000, "auto", "quadratic"),
+    ("given, kinetic", "given", "u-swim", 2000, "auto", "quadratic"),
 ]
 
 
-def given_groups(system, dim):
-    """The true coupling: neighbour pairs of positions (ring or chain), each momentum alone."""
+def given_groups(system, dim, momenta=True):
+    """The true coupling: neighbour pairs of positions (ring or chain), each momentum alone (``momenta``)."""
     n = dim // 2
     ring = coupling(system) == "ring"
     pairs = [(i, i + 1) for i in range(n - 1)] + ([(n - 1, 0)] if ring and n > 2 else [])
-    return "; ".join([f"{i} {j}" for i, j in pairs] + [str(n + i) for i in range(n)])
+    return "; ".join([f"{i} {j}" for i, j in pairs] + ([str(n + i) for i in range(n)] if momenta else []))
 
 
 def one(spec):
     """One fit (in the process that calls it): spec = [system, dim, label, groups, sampler, width, solver,
-    n_train, n_test, threads]. Returns a dict of the results."""
+    n_train, n_test, threads[, kinetic]]. Returns a dict of the results, with the memory
+    hs.estimate_fit_memory predicted before the fit (MiB)."""
     import hamsam as hs
-    system, dim, label, groups, sampler, width, solver, n_train, n_test, threads = spec
+    system, dim, label, groups, sampler, width, solver, n_train, n_test, threads = spec[:10]
+    kinetic = spec[10] if len(spec) > 10 else "none"
     if groups == "given":
-        groups = given_groups(system, dim)
+        groups = given_groups(system, dim, momenta=kinetic == "none")
     x, xd, h = sample(system, dim, n_train, 1)
     xt, _, ht = sample(system, dim, n_test, 2)
     t0 = time.perf_counter()
-    m = hs.DenseHamiltonian(width=width, sampler=sampler, groups=groups, solver=solver, seed=0, threads=threads)
+    m = hs.DenseHamiltonian(width=width, sampler=sampler, groups=groups, solver=solver, seed=0, threads=threads,
+                            kinetic=kinetic)
+    predicted = hs.estimate_fit_memory(n_train, dim, width + (dim // 2) * (dim // 2 + 1) // 2 * (kinetic != "none"),
+                                       solver)["bytes"] / 2 ** 20
     m.fit(x, xd, anchor=(x[0], h[0]), progress=False)
     seconds = time.perf_counter() - t0
     s = m.summary
-    return dict(system=system, dim=dim, option=label, groups=groups, sampler=sampler, width=width,
+    return dict(system=system, dim=dim, option=label, groups=groups, sampler=sampler, width=width, kinetic=kinetic,
+                predicted_mib=predicted,
                 solver=s.solver_used, error=float(hs.relative_l2(m.energy(xt), ht, offset="mean")),
                 train_error=float(s.train_error), seconds=seconds,
                 peak_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, notes=list(s.notes))
@@ -83,8 +92,8 @@ def run(ctx):
     for case in cases:
         system, dim = case.value
         cells = []
-        for label, groups, sampler, width, solver in options:
-            spec = [system, dim, label, groups, sampler, width, solver, n_train, n_test, ctx.threads]
+        for label, groups, sampler, width, solver, *kinetic in options:
+            spec = [system, dim, label, groups, sampler, width, solver, n_train, n_test, ctx.threads, *kinetic]
             p = subprocess.run([sys.executable, "-m", "hamsam.bench.high_dim", json.dumps(spec)],
                                capture_output=True, text=True)
             if p.returncode != 0:

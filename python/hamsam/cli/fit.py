@@ -21,7 +21,7 @@ def run_fit(a):
     # Everything that can be checked is checked before any sampling or fitting.
     options = dict(width=a.width, sampler=a.sampler, activation=a.activation, solver=a.solver, rcond=a.rcond,
                    ridge=a.ridge, regularization=a.regularization, validation_fraction=a.validation_fraction,
-                   seed=a.seed, groups=a.groups, group_threshold=a.group_threshold)
+                   seed=a.seed, groups=a.groups, group_threshold=a.group_threshold, kinetic=a.kinetic)
     if a.threads is not None:
         options["threads"] = a.threads
     if a.blas_threads is not None:
@@ -287,6 +287,9 @@ def add_commands(sub):
                         "found from the data) or groups of coordinate indices such as '0 1; 1 2; 2; 3'")
     p.add_argument("--group-threshold", type=c.real, default=1e-3,
                    help="--groups auto: held-out variance share that makes a pair of coordinates coupled")
+    p.add_argument("--kinetic", default="none",
+                   help="none, or quadratic: H = 1/2 p^T A p + V(q) with the constant symmetric A learned exactly "
+                        "(the sampled part then sees the positions)")
     c.add_thread_options(p)
     p.add_argument("--out", default=None, help="write the model to this file (checked before fitting)")
     p.add_argument("--force", action="store_true", help="allow --out to overwrite an existing file")
