@@ -177,6 +177,7 @@ struct DenseData {
   const std::vector<Matrix>& also;
   Matrix Gt;
   Anchors anchor;
+  const SparseRows* combine = nullptr;  ///< fit_combined: the gradient rows are combine @ (rows at x)
 };
 
 /// What a dense fit builds: the hidden layer, the output weights, and (first of two passes) the fitted H at
@@ -266,7 +267,8 @@ void assemble(const FitOptions& o, const DenseData& data, const HiddenLayer& lay
   // S by rows when nothing else needs it whole: the qr backend then computes each row block of act' on the
   // thread that factors it, straight into its buffer (no K x M matrix held, no copy); the time spent there is
   // the assembly time (summed over the threads, divided by their number).
-  const bool by_rows = !(with_values || ne > 0) && data.also.empty() && o.regularization == Regularization::None;
+  const bool by_rows = !(with_values || ne > 0) && data.also.empty() && !data.combine &&
+                       o.regularization == Regularization::None;
   if (by_rows) {
     p.S_rows = [&a, &layer, &x, act = o.activation, quadratic](Index r0, Index len, double* out, Index ld) {
       const auto tf = FitRun::Clock::now();
@@ -279,6 +281,7 @@ void assemble(const FitOptions& o, const DenseData& data, const HiddenLayer& lay
   } else {
     features(layer, o.activation, x, (with_values || ne > 0) ? &a.values : nullptr, &a.S, threads, quadratic);
     if (!data.also.empty()) average_d1(layer, o.activation, data.also, a.S, threads, quadratic);
+    if (data.combine) a.S = Matrix(*data.combine * a.S);
     p.S = &a.S;
   }
   const Anchors& anchor = data.anchor;
@@ -359,7 +362,7 @@ void solve_pass(FitRun& run, const FitOptions& o, const DenseData& data, const P
   // Training error of the vector field: the gradient rows' residual, relative (as relative_l2 would give).
   const double gnorm = data.Gt.norm();
   s.train_error = gnorm > 0 ? r.gradient_residual_norm / gnorm : r.gradient_residual_norm;
-  if (!std::isfinite(s.train_error) && fit.c.allFinite())
+  if (!std::isfinite(s.train_error) && fit.c.allFinite() && !data.combine)
     s.train_error = scaled_train_error(layer, o.activation, fit.quadratic, data.x, fit.c, data.Gt, run.threads());
   if (!std::isfinite(s.train_error)) s.train_error = std::numeric_limits<double>::infinity();
   if (pass.first_of_two) {
@@ -379,18 +382,21 @@ void solve_pass(FitRun& run, const FitOptions& o, const DenseData& data, const P
 /// with the dense sampling and solve; a-swim takes two passes.
 DenseFit fit_dense(const FitOptions& o, const Matrix& x, const std::vector<Matrix>& also, const Matrix& xdot,
                    const std::optional<Vector>& energy, const std::optional<Anchors>& anchors,
-                   const ProgressCallback& progress) {
-  check_data(o, x, xdot, energy, anchors);
+                   const ProgressCallback& progress, const SparseRows* combine = nullptr) {
+  // fit_combined: the checks see the rows' weighted states (C x) with their targets
+  const Matrix row_x = combine ? Matrix(*combine * x) : Matrix();
+  const Matrix& rx = combine ? row_x : x;
+  check_data(o, rx, xdot, energy, anchors);
   DenseFit fit;
-  FitAnchors anchor = default_anchor(x, energy, anchors, "training point");
-  fit.summary.warnings = dense_fit_warnings(o, x.rows(), x.cols(), anchor.anchors.x.rows(), energy.has_value());
+  FitAnchors anchor = default_anchor(x, energy, anchors, combine ? "point" : "training point");
+  fit.summary.warnings = dense_fit_warnings(o, rx.rows(), x.cols(), anchor.anchors.x.rows(), energy.has_value());
   FitRun run(fit.summary, RunSettings::of(o), x, progress);
   fit.summary.width = o.width;
-  DenseData data{x, energy, also, gradient_from_vector_field(xdot), {}};
+  DenseData data{x, energy, also, gradient_from_vector_field(xdot), {}, combine};
   data.anchor = std::move(anchor.anchors);
   fit.summary.anchor = std::move(anchor.description);
   Groups groups;
-  run.timed(fit.summary.seconds_sampling, [&] { groups = fit_groups(o, x, data.Gt, fit.summary); });
+  run.timed(fit.summary.seconds_sampling, [&] { groups = fit_groups(o, rx, data.Gt, fit.summary); });
   run_passes(
       run, o.sampler == Sampler::ASWIM,
       [&](bool reweighted) {
@@ -458,6 +464,30 @@ FitSummary DenseHamiltonian::fit_averaged(const Matrix& x, const std::vector<Mat
                                           const std::optional<Anchors>& anchors, const ProgressCallback& progress) {
   check_point_sets(x, also);
   return fit_points(x, also, xdot, std::nullopt, anchors, progress);
+}
+
+FitSummary DenseHamiltonian::fit_combined(const Matrix& points, const SparseRows& C, const Matrix& targets,
+                                          const std::optional<Anchors>& anchors, const ProgressCallback& progress) {
+  options_.validate();
+  require(points.rows() >= 1 && points.cols() >= 2 && points.cols() % 2 == 0,
+          "points must be a non-empty array of states with an even number of columns (q, p)");
+  require(points.allFinite(), "points contains NaN or Inf: remove or replace the non-finite rows");
+  require(C.cols() == points.rows() && C.rows() == targets.rows() && C.rows() >= 1,
+          "C must have one column per point (" + std::to_string(points.rows()) + ") and one row per target row (" +
+              std::to_string(targets.rows()) + "), got " + std::to_string(C.rows()) + "x" + std::to_string(C.cols()));
+  for (Index k = 0; k < C.outerSize(); ++k)
+    for (SparseRows::InnerIterator it(C, k); it; ++it)
+      require(std::isfinite(it.value()), "C contains NaN or Inf (row " + std::to_string(k) + ")");
+  require(options_.sampler != Sampler::SWIM, "sampler 'swim' needs energies, which combined rows do not have: use "
+                                             "'a-swim', 'u-swim' or 'elm'");
+  check_fit_memory(std::max(points.rows(), C.rows()), points.cols(), options_.width, options_.solver, "width",
+                   "the rows (combinations of points)");
+  DenseFit fit = fit_dense(options_, points, {}, targets, std::nullopt, anchors, progress, &C);
+  layer_ = std::move(fit.layer);
+  c_ = std::move(fit.c);
+  c0_ = fit.c0;
+  summary_ = std::move(fit.summary);
+  return summary_;
 }
 
 FitSummary DenseHamiltonian::fit_points(const Matrix& x, const std::vector<Matrix>& also, const Matrix& xdot,

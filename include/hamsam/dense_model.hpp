@@ -7,6 +7,7 @@
 //   hamsam::DenseHamiltonian model(opt);
 //   auto summary = model.fit(train.x, train.xdot);
 //   Vector H = model.energy(test.x);
+#include <Eigen/SparseCore>
 #include <optional>
 #include <vector>
 
@@ -15,6 +16,9 @@
 #include "hamsam/sampling.hpp"
 
 namespace hamsam {
+
+/// A sparse matrix by rows: the combination C of per-point rows in DenseHamiltonian::fit_combined.
+using SparseRows = Eigen::SparseMatrix<double, Eigen::RowMajor>;
 
 /// Known values H(x_i) = h_i that fix the constant (anchors).
 struct Anchors {
@@ -54,6 +58,13 @@ class DenseHamiltonian : public Hamiltonian {
   /// dynamics/learn.hpp): row k asks J * mean(grad H(x.row(k)), grad H(also[s].row(k)) for all s) = xdot.row(k).
   /// Every matrix in `also` has the shape of x; the hidden layer is sampled on x.
   FitSummary fit_averaged(const Matrix& x, const std::vector<Matrix>& also, const Matrix& xdot,
+                          const std::optional<Anchors>& anchors = std::nullopt, const ProgressCallback& progress = {});
+
+  /// The shared mechanism of fits whose rows combine the vector field at several states (the weak / integral
+  /// form of trajectories, dynamics/trajectories.hpp): row r asks sum_j C(r, j) J grad H(points.row(j)) =
+  /// targets.row(r), i.e. the gradient rows are C @ (the per-point gradient rows). The hidden layer is sampled on
+  /// `points` (P x 2n); C is R x P, targets R x 2n. Anchors as in fit() (default: H = 0 at points.row(0)).
+  FitSummary fit_combined(const Matrix& points, const SparseRows& C, const Matrix& targets,
                           const std::optional<Anchors>& anchors = std::nullopt, const ProgressCallback& progress = {});
 
   bool fitted() const { return c_.size() > 0; }

@@ -101,7 +101,8 @@ def fit_snapshots(model, x: ArrayLike, x_next: ArrayLike, h: float, scheme: str 
 
 def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: str = "implicit-midpoint",
                      anchor: Optional[Tuple[ArrayLike, ArrayLike]] = None, *, time_axis: Optional[int] = None,
-                     spacing: int = 1, **kwargs: Any) -> Dict[str, Any]:
+                     spacing: int = 1, form: str = "pairs", window: int = 32, smoothness: int = 8,
+                     **kwargs: Any) -> Dict[str, Any]:
     """:func:`fit_snapshots` on every pair of states ``spacing`` samples apart (default 1: consecutive) of
     ``trajectories``: an array (T, 2n) (one trajectory) or (T, B, 2n), time first (as returned by ``hs.simulate``
     / ``hs.sample_trajectories``), sampled ``dt`` apart; the pairs are then ``h = spacing * dt`` apart.
@@ -112,8 +113,28 @@ def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: str = "i
     Noisy states: a pair's target (x_next - x) / h carries the noise divided by h, so pairs several samples apart
     (``spacing`` 5-20) fit better than consecutive ones, and smoothing does better still
     (:func:`smooth_trajectories`); the h^2 correction (``CorrectedHamiltonian(model, scheme, spacing * dt)``)
-    removes the error of the larger step."""
+    removes the error of the larger step.
+
+    ``form="weak"``: the weak (integral) form instead of pairs (C++ ``weak_form``): each row equates the
+    test-function-weighted mean of the model's vector field over ``window + 1`` consecutive samples with
+    ``-sum phi' x`` (no derivative of the states taken; ``smoothness`` is the test function's power), fitted in
+    one solve (``DenseHamiltonian::fit_combined``); ``scheme`` and ``spacing`` do not apply and the model needs no
+    correction. Returns ``{"summary", "form", "window"}``."""
     tr = as_trajectories(trajectories, "trajectories", time_axis)
+    if form == "weak":
+        _dense(model)
+        if not dt > 0 or not np.isfinite(dt):
+            raise ValueError(f"dt must be a finite number > 0, got {dt}")
+        ax, ah = as_anchor(anchor, tr.shape[2])
+        fresh = _core.DenseHamiltonian(**model._ctor_args())
+        times = np.arange(tr.shape[0], dtype=np.float64) * float(dt)
+        summary = _core.fit_weak(fresh, [np.ascontiguousarray(tr[:, b]) for b in range(tr.shape[1])], times,
+                                 as_int(window, "window"), 1, as_int(smoothness, "smoothness"), ax, ah)
+        model._adopt(fresh)
+        warn_fit(fresh.summary)
+        return {"summary": summary, "form": "weak", "window": int(window)}
+    if form != "pairs":
+        raise ValueError(f"form must be 'pairs' or 'weak', got {form!r}")
     s = as_int(spacing, "spacing")
     if not 1 <= s < tr.shape[0]:
         raise ValueError(f"spacing must be >= 1 and below the number of times per trajectory ({tr.shape[0]}), "

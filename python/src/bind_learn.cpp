@@ -11,6 +11,13 @@ namespace py = pybind11;
 using namespace hamsam;
 
 namespace hamsam_py {
+namespace {
+std::optional<Anchors> anchors_of(const std::optional<Matrix>& anchor_x, const std::optional<Vector>& anchor_h) {
+  if (!anchor_x && !anchor_h) return std::nullopt;
+  require(anchor_x.has_value() && anchor_h.has_value(), "anchor needs both states x0 and values H0");
+  return Anchors{*anchor_x, *anchor_h};
+}
+}  // namespace
 
 void bind_learn(py::module_& m) {
   m.def("snapshot_scheme_names", &snapshot_scheme_names);
@@ -31,11 +38,7 @@ void bind_learn(py::module_& m) {
         o.scheme = snapshot_scheme_from_string(scheme);
         o.verlet_passes = verlet_passes;
         o.verlet_sweeps = verlet_sweeps;
-        std::optional<Anchors> anchors;
-        if (anchor_x || anchor_h) {
-          require(anchor_x.has_value() && anchor_h.has_value(), "anchor needs both states x0 and values H0");
-          anchors = Anchors{*anchor_x, *anchor_h};
-        }
+        const std::optional<Anchors> anchors = anchors_of(anchor_x, anchor_h);
         SnapshotFitSummary s;
         {
           hamsam_py::Interruptible interruptible;
@@ -51,6 +54,21 @@ void bind_learn(py::module_& m) {
       },
       py::arg("model"), py::arg("x"), py::arg("x_next"), py::arg("h"), py::arg("scheme"), py::arg("anchor_x"),
       py::arg("anchor_h"), py::arg("verlet_passes"), py::arg("verlet_sweeps"));
+  m.def(
+      "fit_weak",
+      [](DenseHamiltonian& model, const std::vector<Matrix>& trajectories, const Vector& times, Index window,
+         Index stride, int smoothness, const std::optional<Matrix>& anchor_x, const std::optional<Vector>& anchor_h) {
+        WeakFormOptions o;
+        o.window = window;
+        o.stride = stride;
+        o.smoothness = smoothness;
+        const std::optional<Anchors> anchors = anchors_of(anchor_x, anchor_h);
+        hamsam_py::Interruptible interruptible;
+        const WeakForm w = weak_form(trajectories, times, o);
+        return model.fit_combined(w.points, w.C, w.targets, anchors);
+      },
+      py::arg("model"), py::arg("trajectories"), py::arg("times"), py::arg("window"), py::arg("stride"),
+      py::arg("smoothness"), py::arg("anchor_x"), py::arg("anchor_h"));
   py::class_<CorrectedHamiltonian, Hamiltonian>(m, "CorrectedHamiltonian")
       .def(py::init([](const Hamiltonian& base, const std::string& scheme, double h, int order) {
              return new CorrectedHamiltonian(base, snapshot_scheme_from_string(scheme), h, order);

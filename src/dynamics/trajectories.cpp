@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "hamsam/error.hpp"
 #include "hamsam/random.hpp"
@@ -110,4 +111,66 @@ Derivatives finite_difference(const Matrix& X, double dt, Difference scheme) {
   return d;
 }
 
+void WeakFormOptions::validate() const {
+  require(window >= 2, "window must be >= 2 intervals (window + 1 samples per row), got " + std::to_string(window));
+  require(stride >= 1, "stride must be >= 1 sample, got " + std::to_string(stride));
+  require(smoothness >= 2, "smoothness (the test function's power) must be >= 2, got " + std::to_string(smoothness));
+}
+
+WeakForm weak_form(const std::vector<Matrix>& trajectories, const Vector& times, const WeakFormOptions& options) {
+  options.validate();
+  require(!trajectories.empty(), "trajectories is empty: give at least one trajectory");
+  const Index D = trajectories.front().cols(), K = options.window;
+  require(D >= 2 && D % 2 == 0, "trajectories must have an even number of columns (q, p), got " + std::to_string(D));
+  require(times.allFinite(), "times contains NaN or Inf");
+  for (Index k = 1; k < times.size(); ++k)
+    require(times(k) > times(k - 1), "times must be strictly increasing (sample " + std::to_string(k) + ")");
+  WeakForm w;
+  Index P = 0;
+  for (std::size_t b = 0; b < trajectories.size(); ++b) {
+    const Matrix& X = trajectories[b];
+    require(X.cols() == D, "trajectory " + std::to_string(b) + " has " + std::to_string(X.cols()) +
+                               " columns, the first has " + std::to_string(D));
+    require(X.rows() <= times.size(), "trajectory " + std::to_string(b) + " has more samples (" +
+                                          std::to_string(X.rows()) + ") than times (" + std::to_string(times.size()) + ")");
+    require(X.rows() > K, "trajectory " + std::to_string(b) + " has " + std::to_string(X.rows()) +
+                              " samples, fewer than window + 1 (" + std::to_string(K + 1) + "): use a smaller window");
+    require(X.allFinite(), "trajectory " + std::to_string(b) + " contains NaN or Inf");
+    P += X.rows();
+  }
+  w.points.resize(P, D);
+  w.times.resize(P);
+  std::vector<Eigen::Triplet<double>> entries;
+  std::vector<Vector> rows;
+  Index at = 0, R = 0;
+  Vector phi(K + 1), dphi(K + 1);
+  for (const Matrix& X : trajectories) {
+    w.points.middleRows(at, X.rows()) = X;
+    w.times.segment(at, X.rows()) = times.head(X.rows());
+    for (Index s0 = 0; s0 + K < X.rows(); s0 += options.stride, ++R) {
+      const double t0 = times(s0), t1 = times(s0 + K), half = 0.5 * (t1 - t0), mid = 0.5 * (t0 + t1);
+      double norm = 0.0;
+      Vector target = Vector::Zero(D);
+      for (Index j = 0; j <= K; ++j) {
+        const double s = (times(s0 + j) - mid) / half, u = std::max(0.0, 1.0 - s * s);
+        const double wq = 0.5 * ((j < K ? times(s0 + j + 1) : times(s0 + j)) - (j > 0 ? times(s0 + j - 1) : times(s0 + j)));
+        phi(j) = wq * std::pow(u, options.smoothness);
+        dphi(j) = wq * (-2.0 * options.smoothness * s * std::pow(u, options.smoothness - 1) / half);
+        norm += phi(j);
+        target -= dphi(j) * X.row(s0 + j).transpose();
+      }
+      for (Index j = 0; j <= K; ++j)
+        if (phi(j) != 0.0) entries.emplace_back(R, at + s0 + j, phi(j) / norm);
+      rows.push_back(target / norm);
+    }
+    at += X.rows();
+  }
+  w.C.resize(R, P);
+  w.C.setFromTriplets(entries.begin(), entries.end());
+  w.targets.resize(R, D);
+  for (Index r = 0; r < R; ++r) w.targets.row(r) = rows[static_cast<std::size_t>(r)].transpose();
+  return w;
+}
+
 }  // namespace hamsam
+

@@ -175,6 +175,33 @@ TEST(Learn, TargetsAndBadInput) {
               1e-8);
 }
 
+// The weak form: rows C @ (vector field at the points) = targets hold for the true field to quadrature accuracy,
+// and a dense model fitted on them from clean trajectories recovers the pendulum's vector field.
+TEST(WeakForm, RowsHoldForTheTrueFieldAndFitRecoversIt) {
+  const systems::Pendulum sys;
+  const systems::Box box{(Vector(2) << -2.0, -1.0).finished(), (Vector(2) << 2.0, 1.0).finished()};
+  const Trajectory tr = sample_trajectories(sys, box, 10, 0.02, 120, 1, ground_truth_integrator());
+  std::vector<Matrix> trajectories;
+  for (Index b = 0; b < tr.batch(); ++b) trajectories.push_back(tr.trajectory(b));
+  const Vector times = Vector::LinSpaced(tr.times(), 0.0, 0.02 * double(tr.times() - 1));
+  WeakFormOptions o;
+  o.window = 32;
+  const WeakForm w = weak_form(trajectories, times, o);
+  EXPECT_EQ(w.points.rows(), 10 * 121);
+  EXPECT_EQ(w.C.rows(), 10 * (121 - 32));
+  const Matrix lhs = w.C * sys.vector_field(w.points);
+  EXPECT_LT((lhs - w.targets).norm() / w.targets.norm(), 1e-7);
+  FitOptions fo;
+  fo.width = 200;
+  fo.sampler = Sampler::ELM;
+  DenseHamiltonian model(fo);
+  model.fit_combined(w.points, w.C, w.targets);
+  const Matrix f = model.vector_field(w.points), truth = sys.vector_field(w.points);
+  EXPECT_LT((f - truth).norm() / truth.norm(), 1e-5);
+  test::expect_error([&] { o.window = 200; weak_form(trajectories, times, o); }, "smaller window");
+  test::expect_error([&] { model.fit_combined(w.points, w.C, w.targets.topRows(3)); }, "C must have");
+}
+
 }  // namespace
 }  // namespace hamsam
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "hamsam/dense_model.hpp"
 #include "hamsam/dynamics/integrators.hpp"
 #include "hamsam/systems/systems.hpp"
 
@@ -41,5 +42,33 @@ struct Derivatives {
   Matrix xdot;
 };
 Derivatives finite_difference(const Matrix& X, double dt, Difference scheme);
+
+/// The weak (integral) form of trajectories, for fits whose rows are linear in the vector field f: row r asks
+///   sum_j C(r, j) f(points_j) = targets_r.
+/// Each row is one window of window + 1 consecutive samples of one trajectory and a smooth test function
+/// phi(s) = (1 - s^2)^smoothness (s from -1 to 1 over the window), which vanishes at the window's ends with its
+/// first smoothness - 1 derivatives: integration by parts turns int phi xdot dt into -int phi' x dt, so
+///   sum_j w_j phi_j f(x_j) = -sum_j w_j phi'_j x_j      (w_j the trapezoid weights of the sample times)
+/// takes no derivative of the noisy states (noise in states and targets is averaged over the window, and the
+/// trapezoid rule of a function vanishing smoothly at both ends is accurate to high order). Both sides are divided
+/// by sum_j w_j phi_j: a row reads "the phi-weighted mean of f = the phi-weighted mean of xdot", in the units of
+/// xdot. Fit a dense model with DenseHamiltonian::fit_combined(points, C, targets); any model whose per-point
+/// rows are linear in its weights takes C @ (its per-point rows) = targets.
+struct WeakForm {
+  Matrix points;   ///< P x D: every sample of every trajectory, trajectory after trajectory
+  SparseRows C;    ///< R x P
+  Matrix targets;  ///< R x D
+  Vector times;    ///< P: the sample time of each point (for inputs u(t))
+};
+struct WeakFormOptions {
+  Index window = 32;   ///< intervals per window (window + 1 samples), >= 2
+  Index stride = 1;    ///< samples between the starts of consecutive windows, >= 1
+  int smoothness = 8;  ///< the power of the test function, >= 2
+  void validate() const;
+};
+/// `trajectories`: one T_b x D matrix per trajectory, sampled at `times` (T values, increasing; trajectories
+/// with fewer samples take the first T_b). Throws hamsam::Error on bad input (shapes, non-finite values, times not
+/// increasing, a window longer than a trajectory).
+WeakForm weak_form(const std::vector<Matrix>& trajectories, const Vector& times, const WeakFormOptions& options = {});
 
 }  // namespace hamsam
