@@ -77,8 +77,6 @@ void check_cover(const Groups& groups, Index dim, Index need) {
             "a group (a group of its own: \"" + std::to_string(d) + "\")");
 }
 
-void check_cover(const Groups& groups, Index dim) { check_cover(groups, dim, dim); }
-
 /// Columns `cols` of the rows of x.
 Matrix columns(const Matrix& x, const std::vector<Index>& cols) {
   Matrix out(x.rows(), static_cast<Index>(cols.size()));
