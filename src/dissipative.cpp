@@ -152,17 +152,13 @@ FitSummary DissipativeHamiltonian::fit(const Matrix& x, const Matrix& xdot, cons
   return fit_rows(x, nullptr, xdot, u, energy, anchors);
 }
 
-FitSummary DissipativeHamiltonian::fit_integral(const Matrix& x, const IntegralRows& rows,
+FitSummary DissipativeHamiltonian::fit_integral(const Matrix& x, const WeakForm& rows,
                                                 const std::optional<Matrix>& u, const std::optional<Anchors>& anchors) {
-  require(rows.target.cols() == x.cols() && rows.target.rows() == rows.C.rows() && rows.C.rows() >= 1,
-          "rows: give one target row of " + std::to_string(x.cols()) + " columns per row of C (at least one), got " +
-              shape(rows.target) + " for " + std::to_string(rows.C.rows()) + " rows");
-  rows.C.validate(x.rows());
-  require(rows.target.allFinite(), "rows.target contains NaN or Inf: remove or repair the trajectories");
-  return fit_rows(x, &rows.C, rows.target, u, std::nullopt, anchors);
+  check_rows(rows, x.rows(), x.cols());
+  return fit_rows(x, &rows.C, rows.targets, u, std::nullopt, anchors);
 }
 
-FitSummary DissipativeHamiltonian::fit_rows(const Matrix& x, const RowCombination* C, const Matrix& target,
+FitSummary DissipativeHamiltonian::fit_rows(const Matrix& x, const SparseRows* C, const Matrix& target,
                                             const std::optional<Matrix>& u, const std::optional<Vector>& energy,
                                             const std::optional<Anchors>& anchors) {
   options_.validate();
@@ -252,7 +248,7 @@ FitSummary DissipativeHamiltonian::fit_rows(const Matrix& x, const RowCombinatio
         A.middleCols(M + 1 + MR + NC + (j * n + d) * MG, MG) = -(GF.array().colwise() * u->col(j).array()).matrix();
     }
     if (C)
-      acc.add(C->apply(A), b, 1.0, d < n ? "integral rows of p" : "integral rows of q");
+      acc.add(Matrix(*C * A), b, 1.0, d < n ? "integral rows of p" : "integral rows of q");
     else
       acc.add(A, b, 1.0, d < n ? "pdot rows" : "qdot rows");
   }
@@ -277,7 +273,7 @@ FitSummary DissipativeHamiltonian::fit_rows(const Matrix& x, const RowCombinatio
 
   hamiltonian_ = DenseHamiltonian(options_, h_layer, r.coef.head(M), r.coef(M), s);
   coef_ = r.coef.tail(cols - M - 1);
-  const Matrix field = C ? C->apply(vector_field(x, u)) : vector_field(x, u);
+  const Matrix field = C ? Matrix(*C * vector_field(x, u)) : vector_field(x, u);
   const double scale = target.norm();
   s.train_error = scale > 0 ? (field - target).norm() / scale : (field - target).norm();
   run.finish();
@@ -289,7 +285,8 @@ FitSummary DissipativeHamiltonian::fit_rows(const Matrix& x, const RowCombinatio
   const Vector P = dissipated_power(x);
   dsummary_.min_dissipated_power = P.minCoeff();
   // The data's derivatives: xdot, or each integral row's mean derivative over its window.
-  const Matrix rates = C ? Matrix(C->row_sums().cwiseInverse().asDiagonal() * target) : target;
+  const Matrix rates =
+      C ? Matrix(Vector(*C * Vector::Ones(C->cols())).cwiseInverse().asDiagonal() * target) : target;
   dsummary_.power_scale =
       std::sqrt((rates.leftCols(n).rowwise().norm().array() * rates.rightCols(n).rowwise().norm().array()).square().mean());
   const double pnorm = rates.rightCols(n).norm() * std::sqrt(double(N) / double(rates.rows()));

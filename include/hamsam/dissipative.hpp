@@ -119,9 +119,10 @@ class DissipativeHamiltonian {
                            const std::optional<Anchors>& anchors = std::nullopt);
 
   /// Fits to integral (weak-form) rows: rows.C combines the field at the states x (N x 2n; u (N x m) the inputs at
-  /// them) into rows.target (dynamics/integral_rows.hpp; x = rows.x for integral_rows() of trajectories). The
+  /// them) into rows.targets (integral_rows() or weak_form() of trajectories, dynamics/integral_rows.hpp and
+  /// trajectories.hpp; x = rows.points). The
   /// noisy-trajectory path: no division by the step and no one-step-map error. Groups 'auto' needs derivatives.
-  FitSummary fit_integral(const Matrix& x, const IntegralRows& rows, const std::optional<Matrix>& u = std::nullopt,
+  FitSummary fit_integral(const Matrix& x, const WeakForm& rows, const std::optional<Matrix>& u = std::nullopt,
                           const std::optional<Anchors>& anchors = std::nullopt);
 
   bool fitted() const { return hamiltonian_.fitted(); }
@@ -158,7 +159,7 @@ class DissipativeHamiltonian {
 
  private:
   /// fit() (C null: rows at the states, target = xdot) and fit_integral() (rows C combined, target per row).
-  FitSummary fit_rows(const Matrix& x, const RowCombination* C, const Matrix& target, const std::optional<Matrix>& u,
+  FitSummary fit_rows(const Matrix& x, const SparseRows* C, const Matrix& target, const std::optional<Matrix>& u,
                       const std::optional<Vector>& energy, const std::optional<Anchors>& anchors);
   void require_fitted(const Matrix& x, const char* what) const;
   Matrix inputs_at(const std::optional<Matrix>& u, Index rows, const char* what) const;

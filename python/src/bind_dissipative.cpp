@@ -77,8 +77,8 @@ void bind_dissipative(py::module_& m) {
              const std::optional<Vector>& anchor_h) {
             const std::optional<Anchors> anchors = fit_anchors(anchor_x, anchor_h);
             return without_gil([&] {
-              const IntegralRows rows = integral_rows(trajectories, t, window, stride);
-              return model.fit_integral(rows.x, rows, u, anchors);
+              const WeakForm rows = integral_rows(trajectories, t, window, stride);
+              return model.fit_integral(rows.points, rows, u, anchors);
             });
           },
           py::arg("trajectories"), py::arg("t"), py::arg("window"), py::arg("stride") = 1, py::arg("u") = py::none(),

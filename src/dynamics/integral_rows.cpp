@@ -40,41 +40,20 @@ std::vector<double> window_weights(const Vector& t, Index s, Index K) {
 
 }  // namespace
 
-void RowCombination::add_row(const std::vector<Index>& pts, const std::vector<double>& w) {
-  require(pts.size() == w.size(), "add_row: one weight per point");
-  points.insert(points.end(), pts.begin(), pts.end());
-  weights.insert(weights.end(), w.begin(), w.end());
-  offsets.push_back(Index(points.size()));
+void check_rows(const WeakForm& rows, Index count, Index dim) {
+  require(rows.C.rows() >= 1 && rows.targets.rows() == rows.C.rows() && rows.targets.cols() == dim,
+          "rows: give one target row of " + std::to_string(dim) + " columns per row of C (at least one), got " +
+              std::to_string(rows.targets.rows()) + "x" + std::to_string(rows.targets.cols()) + " for " +
+              std::to_string(rows.C.rows()) + " rows");
+  require(rows.C.cols() == count, "rows.C has " + std::to_string(rows.C.cols()) + " columns, one per point, but " +
+                                      std::to_string(count) + " points are given: fit at the points the rows were "
+                                      "built on (rows.points)");
+  for (Index k = 0; k < rows.C.nonZeros(); ++k)
+    require(std::isfinite(rows.C.valuePtr()[k]), "rows.C has a NaN or Inf weight");
+  require(rows.targets.allFinite(), "rows.targets contains NaN or Inf: remove or repair the trajectories");
 }
 
-void RowCombination::validate(Index count) const {
-  require(!offsets.empty() && offsets.front() == 0 && offsets.back() == Index(points.size()) &&
-              points.size() == weights.size(),
-          "the row combination is malformed: offsets must run from 0 to the number of entries, one weight per point");
-  for (std::size_t i = 1; i < offsets.size(); ++i)
-    require(offsets[i] >= offsets[i - 1], "the row combination is malformed: offsets must not decrease");
-  for (std::size_t k = 0; k < points.size(); ++k) {
-    require(points[k] >= 0 && points[k] < count, "the row combination names point " + std::to_string(points[k]) +
-                                                     ", outside the " + std::to_string(count) + " points given");
-    require(std::isfinite(weights[k]), "the row combination has a NaN or Inf weight");
-  }
-}
-
-Matrix RowCombination::apply(const Matrix& A) const {
-  Matrix out = Matrix::Zero(rows(), A.cols());
-  for (Index i = 0; i < rows(); ++i)
-    for (Index k = offsets[i]; k < offsets[i + 1]; ++k) out.row(i) += weights[k] * A.row(points[k]);
-  return out;
-}
-
-Vector RowCombination::row_sums() const {
-  Vector out = Vector::Zero(rows());
-  for (Index i = 0; i < rows(); ++i)
-    for (Index k = offsets[i]; k < offsets[i + 1]; ++k) out(i) += weights[k];
-  return out;
-}
-
-IntegralRows integral_rows(const std::vector<Matrix>& trajectories, const Vector& t, Index window, Index stride) {
+WeakForm integral_rows(const std::vector<Matrix>& trajectories, const Vector& t, Index window, Index stride) {
   const Index T = t.size();
   require(!trajectories.empty(), "trajectories is empty: give at least one trajectory");
   require(T >= 2, "t must hold at least 2 times");
@@ -84,11 +63,12 @@ IntegralRows integral_rows(const std::vector<Matrix>& trajectories, const Vector
                                          " sample intervals, got " + std::to_string(window));
   require(stride >= 1, "stride must be >= 1, got " + std::to_string(stride));
   const Index D = trajectories.front().cols();
-  IntegralRows out;
+  WeakForm out;
+  std::vector<Eigen::Triplet<double>> entries;
   const Index B = Index(trajectories.size()), starts = (T - 1 - window) / stride + 1;
-  out.x.resize(B * T, D);
-  out.t.resize(B * T);
-  out.target.resize(B * starts, D);
+  out.points.resize(B * T, D);
+  out.times.resize(B * T);
+  out.targets.resize(B * starts, D);
   Index row = 0;
   for (Index b = 0; b < B; ++b) {
     const Matrix& X = trajectories[std::size_t(b)];
@@ -96,15 +76,16 @@ IntegralRows integral_rows(const std::vector<Matrix>& trajectories, const Vector
                                                 std::to_string(T) + ") and " + std::to_string(D) + " columns, got " +
                                                 std::to_string(X.rows()) + "x" + std::to_string(X.cols()));
     require(X.allFinite(), "trajectory " + std::to_string(b) + " contains NaN or Inf: remove or repair it");
-    out.x.middleRows(b * T, T) = X;
-    out.t.segment(b * T, T) = t;
+    out.points.middleRows(b * T, T) = X;
+    out.times.segment(b * T, T) = t;
     for (Index s = 0; s + window <= T - 1; s += stride, ++row) {
-      std::vector<Index> pts;
-      for (Index j = 0; j <= window; ++j) pts.push_back(b * T + s + j);
-      out.C.add_row(pts, window_weights(t, s, window));
-      out.target.row(row) = X.row(s + window) - X.row(s);
+      const std::vector<double> w = window_weights(t, s, window);
+      for (Index j = 0; j <= window; ++j) entries.emplace_back(row, b * T + s + j, w[static_cast<std::size_t>(j)]);
+      out.targets.row(row) = X.row(s + window) - X.row(s);
     }
   }
+  out.C.resize(row, B * T);
+  out.C.setFromTriplets(entries.begin(), entries.end());
   return out;
 }
 

@@ -181,20 +181,20 @@ TEST(Dissipative, IntegralRowsAndTheirFit) {
   traj.col(0) = t.array().pow(4).matrix() / 4.0;  // x' = t^3
   traj.col(1) = t.array().square().matrix() / 2.0;  // x' = t
   for (Index window : {1, 2, 3, 5, 8}) {
-    const IntegralRows r = integral_rows({traj}, t, window, 2);
+    const WeakForm r = integral_rows({traj}, t, window, 2);
     Matrix rates(9, 2);
     rates.col(0) = t.array().cube().matrix();
     rates.col(1) = t;
-    const Matrix integral = r.C.apply(rates);
+    const Matrix integral = r.C * rates;
     const double tol = window == 1 ? 1e-3 : 1e-14;  // the trapezoid is exact for the line only
-    EXPECT_LT((integral.col(1) - r.target.col(1)).cwiseAbs().maxCoeff(), 1e-14) << window;
-    EXPECT_LT((integral.col(0) - r.target.col(0)).cwiseAbs().maxCoeff(), tol) << window;
+    EXPECT_LT((integral.col(1) - r.targets.col(1)).cwiseAbs().maxCoeff(), 1e-14) << window;
+    EXPECT_LT((integral.col(0) - r.targets.col(0)).cwiseAbs().maxCoeff(), tol) << window;
     EXPECT_EQ(r.C.rows(), (8 - window) / 2 + 1);
   }
   Vector uneven = t;
   uneven(3) += 0.03;
-  const IntegralRows ru = integral_rows({traj}, uneven, 4);
-  EXPECT_NEAR(ru.C.row_sums()(0), uneven(4) - uneven(0), 1e-15);
+  const WeakForm ru = integral_rows({traj}, uneven, 4);
+  EXPECT_NEAR(Vector(ru.C * Vector::Ones(ru.C.cols()))(0), uneven(4) - uneven(0), 1e-15);
   expect_error([&] { integral_rows({traj}, t, 9); }, "window must be between 1 and");
   expect_error([&] { integral_rows({traj.topRows(5)}, t, 2); }, "trajectory 0 must have one row per time");
   Vector back = t;
@@ -222,24 +222,25 @@ TEST(Dissipative, IntegralRowsAndTheirFit) {
     }
     trajs.push_back(X);
   }
-  const IntegralRows rows = integral_rows(trajs, ts, 8);
+  const WeakForm rows = integral_rows(trajs, ts, 8);
   FitOptions o = small_options();
   o.width = 60;
   o.groups = "separable";
   DissipationOptions d;
   d.dissipation_width = 0;
   DissipativeHamiltonian model(o, d);
-  model.fit_integral(rows.x, rows);
+  model.fit_integral(rows.points, rows);
   const Matrix xt = box_states(300, 22) * 0.5;
   EXPECT_LT(relative_l2(model.vector_field(xt), damped_pendulum(xt, 0.1)), 1e-3);
   EXPECT_NEAR(model.coefficients()(0), 0.1, 1e-3);  // C of R = C p^2 / 2
   EXPECT_LT(model.summary().train_error, 1e-3);
-  IntegralRows bad = rows;
-  bad.C.points[3] = rows.x.rows();
-  expect_error([&] { model.fit_integral(rows.x, bad); }, "outside the");
+  expect_error([&] { model.fit_integral(rows.points.topRows(rows.points.rows() - 1), rows); }, "columns, one per point");
+  WeakForm bad = rows;
+  bad.C.valuePtr()[3] = std::nan("");
+  expect_error([&] { model.fit_integral(rows.points, bad); }, "NaN or Inf weight");
   FitOptions a = o;
   a.groups = "auto";
-  expect_error([&] { DissipativeHamiltonian(a, d).fit_integral(rows.x, rows); }, "groups 'auto' needs");
+  expect_error([&] { DissipativeHamiltonian(a, d).fit_integral(rows.points, rows); }, "groups 'auto' needs");
 }
 
 TEST(Dissipative, BadInput) {
