@@ -6,11 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "detail/parallel.hpp"
+#include "fit/mass.hpp"
 #include "fit/skeleton.hpp"
 #include "hamsam/activation.hpp"
 #include "hamsam/cancel.hpp"
 #include "hamsam/error.hpp"
 #include "hamsam/groups.hpp"
+#include "hamsam/kinetic.hpp"
 #include "hamsam/lstsq.hpp"
 #include "hamsam/metrics.hpp"
 #include "hamsam/regularization.hpp"
@@ -185,6 +187,7 @@ struct DenseData {
 struct DenseFit {
   HiddenLayer layer;  ///< the sampled neurons, then (kinetic term) the kinetic neurons
   Index quadratic = 0;  ///< the kinetic neurons at the end of `layer` (groups.hpp)
+  MassField mass;       ///< kinetic "quadratic-q": the neurons on the positions, then their fitted matrices
   Vector c;
   double c0 = 0.0;
   Vector predicted;
@@ -268,7 +271,7 @@ void assemble(const FitOptions& o, const DenseData& data, const HiddenLayer& lay
   // thread that factors it, straight into its buffer (no K x M matrix held, no copy); the time spent there is
   // the assembly time (summed over the threads, divided by their number).
   const bool by_rows = !(with_values || ne > 0) && data.also.empty() && !data.combine &&
-                       o.regularization == Regularization::None;
+                       o.regularization == Regularization::None && !has_position_kinetic(o.kinetic);
   if (by_rows) {
     p.S_rows = [&a, &layer, &x, act = o.activation, quadratic](Index r0, Index len, double* out, Index ld) {
       const auto tf = FitRun::Clock::now();
@@ -348,25 +351,33 @@ void solve_pass(FitRun& run, const FitOptions& o, const DenseData& data, const P
   const LstsqProblem& p = a.problem;
   LstsqResult r;
   run.report_within("solve", 0.5 * (pass.from + pass.to), pass.to, [&] {
-    r = solve_lstsq(p, pass.first_of_two ? first_pass_options(lo) : regularized(p, o, lo, s));
+    const LstsqOptions lp = pass.first_of_two ? first_pass_options(lo) : regularized(p, o, lo, s);
+    r = fit.mass.empty() ? solve_lstsq(p, lp)
+                         : detail::solve_mass(o, fit.mass.layer, p, {data.x, data.also, data.combine, data.anchor.x}, lp);
   });
   const double fused = a.fused_seconds / std::max(1, std::min(run.threads(), blas_threads()));
   s.seconds_assembly += fused;
   run.record_solve(pass, r, std::max(0.0, r.seconds - fused));
   s.rows = p.rows();
-  s.cols = p.cols();
+  s.cols = r.coef.size();
   s.residual_norm = r.residual_norm;
   s.relative_residual = r.rhs_norm > 0 ? r.residual_norm / r.rhs_norm : r.residual_norm;
   fit.c = r.coef.head(layer.width());
   fit.c0 = r.coef(layer.width());
+  if (!fit.mass.empty()) {
+    const Index E = r.coef.size() - layer.width() - 1;
+    fit.mass.coef = r.coef.tail(E).reshaped(E / fit.mass.width(), fit.mass.width());
+  }
   // Training error of the vector field: the gradient rows' residual, relative (as relative_l2 would give).
   const double gnorm = data.Gt.norm();
   s.train_error = gnorm > 0 ? r.gradient_residual_norm / gnorm : r.gradient_residual_norm;
-  if (!std::isfinite(s.train_error) && fit.c.allFinite() && !data.combine)
+  if (!std::isfinite(s.train_error) && fit.c.allFinite() && !data.combine && fit.mass.empty())
     s.train_error = scaled_train_error(layer, o.activation, fit.quadratic, data.x, fit.c, data.Gt, run.threads());
   if (!std::isfinite(s.train_error)) s.train_error = std::numeric_limits<double>::infinity();
   if (pass.first_of_two) {
     fit.predicted = (a.values * fit.c).array() + fit.c0;
+    if (!fit.mass.empty())
+      fit.predicted += mass_value_columns(fit.mass.layer, o.activation, data.x) * fit.mass.coef.reshaped();
     if (!fit.widths.empty()) {
       fit.predicted_parts.resize(data.x.rows(), static_cast<Index>(fit.widths.size()));
       Index at = 0;
@@ -407,6 +418,7 @@ DenseFit fit_dense(const FitOptions& o, const Matrix& x, const std::vector<Matri
             !groups.empty() && values ? (reweighted ? fit.predicted_parts : Matrix(*values)) : Matrix();
         fit.layer = sample_layer(o, groups, x, values, parts, fit.summary);
         if (has_kinetic(o.kinetic)) append_kinetic(fit);
+        if (has_position_kinetic(o.kinetic)) fit.mass.layer = detail::sample_mass_layer(o, x);
       },
       [&](const Pass& pass) { solve_pass(run, o, data, pass, fit); });
   run.finish();
@@ -416,7 +428,14 @@ DenseFit fit_dense(const FitOptions& o, const Matrix& x, const std::vector<Matri
 }  // namespace
 
 Index kinetic_width(const FitOptions& o, Index dim) {
-  return has_kinetic(o.kinetic) ? (dim / 2) * (dim / 2 + 1) / 2 : 0;
+  if (!has_kinetic(o.kinetic)) return 0;
+  return mass_columns(dim, has_position_kinetic(o.kinetic) ? o.mass_width + 1 : 1);
+}
+
+void check_dense_memory(const FitOptions& o, Index points, Index dim, const std::string& points_name) {
+  // "quadratic-q" assembles its rows whole (solve_with_columns), as the svd backend does
+  check_fit_memory(points, dim, o.width + kinetic_width(o, dim), has_position_kinetic(o.kinetic) ? Solver::SVD : o.solver,
+                   has_position_kinetic(o.kinetic) ? "width or mass_width" : "width", points_name);
 }
 
 std::vector<std::string> dense_fit_warnings(const FitOptions& o, Index points, Index dim, Index anchor_rows,
@@ -437,11 +456,19 @@ std::vector<std::string> dense_fit_warnings(const FitOptions& o, Index points, I
 DenseHamiltonian::DenseHamiltonian(FitOptions options) : options_(options) { options_.validate(); }
 
 DenseHamiltonian::DenseHamiltonian(FitOptions options, HiddenLayer layer, Vector c, double c0, FitSummary summary,
-                                   Matrix kinetic)
+                                   Matrix kinetic, MassField mass)
     : options_(options), layer_(std::move(layer)), c_(std::move(c)), c0_(c0), summary_(std::move(summary)),
-      kinetic_(std::move(kinetic)) {
+      kinetic_(std::move(kinetic)), mass_(std::move(mass)) {
   options_.validate();
   const Index n = layer_.W.rows() / 2;
+  if (has_position_kinetic(options_.kinetic))
+    require(mass_.layer.W.rows() == n && mass_.width() == options_.mass_width && mass_.layer.b.size() == mass_.width() &&
+                mass_.coef.rows() == n * (n + 1) / 2 && mass_.coef.cols() == mass_.width() &&
+                mass_.layer.W.allFinite() && mass_.layer.b.allFinite() && mass_.coef.allFinite(),
+            "model parts disagree: kinetic \"quadratic-q\" needs mass_width finite neurons on the dof positions "
+            "and their n(n+1)/2 coefficients each");
+  else
+    require(mass_.empty(), "model parts disagree: a position-dependent kinetic term needs kinetic = \"quadratic-q\"");
   if (has_kinetic(options_.kinetic))
     require(kinetic_.rows() == n && kinetic_.cols() == n && kinetic_.allFinite() &&
                 kinetic_ == kinetic_.transpose(),
@@ -480,13 +507,10 @@ FitSummary DenseHamiltonian::fit_combined(const Matrix& points, const SparseRows
       require(std::isfinite(it.value()), "C contains NaN or Inf (row " + std::to_string(k) + ")");
   require(options_.sampler != Sampler::SWIM, "sampler 'swim' needs energies, which combined rows do not have: use "
                                              "'a-swim', 'u-swim' or 'elm'");
-  check_fit_memory(std::max(points.rows(), C.rows()), points.cols(), options_.width, options_.solver, "width",
-                   "the rows (combinations of points)");
+  check_dense_memory(options_, std::max(points.rows(), C.rows()), points.cols(), "the rows (combinations of points)");
   DenseFit fit = fit_dense(options_, points, {}, targets, std::nullopt, anchors, progress, &C);
-  layer_ = std::move(fit.layer);
-  c_ = std::move(fit.c);
-  c0_ = fit.c0;
-  summary_ = std::move(fit.summary);
+  adopt(std::move(fit.layer), fit.quadratic, std::move(fit.c), fit.c0, std::move(fit.mass), std::move(fit.summary),
+        points);
   return summary_;
 }
 
@@ -495,18 +519,43 @@ FitSummary DenseHamiltonian::fit_points(const Matrix& x, const std::vector<Matri
                                         const ProgressCallback& progress) {
   options_.validate();
   if (x.rows() > 0 && x.cols() > 0)  // the shapes are checked (with their own messages) by the fit
-    check_fit_memory(x.rows(), x.cols(), options_.width + kinetic_width(options_, x.cols()), options_.solver, "width",
-                     "the training points (rows of x)");
+    check_dense_memory(options_, x.rows(), x.cols(), "the training points (rows of x)");
   DenseFit fit = fit_dense(options_, x, also, xdot, energy, anchors, progress);
-  // The kinetic neurons (the last fit.quadratic) are kept as the matrix A of 1/2 p^T A p.
-  const Index m = fit.layer.width() - fit.quadratic;
-  kinetic_ = fit.quadratic > 0 ? hamsam::kinetic_matrix(fit.layer.dim(), fit.c.tail(fit.quadratic)) : Matrix();
-  layer_.W = fit.layer.W.leftCols(m);
-  layer_.b = fit.layer.b.head(m);
-  c_ = fit.c.head(m);
-  c0_ = fit.c0;
-  summary_ = std::move(fit.summary);
+  adopt(std::move(fit.layer), fit.quadratic, std::move(fit.c), fit.c0, std::move(fit.mass), std::move(fit.summary),
+        x);
   return summary_;
+}
+
+void DenseHamiltonian::adopt(HiddenLayer layer, Index quadratic, Vector c, double c0, MassField mass,
+                             FitSummary summary, const Matrix& points) {
+  // The kinetic neurons (the last `quadratic`) are kept as the matrix A of 1/2 p^T A p.
+  const Index m = layer.width() - quadratic;
+  kinetic_ = quadratic > 0 ? hamsam::kinetic_matrix(layer.dim(), c.tail(quadratic)) : Matrix();
+  layer_.W = layer.W.leftCols(m);
+  layer_.b = layer.b.head(m);
+  c_ = c.head(m);
+  c0_ = c0;
+  mass_ = std::move(mass);
+  summary_ = std::move(summary);
+  if (mass_.empty()) return;
+  // A(q) is a learned function: positive definite (a kinetic energy) only where the data made it so.
+  const auto [lo, at] = min_mass_eigenvalue(mass_, options_.activation, kinetic_, points.leftCols(dof()));
+  summary_.notes.push_back("kinetic matrix A(q): smallest eigenvalue " + std::to_string(lo) + " over the " +
+                           std::to_string(points.rows()) + " training positions (at point " + std::to_string(at) +
+                           ")");
+  if (!(lo > 0))
+    summary_.warnings.push_back("the learned kinetic matrix A(q) is not positive definite at training point " +
+                                std::to_string(at) + " (smallest eigenvalue " + std::to_string(lo) +
+                                "): the kinetic energy is not a kinetic energy there; check the data or use more "
+                                "points or a smaller mass_width");
+}
+
+Matrix DenseHamiltonian::kinetic_matrix(const Vector& q) const {
+  require(fitted(), "kinetic_matrix: the model is not fitted yet: call fit() or load a model file");
+  require(kinetic_.size() > 0, "kinetic_matrix: the model has no kinetic term (kinetic = \"none\")");
+  require(q.size() == dof() && q.allFinite(), "kinetic_matrix: q must be " + std::to_string(dof()) +
+                                                   " finite positions, got " + std::to_string(q.size()) + " values");
+  return mass_matrix(mass_, options_.activation, kinetic_, q);
 }
 
 void DenseHamiltonian::set_metadata(const std::string& json_object) {
@@ -551,6 +600,7 @@ Vector DenseHamiltonian::energy_unchecked(const Matrix& x) const {
     const Index n = dof();
     out += 0.5 * ((x.rightCols(n) * kinetic_).cwiseProduct(x.rightCols(n))).rowwise().sum();
   }
+  add_mass_energy(mass_, options_.activation, x, out);
   return out;
 }
 
@@ -564,6 +614,7 @@ Matrix DenseHamiltonian::hessian(const Vector& x) const {
   const Vector weights = c_.cwiseProduct(d2.row(0).transpose());
   Matrix h = layer_.W * weights.asDiagonal() * layer_.W.transpose();
   if (kinetic_.size() > 0) h.bottomRightCorner(dof(), dof()) += kinetic_;
+  add_mass_hessian(mass_, options_.activation, x, h);
   return h;
 }
 
@@ -598,7 +649,8 @@ Matrix DenseHamiltonian::hessian_product(const Matrix& X, const Matrix& V) const
   const Matrix d2 = activation_derivative(options_.activation, z, 2);
   Matrix out = ((V * layer_.W).cwiseProduct(d2) * c_.asDiagonal()) * layer_.W.transpose();
   if (kinetic_.size() > 0) out.rightCols(dof()) += V.rightCols(dof()) * kinetic_;  // 1/2 p^T A p: A v_p
-  return out;  // the kinetic term has no third derivative
+  add_mass_hessian_product(mass_, options_.activation, X, V, out);
+  return out;
 }
 
 Matrix DenseHamiltonian::third_derivative(const Matrix& X, const Matrix& U, const Matrix& V) const {
@@ -609,7 +661,9 @@ Matrix DenseHamiltonian::third_derivative(const Matrix& X, const Matrix& U, cons
   Matrix z = X * layer_.W;
   z.rowwise() += layer_.b.transpose();
   const Matrix d3 = activation_derivative(options_.activation, z, 3);
-  return ((U * layer_.W).cwiseProduct(V * layer_.W).cwiseProduct(d3) * c_.asDiagonal()) * layer_.W.transpose();
+  Matrix out = ((U * layer_.W).cwiseProduct(V * layer_.W).cwiseProduct(d3) * c_.asDiagonal()) * layer_.W.transpose();
+  add_mass_third_derivative(mass_, options_.activation, X, U, V, out);  // a constant A has none
+  return out;
 }
 
 Vector DenseHamiltonian::energy(const Matrix& x) const {
@@ -623,6 +677,7 @@ Matrix DenseHamiltonian::gradient(const Matrix& x) const {
   gradient_blocks(layer_, options_.activation, c_, x, detail::resolve_threads(options_.threads),
                   [&](Index r, Index len, const Matrix& g) { out.middleRows(r, len) = g; });
   if (kinetic_.size() > 0) out.rightCols(dof()) += x.rightCols(dof()) * kinetic_;
+  add_mass_gradient(mass_, options_.activation, x, out);
   return out;
 }
 

@@ -16,6 +16,9 @@ void FitOptions::validate() const {
   require(regularization == Regularization::None || ridge == 0,
           "ridge must be 0 when regularization is '" + to_string(regularization) +
               "' (it chooses the ridge): set ridge = 0 or regularization = none");
+  require(!has_position_kinetic(kinetic) || regularization == Regularization::None,
+          "regularization must be none with kinetic \"quadratic-q\" (its dense columns are solved without the ridge "
+          "search): set regularization = none and give ridge, or use kinetic \"quadratic\"");
 }
 
 using detail::fmt;

@@ -108,12 +108,15 @@ double held_out_residual(const Matrix& F, const Vector& y, Index fit_rows) {
 bool is_dense_groups(const std::string& spec) { return spec == "dense"; }
 
 void check_kinetic(const std::string& kinetic) {
-  require(kinetic == "none" || kinetic == "quadratic",
+  require(kinetic == "none" || kinetic == "quadratic" || kinetic == "quadratic-q",
           "kinetic must be \"none\" or \"quadratic\" (H = 1/2 p^T A p + V(q) with A a learned constant "
-          "symmetric matrix), got \"" + kinetic + "\"");
+          "symmetric matrix), or \"quadratic-q\" (A(q) a learned function of the positions), got \"" + kinetic +
+              "\"");
 }
 
-bool has_kinetic(const std::string& kinetic) { return kinetic == "quadratic"; }
+bool has_kinetic(const std::string& kinetic) { return kinetic == "quadratic" || kinetic == "quadratic-q"; }
+
+bool has_position_kinetic(const std::string& kinetic) { return kinetic == "quadratic-q"; }
 
 Matrix kinetic_basis(Index dim) {
   const Index n = dim / 2;

@@ -1,7 +1,8 @@
 #pragma once
 // DenseHamiltonian: H(x) = c . act(W^T x + b) + c0 with a sampled hidden layer and least-squares output
 // weights fitted to Hamilton's equations (REFERENCE section 1); optionally plus an exact kinetic term
-// 1/2 p^T A p with a learned constant A (FitOptions::kinetic, groups.hpp).
+// 1/2 p^T A p with a learned constant A, or 1/2 p^T A(q) p with A a learned function of the positions
+// (FitOptions::kinetic, groups.hpp, kinetic.hpp).
 //
 //   hamsam::FitOptions opt;  opt.width = 1000;  opt.sampler = hamsam::Sampler::ASWIM;
 //   hamsam::DenseHamiltonian model(opt);
@@ -13,6 +14,7 @@
 
 #include "hamsam/fit.hpp"
 #include "hamsam/hamiltonian.hpp"
+#include "hamsam/kinetic.hpp"
 #include "hamsam/sampling.hpp"
 
 namespace hamsam {
@@ -34,8 +36,13 @@ std::vector<std::string> dense_fit_warnings(const FitOptions& options, Index poi
                                             bool with_energy);
 
 /// The columns the kinetic term adds to a fit of states of dimension `dim`: n(n+1)/2 (n = dim / 2) with
-/// options.kinetic "quadratic", else 0 (groups.hpp).
+/// options.kinetic "quadratic", n(n+1)/2 * (mass_width + 1) with "quadratic-q", else 0 (groups.hpp).
 Index kinetic_width(const FitOptions& options, Index dim);
+
+/// Throws hamsam::Error (check_fit_memory, resources.hpp) when a dense fit with `options` of `points` states of
+/// dimension `dim` would not fit in memory: the sampled and kinetic columns (kinetic_width) counted, with
+/// "quadratic-q" the whole least-squares matrix too (it is assembled).
+void check_dense_memory(const FitOptions& options, Index points, Index dim, const std::string& points_name);
 
 class DenseHamiltonian : public Hamiltonian {
  public:
@@ -43,9 +50,10 @@ class DenseHamiltonian : public Hamiltonian {
   DenseHamiltonian() = default;
   explicit DenseHamiltonian(FitOptions options);
   /// A fitted model from its parts (used by load()); `kinetic`: the matrix A of the kinetic term (dof x dof,
-  /// symmetric) when options.kinetic is "quadratic", else empty.
+  /// symmetric) when options.kinetic is "quadratic" or "quadratic-q" (its constant part), else empty; `mass`:
+  /// the position-dependent part with "quadratic-q" (dof x mass_width neurons), else empty.
   DenseHamiltonian(FitOptions options, HiddenLayer layer, Vector c, double c0, FitSummary summary = {},
-                   Matrix kinetic = Matrix());
+                   Matrix kinetic = Matrix(), MassField mass = {});
 
   /// Fits from scratch to states x (N x 2n) and their time derivatives xdot. `energy` (N values) is needed by
   /// the swim sampler, and becomes weighted rows when options.energy_weight > 0. Without anchors the constant
@@ -87,6 +95,10 @@ class DenseHamiltonian : public Hamiltonian {
   /// The kinetic term's A in H = 1/2 p^T A p + (sampled part): the learned inverse mass matrix (dof x dof,
   /// symmetric); empty unless options().kinetic is "quadratic". layer() and coefficients() hold the sampled part.
   const Matrix& kinetic_matrix() const { return kinetic_; }
+  /// A(q) at the position q (dof): kinetic_matrix() plus, with "quadratic-q", the position-dependent part.
+  Matrix kinetic_matrix(const Vector& q) const;
+  /// With "quadratic-q": the position-dependent part of A (kinetic.hpp); empty otherwise.
+  const MassField& mass_field() const { return mass_; }
   double constant() const { return c0_; }
   const FitSummary& summary() const { return summary_; }
   /// Free-form metadata saved with the model: a JSON object as text (default "{}"). The CLI stores the
@@ -105,12 +117,17 @@ class DenseHamiltonian : public Hamiltonian {
                         const ProgressCallback& progress);
   void require_fitted(const Matrix& x, const char* what) const;
   Vector energy_unchecked(const Matrix& x) const;
+  /// Takes the fitted parts (the kinetic neurons become kinetic_, the position-dependent term mass_) and, with
+  /// "quadratic-q", records the smallest eigenvalue of A(q) over the training positions (`points`).
+  void adopt(HiddenLayer layer, Index quadratic, Vector c, double c0, MassField mass, FitSummary summary,
+             const Matrix& points);
   FitOptions options_;
   HiddenLayer layer_;
   Vector c_;
   double c0_ = 0.0;
   FitSummary summary_;
   Matrix kinetic_;
+  MassField mass_;
   std::string metadata_ = "{}";
   std::string units_;
 };

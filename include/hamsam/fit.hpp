@@ -41,6 +41,8 @@ struct FitOptions {
   /// "none", or "quadratic": H = 1/2 p^T A p + V(q), an exact kinetic term with a learned constant symmetric A
   /// (the inverse mass matrix; DenseHamiltonian::kinetic_matrix) and the sampled part on the positions (groups.hpp).
   std::string kinetic = "none";
+  /// kinetic "quadratic-q": the neurons on the positions in A(q) (kinetic.hpp); n(n+1)/2 columns each.
+  Index mass_width = 16;
 
   /// Throws hamsam::Error naming the first invalid field and the fix.
   void validate() const;
@@ -67,6 +69,7 @@ void visit_fields(Self& o, V&& v) {
   v("groups", o.groups);
   v("group_threshold", o.group_threshold, fields::interval(0, 1, "[)", "e.g. 1e-3"));
   v("kinetic", o.kinetic);
+  v("mass_width", o.mass_width, fields::at_least(1, "set mass_width to the neurons of A(q), e.g. 16"));
 }
 
 /// A progress report: the phase ("sampling", "assembly", "solve", ...) and how far the fit is (0..1).

@@ -23,6 +23,9 @@
 //              e_i + e_j for a pair), so the least-squares problem keeps the dense model's shape; the groups
 //              then cover the positions (presets name groups of positions, "dense" all of them in one group;
 //              explicit groups may also name momenta).
+//   quadratic-q  H = 1/2 p^T A(q) p + V(q): as quadratic, plus A(q) - A0 = sum_k act(w_k . q + b_k) B_k over
+//              FitOptions::mass_width neurons sampled on the positions, every B_k symmetric and learned in the
+//              same solve (kinetic.hpp): n(n+1)/2 * (mass_width + 1) columns in all.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -35,11 +38,14 @@ namespace hamsam {
 /// Groups of coordinates, each a list of distinct 0-based indices into the state.
 using Groups = std::vector<std::vector<Index>>;
 
-/// Throws hamsam::Error naming `kinetic` and the choices unless it is "none" or "quadratic".
+/// Throws hamsam::Error naming `kinetic` and the choices unless it is "none", "quadratic" or "quadratic-q".
 void check_kinetic(const std::string& kinetic);
 
-/// True when `kinetic` adds the quadratic kinetic term.
+/// True when `kinetic` adds the quadratic kinetic term (constant or position-dependent A).
 bool has_kinetic(const std::string& kinetic);
+
+/// True when the kinetic term's A depends on the positions ("quadratic-q", kinetic.hpp).
+bool has_position_kinetic(const std::string& kinetic);
 
 /// The kinetic term's neurons for states of dimension `dim` (even, n = dim / 2): a D x n(n+1)/2 matrix, column k
 /// the weights u_k on the momentum rows (e_i for i = 0..n-1, then e_i + e_j for i < j); a neuron computes

@@ -83,10 +83,14 @@ class DenseHamiltonian(Estimator, Hamiltonian):
                    the others alone) or the groups themselves: a list of lists of 0-based coordinate indices
                    (q first, then p), e.g. ``[[0, 1], [1, 2], [2], [3]]``, or the text "0 1; 1 2; 2; 3"
     group_threshold  "auto": the share of a derivative's held-out variance a pair must explain to count as coupled
-    kinetic        "none", or "quadratic": H = 1/2 p^T A p + V(q) with an exact kinetic term whose constant symmetric
-                   A (the inverse mass matrix, :attr:`kinetic_matrix`) is learned in the same solve; the sampled
-                   part then depends on the positions (``groups`` presets name groups of positions, "dense" all
-                   of them in one group; explicit groups may also name momenta)
+    kinetic        "none", "quadratic" or "quadratic-q": H = 1/2 p^T A p + V(q) with an exact kinetic term whose
+                   constant symmetric A (the inverse mass matrix, :attr:`kinetic_matrix`) is learned in the same
+                   solve; "quadratic-q": A(q) = A0 + sum_k act(w_k . q + b_k) B_k, a learned function of the
+                   positions (:meth:`kinetic_matrix_at`; docs/choosing.md). The sampled part then depends on the
+                   positions (``groups`` presets name groups of positions, "dense" all of them in one group;
+                   explicit groups may also name momenta)
+    mass_width     "quadratic-q": the neurons on the positions in A(q); the fit gains dof(dof+1)/2 columns per
+                   neuron (:func:`hamsam.estimate_fit_memory` with ``kinetic`` counts them)
 
     A new model is valid but unfitted; :meth:`fit` trains from scratch (the model is replaced only when the
     fit succeeds). scikit-learn's protocol: ``get_params`` / ``set_params``, ``fit`` returns the model,
@@ -210,6 +214,20 @@ class DenseHamiltonian(Estimator, Hamiltonian):
         the sampled part."""
         a = self._impl.kinetic_matrix
         return np.array(a) if a.size else None
+
+    def kinetic_matrix_at(self, q: ArrayLike) -> np.ndarray:
+        """The kinetic term's A(q) at positions ``q``: shape (dof,) gives (dof, dof), (N, dof) gives (N, dof, dof).
+        With ``kinetic="quadratic"`` it is :attr:`kinetic_matrix` everywhere; with "quadratic-q" that attribute
+        holds the constant part A0 only. A learned A(q) is positive definite only where the data made it so: the
+        fit's summary notes its smallest eigenvalue over the training positions (and warns when it is not
+        positive)."""
+        q = np.asarray(q, dtype=float)
+        if q.ndim not in (1, 2) or q.shape[-1] != self.dof:
+            raise ValueError(f"q must have shape (dof,) or (N, dof) with dof = {self.dof}, got {q.shape}")
+        if q.ndim == 1:
+            return np.array(self._impl.kinetic_matrix_at(q))
+        return np.stack([np.array(self._impl.kinetic_matrix_at(row)) for row in q]) if len(q) else \
+            np.zeros((0, self.dof, self.dof))
 
     @property
     def width(self):

@@ -32,9 +32,12 @@ def _sizes(points, dim, width, solver):
             as_name(solver, "solver"))
 
 
-def estimate_fit_memory(points: int, dim: int, width: int, solver: str = "auto") -> dict:
+def estimate_fit_memory(points: int, dim: int, width: int, solver: str = "auto", *, kinetic: str = "none",
+                        mass_width: int = 16) -> dict:
     """The memory a dense fit of ``points`` states of dimension ``dim`` (2 x degrees of freedom) with ``width``
-    neurons needs, estimated before any work. Returns a dict:
+    neurons needs, estimated before any work; ``kinetic`` and ``mass_width`` as the model's options (the kinetic
+    term's columns counted: n(n+1)/2 for "quadratic", n(n+1)/2 * (mass_width + 1) for "quadratic-q", whose
+    least-squares matrix is assembled whole whatever the solver). Returns a dict:
 
     ``bytes``            the estimate: the feature matrices and the states, plus the whole least-squares matrix
                          for ``solver`` "svd" and "cod" (which factor it whole)
@@ -43,6 +46,7 @@ def estimate_fit_memory(points: int, dim: int, width: int, solver: str = "auto")
     ``share``            the share of the machine a fit may use (0.8)
     """
     points, dim, width, solver = _sizes(points, dim, width, solver)
+    width, solver = _kinetic_size(dim, width, solver, kinetic, mass_width)
     needed = float(_core.estimate_fit_bytes(points, dim, width, solver))
     available = float(_core.available_memory_bytes())
     share = float(_core.FIT_MEMORY_SHARE)
@@ -62,13 +66,27 @@ def check_fit_memory(points: int, dim: int, width: int, solver: str = "auto") ->
         raise FitMemoryError(str(e)) from None
 
 
+def _kinetic_size(dim, width, solver, kinetic, mass_width):
+    """The columns and the solver a dense fit's memory is estimated for, with its kinetic term counted."""
+    if kinetic not in ("none", "quadratic", "quadratic-q"):
+        raise ValueError(f'kinetic must be "none", "quadratic" or "quadratic-q", got {kinetic!r}')
+    mass_width = as_int(mass_width, "mass_width", minimum=1, maximum=_MAX_INDEX)
+    n = dim // 2
+    if kinetic == "quadratic":
+        return width + n * (n + 1) // 2, solver
+    if kinetic == "quadratic-q":  # assembled whole, as the svd backend does
+        return width + n * (n + 1) // 2 * (mass_width + 1), "svd"
+    return width, solver
+
+
 def check_model_fit(options, points, dim):
     """The memory check of a dense fit with ``options`` (a DenseHamiltonian's options) on ``points`` states of
     dimension ``dim``, before anything is allocated (private: the fit paths call it; empty data is left to the
     fit's own check, which names it)."""
     if points >= 1 and dim >= 1:
-        kinetic = (dim // 2) * (dim // 2 + 1) // 2 if options.get("kinetic", "none") != "none" else 0
-        check_fit_memory(points, dim, options["width"] + kinetic, options["solver"])
+        width, solver = _kinetic_size(dim, options["width"], options["solver"], options.get("kinetic", "none"),
+                                      options.get("mass_width", 16))
+        check_fit_memory(points, dim, width, solver)
 
 
 def doctor(system=None, low=None, high=None, *, width=300, train=3000, test=3000, data_seed=1, threads=0,

@@ -158,6 +158,8 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("c", [](const DenseHamiltonian& d) { return Vector(d.coefficients()); })
       .def_property_readonly("c0", &DenseHamiltonian::constant)
       .def_property_readonly("kinetic_matrix", [](const DenseHamiltonian& d) { return d.kinetic_matrix(); })
+      .def("kinetic_matrix_at", [](const DenseHamiltonian& d, const Vector& q) { return d.kinetic_matrix(q); },
+           py::arg("q"))
       .def_property_readonly("summary", [](const DenseHamiltonian& d) { return d.summary(); })
       .def_property(
           "threads", [](const DenseHamiltonian& d) { return d.options().threads; },

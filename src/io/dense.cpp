@@ -17,6 +17,8 @@ json dense_header(const DenseHamiltonian& model) {
   if (!model.units().empty()) header["units"] = model.units();
   const Matrix& A = model.kinetic_matrix();
   if (A.size() > 0) header["kinetic"] = A.rows();  // the kinetic term's matrix follows the constant
+  // "quadratic-q": the neurons of A(q) follow A (W, b, their coefficients; kinetic.hpp)
+  if (!model.mass_field().empty()) header["kinetic_q"] = model.mass_field().width();
   return header;
 }
 
@@ -29,6 +31,11 @@ void append_dense_parameters(const DenseHamiltonian& model, std::vector<double>&
   p.insert(p.end(), model.coefficients().data(), model.coefficients().data() + model.coefficients().size());
   p.push_back(model.constant());
   p.insert(p.end(), A.data(), A.data() + A.size());
+  const MassField& f = model.mass_field();
+  for (const Matrix* m : {&f.layer.W, &f.coef}) {
+    p.insert(p.end(), m->data(), m->data() + m->size());
+    if (m == &f.layer.W) p.insert(p.end(), f.layer.b.data(), f.layer.b.data() + f.layer.b.size());
+  }
 }
 
 namespace {
@@ -40,6 +47,16 @@ Index kinetic_side(const json& header, Index dim, const std::string& where) {
           where + "is corrupt (its kinetic matrix does not match dim)");
   return dim / 2;
 }
+
+// The neurons of A(q) a dense header announces (0: none), and the parameters they take for dim.
+Index mass_width_of(const json& header, const std::string& where) {
+  const auto k = header.find("kinetic_q");
+  if (k == header.end()) return 0;
+  require(k->is_number_unsigned() && k->get<std::uint64_t>() >= 1 && k->get<std::uint64_t>() < (std::uint64_t(1) << 24),
+          where + "is corrupt (implausible kinetic_q)");
+  return k->get<Index>();
+}
+Index mass_parameters(Index dim, Index m) { return (dim / 2) * m + m + mass_columns(dim, m); }
 }  // namespace
 
 std::uint64_t dense_parameter_count(const json& header, const std::string& where) {
@@ -53,7 +70,8 @@ std::uint64_t dense_parameter_count(const json& header, const std::string& where
   const Index dim = d->get<Index>(), width = w->get<Index>();
   require(dim >= 2 && width >= 1, where + "is corrupt (implausible dim/width)");
   const Index kinetic = kinetic_side(header, dim, where);
-  return static_cast<std::uint64_t>(dim * width + 2 * width + 1 + kinetic * kinetic);
+  return static_cast<std::uint64_t>(dim * width + 2 * width + 1 + kinetic * kinetic +
+                                    mass_parameters(dim, mass_width_of(header, where)));
 }
 
 DenseHamiltonian read_dense(const json& header, ParameterReader& r, const std::string& where) {
@@ -67,6 +85,13 @@ DenseHamiltonian read_dense(const json& header, ParameterReader& r, const std::s
   const Index kinetic = kinetic_side(header, dim, where);
   Matrix A;
   if (kinetic > 0) A = Eigen::Map<const Matrix>(r.take(static_cast<std::uint64_t>(kinetic * kinetic)).data(), kinetic, kinetic);
+  MassField mass;
+  if (const Index m = mass_width_of(header, where); m > 0) {
+    const Index n = dim / 2, T = n * (n + 1) / 2;
+    mass.layer.W = Eigen::Map<const Matrix>(r.take(static_cast<std::uint64_t>(n * m)).data(), n, m);
+    mass.layer.b = Eigen::Map<const Vector>(r.take(static_cast<std::uint64_t>(m)).data(), m);
+    mass.coef = Eigen::Map<const Matrix>(r.take(static_cast<std::uint64_t>(T * m)).data(), T, m);
+  }
   FitOptions o;
   FitSummary s;
   try {
@@ -84,7 +109,10 @@ DenseHamiltonian read_dense(const json& header, ParameterReader& r, const std::s
   require(has_kinetic(o.kinetic) == (kinetic > 0), where + "is corrupt (its options and its kinetic matrix disagree)");
   require(kinetic == 0 || (A.allFinite() && A == A.transpose()), where + "is corrupt (its kinetic matrix is not "
                                                                        "finite and symmetric)");
-  DenseHamiltonian model(o, std::move(L), Eigen::Map<const Vector>(c.data(), width), c0, std::move(s), std::move(A));
+  require(has_position_kinetic(o.kinetic) == !mass.empty() && (mass.empty() || mass.width() == o.mass_width),
+          where + "is corrupt (its options and its position-dependent kinetic term disagree)");
+  DenseHamiltonian model(o, std::move(L), Eigen::Map<const Vector>(c.data(), width), c0, std::move(s), std::move(A),
+                         std::move(mass));
   const auto meta = header.find("metadata");
   if (meta != header.end() && meta->is_object()) model.set_metadata(meta->dump());
   model.set_units(units_of(header, where));

@@ -189,6 +189,7 @@ TEST(ModelFile, EveryOptionAndSummaryFieldRoundTrips) {
   b.regularization = Regularization::Holdout;
   b.validation_fraction = 0.3;
   b.kinetic = "quadratic";
+  b.mass_width = 8;
   const json defaults = json::parse(to_json(FitOptions{}));
   std::set<std::string> covered;
   for (const FitOptions& o : {a, b})

@@ -94,6 +94,17 @@ def test_quiet_prints_only_the_test_errors(run):
     assert parse_test_error(r.out) > 0.0
 
 
+def test_fit_with_a_position_dependent_mass_matrix(run, tmp_path):
+    model = tmp_path / "dp.hsm"
+    r = run("fit --system double-pendulum --width 100 --train 600 --test 300 --sampler elm --kinetic quadratic-q "
+            f"--mass-width 4 --quiet --out {q(model)}")
+    assert r.rc == 0, r
+    m = hs.load(model)
+    assert m.options["kinetic"] == "quadratic-q" and m.options["mass_width"] == 4
+    assert m.kinetic_matrix_at(np.zeros(2)).shape == (2, 2)
+    assert_fails_with(run("fit --system pendulum --kinetic quadratic-z"), '"quadratic-q"')
+
+
 def test_fit_json_parses_and_has_the_fields(run, tmp_path):
     model = tmp_path / "hh.hsm"
     r = run("fit --system henon-heiles --alpha 1 --width 150 --train 1500 --test 500 --sampler a-swim --seed 3 "
@@ -488,6 +499,7 @@ def test_fit_graph_prints_test_errors_and_saves(run, tmp_path):
     ("fit-graph --steps -1", "--steps"),
     ("fit-graph --save-every 0", "--save-every"),
     ("fit-graph --kinetic-width 0", "--kinetic-width"),
+    ("fit --system pendulum --kinetic quadratic-q --mass-width 0", "--mass-width"),
     ("fit-graph --pair-width -2", "--pair-width"),
     ("fit-graph --message-width -1", "--message-width"),
     ("fit-graph --n 0 --system lj-fluid", "--n"),

@@ -135,7 +135,7 @@ DENSE_OPTIONS = [
     dict(width=12, sampler="elm", activation="sin", solver="cod", rcond=1e-12, ridge=1e-9, seed=2**64 - 15,
          elm_bias=(-2.5, 3.25), anchor_weight=2.0, energy_weight=0.5, blas_threads=1, threads=1),
     dict(width=12, sampler="elm", regularization="holdout", validation_fraction=0.3, groups="separable",
-         group_threshold=0.01, kinetic="quadratic"),
+         group_threshold=0.01, kinetic="quadratic", mass_width=8),
 ]
 
 

@@ -99,7 +99,7 @@ def test_options_defaults_and_round_trip():
         "width": 1000, "sampler": "a-swim", "activation": "tanh", "solver": "auto", "rcond": 1e-13, "ridge": 0.0,
         "seed": 0, "elm_bias": None, "anchor_weight": 1.0, "energy_weight": 0.0, "blas_threads": 0, "threads": 0,
         "regularization": "none", "validation_fraction": 0.2, "groups": "dense", "group_threshold": 1e-3,
-        "kinetic": "none"}
+        "kinetic": "none", "mass_width": 16}
     assert not m.fitted and m.summary is None
     m2 = hs.DenseHamiltonian(width=20, sampler="ELM", activation="sin", solver="svd", seed=7, rcond=1e-12,
                              ridge=1e-10, elm_bias=(-1, 2), anchor_weight=2.0, energy_weight=0.5, blas_threads=1,

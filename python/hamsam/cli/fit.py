@@ -12,6 +12,7 @@ import hamsam as hs
 
 from . import _common as c
 from . import _data
+from ..tools import _kinetic_size as kinetic_size
 from ._common import CliError
 
 # ---- hamsam fit ---------------------------------------------------------------------------------------------
@@ -21,7 +22,8 @@ def run_fit(a):
     # Everything that can be checked is checked before any sampling or fitting.
     options = dict(width=a.width, sampler=a.sampler, activation=a.activation, solver=a.solver, rcond=a.rcond,
                    ridge=a.ridge, regularization=a.regularization, validation_fraction=a.validation_fraction,
-                   seed=a.seed, groups=a.groups, group_threshold=a.group_threshold, kinetic=a.kinetic)
+                   seed=a.seed, groups=a.groups, group_threshold=a.group_threshold, kinetic=a.kinetic,
+                   mass_width=a.mass_width)
     if a.threads is not None:
         options["threads"] = a.threads
     if a.blas_threads is not None:
@@ -41,8 +43,8 @@ def run_fit(a):
     low, high = c.resolve_box(a, system)
     if a.out is not None:
         c.check_out_path(a.out, a.force)
-    c.check_fit_memory(max(a.train, a.test), system.dim, a.width, model.options["solver"],
-                       "--test" if a.test > a.train else "--train")
+    width, solver = kinetic_size(system.dim, a.width, model.options["solver"], a.kinetic, a.mass_width)
+    c.check_fit_memory(max(a.train, a.test), system.dim, width, solver, "--test" if a.test > a.train else "--train")
 
     test_seed = a.data_seed + 1000
     train = hs.sample_box(system, low, high, n=a.train, seed=a.data_seed)
@@ -288,8 +290,11 @@ def add_commands(sub):
     p.add_argument("--group-threshold", type=c.real, default=1e-3,
                    help="--groups auto: held-out variance share that makes a pair of coordinates coupled")
     p.add_argument("--kinetic", default="none",
-                   help="none, or quadratic: H = 1/2 p^T A p + V(q) with the constant symmetric A learned exactly "
-                        "(the sampled part then sees the positions)")
+                   help="none, quadratic: H = 1/2 p^T A p + V(q) with the constant symmetric A learned exactly "
+                        "(the sampled part then sees the positions), or quadratic-q: A(q) a learned function of the "
+                        "positions (--mass-width neurons)")
+    p.add_argument("--mass-width", type=c.integer(minimum=1), default=16,
+                   help="--kinetic quadratic-q: neurons on the positions in A(q) (dof(dof+1)/2 columns each)")
     c.add_thread_options(p)
     p.add_argument("--out", default=None, help="write the model to this file (checked before fitting)")
     p.add_argument("--force", action="store_true", help="allow --out to overwrite an existing file")
