@@ -65,3 +65,19 @@ def test_position_dependent_mass_matrix_memory_and_bad_input():
         m.kinetic_matrix_at(np.zeros(3))
     with pytest.raises(ValueError, match="no kinetic term"):
         hs.DenseHamiltonian(width=30, sampler="elm").fit(x, xd, h).kinetic_matrix_at(np.zeros(2))
+
+
+@pytest.mark.parametrize("scheme", ["implicit-midpoint", "stormer-verlet"])
+def test_position_dependent_mass_matrix_from_trajectory_pairs(scheme):
+    """The columns of A(q) at the points a one-step map averages (stormer-verlet) or at its midpoints."""
+    s = hs.systems.DoublePendulum()
+    x0 = hs.sample_box(s, [-1, -1, -0.5, -0.5], [1, 1, 0.5, 0.5], n=20, seed=1).x
+    tr = np.asarray(hs.simulate(s, x0, dt=0.02, steps=150))
+    pts = tr.reshape(-1, 4)[::7]
+    f = s.vector_field(pts)
+    err = {}
+    for kinetic in ("none", "quadratic-q"):
+        m = hs.DenseHamiltonian(width=200, sampler="elm", kinetic=kinetic, mass_width=16)
+        hs.fit_trajectories(m, tr, 0.02, scheme=scheme)
+        err[kinetic] = np.linalg.norm(m.vector_field(pts) - f) / np.linalg.norm(f)
+    assert err["quadratic-q"] < 3e-2 and err["quadratic-q"] < err["none"], err
