@@ -24,7 +24,6 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "tests", "python"))
 
 
 def data(cache):
@@ -102,7 +101,7 @@ def main():
     ap.add_argument("--cache", help="pickle of the data (made when absent)")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "materials"))
     a = ap.parse_args()
-    import stillinger_weber as sw
+    from hamsam.bench import stillinger_weber as sw
     from hamsam.bench.materials import emt_cutoff
     d = data(a.cache)
     cu = dict(terms=("pair", "density"), cutoff=emt_cutoff(), pair_width=128)
