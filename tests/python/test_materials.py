@@ -54,8 +54,8 @@ def test_density_term_learns_emt_copper(copper):
 def test_rattled_copies_carry_a_small_cell_fit_to_a_larger_cell(copper, copper_rattled):
     """Zero-shot from 32 to 108 atoms. A 2x2x2 cell holds only the commensurate phonons, and an atom sees a
     neighbour and that neighbour's periodic image move together; a larger cell's atoms move independently and
-    reach densities the small cell never shows. Rattled copies of the same small cells (the docs' recipe) add
-    those motions: the zero-shot error drops several-fold, the held-out error does not rise."""
+    reach densities the small cell never shows. Rattled copies of the same small cells (the docs' recipe) reach
+    them too: the zero-shot error drops several-fold, the held-out error does not rise."""
     train, test = copper
     big = emt_snapshots("Cu", 3, 500.0, count=2, every=10, equilibrate=100, seed=3)
     plain = copper_model().fit_potential(train)
@@ -66,3 +66,20 @@ def test_rattled_copies_carry_a_small_cell_fit_to_a_larger_cell(copper, copper_r
     zero_shot = {"plain": forces_error(plain, big), "rattled": forces_error(rattled, big)}
     assert zero_shot["rattled"] < 0.5 * zero_shot["plain"], (held, zero_shot)
     assert zero_shot["rattled"] < 5e-5 and held["rattled"] <= held["plain"], (held, zero_shot)
+
+
+@pytest.mark.parametrize("cases", ["mixed", pytest.param("cu,cuau,sw,mixed", marks=pytest.mark.slow)])
+def test_materials_suite_tiny(tmp_path, cases):
+    """python -m hamsam.bench materials in its tiny mode (the mixed dataset alone by default: seconds)."""
+    import json
+
+    from hamsam.bench.__main__ import main
+
+    assert main(["materials", "--tiny", "--only", cases, "--threads", "1", "--out", str(tmp_path)]) == 0
+    doc = json.loads((tmp_path / "materials.json").read_text())
+    titles = [t["title"] for t in doc["tables"]]
+    assert len(titles) == len(cases.split(","))
+    mixed = next(t for t in doc["tables"] if t["title"].startswith("A mixed EMT copper dataset"))
+    assert [r[0] for r in mixed["rows"]] == ["pair", "pair + density"]
+    assert mixed["columns"][1:4] == [f"force rel. L2 ({g})" for g in ("bulk", "liquid", "surface")]
+    assert all(np.isfinite(x) for r in mixed["rows"] for x in r[1:])

@@ -74,8 +74,9 @@ def emt_snapshots(symbol="Cu", size=3, temperature=500.0, count=20, every=20, se
     rattle > 0 (A): each snapshot is followed by a rattled copy, every atom displaced by an independent normal
     draw of standard deviation `rattle` per coordinate and labelled by EMT (2 count configurations; the MD
     snapshots are the same as without). A small periodic cell's phonons are the commensurate ones, and an atom
-    sees a neighbour and that neighbour's periodic image move together; rattled copies add the independent
-    motions that a larger cell has (docs/graph.md: the recipe for zero-shot to larger cells)."""
+    sees a neighbour and that neighbour's periodic image move together; rattled copies, uncorrelated between
+    atoms, reach the densities and distances that a larger cell's atoms reach (docs/graph.md: the recipe for
+    zero-shot to larger cells)."""
     from ase import units
     from ase.calculators.emt import EMT
     from ase.md.langevin import Langevin
