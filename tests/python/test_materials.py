@@ -66,6 +66,8 @@ def test_rattled_copies_carry_a_small_cell_fit_to_a_larger_cell(copper, copper_r
     zero_shot = {"plain": forces_error(plain, big), "rattled": forces_error(rattled, big)}
     assert zero_shot["rattled"] < 0.5 * zero_shot["plain"], (held, zero_shot)
     assert zero_shot["rattled"] < 5e-5 and held["rattled"] <= held["plain"], (held, zero_shot)
+    with pytest.raises(ValueError, match="rattle must be a finite displacement >= 0"):
+        emt_snapshots("Cu", 2, 500.0, count=1, rattle=-0.1)
 
 
 @pytest.mark.parametrize("cases", ["mixed", pytest.param("cu,cuau,sw,mixed", marks=pytest.mark.slow)])

@@ -81,6 +81,8 @@ def emt_snapshots(symbol="Cu", size=3, temperature=500.0, count=20, every=20, se
     from ase.calculators.emt import EMT
     from ase.md.langevin import Langevin
 
+    if not (np.isfinite(rattle) and rattle >= 0):
+        raise ValueError(f"rattle must be a finite displacement >= 0 (A; 0: no rattled copies), got {rattle}")
     atoms = fcc_cell(symbol, size, alloy=alloy, fraction=fraction, seed=seed)
     atoms.calc = EMT()
     rng = np.random.default_rng(seed)
@@ -262,8 +264,9 @@ def run(ctx):
                 f"{max(1, n_test // 4)} held out per temperature",
         "cutoff": f"ASE's default EMT neighbour cutoff {rc:.4f} A (above half the 3x3x3 cell's edge: the small-cell "
                   "neighbour search); Stillinger-Weber: its own cutoff",
-        "silicon": f"numpy Stillinger-Weber (hamsam.bench.stillinger_weber), 64-atom diamond cell, NVE MD started "
-                   f"at 1000 K (snapshots near 450 K), {sw_train} training / {sw_test} held-out snapshots (two "
+        "silicon": f"numpy Stillinger-Weber (hamsam.bench.stillinger_weber), 64-atom diamond cell, NVE MD from "
+                   f"velocities drawn at 2000 K (the crystal settles near 800 K; bench/materials_sw.py's 'T start "
+                   f"2000 K'), {sw_train} training / {sw_test} held-out snapshots (two "
                    f"trajectories), {sw_big} of the 216-atom cell",
         "mixed": f"hamsam.bench.materials.mixed_emt_dataset({', '.join(f'{k}={v}' for k, v in mixed.items())}, "
                  f"seed=0) to fit, seed=1 held out; group weights {MIXED_GROUPS}",
