@@ -24,25 +24,32 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "tests", "python"))
+
+
+def cached(path, make):
+    """make() once, kept in the pickle at path (None: not kept)."""
+    if path and os.path.exists(path):
+        with open(path, "rb") as f:
+            return pickle.load(f)
+    d = make()
+    if path:
+        with open(path, "wb") as f:
+            pickle.dump(d, f)
+    return d
 
 
 def data(cache):
-    if cache and os.path.exists(cache):
-        with open(cache, "rb") as f:
-            return pickle.load(f)
-    from hamsam.bench.materials import emt_snapshots
-    import materials_sw as msw
-    d = {"cu": dict(train=emt_snapshots("Cu", 3, 500.0, count=30, seed=1),
-                    test=emt_snapshots("Cu", 3, 500.0, count=10, seed=2),
-                    big=emt_snapshots("Cu", 4, 500.0, count=5, seed=3))}
-    for T in (500.0, 1000.0):
-        d[f"sw{2 * T:g}"] = dict(train=msw.snapshots(2, T, 24, 1)[0], test=msw.snapshots(2, T, 8, 1001)[0],
-                                 big=msw.snapshots(3, T, 2, 2001)[0])
-    if cache:
-        with open(cache, "wb") as f:
-            pickle.dump(d, f)
-    return d
+    def make():
+        from hamsam.bench.materials import emt_snapshots
+        import materials_sw as msw
+        d = {"cu": dict(train=emt_snapshots("Cu", 3, 500.0, count=30, seed=1),
+                        test=emt_snapshots("Cu", 3, 500.0, count=10, seed=2),
+                        big=emt_snapshots("Cu", 4, 500.0, count=5, seed=3))}
+        for T in (500.0, 1000.0):
+            d[f"sw{2 * T:g}"] = dict(train=msw.snapshots(2, T, 24, 1)[0], test=msw.snapshots(2, T, 8, 1001)[0],
+                                     big=msw.snapshots(3, T, 2, 2001)[0])
+        return d
+    return cached(cache, make)
 
 
 def force_error(model, configs):
@@ -102,7 +109,7 @@ def main():
     ap.add_argument("--cache", help="pickle of the data (made when absent)")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "materials"))
     a = ap.parse_args()
-    import stillinger_weber as sw
+    from hamsam.bench import stillinger_weber as sw
     from hamsam.bench.materials import emt_cutoff
     d = data(a.cache)
     cu = dict(terms=("pair", "density"), cutoff=emt_cutoff(), pair_width=128)

@@ -2,7 +2,7 @@
 
     PYTHONPATH=build/dev/python python bench/materials_sw.py [--quick] [--out bench/results/materials]
 
-Data: the numpy reference (tests/python/stillinger_weber.py), diamond silicon, 64 atoms in a periodic cube of
+Data: the numpy reference (hamsam.bench.stillinger_weber), diamond silicon, 64 atoms in a periodic cube of
 10.862 A (2 x 2 x 2 cubic cells; SW's cutoff 3.771 A), NVE molecular dynamics started at twice the temperature
 (the crystal settles near it), snapshots every 20 fs after 400 fs; training and held-out snapshots come from two
 independent trajectories. Rows: the model's terms, each fitted in its own process (its peak memory), with the held-out
@@ -21,8 +21,7 @@ import time
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "tests", "python"))
-import stillinger_weber as sw  # noqa: E402
+from hamsam.bench import stillinger_weber as sw  # noqa: E402
 
 # Each row: its name, the model's options.
 CUT = sw.cutoff()
@@ -41,11 +40,7 @@ ROWS = {
 
 def snapshots(n, temperature, count, seed):
     """MD snapshots (dicts) of the n x n x n diamond cell and their mean kinetic temperature."""
-    q, cell = sw.diamond(n)
-    snaps = sw.md_snapshots(q, cell, temperature, count, every=20, equilibrate=400, seed=seed)
-    return [dict(positions=x["positions"], species=np.zeros(len(q), dtype=int), cell=cell, pbc=[True] * 3,
-                 energy=x["energy"], forces=x["forces"], virial=-x["strain"]) for x in snaps], \
-        float(np.mean([x["temperature"] for x in snaps]))
+    return sw.configurations(n, temperature, count, seed)
 
 
 def errors(model, configs):
@@ -115,7 +110,7 @@ def main():
     lines = ["# Stillinger-Weber silicon: the graph model's potential fit with and without the angular term", "",
              f"command: `{meta['command']}`  ", f"machine: {meta['machine']} (1-min load {meta['load_average']:.2f});"
              f" OPENBLAS_NUM_THREADS={meta['threads']}", "",
-             "Data: numpy Stillinger-Weber (tests/python/stillinger_weber.py, the 1985 silicon parameters), diamond, "
+             "Data: numpy Stillinger-Weber (hamsam.bench.stillinger_weber, the 1985 silicon parameters), diamond, "
              "64 atoms in a periodic 10.862 A cube, cutoff 3.771 A; NVE MD (1 fs, velocities drawn at 'T start', "
              f"snapshots every 20 fs after 400 fs; their mean kinetic temperature train / held-out): {train} training "
              f"snapshots from one trajectory, {test} held-out from another; zero-shot: 2 snapshots of a 216-atom cell "

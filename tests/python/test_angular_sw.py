@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import hamsam as hs
-import stillinger_weber as sw
+from hamsam.bench import stillinger_weber as sw
 
 
 @pytest.fixture(scope="module")

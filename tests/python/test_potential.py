@@ -141,28 +141,9 @@ def test_a_mixed_dataset_in_one_solve_with_group_weights():
     """1- and 4-atom bulk cells under strain (far smaller than the cutoff), a surface slab with vacuum (periodic
     along two axes) and a hot 108-atom liquid-like cell, all EMT copper, in one fit; errors per group."""
     pytest.importorskip("ase")
-    from ase.build import bulk, fcc111
-    from ase.calculators.emt import EMT
+    from hamsam.bench.materials import mixed_emt_dataset
 
-    rng = np.random.default_rng(0)
-
-    def label(atoms, group):
-        atoms.rattle(0.25 if group == "liquid" else 0.05, seed=int(rng.integers(1 << 30)))
-        atoms.calc = EMT()
-        atoms.get_forces()
-        if atoms.pbc.all():
-            atoms.get_stress()
-        atoms.info["group"] = group
-        return atoms
-
-    data = []
-    for k in range(5):
-        for cubic in (False, True):
-            a = bulk("Cu", "fcc", a=3.61, cubic=cubic)
-            a.set_cell(a.cell[:] @ (np.eye(3) + 0.03 * rng.standard_normal((3, 3))), scale_atoms=True)
-            data.append(label(a, "bulk"))
-    data += [label(fcc111("Cu", size=(2, 2, 3), vacuum=6.0), "surface") for _ in range(2)]
-    data += [label(bulk("Cu", "fcc", a=3.75, cubic=True).repeat(3), "liquid")]
+    data = mixed_emt_dataset(bulk=5, surfaces=2, liquids=1, seed=0)
     errors = []
     for w in (1.0, 50.0):
         m = hs.GraphHamiltonian(cutoff=5.5, cutoff_on=0.5, pair_width=32)

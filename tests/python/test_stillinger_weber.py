@@ -1,9 +1,9 @@
-"""The numpy Stillinger-Weber reference (stillinger_weber.py): published numbers, finite differences of forces and
+"""The numpy Stillinger-Weber reference (hamsam.bench.stillinger_weber): published numbers, finite differences of forces and
 strain derivative, cells of any size and shape, and energy conservation of its molecular dynamics."""
 import numpy as np
 import pytest
 
-import stillinger_weber as sw
+from hamsam.bench import stillinger_weber as sw
 
 
 def sheared_cell(a=5.431):

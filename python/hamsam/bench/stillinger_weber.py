@@ -170,3 +170,13 @@ def md_snapshots(positions, cell, temperature, count, every=20, equilibrate=400,
             t = (p**2).sum() / (m * KB * (q.size - 3))
             out.append(dict(positions=q.copy(), forces=f.copy(), energy=e, strain=s.copy(), temperature=t))
     return out
+
+
+def configurations(n, temperature, count, seed, every=20, equilibrate=400):
+    """md_snapshots of the n x n x n diamond cell as configuration dicts of a potential fit (positions, species 0,
+    cell, pbc, energy, forces, virial) and their mean kinetic temperature (K)."""
+    q, cell = diamond(n)
+    snaps = md_snapshots(q, cell, temperature, count, every=every, equilibrate=equilibrate, seed=seed)
+    return [dict(positions=x["positions"], species=np.zeros(len(q), dtype=int), cell=cell, pbc=[True] * 3,
+                 energy=x["energy"], forces=x["forces"], virial=-x["strain"]) for x in snaps], \
+        float(np.mean([x["temperature"] for x in snaps]))
