@@ -28,7 +28,8 @@ from ._estimator import check_strict, warn_fit
 from ._hamiltonian import Hamiltonian
 from .tools import check_model_fit
 
-__all__ = ["AUTO_FORMS", "AUTO_MIN_TRAJECTORIES", "snapshot_schemes", "snapshot_targets", "fit_snapshots", "fit_trajectories", "smooth_trajectories",
+__all__ = ["AUTO_FORMS", "AUTO_MIN_TRAJECTORIES", "snapshot_schemes", "snapshot_targets", "fit_snapshots",
+           "fit_trajectories", "smooth_trajectories",
            "CorrectedHamiltonian", "select_ridge"]
 
 
@@ -102,10 +103,13 @@ def fit_snapshots(model, x: ArrayLike, x_next: ArrayLike, h: float, scheme: str 
 
 
 #: The candidates of ``fit_trajectories(form="auto")`` before the samplers and ridges are crossed in: SG smoothing
-#: of high order in a short window (clean data), of low order in wide windows (noisy data), the weak form, and
-#: consecutive and spaced pairs. Those that need more samples per trajectory than there are are skipped.
-AUTO_FORMS = ({"form": "smooth", "window": 11, "order": 8}, {"form": "smooth", "window": 51, "order": 3},
-              {"form": "smooth", "window": 101, "order": 5}, {"form": "weak", "window": 64},
+#: of high order in a short window (clean data; also with a smaller rcond, which keeps the directions that accurate
+#: derivatives resolve), of low order in wide windows (noisy data), the weak form, and consecutive and spaced
+#: pairs. Those that need more samples per trajectory than there are are skipped.
+AUTO_FORMS = ({"form": "smooth", "window": 11, "order": 8},
+              {"form": "smooth", "window": 11, "order": 8, "rcond": 1e-16},
+              {"form": "smooth", "window": 51, "order": 3}, {"form": "smooth", "window": 101, "order": 5},
+              {"form": "weak", "window": 64},
               {"form": "pairs", "spacing": 1}, {"form": "pairs", "spacing": 10})
 #: The fewest trajectories ``form="auto"`` splits (a fifth, at least one, held out); below it, the fallback.
 AUTO_MIN_TRAJECTORIES = 5
@@ -128,6 +132,11 @@ def _auto_candidates(model, samplers, ridges, times):
             regs.append(c)
     return [dict(f, sampler=s, **r) for f in AUTO_FORMS if _samples_needed(f) <= times for s in samplers
             for r in regs]
+
+
+def _auto_options(base, cand):
+    """The model options of a candidate: ``base`` with its sampler, regularization, ridge (and rcond, if it has one)."""
+    return dict(base, **{k: cand[k] for k in ("sampler", "regularization", "ridge", "rcond") if k in cand})
 
 
 def _fit_form(model, tr, dt, cand, scheme, anchor, smoothness, kwargs):
@@ -162,16 +171,14 @@ def _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridge
     rows, best = [], None
     base = model._ctor_args()
     for cand in cands:
-        trial = type(model)._from_impl(_core.DenseHamiltonian(**dict(base, sampler=cand["sampler"],
-                                       regularization=cand["regularization"], ridge=cand["ridge"])))
+        trial = type(model)._from_impl(_core.DenseHamiltonian(**_auto_options(base, cand)))
         _fit_form(trial, tr[:, keep], dt, cand, scheme, anchor, smoothness, kwargs)
         err = validation_error(lambda x, t: trial.vector_field(x), tr[:, held], dt, horizon, horizon)
         rows.append(dict(cand, validation_error=err))
         if best is None or err < best["validation_error"]:
             best = rows[-1]
     choice = {k: v for k, v in best.items() if k != "validation_error"}
-    fresh = _core.DenseHamiltonian(**dict(base, sampler=choice["sampler"], regularization=choice["regularization"],
-                                          ridge=choice["ridge"]))
+    fresh = _core.DenseHamiltonian(**_auto_options(base, choice))
     final = type(model)._from_impl(fresh)
     out = _fit_form(final, tr, dt, choice, scheme, anchor, smoothness, kwargs)
     model._adopt(final._impl)
@@ -259,8 +266,8 @@ def smooth_trajectories(trajectories: ArrayLike, dt: float, window: int = 31, or
     ``model.fit(states.reshape(-1, 2n), derivatives.reshape(-1, 2n))``.
 
     Noise in the derivatives falls like ``window^-1.5`` and the bias grows like ``(window dt)^(order+1)``: a
-    small window and a high order on clean data (e.g. 7 and 4), a wide window on noisy data (e.g. 31-51 and 3 at
-    1% noise, dt = 0.02). Choose them on validation trajectories (the ``vs-sindy`` benchmark suite does)."""
+    small window and a high order on clean data (e.g. 11 and 8), a wide window on noisy data (e.g. 51-101 and 3-5
+    at 1% noise, dt = 0.02). Choose them on held-out trajectories: ``fit_trajectories(form="auto")`` does."""
     tr = as_trajectories(trajectories, "trajectories", time_axis)
     w, p = as_int(window, "window"), as_int(order, "order")
     if not dt > 0 or not np.isfinite(dt):

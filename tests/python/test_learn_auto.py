@@ -30,7 +30,7 @@ def test_auto_picks_the_candidate_with_the_least_held_out_error(noise):
     assert len(out["held_out"]) == 2 and set(out["held_out"]) <= set(range(10))
     # the chosen candidate, refitted on all trajectories, is the model returned
     again = hs.DenseHamiltonian(width=60, seed=0, sampler=choice["sampler"], regularization=choice["regularization"],
-                                ridge=choice["ridge"])
+                                ridge=choice["ridge"], rcond=choice.get("rcond", 1e-13))
     hs.fit_trajectories(again, tr, 0.02, form=choice["form"], window=choice.get("window", 32),
                         order=choice.get("order", 3), spacing=choice.get("spacing", 1))
     x = tr.reshape(-1, 2)
