@@ -10,7 +10,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["as_traj", "rollout", "validation_error"]
+__all__ = ["as_traj", "rollout", "validation_error", "choose"]
 
 
 def as_traj(x, name):
@@ -73,3 +73,17 @@ def validation_error(field: Callable, trajectories, dt: float, horizon: int = 25
         return math.inf
     scale = np.sqrt(np.mean((tr - tr.reshape(-1, tr.shape[2]).mean(axis=0)) ** 2))
     return float(np.sqrt(np.mean((pred[1:] - obs[1:]) ** 2)) / scale)
+
+
+def choose(candidates, fit: Callable, trajectories, dt: float, horizon: int = 25, stride: int = 25):
+    """Fits every candidate (``fit(candidate) -> (model, extra dict)``, the model with a ``vector_field(x)``) and
+    scores it by :func:`validation_error` on ``trajectories``. Returns ``(best model, best row, rows)``, a row being
+    the candidate's dict with ``validation_error`` and the extra entries; the first of equal scores wins."""
+    best, rows = None, []
+    for cand in candidates:
+        model, extra = fit(cand)
+        err = validation_error(lambda x, t, m=model: m.vector_field(x), trajectories, dt, horizon, stride)
+        rows.append(dict(cand, validation_error=err, **extra))
+        if best is None or err < best[1]["validation_error"]:
+            best = (model, rows[-1])
+    return best[0], best[1], rows

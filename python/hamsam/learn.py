@@ -155,7 +155,7 @@ def _fit_form(model, tr, dt, cand, scheme, anchor, smoothness, kwargs):
 def _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridges, seed):
     """form="auto": every candidate fitted on the trajectories not held out, judged by
     :func:`hamsam._validation.validation_error` on the held-out ones, the best refitted on all."""
-    from ._validation import validation_error
+    from ._validation import choose
     B, T = tr.shape[1], tr.shape[0]
     cands = _auto_candidates(model, samplers, ridges, T)
     if B < AUTO_MIN_TRAJECTORIES:
@@ -168,15 +168,14 @@ def _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridge
     held = np.sort(order[:max(1, B // 5)])
     keep = np.sort(order[max(1, B // 5):])
     horizon = min(25, T - 1)
-    rows, best = [], None
     base = model._ctor_args()
-    for cand in cands:
+
+    def fit(cand):
         trial = type(model)._from_impl(_core.DenseHamiltonian(**_auto_options(base, cand)))
         _fit_form(trial, tr[:, keep], dt, cand, scheme, anchor, smoothness, kwargs)
-        err = validation_error(lambda x, t: trial.vector_field(x), tr[:, held], dt, horizon, horizon)
-        rows.append(dict(cand, validation_error=err))
-        if best is None or err < best["validation_error"]:
-            best = rows[-1]
+        return trial, {}
+
+    _, best, rows = choose(cands, fit, tr[:, held], dt, horizon, horizon)
     choice = {k: v for k, v in best.items() if k != "validation_error"}
     fresh = _core.DenseHamiltonian(**_auto_options(base, choice))
     final = type(model)._from_impl(fresh)

@@ -22,6 +22,7 @@ import numpy as np
 
 import hamsam as hs
 
+from .._validation import choose
 from . import sindy
 from .report import Report, mode_note
 
@@ -87,31 +88,29 @@ def candidates(width, smoothing=SMOOTHING, samplers=SAMPLERS, groups=GROUPS, nar
 
 def fit_hamsam(train, val, width, threads, smoothing=SMOOTHING, samplers=SAMPLERS, groups=GROUPS, log=None,
                narrow=NARROW):
-    """hamsam's side: every candidate of :func:`candidates`, the one with the smallest validation error kept.
+    """hamsam's side: every candidate of :func:`candidates`, the one with the smallest validation error kept
+    (``hamsam._validation.choose``, as ``hs.fit_trajectories(form="auto")`` chooses).
     Returns (model, chosen dict, fit seconds of the chosen, seconds of the search, rows)."""
     d = train.shape[2]
-    best, rows = None, []
     t_all = time.perf_counter()
     smoothed = {}
-    for cand in candidates(width, smoothing, samplers, groups, narrow):
+
+    def fit(cand):
         w, p = cand["window"], cand["order"]
-        if w > train.shape[0]:
-            continue
         if (w, p) not in smoothed:
             smoothed[(w, p)] = hs.smooth_trajectories(train, DT, w, p, time_axis=0)
-            if log and best is not None:
-                log(f"hamsam: best so far {best[1]}")
         xs, xd = smoothed[(w, p)]
-        opts = {k: v for k, v in cand.items() if k not in ("window", "order")}
-        model = hs.DenseHamiltonian(seed=0, threads=threads, **opts)
+        model = hs.DenseHamiltonian(seed=0, threads=threads,
+                                    **{k: v for k, v in cand.items() if k not in ("window", "order")})
         t0 = time.perf_counter()
         model.fit(xs.reshape(-1, d), xd.reshape(-1, d), progress=False)
-        secs = time.perf_counter() - t0
-        err = sindy.validation_error(sindy.field_of_hamiltonian(model), val, DT, HORIZON, STRIDE)
-        rows.append(dict(cand, validation_error=err, fit_seconds=secs, ridge=model.summary.ridge))
-        if best is None or err < best[1]["validation_error"]:
-            best = (model, rows[-1])
-    return best[0], best[1], best[1]["fit_seconds"], time.perf_counter() - t_all, rows
+        return model, {"fit_seconds": time.perf_counter() - t0, "ridge": model.summary.ridge}
+
+    grid = [c for c in candidates(width, smoothing, samplers, groups, narrow) if c["window"] <= train.shape[0]]
+    model, best, rows = choose(grid, fit, val, DT, HORIZON, STRIDE)
+    if log:
+        log(f"hamsam: {len(rows)} candidates, chosen {best}")
+    return model, best, best["fit_seconds"], time.perf_counter() - t_all, rows
 
 
 def describe(chosen):
