@@ -12,6 +12,8 @@ then undo the map's error with the modified-Hamiltonian correction (docs/learnin
     >>> H = hs.CorrectedHamiltonian(model, "implicit-midpoint", h=0.1)     # ~ the true H up to O(h^4)
 
 Noisy derivatives: ``hs.DenseHamiltonian(..., regularization="gcv")`` (or ``"holdout"``) chooses the ridge.
+Trajectories of unknown quality: ``hs.fit_trajectories(model, trajectories, dt, form="auto")`` chooses the form
+(smoothing window, weak form, pair spacing), sampler and ridge on held-out whole trajectories.
 """
 from __future__ import annotations
 
@@ -26,7 +28,8 @@ from ._estimator import check_strict, warn_fit
 from ._hamiltonian import Hamiltonian
 from .tools import check_model_fit
 
-__all__ = ["snapshot_schemes", "snapshot_targets", "fit_snapshots", "fit_trajectories", "smooth_trajectories",
+__all__ = ["AUTO_FORMS", "AUTO_MIN_TRAJECTORIES", "snapshot_schemes", "snapshot_targets", "fit_snapshots",
+           "fit_trajectories", "smooth_trajectories",
            "CorrectedHamiltonian", "select_ridge"]
 
 
@@ -99,10 +102,93 @@ def fit_snapshots(model, x: ArrayLike, x_next: ArrayLike, h: float, scheme: str 
     return out
 
 
+#: The candidates of ``fit_trajectories(form="auto")`` before the samplers and ridges are crossed in: SG smoothing
+#: of high order in a short window (clean data; also with a smaller rcond, which keeps the directions that accurate
+#: derivatives resolve), of low order in wide windows (noisy data), the weak form, and consecutive and spaced
+#: pairs. Those that need more samples per trajectory than there are are skipped.
+AUTO_FORMS = ({"form": "smooth", "window": 11, "order": 8},
+              {"form": "smooth", "window": 11, "order": 8, "rcond": 1e-16},
+              {"form": "smooth", "window": 51, "order": 3}, {"form": "smooth", "window": 101, "order": 5},
+              {"form": "weak", "window": 64},
+              {"form": "pairs", "spacing": 1}, {"form": "pairs", "spacing": 10})
+#: The fewest trajectories ``form="auto"`` splits (a fifth, at least one, held out); below it, the fallback.
+AUTO_MIN_TRAJECTORIES = 5
+_FORMS = ("auto", "pairs", "smooth", "weak")
+
+
+def _samples_needed(cand):
+    return {"smooth": cand.get("window", 0), "weak": cand.get("window", 0) + 1}.get(cand["form"],
+                                                                                    cand.get("spacing", 1) + 1)
+
+
+def _auto_candidates(model, samplers, ridges, times):
+    opts = model._ctor_args()
+    samplers = list(dict.fromkeys([opts["sampler"]] + list(samplers)))
+    regs = [{"regularization": opts["regularization"], "ridge": opts["ridge"]}]
+    for r in ridges:
+        c = {"regularization": r, "ridge": 0.0} if isinstance(r, str) else {"regularization": "none",
+                                                                           "ridge": float(r)}
+        if c not in regs:
+            regs.append(c)
+    return [dict(f, sampler=s, **r) for f in AUTO_FORMS if _samples_needed(f) <= times for s in samplers
+            for r in regs]
+
+
+def _auto_options(base, cand):
+    """The model options of a candidate: ``base`` with its sampler, regularization, ridge (and rcond, if it has one)."""
+    return dict(base, **{k: cand[k] for k in ("sampler", "regularization", "ridge", "rcond") if k in cand})
+
+
+def _fit_form(model, tr, dt, cand, scheme, anchor, smoothness, kwargs):
+    """One fit of ``model`` (options already set) to the trajectories ``tr`` (T, B, D) in the form of ``cand``."""
+    if cand["form"] == "smooth":
+        xs, xd = smooth_trajectories(tr, dt, cand["window"], cand["order"], time_axis=0)
+        ax, ah = as_anchor(anchor, tr.shape[2])
+        model.fit(xs.reshape(-1, tr.shape[2]), xd.reshape(-1, tr.shape[2]), anchor=None if ax is None else (ax, ah),
+                  progress=False)
+        return {"summary": model.summary, "form": "smooth", "window": cand["window"], "order": cand["order"]}
+    return fit_trajectories(model, tr, dt, scheme, anchor, time_axis=0, form=cand["form"],
+                            spacing=cand.get("spacing", 1), window=cand.get("window", 32), smoothness=smoothness,
+                            **kwargs)
+
+
+def _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridges, seed):
+    """form="auto": every candidate fitted on the trajectories not held out, judged by
+    :func:`hamsam._validation.validation_error` on the held-out ones, the best refitted on all."""
+    from ._validation import choose
+    B, T = tr.shape[1], tr.shape[0]
+    cands = _auto_candidates(model, samplers, ridges, T)
+    if B < AUTO_MIN_TRAJECTORIES:
+        choice = {"form": "pairs", "spacing": 1, "sampler": model._ctor_args()["sampler"],
+                  "reason": f"fallback: {B} trajectories (the choice holds whole trajectories out and needs at "
+                            f"least {AUTO_MIN_TRAJECTORIES})"}
+        out = fit_trajectories(model, tr, dt, scheme, anchor, time_axis=0, form="pairs", **kwargs)
+        return dict(out, choice=choice, candidates=[])
+    order = np.random.default_rng(as_seed(seed)).permutation(B)
+    held = np.sort(order[:max(1, B // 5)])
+    keep = np.sort(order[max(1, B // 5):])
+    horizon = min(25, T - 1)
+    base = model._ctor_args()
+
+    def fit(cand):
+        trial = type(model)._from_impl(_core.DenseHamiltonian(**_auto_options(base, cand)))
+        _fit_form(trial, tr[:, keep], dt, cand, scheme, anchor, smoothness, kwargs)
+        return trial, {}
+
+    _, best, rows = choose(cands, fit, tr[:, held], dt, horizon, horizon)
+    choice = {k: v for k, v in best.items() if k != "validation_error"}
+    fresh = _core.DenseHamiltonian(**_auto_options(base, choice))
+    final = type(model)._from_impl(fresh)
+    out = _fit_form(final, tr, dt, choice, scheme, anchor, smoothness, kwargs)
+    model._adopt(final._impl)
+    choice["validation_error"] = best["validation_error"]
+    return dict(out, choice=choice, candidates=rows, held_out=held.tolist())
+
+
 def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: str = "implicit-midpoint",
                      anchor: Optional[Tuple[ArrayLike, ArrayLike]] = None, *, time_axis: Optional[int] = None,
-                     spacing: int = 1, form: str = "pairs", window: int = 32, smoothness: int = 8,
-                     **kwargs: Any) -> Dict[str, Any]:
+                     spacing: int = 1, form: str = "pairs", window: int = 32, smoothness: int = 8, order: int = 3,
+                     samplers=("elm", "u-swim"), ridges=("gcv",), seed: int = 0, **kwargs: Any) -> Dict[str, Any]:
     """:func:`fit_snapshots` on every pair of states ``spacing`` samples apart (default 1: consecutive) of
     ``trajectories``: an array (T, 2n) (one trajectory) or (T, B, 2n), time first (as returned by ``hs.simulate``
     / ``hs.sample_trajectories``), sampled ``dt`` apart; the pairs are then ``h = spacing * dt`` apart.
@@ -115,16 +201,45 @@ def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: str = "i
     (:func:`smooth_trajectories`); the h^2 correction (``CorrectedHamiltonian(model, scheme, spacing * dt)``)
     removes the error of the larger step.
 
+    ``form="smooth"``: :func:`smooth_trajectories` (odd ``window``, ``order``) then ``model.fit`` on the smoothed
+    states and their derivatives (no correction needed).
+
     ``form="weak"``: the weak (integral) form instead of pairs (C++ ``weak_form``): each row equates the
     test-function-weighted mean of the model's vector field over ``window + 1`` consecutive samples with
     ``-sum phi' x`` (no derivative of the states taken; ``smoothness`` is the test function's power), fitted in
     one solve (``DenseHamiltonian::fit_combined``); ``scheme`` and ``spacing`` do not apply and the model needs no
-    correction. Returns ``{"summary", "form", "window"}``."""
+    correction. Returns ``{"summary", "form", "window"}``.
+
+    ``form="auto"``: the form and its window / order / spacing (:data:`AUTO_FORMS`), the sampler (the model's and
+    ``samplers``) and the ridge (the model's regularization and ``ridges``: "gcv", "holdout" or numbers) chosen
+    on held-out whole trajectories: a fifth of them (at least one, drawn with ``seed``) are held out, every
+    candidate is fitted on the rest and judged by ``hamsam._validation.validation_error`` (rollouts of 25 samples
+    from every 25th held-out state against the observations, the measure the benchmark suites tune with), and the
+    best is refitted on all trajectories with the model's other options. With fewer than
+    :data:`AUTO_MIN_TRAJECTORIES` trajectories it falls back to ``form="pairs"``,
+    ``spacing=1`` and says so. The result adds ``choice`` (the chosen candidate and its validation error, or the
+    fallback's reason), ``candidates`` (every candidate's validation error) and ``held_out`` (trajectory indices).
+    """
     tr = as_trajectories(trajectories, "trajectories", time_axis)
-    if form == "weak":
+    if form not in _FORMS:
+        raise ValueError(f"form must be one of {', '.join(repr(f) for f in _FORMS)}, got {form!r}")
+    if form in ("auto", "weak", "smooth"):
         _dense(model)
         if not dt > 0 or not np.isfinite(dt):
             raise ValueError(f"dt must be a finite number > 0, got {dt}")
+    if form == "auto":
+        for r in ridges:
+            if not (r in ("gcv", "holdout") or (not isinstance(r, str) and np.isfinite(r) and r >= 0)):
+                raise ValueError(f"ridges must hold 'gcv', 'holdout' or finite numbers >= 0, got {r!r}")
+        known = list(_core.sampler_names())
+        for s in samplers:
+            if s not in known:
+                raise ValueError(f"samplers must name hamsam samplers ({', '.join(known)}), got {s!r}")
+        return _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridges, seed)
+    if form == "smooth":
+        return _fit_form(model, tr, dt, {"form": "smooth", "window": as_int(window, "window"),
+                                         "order": as_int(order, "order")}, scheme, anchor, smoothness, kwargs)
+    if form == "weak":
         ax, ah = as_anchor(anchor, tr.shape[2])
         fresh = _core.DenseHamiltonian(**model._ctor_args())
         times = np.arange(tr.shape[0], dtype=np.float64) * float(dt)
@@ -133,8 +248,6 @@ def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: str = "i
         model._adopt(fresh)
         warn_fit(fresh.summary)
         return {"summary": summary, "form": "weak", "window": int(window)}
-    if form != "pairs":
-        raise ValueError(f"form must be 'pairs' or 'weak', got {form!r}")
     s = as_int(spacing, "spacing")
     if not 1 <= s < tr.shape[0]:
         raise ValueError(f"spacing must be >= 1 and below the number of times per trajectory ({tr.shape[0]}), "
@@ -152,8 +265,8 @@ def smooth_trajectories(trajectories: ArrayLike, dt: float, window: int = 31, or
     ``model.fit(states.reshape(-1, 2n), derivatives.reshape(-1, 2n))``.
 
     Noise in the derivatives falls like ``window^-1.5`` and the bias grows like ``(window dt)^(order+1)``: a
-    small window and a high order on clean data (e.g. 7 and 4), a wide window on noisy data (e.g. 31-51 and 3 at
-    1% noise, dt = 0.02). Choose them on validation trajectories (the ``vs-sindy`` benchmark suite does)."""
+    small window and a high order on clean data (e.g. 11 and 8), a wide window on noisy data (e.g. 51-101 and 3-5
+    at 1% noise, dt = 0.02). Choose them on held-out trajectories: ``fit_trajectories(form="auto")`` does."""
     tr = as_trajectories(trajectories, "trajectories", time_axis)
     w, p = as_int(window, "window"), as_int(order, "order")
     if not dt > 0 or not np.isfinite(dt):

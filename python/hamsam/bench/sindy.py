@@ -26,6 +26,9 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from .._validation import as_traj as _as_traj
+from .._validation import rollout, validation_error
+
 __all__ = ["require_pysindy", "pysindy_version", "libraries", "differentiations", "THRESHOLDS", "ALPHAS",
            "SindyFit", "fit_sindy", "rollout", "validation_error", "vector_field_error", "valid_time",
            "field_of_hamiltonian"]
@@ -104,18 +107,6 @@ def differentiations(names=None):
     return {n: factory(n) for n in names}
 
 
-def _as_traj(x, name):
-    arr = np.asarray(x, dtype=np.float64)
-    if arr.ndim == 2:
-        arr = arr[:, None, :]
-    if arr.ndim != 3 or arr.shape[0] < 2:
-        raise ValueError(f"{name} must be trajectories of shape (T, B, D) with T >= 2 (time first), got shape "
-                         f"{arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or Inf")
-    return arr
-
-
 def _as_inputs(u, traj, name):
     if u is None:
         return None
@@ -133,56 +124,6 @@ def _inputs_at(u_of_t, t, batch):
     if u.ndim <= 1:
         u = np.broadcast_to(u.reshape(1, -1), (batch, u.size))
     return u
-
-
-def rollout(field: Callable, x0, dt: float, steps: int, t0: float = 0.0, substeps: int = 4):
-    """Classical Runge-Kutta 4 of ``field(x, t)`` from the states ``x0`` (B, D): ``steps`` saved states ``dt``
-    apart, each ``substeps`` RK4 steps. Returns (steps + 1, B, D); a trajectory that leaves the finite numbers
-    (or grows past 1e8) is NaN from there on (a diverged rollout, never an error)."""
-    x = np.array(x0, dtype=np.float64, ndmin=2)
-    out = np.full((steps + 1,) + x.shape, np.nan)
-    out[0] = x
-    alive = np.ones(len(x), dtype=bool)
-    h = dt / substeps
-    t = float(t0)
-    with np.errstate(all="ignore"):
-        for k in range(1, steps + 1):
-            for _ in range(substeps):
-                xa = x[alive]
-                k1 = field(xa, t)
-                k2 = field(xa + 0.5 * h * k1, t + 0.5 * h)
-                k3 = field(xa + 0.5 * h * k2, t + 0.5 * h)
-                k4 = field(xa + h * k3, t + h)
-                x[alive] = xa + h / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
-                t += h
-                bad = alive & ~(np.all(np.isfinite(x), axis=1) & (np.abs(x).max(axis=1) < 1e8))
-                alive &= ~bad
-                if not alive.any():
-                    return out
-            out[k, alive] = x[alive]
-    return out
-
-
-def validation_error(field: Callable, trajectories, dt: float, horizon: int = 25, stride: int = 25,
-                     substeps: int = 4) -> float:
-    """How well ``field`` predicts observed trajectories (T, B, D), from the data alone (noise included): from
-    every ``stride``-th state of each trajectory, a rollout of ``horizon`` steps (:func:`rollout`), compared with
-    the observed states; sqrt(mean squared error) / the observed states' RMS deviation from their mean. A
-    diverging rollout scores inf. The measure both tools are tuned with."""
-    tr = _as_traj(trajectories, "trajectories")
-    T = tr.shape[0]
-    starts = list(range(0, T - horizon, stride)) or [0]
-    horizon = min(horizon, T - 1)
-    if getattr(field, "time_dependent", False):   # inputs u(t): each start at its own time
-        pred = np.concatenate([rollout(field, tr[s], dt, horizon, t0=s * dt, substeps=substeps) for s in starts],
-                              axis=1)
-    else:                                          # autonomous: all starts in one batch
-        pred = rollout(field, np.concatenate([tr[s] for s in starts]), dt, horizon, substeps=substeps)
-    obs = np.concatenate([tr[s:s + horizon + 1] for s in starts], axis=1)
-    if not np.all(np.isfinite(pred)):
-        return math.inf
-    scale = np.sqrt(np.mean((tr - tr.reshape(-1, tr.shape[2]).mean(axis=0)) ** 2))
-    return float(np.sqrt(np.mean((pred[1:] - obs[1:]) ** 2)) / scale)
 
 
 def vector_field_error(field: Callable, x, xdot, t=None) -> float:

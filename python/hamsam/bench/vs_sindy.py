@@ -6,8 +6,9 @@ validation trajectories (seed 2), 20 held-out test trajectories (seed 3), all fr
 ``level * std of each coordinate over the training states * N(0,1)`` on every observed state (training seed 4,
 validation seed 5); the test states stay clean.
 
-hamsam: ``hs.smooth_trajectories`` (Savitzky-Golay states and derivatives) then ``DenseHamiltonian.fit`` with the
-ridge chosen by GCV; window/order, sampler and groups (dense or separable) chosen by ``sindy.validation_error``.
+hamsam: ``hs.smooth_trajectories`` (Savitzky-Golay states and derivatives) then ``DenseHamiltonian.fit``;
+window/order, sampler, groups (dense or separable), width, ridge (GCV or fixed) and rcond chosen by
+``sindy.validation_error`` over the grid of :func:`candidates`.
 PySINDy: ``sindy.fit_sindy`` (library, derivative estimate, threshold, alpha by the same validation error).
 Measures on the held-out trajectories: relative L2 error of the vector field on their clean states and the valid prediction time of
 rollouts from their initial states (RK4, 4 substeps per dt) against dopri5, up to t = 50 (full mode).
@@ -21,6 +22,7 @@ import numpy as np
 
 import hamsam as hs
 
+from .._validation import choose
 from . import sindy
 from .report import Report, mode_note
 
@@ -33,9 +35,12 @@ CASES = [
     ("double-pendulum", "double pendulum", hs.systems.DoublePendulum, (-1.0, -1.0, -0.5, -0.5),
      (1.0, 1.0, 0.5, 0.5), 1000, False),
 ]
-SMOOTHING = [(9, 6), (51, 3), (101, 5)]     # (window, order) candidates of hs.smooth_trajectories
+SMOOTHING = [(11, 8), (51, 3), (101, 5)]    # (window, order) candidates of hs.smooth_trajectories
 SAMPLERS = ["elm", "u-swim"]
 GROUPS = ["dense", "separable"]             # DenseHamiltonian(groups=...): H(q, p) or T(p) + V(q)
+FINE_RCOND = 1e-16                          # extra candidates with the first (clean-data) smoothing: elm, rcond
+NARROW = 40                                 # extra candidates: elm at this width (fewer weights for noisy
+NARROW_RIDGES = ("gcv", 1e-6, 1e-4)         # targets), the ridge by GCV or fixed
 SINDY_LIBRARIES = ["poly2", "poly3", "poly1+fourier1", "poly3+fourier1"]
 SINDY_DIFFS = ["finite-difference", "fd-6", "smoothed-31"]
 SINDY_THRESHOLDS = (0.0, 1e-3, 1e-2, 0.1)
@@ -59,31 +64,64 @@ def _data(case, n, steps, noise):
     return sy, train, val, test
 
 
-def fit_hamsam(train, val, width, threads, smoothing=SMOOTHING, samplers=SAMPLERS, groups=GROUPS, log=None):
-    """hamsam's side: every (window, order) of ``smoothing``, sampler and groups, the one with the smallest
-    validation error kept. Returns (model, chosen dict, fit seconds of the chosen, seconds of the search, rows)."""
-    d = train.shape[2]
-    best, rows = None, []
-    t_all = time.perf_counter()
-    for w, p in smoothing:
-        if w > train.shape[0]:
-            continue
-        xs, xd = hs.smooth_trajectories(train, DT, w, p, time_axis=0)
+def candidates(width, smoothing=SMOOTHING, samplers=SAMPLERS, groups=GROUPS, narrow=NARROW):
+    """hamsam's grid: per (window, order) of ``smoothing``, every sampler x groups at ``width`` with the ridge by
+    GCV; with the first smoothing also elm at rcond ``FINE_RCOND`` (clean data: the default rcond truncates
+    accurate directions); with every smoothing also elm at width ``narrow`` (None: none) with the ridges
+    ``NARROW_RIDGES``. Each candidate is a dict of the smoothing and the DenseHamiltonian options."""
+    out = []
+    for i, (w, p) in enumerate(smoothing):
         for sampler in samplers:
             for g in groups:
-                model = hs.DenseHamiltonian(width=width, sampler=sampler, regularization="gcv", seed=0,
-                                            threads=threads, groups=g)
-                t0 = time.perf_counter()
-                model.fit(xs.reshape(-1, d), xd.reshape(-1, d), progress=False)
-                secs = time.perf_counter() - t0
-                err = sindy.validation_error(sindy.field_of_hamiltonian(model), val, DT, HORIZON, STRIDE)
-                rows.append({"window": w, "order": p, "sampler": sampler, "groups": g, "validation_error": err,
-                             "fit_seconds": secs, "ridge": model.summary.ridge})
-                if best is None or err < best[1]["validation_error"]:
-                    best = (model, rows[-1])
-        if log:
-            log(f"hamsam: window {w} done, best so far {best[1]}")
-    return best[0], best[1], best[1]["fit_seconds"], time.perf_counter() - t_all, rows
+                out.append({"window": w, "order": p, "sampler": sampler, "groups": g, "width": width,
+                            "regularization": "gcv"})
+        for g in groups if i == 0 else ():
+            out.append({"window": w, "order": p, "sampler": "elm", "groups": g, "width": width,
+                        "regularization": "gcv", "rcond": FINE_RCOND})
+        for g in groups if narrow else ():
+            for r in NARROW_RIDGES:
+                c = {"window": w, "order": p, "sampler": "elm", "groups": g, "width": narrow}
+                c.update({"regularization": "gcv"} if r == "gcv" else {"regularization": "none", "ridge": r})
+                out.append(c)
+    return out
+
+
+def fit_hamsam(train, val, width, threads, smoothing=SMOOTHING, samplers=SAMPLERS, groups=GROUPS, log=None,
+               narrow=NARROW):
+    """hamsam's side: every candidate of :func:`candidates`, the one with the smallest validation error kept
+    (``hamsam._validation.choose``, as ``hs.fit_trajectories(form="auto")`` chooses).
+    Returns (model, chosen dict, fit seconds of the chosen, seconds of the search, rows)."""
+    d = train.shape[2]
+    t_all = time.perf_counter()
+    smoothed = {}
+
+    def fit(cand):
+        w, p = cand["window"], cand["order"]
+        if (w, p) not in smoothed:
+            smoothed[(w, p)] = hs.smooth_trajectories(train, DT, w, p, time_axis=0)
+        xs, xd = smoothed[(w, p)]
+        model = hs.DenseHamiltonian(seed=0, threads=threads,
+                                    **{k: v for k, v in cand.items() if k not in ("window", "order")})
+        t0 = time.perf_counter()
+        model.fit(xs.reshape(-1, d), xd.reshape(-1, d), progress=False)
+        return model, {"fit_seconds": time.perf_counter() - t0, "ridge": model.summary.ridge}
+
+    grid = [c for c in candidates(width, smoothing, samplers, groups, narrow) if c["window"] <= train.shape[0]]
+    model, best, rows = choose(grid, fit, val, DT, HORIZON, STRIDE)
+    if log:
+        log(f"hamsam: {len(rows)} candidates, chosen {best}")
+    return model, best, best["fit_seconds"], time.perf_counter() - t_all, rows
+
+
+def describe(chosen):
+    """A candidate in a few words: smoothing, sampler, groups, width and the ridge / rcond when not the default."""
+    s = (f"({chosen['window']}, {chosen['order']}), {chosen['sampler']}, {chosen['groups']}, width "
+         f"{chosen['width']}")
+    if chosen.get("regularization") == "none":
+        s += f", ridge {chosen['ridge']:g}"
+    if "rcond" in chosen:
+        s += f", rcond {chosen['rcond']:g}"
+    return s
 
 
 def _held_out(field, sy, test, horizon_steps):
@@ -106,6 +144,7 @@ def run(ctx):
     samplers = ctx.pick(SAMPLERS, SAMPLERS, ["u-swim"])
     groups = ctx.pick(GROUPS, GROUPS, ["dense"])
     widths = ctx.pick(None, None, 40)
+    narrow = ctx.pick(NARROW, NARROW, None)
     libs = ctx.pick(SINDY_LIBRARIES, SINDY_LIBRARIES[2:], ["poly1+fourier1"])
     diffs = ctx.pick(SINDY_DIFFS, SINDY_DIFFS, ["fd-6"])
     thresholds = ctx.pick(SINDY_THRESHOLDS, SINDY_THRESHOLDS, (1e-2,))
@@ -113,7 +152,9 @@ def run(ctx):
     report.caps = {"trajectories (train / validation / test)": "/".join(map(str, n)), "steps": steps, "dt": DT,
                    "valid time up to t": t_end, "noise levels": ", ".join(f"{v:g}" for v in levels),
                    "pysindy": sindy.pysindy_version(),
-                   "hamsam grid": f"(window, order) {smoothing} x samplers {samplers} x groups {groups}, GCV ridge",
+                   "hamsam grid": f"(window, order) {smoothing} x samplers {samplers} x groups {groups}, GCV ridge; "
+                                   f"with {smoothing[0]} also elm at rcond {FINE_RCOND:g}; elm at width {narrow} "
+                                   f"with ridge {list(NARROW_RIDGES)}",
                    "pysindy grid": f"libraries {libs}, derivatives {diffs}, thresholds "
                                    f"{list(thresholds)}, alphas {list(SINDY_ALPHAS)}"}
     note = mode_note(ctx.mode, ctx.pick("", f"valid time up to t = {t_end}, a smaller PySINDy grid",
@@ -132,7 +173,7 @@ def run(ctx):
             ctx.log(f"{case.key}, noise {level:g}")
             sy, train, val, test = _data(case, n, steps, level)
             model, chosen, fit_s, search_s, cand = fit_hamsam(train, val, widths or case.width, ctx.threads,
-                                                               smoothing, samplers, groups, ctx.log)
+                                                               smoothing, samplers, groups, ctx.log, narrow)
             h_vf, h_vt = _held_out(sindy.field_of_hamiltonian(model), sy, test, int(round(t_end / DT)))
             sf = sindy.fit_sindy(train, DT, val, library_names=libs, differentiation_names=diffs,
                                  thresholds=thresholds, alphas=SINDY_ALPHAS, horizon=HORIZON, stride=STRIDE,
@@ -149,9 +190,7 @@ def run(ctx):
             t.add(case.label, f"{level:g}", f"{h_vf:.2e} ({np.mean(h_vt):.1f})", f"{s_vf:.2e} ({np.mean(s_vt):.1f})",
                   f"{s_vf / h_vf:.2g}" if h_vf > 0 and math.isfinite(s_vf) else "-",
                   "yes" if case.in_library else "no")
-            c.add(case.label, f"{level:g}", f"({chosen['window']}, {chosen['order']}), {chosen['sampler']}, "
-                  f"{chosen['groups']}, width "
-                  f"{widths or case.width}", f"{fit_s:.2f} / {search_s:.1f}",
+            c.add(case.label, f"{level:g}", describe(chosen), f"{fit_s:.2f} / {search_s:.1f}",
                   f"{sf.library}, {sf.differentiation}, {sf.threshold:g}, {sf.alpha:g}",
                   f"{sf.fit_seconds:.2f} / {sf.tuning_seconds:.1f}")
     t.note = ("Relative L2 error of the vector field on the held-out trajectories' clean states; in parentheses "

@@ -1,0 +1,95 @@
+"""hs.fit_trajectories(form="auto"): the form, sampler and ridge chosen on held-out whole trajectories, and
+form="smooth"."""
+import numpy as np
+import pytest
+
+import hamsam as hs
+from hamsam._validation import validation_error
+
+SYS = hs.systems.Pendulum()
+
+
+def _trajectories(n, noise, dt=0.02, steps=120):
+    tr = hs.sample_trajectories(SYS, [-2, -1], [2, 1], n=n, dt=dt, steps=steps, seed=1)
+    return tr + noise * tr.reshape(-1, 2).std(axis=0) * np.random.default_rng(4).normal(size=tr.shape)
+
+
+def _field_error(model):
+    test = hs.sample_box(SYS, [-1.5, -0.8], [1.5, 0.8], n=400, seed=2)
+    truth = SYS.vector_field(test.x)
+    return np.linalg.norm(model.vector_field(test.x) - truth) / np.linalg.norm(truth)
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.02])
+def test_auto_picks_the_candidate_with_the_least_held_out_error(noise):
+    tr = _trajectories(10, noise)
+    model = hs.DenseHamiltonian(width=60, seed=0)
+    out = hs.fit_trajectories(model, tr, 0.02, form="auto", samplers=("elm",), ridges=(1e-8,))
+    choice, rows = out["choice"], out["candidates"]
+    assert choice["validation_error"] == min(r["validation_error"] for r in rows)
+    assert len(out["held_out"]) == 2 and set(out["held_out"]) <= set(range(10))
+    # the chosen candidate, refitted on all trajectories, is the model returned
+    again = hs.DenseHamiltonian(width=60, seed=0, sampler=choice["sampler"], regularization=choice["regularization"],
+                                ridge=choice["ridge"], rcond=choice.get("rcond", 1e-13))
+    hs.fit_trajectories(again, tr, 0.02, form=choice["form"], window=choice.get("window", 32),
+                        order=choice.get("order", 3), spacing=choice.get("spacing", 1))
+    x = tr.reshape(-1, 2)
+    np.testing.assert_array_equal(model.energy(x), again.energy(x))
+    worst = max(rows, key=lambda r: r["validation_error"])
+    assert worst["validation_error"] > 2 * choice["validation_error"]
+
+
+def test_auto_clear_winners():
+    # clean: the short high-order smoothing beats wide windows and spaced pairs; noisy: a wide window wins
+    clean = hs.fit_trajectories(hs.DenseHamiltonian(width=100, seed=0), _trajectories(10, 0.0), 0.02, form="auto",
+                                samplers=())
+    assert clean["choice"]["form"] == "smooth" and clean["choice"]["window"] == 11
+    noisy_model = hs.DenseHamiltonian(width=60, seed=0)
+    noisy = hs.fit_trajectories(noisy_model, _trajectories(10, 0.02), 0.02, form="auto", samplers=())
+    assert noisy["choice"]["form"] in ("smooth", "weak") and noisy["choice"]["window"] >= 51
+    # and it is better on clean test states than the consecutive pairs of form="pairs"
+    pairs = hs.DenseHamiltonian(width=60, seed=0)
+    hs.fit_trajectories(pairs, _trajectories(10, 0.02), 0.02)
+    assert _field_error(noisy_model) < 0.8 * _field_error(pairs)
+
+
+def test_auto_falls_back_with_few_trajectories():
+    tr = _trajectories(3, 0.0, steps=40)
+    a, b = hs.DenseHamiltonian(width=30, seed=0), hs.DenseHamiltonian(width=30, seed=0)
+    out = hs.fit_trajectories(a, tr, 0.02, form="auto")
+    assert out["choice"]["form"] == "pairs" and "fallback: 3 trajectories" in out["choice"]["reason"]
+    assert out["candidates"] == []
+    hs.fit_trajectories(b, tr, 0.02)
+    np.testing.assert_array_equal(a.energy(tr.reshape(-1, 2)), b.energy(tr.reshape(-1, 2)))
+
+
+def test_smooth_form_is_smooth_trajectories_then_fit():
+    tr = _trajectories(4, 0.01)
+    a, b = hs.DenseHamiltonian(width=40, seed=0), hs.DenseHamiltonian(width=40, seed=0)
+    out = hs.fit_trajectories(a, tr, 0.02, form="smooth", window=31, order=3)
+    assert out["form"] == "smooth" and out["window"] == 31
+    xs, xd = hs.smooth_trajectories(tr, 0.02, 31, 3)
+    b.fit(xs.reshape(-1, 2), xd.reshape(-1, 2), progress=False)
+    np.testing.assert_array_equal(a.energy(xs.reshape(-1, 2)), b.energy(xs.reshape(-1, 2)))
+
+
+def test_validation_error_is_the_bench_one():
+    from hamsam.bench import sindy
+    assert sindy.validation_error is validation_error
+
+
+def test_auto_bad_input():
+    tr = _trajectories(6, 0.0, steps=40)
+    m = hs.DenseHamiltonian(width=20, seed=0)
+    with pytest.raises(ValueError, match="form must be one of 'auto', 'pairs', 'smooth', 'weak'"):
+        hs.fit_trajectories(m, tr, 0.02, form="integral")
+    with pytest.raises(ValueError, match="samplers must name hamsam samplers"):
+        hs.fit_trajectories(m, tr, 0.02, form="auto", samplers=("bogus",))
+    with pytest.raises(ValueError, match="ridges must hold 'gcv', 'holdout' or finite numbers >= 0"):
+        hs.fit_trajectories(m, tr, 0.02, form="auto", ridges=(-1.0,))
+    with pytest.raises(ValueError, match="dt must be a finite number > 0"):
+        hs.fit_trajectories(m, tr, 0.0, form="auto")
+    with pytest.raises(ValueError, match="window must be an odd number"):
+        hs.fit_trajectories(m, tr, 0.02, form="smooth", window=10)
+    with pytest.raises(ValueError, match="DenseHamiltonian"):
+        hs.fit_trajectories(SYS, tr, 0.02, form="auto")
