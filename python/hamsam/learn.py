@@ -119,22 +119,37 @@ def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: str = "i
     test-function-weighted mean of the model's vector field over ``window + 1`` consecutive samples with
     ``-sum phi' x`` (no derivative of the states taken; ``smoothness`` is the test function's power), fitted in
     one solve (``DenseHamiltonian::fit_combined``); ``scheme`` and ``spacing`` do not apply and the model needs no
-    correction. Returns ``{"summary", "form", "window"}``."""
+    correction. Returns ``{"summary", "form", "window"}``.
+
+    ``form="cumulative"``: for noisy states (C++ ``cumulative_form``): each trajectory is cut into segments of
+    ``window`` intervals; within a segment every sample gives one row, its state minus the segment's mean state =
+    the trapezoid integral of the model's vector field from the segment's start minus that integral's segment mean
+    (the unknown start cancels). No derivative of the states is taken and each row's target carries the noise of
+    one sample, so the fit weighs the noisy samples as a trajectory fit would; a small width (e.g. 30-60) and
+    ``window`` 50-250 samples at 1% noise, both chosen on validation trajectories (docs/learning.md). The
+    trapezoid rule limits clean-data fits (error ~ dt^2): prefer ``form="weak"`` on clean data."""
     tr = as_trajectories(trajectories, "trajectories", time_axis)
-    if form == "weak":
+    if form in ("weak", "cumulative"):
         _dense(model)
         if not dt > 0 or not np.isfinite(dt):
             raise ValueError(f"dt must be a finite number > 0, got {dt}")
         ax, ah = as_anchor(anchor, tr.shape[2])
         fresh = _core.DenseHamiltonian(**model._ctor_args())
         times = np.arange(tr.shape[0], dtype=np.float64) * float(dt)
-        summary = _core.fit_weak(fresh, [np.ascontiguousarray(tr[:, b]) for b in range(tr.shape[1])], times,
-                                 as_int(window, "window"), 1, as_int(smoothness, "smoothness"), ax, ah)
+        parts = [np.ascontiguousarray(tr[:, b]) for b in range(tr.shape[1])]
+        if form == "weak":
+            summary = _core.fit_weak(fresh, parts, times, as_int(window, "window"), 1,
+                                     as_int(smoothness, "smoothness"), ax, ah)
+        else:
+            if as_int(window, "window") < 2:
+                raise ValueError(f"window must be >= 2 intervals (the segment length of form='cumulative'), "
+                                 f"got {window}")
+            summary = _core.fit_cumulative(fresh, parts, times, int(window), ax, ah)
         model._adopt(fresh)
         warn_fit(fresh.summary)
-        return {"summary": summary, "form": "weak", "window": int(window)}
+        return {"summary": summary, "form": form, "window": int(window)}
     if form != "pairs":
-        raise ValueError(f"form must be 'pairs' or 'weak', got {form!r}")
+        raise ValueError(f"form must be 'pairs', 'weak' or 'cumulative', got {form!r}")
     s = as_int(spacing, "spacing")
     if not 1 <= s < tr.shape[0]:
         raise ValueError(f"spacing must be >= 1 and below the number of times per trajectory ({tr.shape[0]}), "
