@@ -104,20 +104,22 @@ def fit_snapshots(model, x: ArrayLike, x_next: ArrayLike, h: float, scheme: str 
 
 #: The candidates of ``fit_trajectories(form="auto")`` before the samplers and ridges are crossed in: SG smoothing
 #: of high order in a short window (clean data; also with a smaller rcond, which keeps the directions that accurate
-#: derivatives resolve), of low order in wide windows (noisy data), the weak form, and consecutive and spaced
+#: derivatives resolve), of low order in wide windows (noisy data), the weak form, the cumulative form (noisy
+#: data), and consecutive and spaced
 #: pairs. Those that need more samples per trajectory than there are are skipped.
 AUTO_FORMS = ({"form": "smooth", "window": 11, "order": 8},
               {"form": "smooth", "window": 11, "order": 8, "rcond": 1e-16},
               {"form": "smooth", "window": 51, "order": 3}, {"form": "smooth", "window": 101, "order": 5},
-              {"form": "weak", "window": 64},
+              {"form": "weak", "window": 64}, {"form": "cumulative", "window": 100},
               {"form": "pairs", "spacing": 1}, {"form": "pairs", "spacing": 10})
 #: The fewest trajectories ``form="auto"`` splits (a fifth, at least one, held out); below it, the fallback.
 AUTO_MIN_TRAJECTORIES = 5
-_FORMS = ("auto", "pairs", "smooth", "weak")
+_FORMS = ("auto", "pairs", "smooth", "weak", "cumulative")
 
 
 def _samples_needed(cand):
-    return {"smooth": cand.get("window", 0), "weak": cand.get("window", 0) + 1}.get(cand["form"],
+    return {"smooth": cand.get("window", 0), "weak": cand.get("window", 0) + 1,
+            "cumulative": cand.get("window", 0) + 1}.get(cand["form"],
                                                                                     cand.get("spacing", 1) + 1)
 
 
@@ -210,6 +212,14 @@ def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: str = "i
     one solve (``DenseHamiltonian::fit_combined``); ``scheme`` and ``spacing`` do not apply and the model needs no
     correction. Returns ``{"summary", "form", "window"}``.
 
+    ``form="cumulative"``: for noisy states (C++ ``cumulative_form``): each trajectory is cut into segments of
+    ``window`` intervals; within a segment every sample gives one row, its state minus the segment's mean state =
+    the trapezoid integral of the model's vector field from the segment's start minus that integral's segment mean
+    (the unknown start cancels). No derivative of the states is taken and each row's target carries the noise of
+    one sample, so the fit weighs the noisy samples as a trajectory fit would; a small width (e.g. 30-60) and
+    ``window`` 50-250 samples at 1% noise, both chosen on validation trajectories (docs/learning.md). The
+    trapezoid rule limits clean-data fits (error ~ dt^2): prefer ``form="weak"`` on clean data.
+
     ``form="auto"``: the form and its window / order / spacing (:data:`AUTO_FORMS`), the sampler (the model's and
     ``samplers``) and the ridge (the model's regularization and ``ridges``: "gcv", "holdout" or numbers) chosen
     on held-out whole trajectories: a fifth of them (at least one, drawn with ``seed``) are held out, every
@@ -223,7 +233,7 @@ def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: str = "i
     tr = as_trajectories(trajectories, "trajectories", time_axis)
     if form not in _FORMS:
         raise ValueError(f"form must be one of {', '.join(repr(f) for f in _FORMS)}, got {form!r}")
-    if form in ("auto", "weak", "smooth"):
+    if form in ("auto", "weak", "smooth", "cumulative"):
         _dense(model)
         if not dt > 0 or not np.isfinite(dt):
             raise ValueError(f"dt must be a finite number > 0, got {dt}")
@@ -239,15 +249,22 @@ def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: str = "i
     if form == "smooth":
         return _fit_form(model, tr, dt, {"form": "smooth", "window": as_int(window, "window"),
                                          "order": as_int(order, "order")}, scheme, anchor, smoothness, kwargs)
-    if form == "weak":
+    if form in ("weak", "cumulative"):
         ax, ah = as_anchor(anchor, tr.shape[2])
         fresh = _core.DenseHamiltonian(**model._ctor_args())
         times = np.arange(tr.shape[0], dtype=np.float64) * float(dt)
-        summary = _core.fit_weak(fresh, [np.ascontiguousarray(tr[:, b]) for b in range(tr.shape[1])], times,
-                                 as_int(window, "window"), 1, as_int(smoothness, "smoothness"), ax, ah)
+        parts = [np.ascontiguousarray(tr[:, b]) for b in range(tr.shape[1])]
+        if form == "weak":
+            summary = _core.fit_weak(fresh, parts, times, as_int(window, "window"), 1,
+                                     as_int(smoothness, "smoothness"), ax, ah)
+        else:
+            if as_int(window, "window") < 2:
+                raise ValueError(f"window must be >= 2 intervals (the segment length of form='cumulative'), "
+                                 f"got {window}")
+            summary = _core.fit_cumulative(fresh, parts, times, int(window), ax, ah)
         model._adopt(fresh)
         warn_fit(fresh.summary)
-        return {"summary": summary, "form": "weak", "window": int(window)}
+        return {"summary": summary, "form": form, "window": int(window)}
     s = as_int(spacing, "spacing")
     if not 1 <= s < tr.shape[0]:
         raise ValueError(f"spacing must be >= 1 and below the number of times per trajectory ({tr.shape[0]}), "

@@ -69,6 +69,17 @@ void bind_learn(py::module_& m) {
       },
       py::arg("model"), py::arg("trajectories"), py::arg("times"), py::arg("window"), py::arg("stride"),
       py::arg("smoothness"), py::arg("anchor_x"), py::arg("anchor_h"));
+  m.def(
+      "fit_cumulative",
+      [](DenseHamiltonian& model, const std::vector<Matrix>& trajectories, const Vector& times, Index segment,
+         const std::optional<Matrix>& anchor_x, const std::optional<Vector>& anchor_h) {
+        const std::optional<Anchors> anchors = anchors_of(anchor_x, anchor_h);
+        hamsam_py::Interruptible interruptible;
+        const WeakForm w = cumulative_form(trajectories, times, segment);
+        return model.fit_combined(w.points, w.C, w.targets, anchors);
+      },
+      py::arg("model"), py::arg("trajectories"), py::arg("times"), py::arg("segment"), py::arg("anchor_x"),
+      py::arg("anchor_h"));
   py::class_<CorrectedHamiltonian, Hamiltonian>(m, "CorrectedHamiltonian")
       .def(py::init([](const Hamiltonian& base, const std::string& scheme, double h, int order) {
              return new CorrectedHamiltonian(base, snapshot_scheme_from_string(scheme), h, order);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "hamsam/error.hpp"
@@ -117,15 +118,20 @@ void WeakFormOptions::validate() const {
   require(smoothness >= 2, "smoothness (the test function's power) must be >= 2, got " + std::to_string(smoothness));
 }
 
-WeakForm weak_form(const std::vector<Matrix>& trajectories, const Vector& times, const WeakFormOptions& options) {
-  options.validate();
+namespace {
+
+// The input checks of weak_form and cumulative_form: at least one trajectory, an even number of columns shared by
+// all, finite values, at most times.size() and at least `min_samples` samples each (else "... fewer than " + fix),
+// times finite and strictly increasing. Returns the rows' points (every sample, trajectory after trajectory) and
+// their times, C and the targets still empty.
+WeakForm start_rows(const std::vector<Matrix>& trajectories, const Vector& times, Index min_samples,
+                    const std::string& fix) {
   require(!trajectories.empty(), "trajectories is empty: give at least one trajectory");
-  const Index D = trajectories.front().cols(), K = options.window;
+  const Index D = trajectories.front().cols();
   require(D >= 2 && D % 2 == 0, "trajectories must have an even number of columns (q, p), got " + std::to_string(D));
   require(times.allFinite(), "times contains NaN or Inf");
   for (Index k = 1; k < times.size(); ++k)
     require(times(k) > times(k - 1), "times must be strictly increasing (sample " + std::to_string(k) + ")");
-  WeakForm w;
   Index P = 0;
   for (std::size_t b = 0; b < trajectories.size(); ++b) {
     const Matrix& X = trajectories[b];
@@ -133,20 +139,45 @@ WeakForm weak_form(const std::vector<Matrix>& trajectories, const Vector& times,
                                " columns, the first has " + std::to_string(D));
     require(X.rows() <= times.size(), "trajectory " + std::to_string(b) + " has more samples (" +
                                           std::to_string(X.rows()) + ") than times (" + std::to_string(times.size()) + ")");
-    require(X.rows() > K, "trajectory " + std::to_string(b) + " has " + std::to_string(X.rows()) +
-                              " samples, fewer than window + 1 (" + std::to_string(K + 1) + "): use a smaller window");
+    require(X.rows() >= min_samples, "trajectory " + std::to_string(b) + " has " + std::to_string(X.rows()) +
+                                         " samples, fewer than " + fix);
     require(X.allFinite(), "trajectory " + std::to_string(b) + " contains NaN or Inf");
     P += X.rows();
   }
+  WeakForm w;
   w.points.resize(P, D);
   w.times.resize(P);
+  Index at = 0;
+  for (const Matrix& X : trajectories) {
+    w.points.middleRows(at, X.rows()) = X;
+    w.times.segment(at, X.rows()) = times.head(X.rows());
+    at += X.rows();
+  }
+  return w;
+}
+
+// C (rows.size() x points) from its entries and the targets from their rows.
+void finish_rows(WeakForm& w, const std::vector<Eigen::Triplet<double>>& entries, const std::vector<Vector>& rows) {
+  const Index R = static_cast<Index>(rows.size());
+  w.C.resize(R, w.points.rows());
+  w.C.setFromTriplets(entries.begin(), entries.end());
+  w.targets.resize(R, w.points.cols());
+  for (Index r = 0; r < R; ++r) w.targets.row(r) = rows[static_cast<std::size_t>(r)].transpose();
+}
+
+}  // namespace
+
+WeakForm weak_form(const std::vector<Matrix>& trajectories, const Vector& times, const WeakFormOptions& options) {
+  options.validate();
+  const Index K = options.window;
+  WeakForm w =
+      start_rows(trajectories, times, K + 1, "window + 1 (" + std::to_string(K + 1) + "): use a smaller window");
+  const Index D = w.points.cols();
   std::vector<Eigen::Triplet<double>> entries;
   std::vector<Vector> rows;
   Index at = 0, R = 0;
   Vector phi(K + 1), dphi(K + 1);
   for (const Matrix& X : trajectories) {
-    w.points.middleRows(at, X.rows()) = X;
-    w.times.segment(at, X.rows()) = times.head(X.rows());
     for (Index s0 = 0; s0 + K < X.rows(); s0 += options.stride, ++R) {
       const double t0 = times(s0), t1 = times(s0 + K), half = 0.5 * (t1 - t0), mid = 0.5 * (t0 + t1);
       double norm = 0.0;
@@ -165,10 +196,45 @@ WeakForm weak_form(const std::vector<Matrix>& trajectories, const Vector& times,
     }
     at += X.rows();
   }
-  w.C.resize(R, P);
-  w.C.setFromTriplets(entries.begin(), entries.end());
-  w.targets.resize(R, D);
-  for (Index r = 0; r < R; ++r) w.targets.row(r) = rows[static_cast<std::size_t>(r)].transpose();
+  finish_rows(w, entries, rows);
+  return w;
+}
+
+WeakForm cumulative_form(const std::vector<Matrix>& trajectories, const Vector& times, Index segment) {
+  require(segment >= 2, "segment must be >= 2 intervals (segment + 1 samples per segment), got " +
+                            std::to_string(segment));
+  WeakForm w = start_rows(trajectories, times, 3, "3: give trajectories of at least 3 samples");
+  std::vector<Eigen::Triplet<double>> entries;
+  std::vector<Vector> rows;
+  Index at = 0;
+  for (const Matrix& X : trajectories) {
+    const Index n = X.rows();
+    for (Index s = 0; s + 1 < n; s += segment) {  // consecutive segments share their boundary sample
+      Index e = std::min(s + segment, n - 1);
+      if (n - 1 - e < 2) e = n - 1;  // a tail of fewer than 2 intervals joins this segment
+      const Index m = e - s + 1;
+      // A(k, j): trapezoid weight of sample s + j in the integral from t_s to t_{s + k}
+      Matrix A = Matrix::Zero(m, m);
+      for (Index k = 1; k < m; ++k) {
+        A.row(k).head(k + 1) = A.row(k - 1).head(k + 1);
+        const double h = times(s + k) - times(s + k - 1);
+        A(k, k - 1) += 0.5 * h;
+        A(k, k) += 0.5 * h;
+      }
+      const Vector mean_a = A.colwise().mean().transpose();
+      const Vector mean_x = X.middleRows(s, m).colwise().mean().transpose();
+      for (Index k = 0; k < m; ++k) {
+        for (Index j = 0; j < m; ++j) {
+          const double c = A(k, j) - mean_a(j);
+          if (c != 0.0) entries.emplace_back(static_cast<Index>(rows.size()), at + s + j, c);
+        }
+        rows.push_back(X.row(s + k).transpose() - mean_x);
+      }
+      if (e == n - 1) break;
+    }
+    at += n;
+  }
+  finish_rows(w, entries, rows);
   return w;
 }
 

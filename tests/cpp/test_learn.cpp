@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <map>
+#include <utility>
 
 #include "hamsam/hamsam.hpp"
 #include "test_support.hpp"
@@ -177,13 +179,36 @@ TEST(Learn, TargetsAndBadInput) {
 
 // The weak form: rows C @ (vector field at the points) = targets hold for the true field to quadrature accuracy,
 // and a dense model fitted on them from clean trajectories recovers the pendulum's vector field.
-TEST(WeakForm, RowsHoldForTheTrueFieldAndFitRecoversIt) {
-  const systems::Pendulum sys;
-  const systems::Box box{(Vector(2) << -2.0, -1.0).finished(), (Vector(2) << 2.0, 1.0).finished()};
-  const Trajectory tr = sample_trajectories(sys, box, 10, 0.02, 120, 1, ground_truth_integrator());
+struct PendulumRuns {
+  systems::Pendulum sys;
   std::vector<Matrix> trajectories;
-  for (Index b = 0; b < tr.batch(); ++b) trajectories.push_back(tr.trajectory(b));
-  const Vector times = Vector::LinSpaced(tr.times(), 0.0, 0.02 * double(tr.times() - 1));
+  Vector times;
+};
+// 10 clean pendulum trajectories of 121 samples, dt = 0.02.
+PendulumRuns pendulum_runs() {
+  PendulumRuns r;
+  const systems::Box box{(Vector(2) << -2.0, -1.0).finished(), (Vector(2) << 2.0, 1.0).finished()};
+  const Trajectory tr = sample_trajectories(r.sys, box, 10, 0.02, 120, 1, ground_truth_integrator());
+  for (Index b = 0; b < tr.batch(); ++b) r.trajectories.push_back(tr.trajectory(b));
+  r.times = Vector::LinSpaced(tr.times(), 0.0, 0.02 * double(tr.times() - 1));
+  return r;
+}
+// A dense model (width 200, ELM) fitted on the rows `w`; returns it and its relative vector-field error at w.points.
+std::pair<DenseHamiltonian, double> fit_rows(const systems::Pendulum& sys, const WeakForm& w) {
+  FitOptions fo;
+  fo.width = 200;
+  fo.sampler = Sampler::ELM;
+  DenseHamiltonian model(fo);
+  model.fit_combined(w.points, w.C, w.targets);
+  const Matrix f = model.vector_field(w.points), truth = sys.vector_field(w.points);
+  return {model, (f - truth).norm() / truth.norm()};
+}
+
+TEST(WeakForm, RowsHoldForTheTrueFieldAndFitRecoversIt) {
+  const PendulumRuns runs = pendulum_runs();
+  const systems::Pendulum& sys = runs.sys;
+  const std::vector<Matrix>& trajectories = runs.trajectories;
+  const Vector& times = runs.times;
   WeakFormOptions o;
   o.window = 32;
   const WeakForm w = weak_form(trajectories, times, o);
@@ -191,15 +216,36 @@ TEST(WeakForm, RowsHoldForTheTrueFieldAndFitRecoversIt) {
   EXPECT_EQ(w.C.rows(), 10 * (121 - 32));
   const Matrix lhs = w.C * sys.vector_field(w.points);
   EXPECT_LT((lhs - w.targets).norm() / w.targets.norm(), 1e-7);
-  FitOptions fo;
-  fo.width = 200;
-  fo.sampler = Sampler::ELM;
-  DenseHamiltonian model(fo);
-  model.fit_combined(w.points, w.C, w.targets);
-  const Matrix f = model.vector_field(w.points), truth = sys.vector_field(w.points);
-  EXPECT_LT((f - truth).norm() / truth.norm(), 1e-5);
+  auto [model, error] = fit_rows(sys, w);
+  EXPECT_LT(error, 1e-5);
   test::expect_error([&] { o.window = 200; weak_form(trajectories, times, o); }, "smaller window");
   test::expect_error([&] { model.fit_combined(w.points, w.C, w.targets.topRows(3)); }, "C must have");
+}
+
+// The cumulative form: rows hold for the true field to the trapezoid rule's accuracy; segments share their
+// boundary sample and a tail of fewer than 2 intervals joins the last segment; a fit on the rows of clean
+// trajectories recovers the pendulum's vector field; bad input is an error naming the fix.
+TEST(CumulativeForm, RowsHoldForTheTrueFieldAndFitRecoversIt) {
+  const PendulumRuns runs = pendulum_runs();
+  const WeakForm w = cumulative_form(runs.trajectories, runs.times, 50);
+  EXPECT_EQ(w.points.rows(), 10 * 121);
+  EXPECT_EQ(w.C.rows(), 10 * (51 + 51 + 21));  // [0, 50], [50, 100], [100, 120]
+  EXPECT_EQ(cumulative_form(runs.trajectories, runs.times, 119).C.rows(), 10 * 121);  // the 1-interval tail joins
+  const Matrix lhs = w.C * runs.sys.vector_field(w.points);
+  EXPECT_LT((lhs - w.targets).norm() / w.targets.norm(), 1e-4);
+  EXPECT_LT(fit_rows(runs.sys, w).second, 1e-2);
+}
+
+TEST(CumulativeForm, BadInput) {
+  const Vector times = Vector::LinSpaced(10, 0.0, 0.9);
+  const std::vector<Matrix> ok{Matrix::Ones(10, 2)};
+  test::expect_error([&] { cumulative_form(ok, times, 1); }, "segment must be >= 2");
+  test::expect_error([&] { cumulative_form({Matrix::Ones(2, 2)}, times, 5); }, "at least 3 samples");
+  Matrix bad = Matrix::Ones(10, 2);
+  bad(3, 1) = std::numeric_limits<double>::quiet_NaN();
+  test::expect_error([&] { cumulative_form({bad}, times, 5); }, "NaN or Inf");
+  test::expect_error([&] { cumulative_form({}, times, 5); }, "give at least one trajectory");
+  test::expect_error([&] { cumulative_form({Matrix::Ones(10, 3)}, times, 5); }, "even number of columns");
 }
 
 }  // namespace

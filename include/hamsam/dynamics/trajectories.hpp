@@ -71,4 +71,14 @@ struct WeakFormOptions {
 /// increasing, a window longer than a trajectory).
 WeakForm weak_form(const std::vector<Matrix>& trajectories, const Vector& times, const WeakFormOptions& options = {});
 
+/// The integral form of trajectories over segments, for noisy states: within each segment of `segment` + 1
+/// consecutive samples (the last segment of a trajectory takes what is left, at least 3 samples), the state minus
+/// its segment mean equals the integral of f from the segment's start minus that integral's segment mean:
+///   x_k - mean_i x_i = sum_j (a_kj - mean_i a_ij) f(x_j)      (a_kj the trapezoid weights of int_{t_s}^{t_k})
+/// one row per sample. The unknown state at the segment's start cancels, no derivative of the states is taken and
+/// each target carries the noise of one or the mean of the segment's samples (independent across rows, unlike
+/// overlapping windows), so a least-squares fit weighs the noisy samples as a trajectory fit would. `segment` >= 2
+/// intervals. Checks as weak_form.
+WeakForm cumulative_form(const std::vector<Matrix>& trajectories, const Vector& times, Index segment);
+
 }  // namespace hamsam
