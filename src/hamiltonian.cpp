@@ -65,6 +65,85 @@ Matrix Hamiltonian::third_derivative(const Matrix& X, const Matrix& U, const Mat
   return out;
 }
 
+void check_forms(const GradientForms& f, Index d) {
+  require(f.K.size() == 0 || (f.K.rows() == d && f.K.cols() == d),
+          "forms: K must be empty or " + std::to_string(d) + "x" + std::to_string(d));
+  for (const Matrix& P : f.maps)
+    require(P.rows() == d && P.cols() == d, "forms: every map must be " + std::to_string(d) + "x" + std::to_string(d));
+  for (const auto& t : f.terms)
+    require(t.u >= 0 && t.v >= 0 && t.u < Index(f.maps.size()) && t.v < Index(f.maps.size()),
+            "forms: a term names a map that is not there");
+}
+
+namespace {
+/// The maps' directions U_k = P_k g of every state (rows), stacked k after k, and their Hessian products (one
+/// batched call).
+struct FormDirections {
+  std::vector<Matrix> u, hu;
+};
+
+FormDirections form_directions(const Hamiltonian& H, const Matrix& X, const Matrix& G, const GradientForms& f) {
+  const Index N = X.rows(), k = Index(f.maps.size());
+  FormDirections d;
+  Matrix XX(k * N, X.cols()), UU(k * N, X.cols());
+  for (Index i = 0; i < k; ++i) {
+    d.u.push_back(G * f.maps[std::size_t(i)].transpose());
+    XX.middleRows(i * N, N) = X;
+    UU.middleRows(i * N, N) = d.u.back();
+  }
+  const Matrix HU = H.hessian_product(XX, UU);
+  for (Index i = 0; i < k; ++i) d.hu.push_back(HU.middleRows(i * N, N));
+  return d;
+}
+}  // namespace
+
+Vector Hamiltonian::forms_value(const Matrix& X, const GradientForms& f) const {
+  check_states(X, dof(), "x");
+  check_forms(f, dim());
+  const Matrix G = gradient(X);
+  Vector out = Vector::Zero(X.rows());
+  if (f.K.size() > 0) out = 0.5 * (G * f.K).cwiseProduct(G).rowwise().sum();
+  if (f.terms.empty()) return out;
+  const FormDirections d = form_directions(*this, X, G, f);
+  for (const auto& t : f.terms)
+    out += t.w * d.u[std::size_t(t.u)].cwiseProduct(d.hu[std::size_t(t.v)]).rowwise().sum();
+  return out;
+}
+
+Matrix Hamiltonian::gradient_with_forms(const Matrix& X, const GradientForms& f) const {
+  check_states(X, dof(), "x");
+  check_forms(f, dim());
+  Matrix G = gradient(X);
+  if (f.K.size() == 0 && f.terms.empty()) return G;
+  // The H'' terms of all parts are summed into one vector y per state first.
+  Matrix y = f.K.size() > 0 ? Matrix(G * f.K) : Matrix(Matrix::Zero(X.rows(), X.cols()));
+  Matrix out = G;
+  if (!f.terms.empty()) {
+    const FormDirections d = form_directions(*this, X, G, f);
+    for (const auto& t : f.terms)
+      y += t.w * (d.hu[std::size_t(t.v)] * f.maps[std::size_t(t.u)] + d.hu[std::size_t(t.u)] * f.maps[std::size_t(t.v)]);
+    // One batched third derivative: a block of states per distinct first map.
+    std::vector<Matrix> us, vs;
+    for (std::size_t u = 0; u < f.maps.size(); ++u) {
+      Matrix v = Matrix::Zero(X.rows(), X.cols());
+      bool any = false;
+      for (const auto& t : f.terms)
+        if (std::size_t(t.u) == u) v += t.w * d.u[std::size_t(t.v)], any = true;
+      if (any) us.push_back(d.u[u]), vs.push_back(std::move(v));
+    }
+    const Index N = X.rows(), k = Index(us.size());
+    Matrix XX(k * N, X.cols()), UU(k * N, X.cols()), VV(k * N, X.cols());
+    for (Index i = 0; i < k; ++i) {
+      XX.middleRows(i * N, N) = X;
+      UU.middleRows(i * N, N) = us[std::size_t(i)];
+      VV.middleRows(i * N, N) = vs[std::size_t(i)];
+    }
+    const Matrix T = third_derivative(XX, UU, VV);
+    for (Index i = 0; i < k; ++i) out += T.middleRows(i * N, N);
+  }
+  return out + hessian_product(X, y);
+}
+
 Matrix vector_field_from_gradient(const Matrix& grad) {
   const Index n = grad.cols() / 2;
   Matrix out(grad.rows(), grad.cols());

@@ -87,6 +87,9 @@ class DenseHamiltonian : public Hamiltonian {
   Matrix hessian_product(const Matrix& X, const Matrix& V) const override;
   /// Exact rows W (c o act'''(z_k) o (W^T U_k) o (W^T V_k)).
   Matrix third_derivative(const Matrix& X, const Matrix& U, const Matrix& V) const override;
+  /// Exact, in one pass per block of states (threaded like gradient()): the pre-activations and act', act'',
+  /// act''' once, then every product with W.
+  Matrix gradient_with_forms(const Matrix& X, const GradientForms& f) const override;
 
   const FitOptions& options() const { return options_; }
   FitOptions& options() { return options_; }

@@ -2,10 +2,25 @@
 // Hamiltonian: the one interface shared by ground-truth systems and learned models, so that metrics,
 // integrators and rollouts work with either. States are rows x = (q_1..q_n, p_1..p_n), n = dof().
 #include <string>
+#include <vector>
 
 #include "hamsam/types.hpp"
 
 namespace hamsam {
+
+/// A function of the state built from the gradient g = grad H and the Hessian H'' at x (the modified-Hamiltonian
+/// corrections of dynamics/learn.hpp):
+///   f(x) = 1/2 g^T K g + sum over terms  w (P_u g)^T H''(x) (P_v g),
+/// with K (symmetric, 2n x 2n; empty: no such part) and the maps P_k (2n x 2n) fixed matrices.
+struct GradientForms {
+  struct Term {
+    double w;
+    Index u, v;  ///< indices into maps
+  };
+  Matrix K;
+  std::vector<Matrix> maps;
+  std::vector<Term> terms;
+};
 
 class Hamiltonian {
  public:
@@ -34,6 +49,15 @@ class Hamiltonian {
   /// (step 1e-4 (1 + |X_k|_inf) / |U_k|_inf); dense models override it with the exact form, O(width x 2n) per
   /// state. Used by the gradients of modified-Hamiltonian corrections (dynamics/learn.hpp).
   virtual Matrix third_derivative(const Matrix& X, const Matrix& U, const Matrix& V) const;
+  /// f (GradientForms) at each row of X -> N: one gradient and one batched Hessian product of the maps'
+  /// directions.
+  Vector forms_value(const Matrix& X, const GradientForms& f) const;
+  /// The gradient of H + f at each row of X -> N x 2n: with g' = H'', grad(1/2 g^T K g) = H'' K g and
+  /// grad(u^T H'' v) for u = P_u g, v = P_v g is T(u, v, .) + H'' (P_u^T H'' v + P_v^T H'' u), T the third
+  /// derivative. The default sums the H'' terms into one vector per state (one batched Hessian product of the
+  /// maps' directions, one batched third derivative per distinct first map, one Hessian product); dense models
+  /// override it with one fused pass over the hidden layer.
+  virtual Matrix gradient_with_forms(const Matrix& X, const GradientForms& f) const;
   /// True when H = T(p) + V(q) (explicit symplectic integrators apply).
   virtual bool separable() const { return false; }
 };
@@ -45,6 +69,8 @@ Matrix vector_field_from_gradient(const Matrix& grad);
 
 /// Checks that X has 2n columns, at least one row and only finite values; names `what` in the error.
 void check_states(const Matrix& X, Index dof, const std::string& what);
+/// Checks the shapes of forms for states of dimension d (K empty or d x d, maps d x d, terms naming maps).
+void check_forms(const GradientForms& f, Index d);
 /// Checks that one state x has 2n values, all finite (for hessian()); names `what` in the error.
 void check_state(const Vector& x, Index dof, const std::string& what);
 

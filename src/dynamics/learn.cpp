@@ -30,75 +30,34 @@ void check_pairs(const Matrix& x, const Matrix& x_next, double h) {
 
 using detail::join_states;
 
-/// The modified-Hamiltonian correction of a scheme as weighted quadratic forms of the gradient g = (g_q, g_p):
-///   c = w_qp g_q . g_p + sum over forms of  w  u^T H'' v,
+/// The modified-Hamiltonian correction of a scheme as forms of the gradient g = (g_q, g_p) (GradientForms):
+///   c = w_qp g_q . g_p + sum over terms  w  u^T H'' v,
 /// with u, v among a = (0, g_q), b = (g_p, 0) and f = J g = (g_p, -g_q) = b - a. In these terms
-///   H_pp(g_q, g_q) = a^T H'' a,  H_qq(g_p, g_p) = b^T H'' b,  H_qp(g_p, g_q) = b^T H'' a,  H''(f, f) = f^T H'' f.
-enum class Dir { A, B, F };
-struct Form {
-  double w;
-  Dir u, v;
-};
-struct Correction {
-  double w_qp = 0;
-  std::vector<Form> forms;
-};
-
-Correction correction_forms(SnapshotScheme scheme, double h, int order) {
-  Correction c;
+///   H_pp(g_q, g_q) = a^T H'' a,  H_qq(g_p, g_p) = b^T H'' b,  H_qp(g_p, g_q) = b^T H'' a,  H''(f, f) = f^T H'' f,
+/// and w_qp g_q . g_p = 1/2 g^T K g with K = w_qp [[0, I], [I, 0]].
+GradientForms correction_forms(SnapshotScheme scheme, double h, int order, Index n) {
+  GradientForms c;
   if (scheme == SnapshotScheme::ForwardDifference || order == 0) return c;
   const bool second = order >= 2;
   const double h2 = h * h;
+  Matrix A = Matrix::Zero(2 * n, 2 * n), B = Matrix::Zero(2 * n, 2 * n);  // a = A g, b = B g
+  A.bottomLeftCorner(n, n).setIdentity();
+  B.topRightCorner(n, n).setIdentity();
   switch (scheme) {
     case SnapshotScheme::SymplecticEulerA:
     case SnapshotScheme::SymplecticEulerB:
-      c.w_qp = (scheme == SnapshotScheme::SymplecticEulerB ? 1.0 : -1.0) * 0.5 * h;
-      if (second) c.forms = {{h2 / 12.0, Dir::A, Dir::A}, {h2 / 12.0, Dir::B, Dir::B}, {h2 / 3.0, Dir::B, Dir::A}};
+      c.K = (scheme == SnapshotScheme::SymplecticEulerB ? 1.0 : -1.0) * 0.5 * h * (A + B);
+      if (second) c.maps = {A, B}, c.terms = {{h2 / 12.0, 0, 0}, {h2 / 12.0, 1, 1}, {h2 / 3.0, 1, 0}};
       break;
     case SnapshotScheme::ImplicitMidpoint:
-      if (second) c.forms = {{-h2 / 24.0, Dir::F, Dir::F}};
+      if (second) c.maps = {B - A}, c.terms = {{-h2 / 24.0, 0, 0}};
       break;
     case SnapshotScheme::StormerVerlet:
-      if (second) c.forms = {{-h2 / 24.0, Dir::A, Dir::A}, {h2 / 12.0, Dir::B, Dir::B}, {h2 / 12.0, Dir::B, Dir::A}};
+      if (second) c.maps = {A, B}, c.terms = {{-h2 / 24.0, 0, 0}, {h2 / 12.0, 1, 1}, {h2 / 12.0, 1, 0}};
       break;
     case SnapshotScheme::ForwardDifference: break;
   }
   return c;
-}
-
-/// The directions a, b, f of every state (rows) from the gradients G, and their Hessian products.
-struct Directions {
-  Matrix a, b, f, Ha, Hb, Hf;
-  const Matrix& dir(Dir d) const { return d == Dir::A ? a : d == Dir::B ? b : f; }
-  const Matrix& hdir(Dir d) const { return d == Dir::A ? Ha : d == Dir::B ? Hb : Hf; }
-};
-
-Directions directions(const Hamiltonian& H, const Matrix& X, const Matrix& G) {
-  const Index n = X.cols() / 2, N = X.rows();
-  Directions d;
-  d.a = Matrix::Zero(N, 2 * n);
-  d.b = Matrix::Zero(N, 2 * n);
-  d.a.rightCols(n) = G.leftCols(n);
-  d.b.leftCols(n) = G.rightCols(n);
-  d.f = d.b - d.a;
-  Matrix AB(2 * N, 2 * n), XX(2 * N, 2 * n);
-  AB << d.a, d.b;
-  XX << X, X;
-  const Matrix HAB = H.hessian_product(XX, AB);  // one batched call for both directions
-  d.Ha = HAB.topRows(N);
-  d.Hb = HAB.bottomRows(N);
-  d.Hf = d.Hb - d.Ha;
-  return d;
-}
-
-/// The transpose of the map g -> direction, applied to rows y: a^T y = (y_p, 0), b^T y = (0, y_q), f^T y =
-/// (-y_p, y_q).
-Matrix transpose_map(Dir d, const Matrix& y) {
-  const Index n = y.cols() / 2;
-  Matrix out = Matrix::Zero(y.rows(), y.cols());
-  if (d != Dir::B) out.leftCols(n) = d == Dir::A ? Matrix(y.rightCols(n)) : Matrix(-y.rightCols(n));
-  if (d != Dir::A) out.rightCols(n) = y.leftCols(n);
-  return out;
 }
 }  // namespace
 
@@ -202,58 +161,14 @@ std::string CorrectedHamiltonian::name() const {
 
 Vector CorrectedHamiltonian::correction(const Matrix& X) const {
   check_states(X, dof(), "x");
-  const Correction c = correction_forms(scheme_, h_, order_);
-  Vector out = Vector::Zero(X.rows());
-  if (c.w_qp == 0 && c.forms.empty()) return out;  // the symmetric maps have no h term
-  const Index n = dof();
-  const Matrix G = base_.gradient(X);
-  if (c.w_qp != 0) out = c.w_qp * G.leftCols(n).cwiseProduct(G.rightCols(n)).rowwise().sum();
-  if (c.forms.empty()) return out;
-  const Directions d = directions(base_, X, G);
-  for (const Form& f : c.forms) out += f.w * d.dir(f.u).cwiseProduct(d.hdir(f.v)).rowwise().sum();
-  return out;
+  return base_.forms_value(X, correction_forms(scheme_, h_, order_, dof()));
 }
 
 Vector CorrectedHamiltonian::energy(const Matrix& X) const { return base_.energy(X) + correction(X); }
 
 Matrix CorrectedHamiltonian::gradient(const Matrix& X) const {
   check_states(X, dof(), "x");
-  Matrix G = base_.gradient(X);
-  const Correction c = correction_forms(scheme_, h_, order_);
-  if (c.w_qp == 0 && c.forms.empty()) return G;
-  // With g' = H'' (g a function of x): grad(g_q . g_p) = H'' (g_p, g_q), and grad(u^T H'' v) for u = P g, v = Q g
-  // is T(u, v, .) + H'' (P^T H'' v + Q^T H'' u), T the third derivative. The H'' terms of all forms are summed into one vector y per
-  // state first: one Hessian product, plus one third derivative per distinct first direction.
-  const Index n = dof();
-  Matrix y = Matrix::Zero(X.rows(), X.cols());
-  if (c.w_qp != 0) {
-    y.leftCols(n) = c.w_qp * G.rightCols(n);
-    y.rightCols(n) = c.w_qp * G.leftCols(n);
-  }
-  Matrix out = G;
-  if (!c.forms.empty()) {
-    const Directions d = directions(base_, X, G);
-    for (const Form& f : c.forms) y += f.w * (transpose_map(f.u, d.hdir(f.v)) + transpose_map(f.v, d.hdir(f.u)));
-    // One batched third derivative: a block of states per distinct first direction.
-    std::vector<Matrix> us, vs;
-    for (Dir u : {Dir::A, Dir::B, Dir::F}) {
-      Matrix v = Matrix::Zero(X.rows(), X.cols());
-      bool any = false;
-      for (const Form& f : c.forms)
-        if (f.u == u) v += f.w * d.dir(f.v), any = true;
-      if (any) us.push_back(d.dir(u)), vs.push_back(std::move(v));
-    }
-    const Index N = X.rows(), k = Index(us.size());
-    Matrix XX(k * N, X.cols()), UU(k * N, X.cols()), VV(k * N, X.cols());
-    for (Index i = 0; i < k; ++i) {
-      XX.middleRows(i * N, N) = X;
-      UU.middleRows(i * N, N) = us[std::size_t(i)];
-      VV.middleRows(i * N, N) = vs[std::size_t(i)];
-    }
-    const Matrix T = base_.third_derivative(XX, UU, VV);
-    for (Index i = 0; i < k; ++i) out += T.middleRows(i * N, N);
-  }
-  return out + base_.hessian_product(X, y);
+  return base_.gradient_with_forms(X, correction_forms(scheme_, h_, order_, dof()));
 }
 
 }  // namespace hamsam

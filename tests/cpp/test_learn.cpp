@@ -322,5 +322,67 @@ TEST(Learn, CorrectedGradientMatchesItsEnergy) {
   }
 }
 
+// A dense model seen only through the Hamiltonian interface: the generic closed form of the corrected gradient
+// (its Hessian products and third derivatives, one batched call each), against which the dense model's fused pass
+// is checked.
+class ThroughInterface : public Hamiltonian {
+ public:
+  explicit ThroughInterface(const DenseHamiltonian& h) : h_(h) {}
+  Index dof() const override { return h_.dof(); }
+  std::string name() const override { return "interface"; }
+  Vector energy(const Matrix& X) const override { return h_.energy(X); }
+  Matrix gradient(const Matrix& X) const override { return h_.gradient(X); }
+  Matrix hessian_product(const Matrix& X, const Matrix& V) const override { return h_.hessian_product(X, V); }
+  Matrix third_derivative(const Matrix& X, const Matrix& U, const Matrix& V) const override {
+    return h_.third_derivative(X, U, V);
+  }
+
+ private:
+  const DenseHamiltonian& h_;
+};
+
+// The dense model's fused gradient of the corrected Hamiltonian equals the generic closed form to rounding, for
+// every scheme and order, with and without the kinetic term, other activations, and batches split over threads.
+TEST(Learn, FusedCorrectedGradientMatchesTheGenericForm) {
+  const systems::DoublePendulum dp;
+  const Matrix X = systems::sample_box(dp, dp.default_box(), 300, 8).x;
+  const systems::Dataset data = systems::sample_box(dp, dp.default_box(), 300, 9);
+  std::vector<DenseHamiltonian> models = {double_pendulum_model(5), double_pendulum_model(6, "quadratic")};
+  for (Activation a : {Activation::Sin, Activation::Softplus}) {
+    FitOptions opt;
+    opt.width = 40;
+    opt.sampler = Sampler::ELM;
+    opt.activation = a;
+    opt.threads = 2;
+    models.emplace_back(opt);
+    models.back().fit(data.x, data.xdot);
+  }
+  models[0].options().threads = 2;
+  for (const DenseHamiltonian& H : models) {
+    ASSERT_TRUE(H.fitted());
+    const ThroughInterface generic(H);
+    for (SnapshotScheme s : {SnapshotScheme::ForwardDifference, SnapshotScheme::SymplecticEulerA,
+                             SnapshotScheme::SymplecticEulerB, SnapshotScheme::ImplicitMidpoint,
+                             SnapshotScheme::StormerVerlet}) {
+      for (int order : {0, 1, 2}) {
+        const Matrix fused = CorrectedHamiltonian(H, s, 0.2, order).gradient(X);
+        const Matrix closed = CorrectedHamiltonian(generic, s, 0.2, order).gradient(X);
+        const double scale = closed.cwiseAbs().maxCoeff();
+        EXPECT_LT((fused - closed).cwiseAbs().maxCoeff(), 1e-13 * scale)
+            << H.name() << " " << to_string(s) << " order " << order;
+        const Matrix one = CorrectedHamiltonian(H, s, 0.2, order).gradient(X.topRows(1));
+        EXPECT_LT((one - closed.topRows(1)).cwiseAbs().maxCoeff(), 1e-13 * scale);
+      }
+    }
+  }
+  GradientForms bad;
+  bad.maps = {Matrix::Identity(4, 4)};
+  bad.terms = {{1.0, 0, 1}};
+  test::expect_error([&] { models[0].gradient_with_forms(X, bad); }, "names a map");
+  bad.maps = {Matrix::Identity(2, 2)};
+  bad.terms = {{1.0, 0, 0}};
+  test::expect_error([&] { models[0].gradient_with_forms(X, bad); }, "every map must be 4x4");
+}
+
 }  // namespace
 }  // namespace hamsam
