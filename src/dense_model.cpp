@@ -684,6 +684,9 @@ Matrix DenseHamiltonian::third_derivative(const Matrix& X, const Matrix& U, cons
 Matrix DenseHamiltonian::gradient_with_forms(const Matrix& X, const GradientForms& f) const {
   require_fitted(X, "gradient_with_forms");
   if (f.K.size() == 0 && f.terms.empty()) return gradient(X);
+  // The position-dependent kinetic term is outside the fused pass: the generic form, built on this model's exact
+  // hessian_product and third_derivative, covers it.
+  if (!mass_.empty()) return Hamiltonian::gradient_with_forms(X, f);
   const Index d = X.cols(), n = dof();
   check_forms(f, d);
   const Matrix Wc = layer_.W * c_.asDiagonal();  // D x M: rows of products with c o (.) then W^T

@@ -308,6 +308,7 @@ TEST(Learn, HessianProductsAndThirdDerivatives) {
 TEST(Learn, CorrectedGradientMatchesItsEnergy) {
   const systems::DoublePendulum dp;
   const DenseHamiltonian H = double_pendulum_model(5);
+  const DenseHamiltonian Hq = double_pendulum_model(7, "quadratic-q");  // outside the fused pass: generic form
   const Matrix X = systems::sample_box(dp, dp.default_box(), 20, 6).x;
   const systems::Pendulum p;
   const Matrix Xp = (Matrix(3, 2) << 0.3, -0.2, 1.0, 0.5, -2.0, 1.0).finished();
@@ -316,6 +317,8 @@ TEST(Learn, CorrectedGradientMatchesItsEnergy) {
     for (int order : {1, 2}) {
       const CorrectedHamiltonian c(H, s, 0.2, order);
       EXPECT_LT(test::fd_gradient_error(c, X, 1e-5), 1e-8) << to_string(s) << " order " << order;
+      EXPECT_LT(test::fd_gradient_error(CorrectedHamiltonian(Hq, s, 0.2, order), X, 1e-4), 1e-6)
+          << "quadratic-q " << to_string(s) << " order " << order;
       const CorrectedHamiltonian cp(p, s, 0.2, order);
       EXPECT_LT(test::fd_gradient_error(cp, Xp, 1e-5), 1e-7) << to_string(s) << " order " << order;
     }
