@@ -697,7 +697,7 @@ DenseHamiltonian DenseHamiltonian::with_output_weights(const Vector& c, const Ma
     require(kinetic.size() == 0,
             "with_output_weights: kinetic must be empty: the model has no kinetic term (kinetic \"none\")");
   }
-  DenseHamiltonian out(options_, layer_, c, c0, summary_, kinetic);
+  DenseHamiltonian out(options_, layer_, c, c0, summary_, kinetic, mass_);
   out.metadata_ = metadata_;
   out.units_ = units_;
   return out;

@@ -107,7 +107,7 @@ class _Field:
         self.kinetic = str(opts["kinetic"]) == "quadratic"
         if str(opts["kinetic"]) not in ("none", "quadratic"):
             raise ValueError(f"refine_on_trajectories: kinetic {opts['kinetic']!r} is not supported (supported: "
-                             f"'none', 'quadratic')")
+                             f"'none', 'quadratic'): refit with one of those")
         self.iu = np.triu_indices(self.n) if self.kinetic else (np.zeros(0, int), np.zeros(0, int))
         self.na = len(self.iu[0])
         self.P = self.width + self.na

@@ -145,6 +145,19 @@ def test_unsupported_activation_is_named(monkeypatch):
         hs.refine_on_trajectories(m, tr, DT, time_axis=0)
 
 
+def test_position_dependent_mass_is_refused():
+    sy, tr, _ = _pendulum_data(2, 30, 0.0)
+    m = hs.DenseHamiltonian(width=8, sampler="elm", ridge=1e-4, seed=0, threads=1, kinetic="quadratic-q")
+    xs, xd = hs.smooth_trajectories(tr, DT, 7, 3, time_axis=0)
+    m.fit(xs.reshape(-1, 2), xd.reshape(-1, 2), progress=False)
+    with pytest.raises(ValueError, match="kinetic 'quadratic-q' is not supported .*refit"):
+        hs.refine_on_trajectories(m, tr, DT, time_axis=0)
+    # the C++ setter keeps the position-dependent part
+    m2 = hs.DenseHamiltonian._from_impl(m._impl.with_output_weights(np.asarray(m.c), m.kinetic_matrix, m.c0))
+    x = np.random.default_rng(0).uniform(-1, 1, size=(20, 2))
+    np.testing.assert_array_equal(m2.gradient(x), m.gradient(x))
+
+
 def test_refine_zero_iterations_keeps_the_weights_and_single_trajectory():
     sy, tr, _ = _pendulum_data(1, 30, 0.0)
     m, _ = _fitted(tr, window=7, order=3)
