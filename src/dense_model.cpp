@@ -753,4 +753,26 @@ Matrix DenseHamiltonian::gradient(const Matrix& x) const {
   return out;
 }
 
+DenseHamiltonian DenseHamiltonian::with_output_weights(const Vector& c, const Matrix& kinetic, double c0) const {
+  require(fitted(), "with_output_weights: the model is not fitted yet: call fit() or load a model file");
+  require(c.size() == c_.size(), "with_output_weights: c must have one value per neuron (" +
+                                     std::to_string(c_.size()) + "), got " + std::to_string(c.size()));
+  require(c.allFinite(), "with_output_weights: c contains NaN or Inf");
+  require(std::isfinite(c0), "with_output_weights: c0 must be finite");
+  if (kinetic_.size() > 0) {
+    require(kinetic.rows() == dof() && kinetic.cols() == dof(),
+            "with_output_weights: kinetic must be dof x dof (" + std::to_string(dof()) + " x " +
+                std::to_string(dof()) + "), the matrix A of the kinetic term");
+    require(kinetic.allFinite(), "with_output_weights: kinetic contains NaN or Inf");
+    require(kinetic == kinetic.transpose(), "with_output_weights: kinetic must be symmetric");
+  } else {
+    require(kinetic.size() == 0,
+            "with_output_weights: kinetic must be empty: the model has no kinetic term (kinetic \"none\")");
+  }
+  DenseHamiltonian out(options_, layer_, c, c0, summary_, kinetic, mass_);
+  out.metadata_ = metadata_;
+  out.units_ = units_;
+  return out;
+}
+
 }  // namespace hamsam

@@ -112,6 +112,12 @@ class DenseHamiltonian : public Hamiltonian {
   /// versions; the Python package names the systems, e.g. "ase" or "metal"). Throws Error (check_units).
   const std::string& units() const { return units_; }
   void set_units(const std::string& units);
+  /// A copy with the same options, hidden layer, metadata and units and new output weights: `c` (one per
+  /// neuron), `kinetic` (the kinetic term's A, dof x dof and symmetric, with kinetic "quadratic", its constant
+  /// part with "quadratic-q", whose position-dependent part is kept; empty otherwise) and the constant `c0`. For
+  /// refinements that keep the sampled layer (Python's refine_on_trajectories). Throws Error naming the argument if the model is not fitted, on a wrong shape or on
+  /// NaN/Inf.
+  DenseHamiltonian with_output_weights(const Vector& c, const Matrix& kinetic, double c0) const;
 
  private:
   /// fit() and fit_averaged(): `also` holds fit_averaged's extra point sets (empty for fit()).

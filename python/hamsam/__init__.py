@@ -36,6 +36,7 @@ from .dynamics import (add_noise, finite_difference, integrators, rollout_metric
 from .graph import BoundGraphHamiltonian, GraphHamiltonian, graph_velocity_verlet
 from .learn import (CorrectedHamiltonian, fit_snapshots, fit_trajectories, select_ridge, smooth_trajectories,
                     snapshot_targets)
+from ._matching import TrajectoryRefinement, refine_on_trajectories
 from .systems import Dataset, sample_box
 from .tools import FitMemoryError, check_fit_memory, doctor, estimate_fit_memory
 
@@ -60,6 +61,8 @@ __all__ = [
     "fit_trajectories",
     "smooth_trajectories",
     "CorrectedHamiltonian",
+    "refine_on_trajectories",
+    "TrajectoryRefinement",
     "select_ridge",
     "Hamiltonian",
     "DenseHamiltonian",

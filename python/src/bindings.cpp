@@ -171,7 +171,9 @@ PYBIND11_MODULE(_core, m) {
           },
           "hamsam's own threads for evaluations (0 = all cores); results do not depend on it.")
       .def_property("metadata_json", &DenseHamiltonian::metadata, &DenseHamiltonian::set_metadata)
-      .def_property("units", &DenseHamiltonian::units, &DenseHamiltonian::set_units);
+      .def_property("units", &DenseHamiltonian::units, &DenseHamiltonian::set_units)
+      .def("with_output_weights", &DenseHamiltonian::with_output_weights, py::arg("c"), py::arg("kinetic"),
+           py::arg("c0"), "A copy with the same hidden layer and new output weights c, kinetic matrix and constant.");
 
   m.def("save_model", &save_model, py::arg("model"), py::arg("path"), py::arg("overwrite") = false,
         py::call_guard<py::gil_scoped_release>());
