@@ -80,7 +80,10 @@ def test_ase_md_with_the_calculator_equals_hamsam_rollout(runs, copper_model):
     hamsam's own from a start moved by the rounding of a position (both about 4e-10 relative in the positions
     and 1.5e-8 in the momenta at the default rcond; 6e-12 with rcond 1e-11, whose smaller output weights make
     forces with less rounding noise). That, not a fixed bound, is the measure: MD amplifies any difference in
-    the last bits of the forces, and a fixed bound measures the model's rounding noise."""
+    the last bits of the forces, and a fixed bound measures the model's rounding noise. The bounds are 10x that
+    floor: one nudged run samples a chaotic divergence, so the two differences vary by a few times between
+    machines (the end energy differed by 4.6x the floor on a fresh install); a real difference in the forces,
+    masses or units is orders of magnitude above it."""
     a, energies = runs["model"]
     final, nudged = runs["hamsam"][-1], runs["nudged"][-1]
     n = len(a)
@@ -88,12 +91,12 @@ def test_ase_md_with_the_calculator_equals_hamsam_rollout(runs, copper_model):
     assert np.linalg.norm(q - runs["atoms"].get_positions()) > 1.0  # the atoms moved
     floor_q, floor_p = relative(nudged[: 3 * n], final[: 3 * n]), relative(nudged[3 * n:], final[3 * n:])
     assert 0 < floor_q < 1e-8 and floor_p < 1e-6  # rounding is amplified, not more (4e-10, 1.5e-8 measured)
-    assert relative(a.get_positions(), q) < 3 * floor_q, (relative(a.get_positions(), q), floor_q)
-    assert relative(a.get_momenta(), p) < 3 * floor_p, (relative(a.get_momenta(), p), floor_p)
+    assert relative(a.get_positions(), q) < 10 * floor_q, (relative(a.get_positions(), q), floor_q)
+    assert relative(a.get_momenta(), p) < 10 * floor_p, (relative(a.get_momenta(), p), floor_p)
     # The bound model's H (|p|^2 / 2m + V) is ASE's total energy (at the end, to the same floor).
     assert runs["H"][0] == pytest.approx(energies[0], rel=1e-12)
     floor_h = abs(runs["H nudged"][-1] - runs["H"][-1])
-    assert abs(runs["H"][-1] - energies[-1]) < 3 * floor_h + 1e-12 * abs(energies[-1])
+    assert abs(runs["H"][-1] - energies[-1]) < 10 * floor_h + 1e-12 * abs(energies[-1])
     # At the same state the Calculator's forces are the bound model's, to rounding (equal bits measured).
     for x in runs["hamsam"][::25]:
         b = runs["atoms"].copy()
@@ -160,9 +163,9 @@ def test_triclinic_cell_md_equals_ase(copper_model):
     n = len(a)
     q = traj[-1][: 3 * n].reshape(-1, 3)
     floor_q = relative(nudged[-1][: 3 * n], traj[-1][: 3 * n])  # as in the 1000-step comparison above
-    assert relative(a.get_positions(), q) < max(3 * floor_q, 1e-13), (relative(a.get_positions(), q), floor_q)
+    assert relative(a.get_positions(), q) < max(10 * floor_q, 1e-13), (relative(a.get_positions(), q), floor_q)
     floor_h = abs(h.energy(nudged[-1]) - h.energy(traj[-1]))
-    assert abs(h.energy(traj[-1]) - a.get_total_energy()) < 3 * floor_h + 1e-12 * abs(a.get_total_energy())
+    assert abs(h.energy(traj[-1]) - a.get_total_energy()) < 10 * floor_h + 1e-12 * abs(a.get_total_energy())
 
 
 def md_data(seed, count, every=10):
