@@ -85,3 +85,9 @@ def test_materials_suite_tiny(tmp_path, cases):
     assert [r[0] for r in mixed["rows"]] == ["pair", "pair + density"]
     assert mixed["columns"][1:4] == [f"force rel. L2 ({g})" for g in ("bulk", "liquid", "surface")]
     assert all(np.isfinite(x) for r in mixed["rows"] for x in r[1:])
+
+
+@pytest.mark.parametrize("rattle", [-0.1, float("nan"), float("inf")])
+def test_rattle_must_be_a_finite_displacement(rattle):
+    with pytest.raises(ValueError, match="rattle must be a finite displacement >= 0"):
+        emt_snapshots("Cu", 2, 500.0, count=1, every=1, equilibrate=1, seed=1, rattle=rattle)
