@@ -6,7 +6,7 @@ time first, sampled ``dt`` apart."""
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -53,36 +53,87 @@ def rollout(field: Callable, x0, dt: float, steps: int, t0: float = 0.0, substep
     return out
 
 
-def validation_error(field: Callable, trajectories, dt: float, horizon: int = 25, stride: int = 25,
-                     substeps: int = 4) -> float:
+def validation_error(field: Callable, trajectories, dt: float, horizon: Optional[int] = 25,
+                     stride: Optional[int] = 25, substeps: int = 4, fit_starts: int = 0) -> float:
     """How well ``field`` predicts observed trajectories (T, B, D), from the data alone (noise included): from
     every ``stride``-th state of each trajectory, a rollout of ``horizon`` steps (:func:`rollout`), compared with
     the observed states; sqrt(mean squared error) / the observed states' RMS deviation from their mean. A
-    diverging rollout scores inf. The measure both tools are tuned with."""
+    diverging rollout scores inf. The measure both tools are tuned with. ``horizon=None``: the whole
+    trajectories (one rollout each; ``stride`` is then ignored).
+
+    ``fit_starts`` > 0: each rollout's start state is not the observed (noisy) state but the one that fits the
+    window's observations best: that many Gauss-Newton steps on the window's squared error, each coordinate
+    scaled by its standard deviation, the sensitivities by forward differences (a step that does not lower a
+    window's error is not taken). On noisy data the noise of the observed start would otherwise propagate
+    through the whole rollout and hide the differences between models; with fitted starts over long windows
+    the error of the vector field accumulates while the observation noise stays a constant floor."""
     tr = as_traj(trajectories, "trajectories")
-    T = tr.shape[0]
+    T, B, D = tr.shape
+    for name, v in (("horizon", horizon), ("stride", stride)):
+        if v is not None and not (isinstance(v, (int, np.integer)) and v >= 1):
+            raise ValueError(f"{name} must be an integer >= 1 or None, got {v!r}")
+    if not (isinstance(fit_starts, (int, np.integer)) and fit_starts >= 0):
+        raise ValueError(f"fit_starts must be an integer >= 0 (Gauss-Newton steps; 0: the observed starts), got "
+                         f"{fit_starts!r}")
+    horizon = T - 1 if horizon is None else min(int(horizon), T - 1)
+    stride = T if horizon == T - 1 or stride is None else int(stride)
     starts = list(range(0, T - horizon, stride)) or [0]
-    horizon = min(horizon, T - 1)
-    if getattr(field, "time_dependent", False):   # inputs u(t): each start at its own time
-        pred = np.concatenate([rollout(field, tr[s], dt, horizon, t0=s * dt, substeps=substeps) for s in starts],
-                              axis=1)
-    else:                                          # autonomous: all starts in one batch
-        pred = rollout(field, np.concatenate([tr[s] for s in starts]), dt, horizon, substeps=substeps)
+    timed = getattr(field, "time_dependent", False)   # inputs u(t): each start at its own time
+
+    def predict(x0s):
+        """Rollouts from start states x0s (one (B', D) block per start, B' a multiple of B); (H+1, sum B', D)."""
+        if timed:
+            return np.concatenate([rollout(field, x0, dt, horizon, t0=s * dt, substeps=substeps)
+                                   for s, x0 in zip(starts, x0s)], axis=1)
+        return rollout(field, np.concatenate(x0s), dt, horizon, substeps=substeps)
+
     obs = np.concatenate([tr[s:s + horizon + 1] for s in starts], axis=1)
+    x0 = np.concatenate([tr[s] for s in starts])
+    pred = predict(np.split(x0, len(starts)))
     if not np.all(np.isfinite(pred)):
         return math.inf
-    scale = np.sqrt(np.mean((tr - tr.reshape(-1, tr.shape[2]).mean(axis=0)) ** 2))
+    if fit_starts > 0:
+        sc = tr.reshape(-1, D).std(axis=0)
+        sc = np.where(sc > 0, sc, 1.0)
+        eps = 1e-6 * sc
+        N = len(x0)
+        with np.errstate(all="ignore"):
+            err = np.sum(((obs - pred) / sc) ** 2, axis=(0, 2))
+            for _ in range(int(fit_starts)):
+                blocks = [np.concatenate([b] + [b + eps[j] * np.eye(D)[j] for j in range(D)])
+                          for b in np.split(x0, len(starts))]
+                per = predict(blocks)             # per start: base then D perturbed copies
+                n = N // len(starts)
+                per = per.reshape(horizon + 1, len(starts), D + 1, n, D)
+                base = per[:, :, 0]
+                J = np.stack([(per[:, :, j + 1] - base) / eps[j] for j in range(D)], axis=-1)   # d x / d x0_j
+                J = (J / sc[:, None]).reshape(horizon + 1, N, D, D).transpose(1, 0, 2, 3).reshape(N, -1, D)
+                r = ((obs - base.reshape(horizon + 1, N, D)) / sc).transpose(1, 0, 2).reshape(N, -1)
+                A = np.einsum("nki,nkj->nij", J, J)
+                A += (1e-12 * np.trace(A, axis1=1, axis2=2) / D + 1e-300)[:, None, None] * np.eye(D)
+                step = np.linalg.solve(A, np.einsum("nki,nk->ni", J, r)[..., None])[..., 0]
+                x_new = x0 + step
+                p_new = predict(np.split(x_new, len(starts)))
+                e_new = np.sum(((obs - p_new) / sc) ** 2, axis=(0, 2))
+                better = np.isfinite(e_new) & (e_new < err)
+                if not better.any():
+                    break
+                x0[better], err[better] = x_new[better], e_new[better]
+                pred[:, better] = p_new[:, better]
+    scale = np.sqrt(np.mean((tr - tr.reshape(-1, D).mean(axis=0)) ** 2))
     return float(np.sqrt(np.mean((pred[1:] - obs[1:]) ** 2)) / scale)
 
 
-def choose(candidates, fit: Callable, trajectories, dt: float, horizon: int = 25, stride: int = 25):
+def choose(candidates, fit: Callable, trajectories, dt: float, horizon: Optional[int] = 25,
+           stride: Optional[int] = 25, fit_starts: int = 0):
     """Fits every candidate (``fit(candidate) -> (model, extra dict)``, the model with a ``vector_field(x)``) and
-    scores it by :func:`validation_error` on ``trajectories``. Returns ``(best model, best row, rows)``, a row being
+    scores it by :func:`validation_error` on ``trajectories`` (``horizon``, ``stride``, ``fit_starts`` as there). Returns ``(best model, best row, rows)``, a row being
     the candidate's dict with ``validation_error`` and the extra entries; the first of equal scores wins."""
     best, rows = None, []
     for cand in candidates:
         model, extra = fit(cand)
-        err = validation_error(lambda x, t, m=model: m.vector_field(x), trajectories, dt, horizon, stride)
+        err = validation_error(lambda x, t, m=model: m.vector_field(x), trajectories, dt, horizon, stride,
+                               fit_starts=fit_starts)
         rows.append(dict(cand, validation_error=err, **extra))
         if best is None or err < best[1]["validation_error"]:
             best = (model, rows[-1])

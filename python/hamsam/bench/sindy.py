@@ -261,10 +261,11 @@ def _fit_one(ps, lib, diff, x, dt, u, threshold, alpha, xdots):
 
 def fit_sindy(train, dt: float, validation, *, u_train=None, u_of_t: Optional[Callable] = None,
               library_names=None, differentiation_names=None, thresholds=THRESHOLDS, alphas=ALPHAS,
-              horizon: int = 25, stride: int = 25, log: Optional[Callable] = None) -> SindyFit:
+              horizon: Optional[int] = 25, stride: Optional[int] = 25, fit_starts: int = 0,
+              log: Optional[Callable] = None) -> SindyFit:
     """Fits PySINDy to the trajectories ``train`` (T, B, D) sampled ``dt`` apart, choosing the library, the
     derivative estimate, STLSQ's threshold and alpha by :func:`validation_error` on ``validation`` (T', B', D)
-    (rollouts of ``horizon`` steps from every ``stride``-th state). Known inputs: ``u_train`` (T, B, m) at the
+    (rollouts of ``horizon`` steps from every ``stride``-th state, ``fit_starts`` as there). Known inputs: ``u_train`` (T, B, m) at the
     sample times and ``u_of_t(t)`` for the rollouts (both or neither). Returns a :class:`SindyFit`."""
     ps = require_pysindy()
     tr = _as_traj(train, "train")
@@ -289,7 +290,7 @@ def fit_sindy(train, dt: float, validation, *, u_train=None, u_of_t: Optional[Ca
                 for thr in thresholds:
                     model, secs = _fit_one(ps, lib, diff, x, dt, ul, thr, alpha, xdots)
                     fit = SindyFit(model, lib, diff, thr, alpha, math.inf, secs, 0.0, u_of_t=u_of_t)
-                    err = validation_error(_timed(fit), val, dt, horizon, stride)
+                    err = validation_error(_timed(fit), val, dt, horizon, stride, fit_starts=fit_starts)
                     cands.append({"library": lib, "differentiation": diff, "threshold": thr, "alpha": alpha,
                                   "validation_error": err, "fit_seconds": secs})
                     if best is None or err < best.validation_error:

@@ -7,9 +7,11 @@ validation trajectories (seed 2), 20 held-out test trajectories (seed 3), all fr
 validation seed 5); the test states stay clean.
 
 hamsam: ``hs.smooth_trajectories`` (Savitzky-Golay states and derivatives) then ``DenseHamiltonian.fit``;
-window/order, sampler, groups (dense or separable), width, ridge (GCV or fixed) and rcond chosen by
-``sindy.validation_error`` over the grid of :func:`candidates`.
+window/order, sampler, groups (dense or separable), kinetic term, width, ridge (GCV or fixed) and rcond chosen by
+``sindy.validation_error`` over the grid of :func:`candidates`, then the best narrow candidates refined on the
+training trajectories (``hs.refine_on_trajectories``) and kept where validation prefers them.
 PySINDy: ``sindy.fit_sindy`` (library, derivative estimate, threshold, alpha by the same validation error).
+Validation error (both tools): rollouts over each whole validation trajectory from the start state fitted to it.
 Measures on the held-out trajectories: relative L2 error of the vector field on their clean states and the valid prediction time of
 rollouts from their initial states (RK4, 4 substeps per dt) against dopri5, up to t = 50 (full mode).
 """
@@ -22,12 +24,16 @@ import numpy as np
 
 import hamsam as hs
 
-from .._validation import choose
+from .._validation import choose, validation_error
 from . import sindy
 from .report import Report, mode_note
 
 DT = 0.02
-HORIZON, STRIDE = 50, 25              # validation rollouts: 1 time unit from every 25th observed state
+# Validation (both tools): one rollout over each whole validation trajectory (5 time units) from the start state
+# fitted to it (FIT_STARTS Gauss-Newton steps): with 1% noise, rollouts of 1 time unit from the noisy observed
+# states scored every candidate within 1% of the others (the start's noise dominated); over whole trajectories
+# from fitted starts the vector field's error accumulates above the noise floor.
+HORIZON, STRIDE, FIT_STARTS = None, None, 3
 # (key, label, system, box low, box high, width, does a PySINDy library hold the truth)
 CASES = [
     ("pendulum", "pendulum", hs.systems.Pendulum, (-2.0, -1.0), (2.0, 1.0), 300, True),
@@ -41,6 +47,10 @@ GROUPS = ["dense", "separable"]             # DenseHamiltonian(groups=...): H(q,
 FINE_RCOND = 1e-16                          # extra candidates with the first (clean-data) smoothing: elm, rcond
 NARROW = 40                                 # extra candidates: elm at this width (fewer weights for noisy
 NARROW_RIDGES = ("gcv", 1e-6, 1e-4)         # targets), the ridge by GCV or fixed
+# extra candidates: T = p^T A p / 2 exactly (kinetic="quadratic") plus a sampled V(q), elm, (width, ridge)
+KINETIC = ((20, 1e-4), (40, 1e-6), (100, 1e-4))
+REFINE_TOP, REFINE_WIDTH = 2, 100           # the best REFINE_TOP candidates of width <= REFINE_WIDTH by validation
+REFINE = dict(iterations=4, damping=1e-6, substeps=2)   # are refined on the training trajectories (output error)
 SINDY_LIBRARIES = ["poly2", "poly3", "poly1+fourier1", "poly3+fourier1"]
 SINDY_DIFFS = ["finite-difference", "fd-6", "smoothed-31"]
 SINDY_THRESHOLDS = (0.0, 1e-3, 1e-2, 0.1)
@@ -64,11 +74,13 @@ def _data(case, n, steps, noise):
     return sy, train, val, test
 
 
-def candidates(width, smoothing=SMOOTHING, samplers=SAMPLERS, groups=GROUPS, narrow=NARROW):
+def candidates(width, smoothing=SMOOTHING, samplers=SAMPLERS, groups=GROUPS, narrow=NARROW, kinetic=KINETIC):
     """hamsam's grid: per (window, order) of ``smoothing``, every sampler x groups at ``width`` with the ridge by
     GCV; with the first smoothing also elm at rcond ``FINE_RCOND`` (clean data: the default rcond truncates
     accurate directions); with every smoothing also elm at width ``narrow`` (None: none) with the ridges
-    ``NARROW_RIDGES``. Each candidate is a dict of the smoothing and the DenseHamiltonian options."""
+    ``NARROW_RIDGES``, and elm with ``kinetic="quadratic"`` (an exact quadratic kinetic term beside a sampled
+    V(q)) at each (width, ridge) of ``kinetic``. Each candidate is a dict of the smoothing and the
+    DenseHamiltonian options."""
     out = []
     for i, (w, p) in enumerate(smoothing):
         for sampler in samplers:
@@ -83,13 +95,18 @@ def candidates(width, smoothing=SMOOTHING, samplers=SAMPLERS, groups=GROUPS, nar
                 c = {"window": w, "order": p, "sampler": "elm", "groups": g, "width": narrow}
                 c.update({"regularization": "gcv"} if r == "gcv" else {"regularization": "none", "ridge": r})
                 out.append(c)
+        for kw, r in kinetic or ():
+            out.append({"window": w, "order": p, "sampler": "elm", "groups": "separable", "kinetic": "quadratic",
+                        "width": kw, "regularization": "none", "ridge": r})
     return out
 
 
 def fit_hamsam(train, val, width, threads, smoothing=SMOOTHING, samplers=SAMPLERS, groups=GROUPS, log=None,
-               narrow=NARROW):
-    """hamsam's side: every candidate of :func:`candidates`, the one with the smallest validation error kept
-    (``hamsam._validation.choose``, as ``hs.fit_trajectories(form="auto")`` chooses).
+               narrow=NARROW, kinetic=KINETIC, refine_top=REFINE_TOP):
+    """hamsam's side: every candidate of :func:`candidates`, scored by the validation error
+    (``hamsam._validation.choose``, as ``hs.fit_trajectories(form="auto")`` chooses); then the ``refine_top``
+    best of width <= ``REFINE_WIDTH`` refined on the training trajectories (``hs.refine_on_trajectories``,
+    ``REFINE``, from the smoothed first states) and scored the same way; the smallest validation error wins.
     Returns (model, chosen dict, fit seconds of the chosen, seconds of the search, rows)."""
     d = train.shape[2]
     t_all = time.perf_counter()
@@ -106,8 +123,24 @@ def fit_hamsam(train, val, width, threads, smoothing=SMOOTHING, samplers=SAMPLER
         model.fit(xs.reshape(-1, d), xd.reshape(-1, d), progress=False)
         return model, {"fit_seconds": time.perf_counter() - t0, "ridge": model.summary.ridge}
 
-    grid = [c for c in candidates(width, smoothing, samplers, groups, narrow) if c["window"] <= train.shape[0]]
-    model, best, rows = choose(grid, fit, val, DT, HORIZON, STRIDE)
+    grid = [c for c in candidates(width, smoothing, samplers, groups, narrow, kinetic)
+            if c["window"] <= train.shape[0]]
+    model, best, rows = choose(grid, fit, val, DT, HORIZON, STRIDE, FIT_STARTS)
+    ranked = sorted((i for i, r in enumerate(rows) if r["width"] <= REFINE_WIDTH
+                     and math.isfinite(r["validation_error"])), key=lambda i: rows[i]["validation_error"])
+    for cand in [grid[i] for i in ranked[:refine_top]]:      # rows[i] was scored from grid[i]
+        base, extra = fit(cand)
+        t0 = time.perf_counter()
+        x0 = smoothed[(cand["window"], cand["order"])][0][0]        # the smoothed first states
+        refined, rep = hs.refine_on_trajectories(base, train, DT, initial_states=x0, **REFINE)
+        secs = time.perf_counter() - t0
+        err = validation_error(lambda x, t, m=refined: m.vector_field(x), val, DT, HORIZON, STRIDE,
+                               fit_starts=FIT_STARTS)
+        rows.append(dict(cand, refined=True, validation_error=err, ridge=extra["ridge"],
+                         fit_seconds=extra["fit_seconds"] + secs, refine_seconds=secs,
+                         misfit=[float(m) for m in rep.misfit]))
+        if err < best["validation_error"]:
+            model, best = refined, rows[-1]
     if log:
         log(f"hamsam: {len(rows)} candidates, chosen {best}")
     return model, best, best["fit_seconds"], time.perf_counter() - t_all, rows
@@ -117,10 +150,14 @@ def describe(chosen):
     """A candidate in a few words: smoothing, sampler, groups, width and the ridge / rcond when not the default."""
     s = (f"({chosen['window']}, {chosen['order']}), {chosen['sampler']}, {chosen['groups']}, width "
          f"{chosen['width']}")
+    if chosen.get("kinetic"):
+        s += f", kinetic {chosen['kinetic']}"
     if chosen.get("regularization") == "none":
         s += f", ridge {chosen['ridge']:g}"
     if "rcond" in chosen:
         s += f", rcond {chosen['rcond']:g}"
+    if chosen.get("refined"):
+        s += ", refined on the trajectories"
     return s
 
 
@@ -145,6 +182,8 @@ def run(ctx):
     groups = ctx.pick(GROUPS, GROUPS, ["dense"])
     widths = ctx.pick(None, None, 40)
     narrow = ctx.pick(NARROW, NARROW, None)
+    kinetic = ctx.pick(KINETIC, KINETIC, ())
+    refine_top = ctx.pick(REFINE_TOP, REFINE_TOP, 1)
     libs = ctx.pick(SINDY_LIBRARIES, SINDY_LIBRARIES[2:], ["poly1+fourier1"])
     diffs = ctx.pick(SINDY_DIFFS, SINDY_DIFFS, ["fd-6"])
     thresholds = ctx.pick(SINDY_THRESHOLDS, SINDY_THRESHOLDS, (1e-2,))
@@ -154,7 +193,11 @@ def run(ctx):
                    "pysindy": sindy.pysindy_version(),
                    "hamsam grid": f"(window, order) {smoothing} x samplers {samplers} x groups {groups}, GCV ridge; "
                                    f"with {smoothing[0]} also elm at rcond {FINE_RCOND:g}; elm at width {narrow} "
-                                   f"with ridge {list(NARROW_RIDGES)}",
+                                   f"with ridge {list(NARROW_RIDGES)}; elm, separable, kinetic quadratic at "
+                                   f"(width, ridge) {list(kinetic)}; the best {refine_top} of width <= "
+                                   f"{REFINE_WIDTH} refined on the trajectories ({REFINE})",
+                   "validation": f"rollouts over {'whole trajectories' if HORIZON is None else HORIZON} from "
+                                 f"start states fitted by {FIT_STARTS} Gauss-Newton steps",
                    "pysindy grid": f"libraries {libs}, derivatives {diffs}, thresholds "
                                    f"{list(thresholds)}, alphas {list(SINDY_ALPHAS)}"}
     note = mode_note(ctx.mode, ctx.pick("", f"valid time up to t = {t_end}, a smaller PySINDy grid",
@@ -173,11 +216,12 @@ def run(ctx):
             ctx.log(f"{case.key}, noise {level:g}")
             sy, train, val, test = _data(case, n, steps, level)
             model, chosen, fit_s, search_s, cand = fit_hamsam(train, val, widths or case.width, ctx.threads,
-                                                               smoothing, samplers, groups, ctx.log, narrow)
+                                                               smoothing, samplers, groups, ctx.log, narrow,
+                                                               kinetic, refine_top)
             h_vf, h_vt = _held_out(sindy.field_of_hamiltonian(model), sy, test, int(round(t_end / DT)))
             sf = sindy.fit_sindy(train, DT, val, library_names=libs, differentiation_names=diffs,
                                  thresholds=thresholds, alphas=SINDY_ALPHAS, horizon=HORIZON, stride=STRIDE,
-                                 log=ctx.log)
+                                 fit_starts=FIT_STARTS, log=ctx.log)
             s_vf, s_vt = _held_out(sf.field, sy, test, int(round(t_end / DT)))
             row = {"system": case.key, "noise": level, "width": widths or case.width,
                    "hamsam": {"vector_field_error": h_vf, "valid_time": h_vt.tolist(), "chosen": chosen,

@@ -1,0 +1,72 @@
+"""hamsam._validation.validation_error: rollouts from observed or fitted start states against observed
+trajectories (the measure hs.fit_trajectories(form="auto") and the benchmark suites tune with)."""
+import math
+
+import numpy as np
+import pytest
+
+import hamsam as hs
+from hamsam._validation import validation_error
+
+SYS = hs.systems.Pendulum()
+DT = 0.02
+
+
+def _data(noise, n=6, steps=250):
+    clean = hs.sample_trajectories(SYS, [-2, -1], [2, 1], n=n, dt=DT, steps=steps, seed=2)
+    return clean, clean + noise * clean.reshape(-1, 2).std(axis=0) * np.random.default_rng(5).normal(
+        size=clean.shape)
+
+
+def _pendulum(scale):
+    return lambda x, t: np.stack([x[:, 1], -scale * np.sin(x[:, 0])], axis=1)
+
+
+def test_the_truth_on_clean_data_scores_zero_with_and_without_fitted_starts():
+    clean, _ = _data(0.0)
+    for kw in ({}, {"horizon": None, "fit_starts": 3}):
+        assert validation_error(_pendulum(1.0), clean, DT, **kw) < 1e-7
+
+
+def test_fitted_starts_remove_the_start_noise():
+    _, noisy = _data(0.01)
+    observed = validation_error(_pendulum(1.0), noisy, DT, horizon=None)
+    fitted = validation_error(_pendulum(1.0), noisy, DT, horizon=None, fit_starts=3)
+    # the truth from fitted starts leaves the observation noise alone (about 0.01 of the coordinates' spread)
+    assert fitted < 0.75 * observed and 0.005 < fitted < 0.015
+
+
+def test_fitted_starts_over_whole_trajectories_separate_a_slightly_wrong_field_from_the_truth():
+    _, noisy = _data(0.01)
+    gap = {}
+    for name, kw in (("observed, short", {}), ("fitted, whole", {"horizon": None, "fit_starts": 3})):
+        truth = validation_error(_pendulum(1.0), noisy, DT, **kw)
+        wrong = validation_error(_pendulum(1.01), noisy, DT, **kw)    # 1% error in g / l
+        gap[name] = (wrong - truth) / truth
+    assert gap["fitted, whole"] > 0.05 and gap["fitted, whole"] > 5 * gap["observed, short"], gap
+
+
+def test_fitted_starts_with_time_dependent_fields():
+    def forced(x, t):
+        return np.stack([x[:, 1], -x[:, 0] + 0.3 * np.cos(1.3 * t)], axis=1)
+    forced.time_dependent = True
+    x0 = np.array([[0.5, 0.0], [-0.3, 0.4]])
+    tr = hs._validation.rollout(forced, x0, DT, 100)
+    noisy = tr + 0.01 * np.random.default_rng(0).normal(size=tr.shape)
+    err = validation_error(forced, noisy, DT, horizon=50, stride=25, fit_starts=2)
+    assert err < validation_error(forced, noisy, DT, horizon=50, stride=25)
+
+
+def test_a_diverging_field_scores_inf_with_fitted_starts():
+    clean, _ = _data(0.0, n=2, steps=60)
+    assert validation_error(lambda x, t: x ** 3 * 100, clean, DT, horizon=None, fit_starts=2) == math.inf
+
+
+def test_bad_arguments_are_named():
+    clean, _ = _data(0.0, n=2, steps=20)
+    with pytest.raises(ValueError, match="fit_starts must be an integer >= 0"):
+        validation_error(_pendulum(1.0), clean, DT, fit_starts=-1)
+    with pytest.raises(ValueError, match="horizon must be an integer >= 1 or None"):
+        validation_error(_pendulum(1.0), clean, DT, horizon=0)
+    with pytest.raises(ValueError, match="stride must be an integer >= 1 or None"):
+        validation_error(_pendulum(1.0), clean, DT, stride=2.5)
