@@ -243,7 +243,7 @@ def _step(Ss, resid, scale, damping):
 
 
 def refine_on_trajectories(model, trajectories: ArrayLike, dt: float, *, time_axis: Optional[int] = None,
-                           iterations: int = 4, damping: float = 1e-6, substeps: int = 2,
+                           iterations: int = 4, damping: float = 1e-12, substeps: int = 2,
                            scale: Union[str, ArrayLike, None] = "std", tol: float = 1e-4,
                            initial_states: Optional[ArrayLike] = None,
                            memory_limit_gb: float = MEMORY_LIMIT_GB):
@@ -255,8 +255,9 @@ def refine_on_trajectories(model, trajectories: ArrayLike, dt: float, *, time_ax
     ``trajectories`` (T, B, 2n) (or (T, 2n); ``time_axis`` as in :func:`hamsam.fit_trajectories`) in the
     least-squares sense, each coordinate divided by ``scale`` ("std": its standard deviation over the data;
     "none"; or 2n values). Each step is damped (Levenberg-Marquardt, ``damping`` times diag(J^T J) on the
-    output weights); a step that does not lower the misfit is rejected and the damping raised tenfold (up to
-    ten times per iteration). Stops after ``iterations`` steps or when the relative misfit change is below
+    output weights; tiny by default because the directions that matter are ill-conditioned: the features of a
+    narrow sampled layer are nearly collinear); a step that does not lower the misfit is rejected and the damping
+    raised tenfold (up to ten times per iteration). Stops after ``iterations`` steps or when the relative misfit change is below
     ``tol``. ``initial_states`` (B, 2n) starts the initial states (default: each trajectory's first sample;
     the smoothed first states of :func:`hamsam.smooth_trajectories` are often better). The constant of H is
     kept.

@@ -50,7 +50,7 @@ NARROW_RIDGES = ("gcv", 1e-6, 1e-4)         # targets), the ridge by GCV or fixe
 # extra candidates: T = p^T A p / 2 exactly (kinetic="quadratic") plus a sampled V(q), elm, (width, ridge)
 KINETIC = ((20, 1e-4), (40, 1e-6), (40, 1e-4), (100, 1e-4))
 REFINE_TOP, REFINE_WIDTH = 3, 100           # the best REFINE_TOP candidates of width <= REFINE_WIDTH by validation
-REFINE = dict(iterations=4, damping=1e-6, substeps=2)   # are refined on the training trajectories (output error)
+REFINE = dict(iterations=4, substeps=2)            # are refined on the training trajectories (output error)
 SINDY_LIBRARIES = ["poly2", "poly3", "poly1+fourier1", "poly3+fourier1"]
 SINDY_DIFFS = ["finite-difference", "fd-6", "smoothed-31"]
 SINDY_THRESHOLDS = (0.0, 1e-3, 1e-2, 0.1)
