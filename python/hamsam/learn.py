@@ -112,6 +112,10 @@ AUTO_FORMS = ({"form": "smooth", "window": 11, "order": 8},
               {"form": "smooth", "window": 51, "order": 3}, {"form": "smooth", "window": 101, "order": 5},
               {"form": "weak", "window": 64}, {"form": "cumulative", "window": 100},
               {"form": "pairs", "spacing": 1}, {"form": "pairs", "spacing": 10})
+#: ``form="auto"``'s validation rollouts: windows of this many samples (the whole trajectory when shorter), each from
+#: the start state fitted to the window by AUTO_FIT_STARTS Gauss-Newton steps (``hamsam._validation``): with noisy
+#: data, short rollouts from the observed states score every candidate alike (the start's noise dominates).
+AUTO_HORIZON, AUTO_FIT_STARTS = 250, 3
 #: The fewest trajectories ``form="auto"`` splits (a fifth, at least one, held out); below it, the fallback.
 AUTO_MIN_TRAJECTORIES = 5
 _FORMS = ("auto", "pairs", "smooth", "weak", "cumulative")
@@ -169,7 +173,7 @@ def _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridge
     order = np.random.default_rng(as_seed(seed)).permutation(B)
     held = np.sort(order[:max(1, B // 5)])
     keep = np.sort(order[max(1, B // 5):])
-    horizon = min(25, T - 1)
+    horizon = min(AUTO_HORIZON, T - 1)
     base = model._ctor_args()
 
     def fit(cand):
@@ -177,7 +181,7 @@ def _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridge
         _fit_form(trial, tr[:, keep], dt, cand, scheme, anchor, smoothness, kwargs)
         return trial, {}
 
-    _, best, rows = choose(cands, fit, tr[:, held], dt, horizon, horizon)
+    _, best, rows = choose(cands, fit, tr[:, held], dt, horizon, horizon, AUTO_FIT_STARTS)
     choice = {k: v for k, v in best.items() if k != "validation_error"}
     fresh = _core.DenseHamiltonian(**_auto_options(base, choice))
     final = type(model)._from_impl(fresh)
@@ -223,8 +227,9 @@ def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: str = "i
     ``form="auto"``: the form and its window / order / spacing (:data:`AUTO_FORMS`), the sampler (the model's and
     ``samplers``) and the ridge (the model's regularization and ``ridges``: "gcv", "holdout" or numbers) chosen
     on held-out whole trajectories: a fifth of them (at least one, drawn with ``seed``) are held out, every
-    candidate is fitted on the rest and judged by ``hamsam._validation.validation_error`` (rollouts of 25 samples
-    from every 25th held-out state against the observations, the measure the benchmark suites tune with), and the
+    candidate is fitted on the rest and judged by ``hamsam._validation.validation_error`` (rollouts over windows of
+    up to :data:`AUTO_HORIZON` samples of the held-out trajectories, each from the start state fitted to its
+    window, against the observations: the measure the benchmark suites tune with), and the
     best is refitted on all trajectories with the model's other options. With fewer than
     :data:`AUTO_MIN_TRAJECTORIES` trajectories it falls back to ``form="pairs"``,
     ``spacing=1`` and says so. The result adds ``choice`` (the chosen candidate and its validation error, or the

@@ -40,13 +40,16 @@ def test_auto_picks_the_candidate_with_the_least_held_out_error(noise):
 
 
 def test_auto_clear_winners():
-    # clean: the short high-order smoothing beats wide windows and spaced pairs; noisy: a wide window wins
+    # clean: the short high-order smoothing beats wide windows and spaced pairs; noisy: a form that averages over
+    # many samples wins (a wide window, the weak or cumulative form, or pairs 10 samples apart), never consecutive
+    # pairs or the 11-sample window, which pass the noise on amplified
     clean = hs.fit_trajectories(hs.DenseHamiltonian(width=100, seed=0), _trajectories(10, 0.0), 0.02, form="auto",
                                 samplers=())
     assert clean["choice"]["form"] == "smooth" and clean["choice"]["window"] == 11
     noisy_model = hs.DenseHamiltonian(width=60, seed=0)
     noisy = hs.fit_trajectories(noisy_model, _trajectories(10, 0.02), 0.02, form="auto", samplers=())
-    assert noisy["choice"]["form"] in ("smooth", "weak") and noisy["choice"]["window"] >= 51
+    c = noisy["choice"]
+    assert c.get("window", 0) >= 51 or c.get("spacing", 1) >= 10, c
     # and it is better on clean test states than the consecutive pairs of form="pairs"
     pairs = hs.DenseHamiltonian(width=60, seed=0)
     hs.fit_trajectories(pairs, _trajectories(10, 0.02), 0.02)
