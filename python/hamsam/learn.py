@@ -118,7 +118,7 @@ AUTO_FORMS = ({"form": "smooth", "window": 11, "order": 8},
 AUTO_HORIZON, AUTO_FIT_STARTS = 250, 3
 #: The fewest trajectories ``form="auto"`` splits (a fifth, at least one, held out); below it, the fallback.
 AUTO_MIN_TRAJECTORIES = 5
-_FORMS = ("auto", "pairs", "smooth", "weak", "cumulative")
+_FORMS = ("auto", "pairs", "smooth", "weak", "cumulative")   # form=None: "pairs" or "auto" (fit_trajectories)
 
 
 def _samples_needed(cand):
@@ -191,11 +191,21 @@ def _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridge
     return dict(out, choice=choice, candidates=rows, held_out=held.tolist())
 
 
-def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: str = "implicit-midpoint",
+def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: Optional[str] = None,
                      anchor: Optional[Tuple[ArrayLike, ArrayLike]] = None, *, time_axis: Optional[int] = None,
-                     spacing: int = 1, form: str = "pairs", window: int = 32, smoothness: int = 8, order: int = 3,
-                     samplers=("elm", "u-swim"), ridges=("gcv",), seed: int = 0, **kwargs: Any) -> Dict[str, Any]:
-    """:func:`fit_snapshots` on every pair of states ``spacing`` samples apart (default 1: consecutive) of
+                     spacing: Optional[int] = None, form: Optional[str] = None, window: int = 32,
+                     smoothness: int = 8, order: int = 3, samplers=("elm", "u-swim"), ridges=("gcv",), seed: int = 0,
+                     **kwargs: Any) -> Dict[str, Any]:
+    """Fits ``model`` to observed trajectories. The form of the fit is chosen from the data by default:
+
+    - ``form=None`` (default): ``"pairs"`` when the call names ``scheme``, ``spacing`` or options of
+      :func:`fit_snapshots` (it asks for snapshot pairs), otherwise ``"auto"`` (below; with fewer than
+      :data:`AUTO_MIN_TRAJECTORIES` trajectories that is consecutive pairs, said so in ``out["choice"]``).
+      Which form ran is ``out["form"]``; only a model fitted to pairs is a modified Hamiltonian that
+      ``CorrectedHamiltonian(model, scheme, spacing * dt)`` corrects (it refuses a model fitted in another form).
+
+    ``form="pairs"``: :func:`fit_snapshots` on every pair of states ``spacing`` samples apart (default 1:
+    consecutive) with ``scheme`` (default "implicit-midpoint") of
     ``trajectories``: an array (T, 2n) (one trajectory) or (T, B, 2n), time first (as returned by ``hs.simulate``
     / ``hs.sample_trajectories``), sampled ``dt`` apart; the pairs are then ``h = spacing * dt`` apart.
     ``time_axis=1`` takes (B, T, 2n) instead. With the default (None) an array that looks like (B, T, 2n) (axis 1
@@ -236,6 +246,18 @@ def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: str = "i
     fallback's reason), ``candidates`` (every candidate's validation error) and ``held_out`` (trajectory indices).
     """
     tr = as_trajectories(trajectories, "trajectories", time_axis)
+    if form is None:
+        form = "pairs" if (scheme is not None or spacing is not None or set(kwargs) - {"strict"}) else "auto"
+    scheme = "implicit-midpoint" if scheme is None else scheme
+    spacing = 1 if spacing is None else spacing
+    out = _fit_trajectories(model, tr, dt, scheme, anchor, spacing, form, window, smoothness, order, samplers,
+                            ridges, seed, kwargs)
+    model._trajectory_form = out.get("form", "pairs")
+    return out
+
+
+def _fit_trajectories(model, tr, dt, scheme, anchor, spacing, form, window, smoothness, order, samplers, ridges,
+                      seed, kwargs):
     if form not in _FORMS:
         raise ValueError(f"form must be one of {', '.join(repr(f) for f in _FORMS)}, got {form!r}")
     if form in ("auto", "weak", "smooth", "cumulative"):
@@ -275,7 +297,8 @@ def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: str = "i
         raise ValueError(f"spacing must be >= 1 and below the number of times per trajectory ({tr.shape[0]}), "
                          f"got {s}")
     d = tr.shape[2]
-    return fit_snapshots(model, tr[:-s].reshape(-1, d), tr[s:].reshape(-1, d), s * dt, scheme, anchor, **kwargs)
+    out = fit_snapshots(model, tr[:-s].reshape(-1, d), tr[s:].reshape(-1, d), s * dt, scheme, anchor, **kwargs)
+    return dict(out, form="pairs", spacing=s, scheme=str(scheme))
 
 
 def smooth_trajectories(trajectories: ArrayLike, dt: float, window: int = 31, order: int = 3, *,
@@ -325,6 +348,11 @@ class CorrectedHamiltonian(Hamiltonian):
     __slots__ = ("_base", "_scheme", "_h")
 
     def __init__(self, base, scheme, h, order=2):
+        form = getattr(base, "_trajectory_form", None)
+        if form not in (None, "pairs"):
+            raise ValueError(f"base was fitted by fit_trajectories in form {form!r}, not to snapshot pairs: it "
+                             f"approximates H itself and needs no correction (use it directly), or refit it with "
+                             f"form='pairs' (or a scheme / spacing) to correct it")
         self._base = base  # keeps the model alive
         self._impl = _core.CorrectedHamiltonian(_impl_of(base, "base"), str(scheme), float(h),
                                                 as_int(order, "order"))

@@ -163,6 +163,7 @@ class DenseHamiltonian(Estimator, Hamiltonian):
         fresh.metadata_json = self._impl.metadata_json  # metadata and units belong to the model, not to one fit
         fresh.units = self._impl.units
         self._impl = fresh
+        self._trajectory_form = None    # set by fit_trajectories after this; CorrectedHamiltonian checks it
 
     def score(self, x: ArrayLike, xdot: ArrayLike) -> float:
         """How well the model's vector field predicts ``xdot`` at ``x``: the coefficient of determination

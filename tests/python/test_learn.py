@@ -181,9 +181,9 @@ def test_fit_trajectories_spacing():
     hs.fit_snapshots(b, tr[:-5].reshape(-1, 2), tr[5:].reshape(-1, 2), 5 * 0.02)
     x = tr.reshape(-1, 2)
     np.testing.assert_array_equal(a.energy(x), b.energy(x))
-    # spacing 1 is the consecutive pairs of before
+    # spacing 1 is the consecutive pairs of form="pairs"
     c, e = hs.DenseHamiltonian(width=60, seed=0), hs.DenseHamiltonian(width=60, seed=0)
-    hs.fit_trajectories(c, tr, 0.02)
+    hs.fit_trajectories(c, tr, 0.02, form="pairs")
     hs.fit_trajectories(e, tr, 0.02, spacing=1)
     np.testing.assert_array_equal(c.energy(x), e.energy(x))
     for bad in (0, 101):

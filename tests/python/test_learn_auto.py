@@ -52,7 +52,7 @@ def test_auto_clear_winners():
     assert c.get("window", 0) >= 51 or c.get("spacing", 1) >= 10, c
     # and it is better on clean test states than the consecutive pairs of form="pairs"
     pairs = hs.DenseHamiltonian(width=60, seed=0)
-    hs.fit_trajectories(pairs, _trajectories(10, 0.02), 0.02)
+    hs.fit_trajectories(pairs, _trajectories(10, 0.02), 0.02, form="pairs")
     assert _field_error(noisy_model) < 0.8 * _field_error(pairs)
 
 
@@ -96,3 +96,29 @@ def test_auto_bad_input():
         hs.fit_trajectories(m, tr, 0.02, form="smooth", window=10)
     with pytest.raises(ValueError, match="DenseHamiltonian"):
         hs.fit_trajectories(SYS, tr, 0.02, form="auto")
+
+
+def test_the_default_form_is_auto_unless_the_call_asks_for_pairs():
+    tr = _trajectories(6, 0.01, steps=120)
+    out = hs.fit_trajectories(hs.DenseHamiltonian(width=30, seed=0), tr, 0.02)
+    assert "choice" in out and out["candidates"] and out["choice"]["validation_error"] > 0
+    for kw in ({"scheme": "implicit-midpoint"}, {"spacing": 1}, {"verlet_passes": 4}):
+        pairs = hs.fit_trajectories(hs.DenseHamiltonian(width=30, seed=0), tr, 0.02, **kw)
+        assert pairs["form"] == "pairs" and "choice" not in pairs
+    few = hs.fit_trajectories(hs.DenseHamiltonian(width=30, seed=0), tr[:, :3], 0.02)
+    assert few["choice"]["form"] == "pairs" and "fallback" in few["choice"]["reason"]
+
+
+def test_corrected_hamiltonian_refuses_a_model_not_fitted_to_pairs():
+    tr = _trajectories(6, 0.0, steps=60)
+    smooth = hs.DenseHamiltonian(width=30, seed=0)
+    hs.fit_trajectories(smooth, tr, 0.02, form="smooth", window=11, order=8)
+    with pytest.raises(ValueError, match="fitted by fit_trajectories in form 'smooth'.*needs no correction"):
+        hs.CorrectedHamiltonian(smooth, "implicit-midpoint", 0.02)
+    pairs = hs.DenseHamiltonian(width=30, seed=0)
+    hs.fit_trajectories(pairs, tr, 0.02, form="pairs")
+    hs.CorrectedHamiltonian(pairs, "implicit-midpoint", 0.02)
+    # a later fit on derivatives is not a trajectory fit: the check no longer applies
+    x = tr.reshape(-1, 2)
+    smooth.fit(x, SYS.vector_field(x), progress=False)
+    hs.CorrectedHamiltonian(smooth, "implicit-midpoint", 0.02)
