@@ -32,17 +32,29 @@ def rollout(field: Callable, x0, dt: float, steps: int, t0: float = 0.0, substep
     x = np.array(x0, dtype=np.float64, ndmin=2)
     out = np.full((steps + 1,) + x.shape, np.nan)
     out[0] = x
-    alive = np.ones(len(x), dtype=bool)
+    alive = np.all(np.isfinite(x), axis=1) & (np.abs(x).max(axis=1) < 1e8)   # a non-finite start stays NaN
+    if not alive.any():
+        return out
     h = dt / substeps
     t = float(t0)
+
+    def f(z, tz):       # a stage that overflowed within a step: NaN there, the field never sees it
+        ok = np.all(np.isfinite(z), axis=1)
+        if ok.all():
+            return field(z, tz)
+        val = np.full(z.shape, np.nan)
+        if ok.any():
+            val[ok] = field(z[ok], tz)
+        return val
+
     with np.errstate(all="ignore"):
         for k in range(1, steps + 1):
             for _ in range(substeps):
                 xa = x[alive]
-                k1 = field(xa, t)
-                k2 = field(xa + 0.5 * h * k1, t + 0.5 * h)
-                k3 = field(xa + 0.5 * h * k2, t + 0.5 * h)
-                k4 = field(xa + h * k3, t + h)
+                k1 = f(xa, t)
+                k2 = f(xa + 0.5 * h * k1, t + 0.5 * h)
+                k3 = f(xa + 0.5 * h * k2, t + 0.5 * h)
+                k4 = f(xa + h * k3, t + h)
                 x[alive] = xa + h / 6.0 * (k1 + 2 * k2 + 2 * k3 + k4)
                 t += h
                 bad = alive & ~(np.all(np.isfinite(x), axis=1) & (np.abs(x).max(axis=1) < 1e8))
@@ -111,7 +123,11 @@ def validation_error(field: Callable, trajectories, dt: float, horizon: Optional
                 r = ((obs - base.reshape(horizon + 1, N, D)) / sc).transpose(1, 0, 2).reshape(N, -1)
                 A = np.einsum("nki,nkj->nij", J, J)
                 A += (1e-12 * np.trace(A, axis1=1, axis2=2) / D + 1e-300)[:, None, None] * np.eye(D)
-                step = np.linalg.solve(A, np.einsum("nki,nk->ni", J, r)[..., None])[..., 0]
+                try:
+                    step = np.linalg.solve(A, np.einsum("nki,nk->ni", J, r)[..., None])[..., 0]
+                except np.linalg.LinAlgError:      # a singular window (a degenerate rollout): keep the starts
+                    break
+                step[~np.all(np.isfinite(step), axis=1)] = 0.0
                 x_new = x0 + step
                 p_new = predict(np.split(x_new, len(starts)))
                 e_new = np.sum(((obs - p_new) / sc) ** 2, axis=(0, 2))

@@ -70,3 +70,24 @@ def test_bad_arguments_are_named():
         validation_error(_pendulum(1.0), clean, DT, horizon=0)
     with pytest.raises(ValueError, match="stride must be an integer >= 1 or None"):
         validation_error(_pendulum(1.0), clean, DT, stride=2.5)
+
+
+def test_a_non_finite_start_rolls_out_as_nan_without_touching_the_field():
+    seen = []
+
+    def field(x, t):
+        assert np.all(np.isfinite(x))          # the model's vector_field refuses NaN rows
+        seen.append(len(x))
+        return _pendulum(1.0)(x, t)
+    out = hs._validation.rollout(field, np.array([[0.3, 0.0], [np.nan, 0.0], [1e9, 0.0]]), DT, 3)
+    assert np.all(np.isfinite(out[:, 0])) and np.all(np.isnan(out[1:, 1:])) and set(seen) == {1}
+    assert np.all(np.isnan(hs._validation.rollout(field, np.array([[np.inf, 0.0]]), DT, 3)[1:]))
+
+
+def test_a_stage_that_overflows_inside_a_step_ends_that_rollout_only():
+    def field(x, t):
+        assert np.all(np.isfinite(x))
+        # the first start decays; the second grows past 5 within its first step, where the field is inf
+        return np.where(np.abs(x) > 5, np.inf, np.where(np.abs(x) > 4, 50.0 * x, -x))
+    out = hs._validation.rollout(field, np.array([[0.3, 0.0], [4.99, 0.0]]), DT, 5)
+    assert np.all(np.isfinite(out[:, 0])) and np.all(np.isnan(out[1:, 1]))
