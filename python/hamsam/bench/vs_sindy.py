@@ -47,10 +47,16 @@ GROUPS = ["dense", "separable"]             # DenseHamiltonian(groups=...): H(q,
 FINE_RCOND = 1e-16                          # extra candidates with the first (clean-data) smoothing: elm, rcond
 NARROW = 40                                 # extra candidates: elm at this width (fewer weights for noisy
 NARROW_RIDGES = ("gcv", 1e-6, 1e-4)         # targets), the ridge by GCV or fixed
-# extra candidates: T = p^T A p / 2 exactly (kinetic="quadratic") plus a sampled V(q), elm, (width, ridge)
-KINETIC = ((20, 1e-4), (40, 1e-6), (40, 1e-4), (100, 1e-4))
-REFINE_TOP, REFINE_WIDTH = 3, 100           # the best REFINE_TOP candidates of width <= REFINE_WIDTH by validation
-REFINE = dict(iterations=4, substeps=2)            # are refined on the training trajectories (output error)
+# extra narrow candidates, elm, separable, (activation, kinetic, width, ridge): kinetic="quadratic" is
+# T = p^T A p / 2 exactly plus a sampled V(q); sin features fit smooth potentials with fewer neurons
+KINETIC = (("tanh", "quadratic", 20, 1e-4), ("tanh", "quadratic", 40, 1e-6), ("tanh", "quadratic", 40, 1e-4),
+           ("tanh", "quadratic", 100, 1e-4), ("sin", "quadratic", 20, 1e-4), ("sin", "quadratic", 40, 1e-4),
+           ("sin", "none", 20, 1e-4), ("sin", "none", 40, 1e-4))
+# Every distinct model of width <= REFINE_WIDTH (groups, activation, kinetic, width) is refined on the training
+# trajectories (output error), once, from its best-scored fit: the refinement reaches the same model from any
+# smoothing or ridge (measured: pendulum, 1% noise, within 2e-5), so those do not make new candidates.
+REFINE_WIDTH = 100
+REFINE = dict(iterations=4, substeps=2)
 SINDY_LIBRARIES = ["poly2", "poly3", "poly1+fourier1", "poly3+fourier1"]
 SINDY_DIFFS = ["finite-difference", "fd-6", "smoothed-31"]
 SINDY_THRESHOLDS = (0.0, 1e-3, 1e-2, 0.1)
@@ -79,8 +85,7 @@ def candidates(width, smoothing=SMOOTHING, samplers=SAMPLERS, groups=GROUPS, nar
     GCV; with the first smoothing also elm at rcond ``FINE_RCOND`` (clean data: the default rcond truncates
     accurate directions), with tanh and with sin activations (sin, separable: 4e-13 on Henon-Heiles from exact
     derivatives against tanh's 3e-11); with every smoothing also elm at width ``narrow`` (None: none) with the ridges
-    ``NARROW_RIDGES``, and elm with ``kinetic="quadratic"`` (an exact quadratic kinetic term beside a sampled
-    V(q)) at each (width, ridge) of ``kinetic``. Each candidate is a dict of the smoothing and the
+    ``NARROW_RIDGES``, and elm, separable at each (activation, kinetic, width, ridge) of ``kinetic``. Each candidate is a dict of the smoothing and the
     DenseHamiltonian options."""
     out = []
     for i, (w, p) in enumerate(smoothing):
@@ -98,18 +103,22 @@ def candidates(width, smoothing=SMOOTHING, samplers=SAMPLERS, groups=GROUPS, nar
                 c = {"window": w, "order": p, "sampler": "elm", "groups": g, "width": narrow}
                 c.update({"regularization": "gcv"} if r == "gcv" else {"regularization": "none", "ridge": r})
                 out.append(c)
-        for kw, r in kinetic or ():
-            out.append({"window": w, "order": p, "sampler": "elm", "groups": "separable", "kinetic": "quadratic",
-                        "width": kw, "regularization": "none", "ridge": r})
+        for act, kin, kw, r in kinetic or ():
+            c = {"window": w, "order": p, "sampler": "elm", "groups": "separable", "width": kw,
+                 "regularization": "none", "ridge": r}
+            c.update({"activation": act} if act != "tanh" else {})
+            c.update({"kinetic": kin} if kin != "none" else {})
+            out.append(c)
     return out
 
 
 def fit_hamsam(train, val, width, threads, smoothing=SMOOTHING, samplers=SAMPLERS, groups=GROUPS, log=None,
-               narrow=NARROW, kinetic=KINETIC, refine_top=REFINE_TOP):
+               narrow=NARROW, kinetic=KINETIC, refine=True):
     """hamsam's side: every candidate of :func:`candidates`, scored by the validation error
-    (``hamsam._validation.choose``, as ``hs.fit_trajectories(form="auto")`` chooses); then the ``refine_top``
-    best of width <= ``REFINE_WIDTH`` refined on the training trajectories (``hs.refine_on_trajectories``,
-    ``REFINE``, from the smoothed first states) and scored the same way; the smallest validation error wins.
+    (``hamsam._validation.choose``, as ``hs.fit_trajectories(form="auto")`` chooses); then (``refine``) every
+    distinct model of width <= ``REFINE_WIDTH`` refined on the training trajectories (``hs.refine_on_trajectories``,
+    ``REFINE``, from its best-scored fit and that fit's smoothed first states) and scored the same way; the
+    smallest validation error wins.
     Returns (model, chosen dict, fit seconds of the chosen, seconds of the search, rows)."""
     d = train.shape[2]
     t_all = time.perf_counter()
@@ -129,9 +138,13 @@ def fit_hamsam(train, val, width, threads, smoothing=SMOOTHING, samplers=SAMPLER
     grid = [c for c in candidates(width, smoothing, samplers, groups, narrow, kinetic)
             if c["window"] <= train.shape[0]]
     model, best, rows = choose(grid, fit, val, DT, HORIZON, STRIDE, FIT_STARTS)
-    ranked = sorted((i for i, r in enumerate(rows) if r["width"] <= REFINE_WIDTH
-                     and math.isfinite(r["validation_error"])), key=lambda i: rows[i]["validation_error"])
-    for cand in [grid[i] for i in ranked[:refine_top]]:      # rows[i] was scored from grid[i]
+    best_of = {}                       # per distinct model, the index of its best-scored fit (rows[i] <- grid[i])
+    for i, r in enumerate(rows):
+        key = tuple(grid[i].get(k, "") for k in ("sampler", "groups", "activation", "kinetic", "width", "rcond"))
+        if r["width"] <= REFINE_WIDTH and math.isfinite(r["validation_error"]) and (
+                key not in best_of or r["validation_error"] < rows[best_of[key]]["validation_error"]):
+            best_of[key] = i
+    for cand in [grid[i] for i in sorted(best_of.values())] if refine else ():
         base, extra = fit(cand)
         t0 = time.perf_counter()
         x0 = smoothed[(cand["window"], cand["order"])][0][0]        # the smoothed first states
@@ -188,7 +201,6 @@ def run(ctx):
     widths = ctx.pick(None, None, 40)
     narrow = ctx.pick(NARROW, NARROW, None)
     kinetic = ctx.pick(KINETIC, KINETIC, ())
-    refine_top = ctx.pick(REFINE_TOP, REFINE_TOP, 1)
     libs = ctx.pick(SINDY_LIBRARIES, SINDY_LIBRARIES[2:], ["poly1+fourier1"])
     diffs = ctx.pick(SINDY_DIFFS, SINDY_DIFFS, ["fd-6"])
     thresholds = ctx.pick(SINDY_THRESHOLDS, SINDY_THRESHOLDS, (1e-2,))
@@ -199,8 +211,8 @@ def run(ctx):
                    "hamsam grid": f"(window, order) {smoothing} x samplers {samplers} x groups {groups}, GCV ridge; "
                                    f"with {smoothing[0]} also elm at rcond {FINE_RCOND:g} (tanh; sin, kinetic none or "
                                    f"quadratic); elm at width {narrow} "
-                                   f"with ridge {list(NARROW_RIDGES)}; elm, separable, kinetic quadratic at "
-                                   f"(width, ridge) {list(kinetic)}; the best {refine_top} of width <= "
+                                   f"with ridge {list(NARROW_RIDGES)}; elm, separable at (activation, kinetic, "
+                                   f"width, ridge) {list(kinetic)}; every distinct model of width <= "
                                    f"{REFINE_WIDTH} refined on the trajectories ({REFINE})",
                    "validation": f"rollouts over {'whole trajectories' if HORIZON is None else HORIZON} from "
                                  f"start states fitted by {FIT_STARTS} Gauss-Newton steps",
@@ -223,7 +235,7 @@ def run(ctx):
             sy, train, val, test = _data(case, n, steps, level)
             model, chosen, fit_s, search_s, cand = fit_hamsam(train, val, widths or case.width, ctx.threads,
                                                                smoothing, samplers, groups, ctx.log, narrow,
-                                                               kinetic, refine_top)
+                                                               kinetic)
             h_vf, h_vt = _held_out(sindy.field_of_hamiltonian(model), sy, test, int(round(t_end / DT)))
             sf = sindy.fit_sindy(train, DT, val, library_names=libs, differentiation_names=diffs,
                                  thresholds=thresholds, alphas=SINDY_ALPHAS, horizon=HORIZON, stride=STRIDE,
