@@ -70,16 +70,42 @@ def _is_npz_model(path) -> bool:
         return False
 
 
-def snapshot_pairs(trajectories: ArrayLike, t: ArrayLike, spacing: int = 1, u: Optional[Callable] = None):
-    """Snapshot pairs of trajectories (B, T, D) sampled at times t (T,): (x, x_next, h, u_mid) with pairs
+def _by_trajectory(trajectories: ArrayLike, t: ArrayLike, time_axis: Optional[int]):
+    """(B, T, D) and t (T,) from trajectories sampled at the times t: time first (T, B, D) as hs.simulate,
+    hs.sample_trajectories and hs.fit_trajectories have it, or (B, T, D); (T, D) is one trajectory. The time axis
+    is the one of length len(t), or ``time_axis`` (0 or 1) where both have that length."""
+    X = np.asarray(trajectories, dtype=float)
+    tt = np.asarray(t, dtype=float).ravel()
+    T = tt.shape[0]
+    if X.ndim == 2:
+        X = X[:, None, :]
+    if X.ndim != 3:
+        raise ValueError(f"trajectories must have shape (T, B, D) (time first) or (B, T, D) with T = len(t) = {T}, "
+                         f"got {X.shape}")
+    if time_axis is None:
+        fits = [a for a in (0, 1) if X.shape[a] == T]
+        if not fits:
+            raise ValueError(f"trajectories must have shape (T, B, D) (time first) or (B, T, D) with T = len(t) = "
+                             f"{T}, got {X.shape}")
+        if len(fits) == 2:
+            raise ValueError(f"trajectories {X.shape}: both of the first two axes have len(t) = {T} samples; say "
+                             f"which is time with time_axis=0 ((T, B, D), time first) or time_axis=1 ((B, T, D))")
+        time_axis = fits[0]
+    if time_axis not in (0, 1):
+        raise ValueError(f"time_axis must be 0 ((T, B, D), time first), 1 ((B, T, D)) or None, got {time_axis!r}")
+    if X.shape[time_axis] != T:
+        raise ValueError(f"trajectories {X.shape} have {X.shape[time_axis]} samples along time_axis={time_axis}, t "
+                         f"has {T}")
+    return (X.transpose(1, 0, 2) if time_axis == 0 else X), tt
+
+
+def snapshot_pairs(trajectories: ArrayLike, t: ArrayLike, spacing: int = 1, u: Optional[Callable] = None, *,
+                   time_axis: Optional[int] = None):
+    """Snapshot pairs of trajectories sampled at times t (T,): (T, B, D) time first like hs.fit_trajectories, or
+    (B, T, D) (the axis of length len(t) is time; ``time_axis`` where both are): (x, x_next, h, u_mid) with pairs
     ``spacing`` samples apart (larger spacing averages out noise: the targets (x_next - x) / h divide the noise by
     h) and, when u(t) is given, the inputs at the midpoint times (N, m)."""
-    X = np.asarray(trajectories, dtype=float)
-    tt = np.asarray(t, dtype=float)
-    if X.ndim == 2:
-        X = X[None]
-    if X.ndim != 3 or X.shape[1] != tt.shape[0]:
-        raise ValueError(f"trajectories must have shape (B, T, D) with T = len(t) = {tt.shape[0]}, got {X.shape}")
+    X, tt = _by_trajectory(trajectories, t, time_axis)
     s = int(spacing)
     if s < 1 or s >= tt.shape[0]:
         raise ValueError(f"spacing must be between 1 and len(t) - 1 = {tt.shape[0] - 1}, got {spacing}")
@@ -162,8 +188,10 @@ class DissipativeHamiltonian:
 
     def fit_trajectories(self, trajectories: ArrayLike, t: ArrayLike, u: Optional[Callable] = None,
                          spacing: int = 1, anchor=None, *, window: Optional[int] = None,
-                         stride: int = 1) -> "DissipativeHamiltonian":
-        """Fits to trajectories (B, T, D) sampled at times t (T,); u(t) gives the inputs at a time (None: none).
+                         stride: int = 1, time_axis: Optional[int] = None) -> "DissipativeHamiltonian":
+        """Fits to trajectories sampled at times t (T,): (T, B, D), time first like hs.fit_trajectories, or
+        (B, T, D): the axis of length len(t) is time (``time_axis`` 0 or 1 where both are); u(t) gives the inputs
+        at a time (None: none).
 
         window=None: snapshot pairs ``spacing`` samples apart with the implicit-midpoint targets
         (:func:`snapshot_pairs`; t evenly spaced).
@@ -173,14 +201,9 @@ class DissipativeHamiltonian:
         error; the noise of the states averages over the window (K ~ 10-20 at 1% noise and dt = 0.02; choose it
         on validation data). t may be irregular."""
         if window is None:
-            x, xn, h, um = snapshot_pairs(trajectories, t, spacing, u)
+            x, xn, h, um = snapshot_pairs(trajectories, t, spacing, u, time_axis=time_axis)
             return self.fit_snapshots(x, xn, h, um, anchor)
-        X = np.asarray(trajectories, dtype=float)
-        tt = np.asarray(t, dtype=float).ravel()
-        if X.ndim == 2:
-            X = X[None]
-        if X.ndim != 3 or X.shape[1] != tt.shape[0]:
-            raise ValueError(f"trajectories must have shape (B, T, D) with T = len(t) = {tt.shape[0]}, got {X.shape}")
+        X, tt = _by_trajectory(trajectories, t, time_axis)
         ax, ah = as_anchor(anchor, X.shape[2])
         um = None
         if u is not None:

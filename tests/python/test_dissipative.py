@@ -185,6 +185,31 @@ def _cli(hamsam_cli, tmp_path, *args):
     return p.returncode, p.stdout, p.stderr
 
 
+def test_trajectories_time_first_like_hs_fit_trajectories():
+    # (T, B, D) as hs.simulate / hs.fit_trajectories have it and (B, T, D) give the same fit; where both leading
+    # axes have len(t) samples the call must say which is time
+    from scipy.integrate import solve_ivp
+    sysd = lambda s, y: damped_pendulum(y[None])[0]  # noqa: E731
+    t = np.linspace(0, 3, 61)
+    starts = np.random.default_rng(3).uniform([-2, -1.5], [2, 1.5], (6, 2))
+    bt = np.array([solve_ivp(sysd, (0, 3), x0, t_eval=t, rtol=1e-11, atol=1e-12).y.T for x0 in starts])
+    x = states(200, 4)
+    for kw in ({}, {"window": 6}):
+        a = hs.DissipativeHamiltonian(width=60, seed=0, dissipation_width=10).fit_trajectories(bt, t, **kw)
+        b = hs.DissipativeHamiltonian(width=60, seed=0, dissipation_width=10).fit_trajectories(
+            bt.transpose(1, 0, 2), t, **kw)
+        np.testing.assert_array_equal(a.vector_field(x), b.vector_field(x))
+    x0, xn, h, _ = hs.dissipative.snapshot_pairs(bt.transpose(1, 0, 2), t, 2)
+    np.testing.assert_array_equal(x0, bt[:, :-2].reshape(-1, 2))
+    square = bt[:, :6]                                        # B = T = 6
+    m = hs.DissipativeHamiltonian(width=20, seed=0, dissipation_width=0)
+    with pytest.raises(ValueError, match="say which is time with time_axis=0"):
+        m.fit_trajectories(square, t[:6])
+    m.fit_trajectories(square, t[:6], time_axis=1)
+    with pytest.raises(ValueError, match="time_axis must be 0"):
+        m.fit_trajectories(bt, t, time_axis=2)
+
+
 def test_cli_fit_dissipative(hamsam_cli, tmp_path):
     import json
     x = states(800, 10)
@@ -202,6 +227,12 @@ def test_cli_fit_dissipative(hamsam_cli, tmp_path):
     np.savez(tmp_path / "bad.npz", trajectories=trajs, t=t, u=np.ones(7))
     rc, out, err = _cli(hamsam_cli, tmp_path, "fit-dissipative", "--data", "bad.npz")
     assert rc == 2 and "u must have one row per time in t (201)" in err
+    np.savez(tmp_path / "square.npz", trajectories=trajs[:, :3], t=t[:3])
+    rc, out, err = _cli(hamsam_cli, tmp_path, "fit-dissipative", "--data", "square.npz", "--width", "10")
+    assert rc == 2 and "--time-axis 0" in err, err
+    rc, out, err = _cli(hamsam_cli, tmp_path, "fit-dissipative", "--data", "square.npz", "--width", "10",
+                        "--dissipation-width", "0", "--time-axis", "1", "--allow-negative")
+    assert rc == 0, err
     np.savez(tmp_path / "none.npz", y=np.zeros(3))
     rc, out, err = _cli(hamsam_cli, tmp_path, "fit-dissipative", "--data", "none.npz")
     assert rc == 2 and "needs the arrays" in err

@@ -9,7 +9,7 @@ import hamsam as hs
 from . import _common as c
 
 _KEYS = ("x and xdot (states and their time derivatives, optional u: inputs at the states), or trajectories "
-         "(B, T, D) and t (T,) (optional u: (T, m) inputs at the sample times)")
+         "(T, B, D) time first or (B, T, D) and t (T,) (optional u: (T, m) inputs at the sample times)")
 
 
 def load_data(path):
@@ -45,7 +45,10 @@ def run_fit_dissipative(a):
             if U.ndim != 2 or U.shape[0] != len(t):
                 raise c.CliError(f"--data: u must have one row per time in t ({len(t)}), got shape {u.shape}")
             fn = lambda s: np.array([np.interp(s, t, U[:, j]) for j in range(U.shape[1])])  # noqa: E731
-        model.fit_trajectories(d["trajectories"], t, u=fn, spacing=a.spacing)
+        try:
+            model.fit_trajectories(d["trajectories"], t, u=fn, spacing=a.spacing, time_axis=a.time_axis)
+        except ValueError as e:
+            raise c.CliError(f"--data {a.data}: {str(e).replace('time_axis=', '--time-axis ')}") from None
     s, ds = model.summary, model.dissipation_summary
     if a.out is not None:
         model.save(a.out, overwrite=a.force)
@@ -83,6 +86,9 @@ def add_commands(sub):
     p.add_argument("--input-width", type=c.integer(0, c.INDEX_MAX), default=0, help="neurons of G(q) (0: constant)")
     p.add_argument("--spacing", type=c.integer(1, c.INDEX_MAX), default=1,
                    help="trajectories: snapshot pairs this many samples apart (larger for noisy data)")
+    p.add_argument("--time-axis", type=int, choices=(0, 1), default=None,
+                   help="trajectories: which axis is time, 0 for (T, B, D) or 1 for (B, T, D) (default: the axis of "
+                        "length len(t); needed only when both are)")
     p.add_argument("--regularization", default="none", help="none or gcv (ridge chosen for noisy data)")
     p.add_argument("--allow-negative", action="store_true",
                    help="accept a negative dissipated power (energy gained that the inputs do not explain)")
