@@ -17,7 +17,7 @@ Trajectories of unknown quality: ``hs.fit_trajectories(model, trajectories, dt, 
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple, Union
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -116,6 +116,8 @@ AUTO_FORMS = ({"form": "smooth", "window": 11, "order": 8},
 #: the start state fitted to the window by AUTO_FIT_STARTS Gauss-Newton steps (``hamsam._validation``): with noisy
 #: data, short rollouts from the observed states score every candidate alike (the start's noise dominates).
 AUTO_HORIZON, AUTO_FIT_STARTS = 250, 3
+#: ``form="auto"`` with ``refine="auto"`` tries hs.refine_on_trajectories on models of at most this width.
+AUTO_REFINE_WEIGHTS = 200
 #: The fewest trajectories ``form="auto"`` splits (a fifth, at least one, held out); below it, the fallback.
 AUTO_MIN_TRAJECTORIES = 5
 _FORMS = ("auto", "pairs", "smooth", "weak", "cumulative")   # form=None: "pairs" or "auto" (fit_trajectories)
@@ -158,10 +160,29 @@ def _fit_form(model, tr, dt, cand, scheme, anchor, smoothness, kwargs):
                             **kwargs)
 
 
-def _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridges, seed):
+def _refined(model, tr, dt, cand):
+    """``model`` refined on the trajectories ``tr`` (hs.refine_on_trajectories) from the first states of the
+    candidate's smoothing (the observed first states for other forms)."""
+    from ._matching import refine_on_trajectories
+    x0 = smooth_trajectories(tr, dt, cand["window"], cand["order"], time_axis=0)[0][0] \
+        if cand["form"] == "smooth" else None
+    return refine_on_trajectories(model, tr, dt, time_axis=0, initial_states=x0)
+
+
+def _refinable(model, refine):
+    """Whether form="auto" tries the refinement: refine=True always, "auto" for a model of at most
+    AUTO_REFINE_WEIGHTS output weights, False never; never for kinetic="quadratic-q"."""
+    if refine is False or model._ctor_args().get("kinetic") == "quadratic-q":
+        return False
+    return refine is True or model._ctor_args()["width"] <= AUTO_REFINE_WEIGHTS
+
+
+def _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridges, seed, refine):
     """form="auto": every candidate fitted on the trajectories not held out, judged by
-    :func:`hamsam._validation.validation_error` on the held-out ones, the best refitted on all."""
-    from ._validation import choose
+    :func:`hamsam._validation.validation_error` on the held-out ones, the best refitted on all; then, where
+    ``refine`` allows, the best refined on the trajectories not held out and kept if the held-out ones prefer it
+    (then the final model is refined on all)."""
+    from ._validation import choose, validation_error
     B, T = tr.shape[1], tr.shape[0]
     cands = _auto_candidates(model, samplers, ridges, T)
     if B < AUTO_MIN_TRAJECTORIES:
@@ -181,13 +202,26 @@ def _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridge
         _fit_form(trial, tr[:, keep], dt, cand, scheme, anchor, smoothness, kwargs)
         return trial, {}
 
-    _, best, rows = choose(cands, fit, tr[:, held], dt, horizon, horizon, AUTO_FIT_STARTS)
+    trial, best, rows = choose(cands, fit, tr[:, held], dt, horizon, horizon, AUTO_FIT_STARTS)
     choice = {k: v for k, v in best.items() if k != "validation_error"}
+    err = best["validation_error"]
+    refined = False
+    if _refinable(model, refine):
+        r_trial, _ = _refined(trial, tr[:, keep], dt, choice)
+        r_err = validation_error(lambda x, t: r_trial.vector_field(x), tr[:, held], dt, horizon, horizon,
+                                 fit_starts=AUTO_FIT_STARTS)
+        rows.append(dict(choice, refined=True, validation_error=r_err))
+        refined = r_err < err
+        err = min(err, r_err)
     fresh = _core.DenseHamiltonian(**_auto_options(base, choice))
     final = type(model)._from_impl(fresh)
     out = _fit_form(final, tr, dt, choice, scheme, anchor, smoothness, kwargs)
+    if refined:
+        final, report = _refined(final, tr, dt, choice)
+        out = dict(out, refinement=report)
     model._adopt(final._impl)
-    choice["validation_error"] = best["validation_error"]
+    choice["refined"] = refined
+    choice["validation_error"] = err
     return dict(out, choice=choice, candidates=rows, held_out=held.tolist())
 
 
@@ -195,7 +229,7 @@ def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: Optional
                      anchor: Optional[Tuple[ArrayLike, ArrayLike]] = None, *, time_axis: Optional[int] = None,
                      spacing: Optional[int] = None, form: Optional[str] = None, window: int = 32,
                      smoothness: int = 8, order: int = 3, samplers=("elm", "u-swim"), ridges=("gcv",), seed: int = 0,
-                     **kwargs: Any) -> Dict[str, Any]:
+                     refine: Union[bool, str] = "auto", **kwargs: Any) -> Dict[str, Any]:
     """Fits ``model`` to observed trajectories. The form of the fit is chosen from the data by default:
 
     - ``form=None`` (default): ``"pairs"`` when the call names ``scheme``, ``spacing`` or options of
@@ -240,10 +274,14 @@ def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: Optional
     candidate is fitted on the rest and judged by ``hamsam._validation.validation_error`` (rollouts over windows of
     up to :data:`AUTO_HORIZON` samples of the held-out trajectories, each from the start state fitted to its
     window, against the observations: the measure the benchmark suites tune with), and the
-    best is refitted on all trajectories with the model's other options. With fewer than
-    :data:`AUTO_MIN_TRAJECTORIES` trajectories it falls back to ``form="pairs"``,
-    ``spacing=1`` and says so. The result adds ``choice`` (the chosen candidate and its validation error, or the
-    fallback's reason), ``candidates`` (every candidate's validation error) and ``held_out`` (trajectory indices).
+    best is refitted on all trajectories with the model's other options. ``refine`` ("auto": for models of width
+    up to :data:`AUTO_REFINE_WEIGHTS`; True; False): the best candidate is also refined on the trajectories not
+    held out (:func:`hamsam.refine_on_trajectories`, output error) and scored the same way; where the held-out
+    trajectories prefer it, the final model is refined on all trajectories too (``choice["refined"]``,
+    ``out["refinement"]``). With fewer than :data:`AUTO_MIN_TRAJECTORIES` trajectories it falls back to
+    ``form="pairs"``, ``spacing=1`` and says so. The result adds ``choice`` (the chosen candidate and its validation
+    error, or the fallback's reason), ``candidates`` (every candidate's validation error) and ``held_out``
+    (trajectory indices).
     """
     tr = as_trajectories(trajectories, "trajectories", time_axis)
     if form is None:
@@ -251,13 +289,13 @@ def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: Optional
     scheme = "implicit-midpoint" if scheme is None else scheme
     spacing = 1 if spacing is None else spacing
     out = _fit_trajectories(model, tr, dt, scheme, anchor, spacing, form, window, smoothness, order, samplers,
-                            ridges, seed, kwargs)
+                            ridges, seed, refine, kwargs)
     model._trajectory_form = out.get("form", "pairs")
     return out
 
 
 def _fit_trajectories(model, tr, dt, scheme, anchor, spacing, form, window, smoothness, order, samplers, ridges,
-                      seed, kwargs):
+                      seed, refine, kwargs):
     if form not in _FORMS:
         raise ValueError(f"form must be one of {', '.join(repr(f) for f in _FORMS)}, got {form!r}")
     if form in ("auto", "weak", "smooth", "cumulative"):
@@ -272,7 +310,9 @@ def _fit_trajectories(model, tr, dt, scheme, anchor, spacing, form, window, smoo
         for s in samplers:
             if s not in known:
                 raise ValueError(f"samplers must name hamsam samplers ({', '.join(known)}), got {s!r}")
-        return _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridges, seed)
+        if refine not in (True, False, "auto"):
+            raise ValueError(f"refine must be True, False or 'auto', got {refine!r}")
+        return _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridges, seed, refine)
     if form == "smooth":
         return _fit_form(model, tr, dt, {"form": "smooth", "window": as_int(window, "window"),
                                          "order": as_int(order, "order")}, scheme, anchor, smoothness, kwargs)
