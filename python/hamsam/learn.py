@@ -120,6 +120,9 @@ AUTO_HORIZON, AUTO_FIT_STARTS = 250, 3
 AUTO_REFINE_WEIGHTS = 200
 #: The fewest trajectories ``form="auto"`` splits (a fifth, at least one, held out); below it, the fallback.
 AUTO_MIN_TRAJECTORIES = 5
+#: ``fit_trajectories``' default ``window`` per form: smooth_trajectories' 31 (odd, with order 3), the weak form's
+#: 32 intervals, the cumulative form's 100 (its range at 1% noise is 50-250 samples).
+WINDOWS = {"smooth": 31, "weak": 32, "cumulative": 100}
 _FORMS = ("auto", "pairs", "smooth", "weak", "cumulative")   # form=None: "pairs" or "auto" (fit_trajectories)
 
 
@@ -156,7 +159,7 @@ def _fit_form(model, tr, dt, cand, scheme, anchor, smoothness, kwargs):
                   progress=False)
         return {"summary": model.summary, "form": "smooth", "window": cand["window"], "order": cand["order"]}
     return fit_trajectories(model, tr, dt, scheme, anchor, time_axis=0, form=cand["form"],
-                            spacing=cand.get("spacing", 1), window=cand.get("window", 32), smoothness=smoothness,
+                            spacing=cand.get("spacing", 1), window=cand.get("window"), smoothness=smoothness,
                             **kwargs)
 
 
@@ -227,7 +230,7 @@ def _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridge
 
 def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: Optional[str] = None,
                      anchor: Optional[Tuple[ArrayLike, ArrayLike]] = None, *, time_axis: Optional[int] = None,
-                     spacing: Optional[int] = None, form: Optional[str] = None, window: int = 32,
+                     spacing: Optional[int] = None, form: Optional[str] = None, window: Optional[int] = None,
                      smoothness: int = 8, order: int = 3, samplers=("elm", "u-swim"), ridges=("gcv",), seed: int = 0,
                      refine: Union[bool, str] = "auto", **kwargs: Any) -> Dict[str, Any]:
     """Fits ``model`` to observed trajectories. The form of the fit is chosen from the data by default:
@@ -250,6 +253,9 @@ def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: Optional
     (``spacing`` 5-20) fit better than consecutive ones, and smoothing does better still
     (:func:`smooth_trajectories`); the h^2 correction (``CorrectedHamiltonian(model, scheme, spacing * dt)``)
     removes the error of the larger step.
+
+    ``window`` defaults per form (:data:`WINDOWS`): 31 samples for "smooth" (as :func:`smooth_trajectories`), 32
+    intervals for "weak", 100 samples for "cumulative".
 
     ``form="smooth"``: :func:`smooth_trajectories` (odd ``window``, ``order``) then ``model.fit`` on the smoothed
     states and their derivatives (no correction needed).
@@ -288,6 +294,7 @@ def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: Optional
         form = "pairs" if (scheme is not None or spacing is not None or set(kwargs) - {"strict"}) else "auto"
     scheme = "implicit-midpoint" if scheme is None else scheme
     spacing = 1 if spacing is None else spacing
+    window = WINDOWS.get(form, 0) if window is None else window
     out = _fit_trajectories(model, tr, dt, scheme, anchor, spacing, form, window, smoothness, order, samplers,
                             ridges, seed, refine, kwargs)
     model._trajectory_form = out.get("form", "pairs")

@@ -149,3 +149,17 @@ def test_which_models_auto_refines():
     mass = hs.DenseHamiltonian(width=20, kinetic="quadratic-q")
     assert _refinable(narrow, "auto") and not _refinable(wide, "auto") and _refinable(wide, True)
     assert not _refinable(narrow, False) and not _refinable(mass, True)
+
+
+def test_the_window_default_fits_each_form():
+    # one default per form: "smooth" with smooth_trajectories' (31, 3), not the weak form's 32 (even: refused)
+    tr = _trajectories(4, 0.01, steps=120)
+    from hamsam.learn import WINDOWS
+    for form in ("smooth", "weak", "cumulative"):
+        out = hs.fit_trajectories(hs.DenseHamiltonian(width=20, seed=0), tr, 0.02, form=form)
+        assert out["form"] == form and out["window"] == WINDOWS[form]
+    a, b = hs.DenseHamiltonian(width=20, seed=0), hs.DenseHamiltonian(width=20, seed=0)
+    hs.fit_trajectories(a, tr, 0.02, form="smooth")
+    xs, xd = hs.smooth_trajectories(tr, 0.02)
+    b.fit(xs.reshape(-1, 2), xd.reshape(-1, 2), progress=False)
+    np.testing.assert_array_equal(a.energy(xs.reshape(-1, 2)), b.energy(xs.reshape(-1, 2)))
