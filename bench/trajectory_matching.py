@@ -1,7 +1,7 @@
 """Refining a dense model on whole noisy trajectories (hs.refine_on_trajectories) on the vs-sindy benchmark's data.
 
     PYTHONPATH=build/dev/python python bench/trajectory_matching.py --out bench/results/trajectory-matching \
-        [--threads 2] [--iterations 4] [--damping 1e-6]
+        [--threads 2] [--iterations 4] [--damping 1e-12]
 
 Per system (pendulum, Henon-Heiles) at 1% noise, the vs-sindy suite's data (hamsam.bench.vs_sindy._data: 40
 training trajectories of 250 steps at dt 0.02, 20 held-out test trajectories): the base fit (hs.smooth_trajectories,
@@ -40,7 +40,7 @@ def main(argv=None):
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--iterations", type=int, default=4)
-    ap.add_argument("--damping", type=float, default=1e-6)
+    ap.add_argument("--damping", type=float, default=1e-12)   # refine_on_trajectories' default
     ap.add_argument("--noise", type=float, default=0.01)
     a = ap.parse_args(argv)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", str(a.threads))
