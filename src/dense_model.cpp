@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "detail/parallel.hpp"
+#include "fit/combined.hpp"
 #include "fit/mass.hpp"
 #include "fit/skeleton.hpp"
 #include "hamsam/activation.hpp"
@@ -77,17 +78,6 @@ void features(const HiddenLayer& layer, Activation act, const Matrix& X, Matrix*
     feature_rows(layer, act, X, r0, r1 - r0, value ? value->data() + r0 : nullptr, n, d1 ? d1->data() + r0 : nullptr, n,
                  quadratic);
   }, 64);
-}
-
-/// fit_averaged(): S becomes the mean of act' over x (already in S) and every point set in `also`.
-void average_d1(const HiddenLayer& layer, Activation act, const std::vector<Matrix>& also, Matrix& S, int threads,
-                Index quadratic) {
-  Matrix Si;
-  for (const Matrix& X : also) {
-    features(layer, act, X, nullptr, &Si, threads, quadratic);
-    S += Si;
-  }
-  S /= double(also.size() + 1);
 }
 
 /// The solve options with the ridge chosen by options.regularization (none: as given); records it in `s`.
@@ -171,15 +161,22 @@ void check_point_sets(const Matrix& x, const std::vector<Matrix>& also) {
   }
 }
 
-/// What a dense fit is given: the states, the gradient targets G^T = -J xdot, the known energies, the point
-/// sets averaged with x in each gradient row (fit_averaged; empty for fit) and the anchors.
+/// fit() and fit_averaged(): the options, and (when x has a shape; the fit checks it with its own messages) that
+/// the fit's matrices fit in memory.
+void check_point_memory(const FitOptions& o, const Matrix& x) {
+  o.validate();
+  if (x.rows() > 0 && x.cols() > 0) check_dense_memory(o, x.rows(), x.cols(), "the training points (rows of x)");
+}
+
+/// What a dense fit is given: the states (with `combined`: the first set of points), the gradient targets
+/// G^T = -J xdot, the known energies, the anchors and (fit_combined, fit_averaged; null for fit) how the
+/// gradient rows combine the rows at the points.
 struct DenseData {
   const Matrix& x;
   const std::optional<Vector>& energy;
-  const std::vector<Matrix>& also;
   Matrix Gt;
   Anchors anchor;
-  const SparseRows* combine = nullptr;  ///< fit_combined: the gradient rows are combine @ (rows at x)
+  const detail::CombinedRows* combined = nullptr;
 };
 
 /// What a dense fit builds: the hidden layer, the output weights, and (first of two passes) the fitted H at
@@ -254,7 +251,7 @@ void append_kinetic(DenseFit& fit) {
 
 /// The least-squares problem of one solve and the matrices behind it.
 struct Assembly {
-  Matrix S, values;  ///< act' at the points (averaged over `also`), act at the points (when needed)
+  Matrix S, values;  ///< act' at the points (combined by C), act at the points (the first set; when needed)
   LstsqProblem problem;
   std::mutex fused_mutex;
   double fused_seconds = 0.0;  ///< S by rows: the time computing it inside the solve, summed over threads
@@ -270,8 +267,8 @@ void assemble(const FitOptions& o, const DenseData& data, const HiddenLayer& lay
   // S by rows when nothing else needs it whole: the qr backend then computes each row block of act' on the
   // thread that factors it, straight into its buffer (no K x M matrix held, no copy); the time spent there is
   // the assembly time (summed over the threads, divided by their number).
-  const bool by_rows = !(with_values || ne > 0) && data.also.empty() && !data.combine &&
-                       o.regularization == Regularization::None && !has_position_kinetic(o.kinetic);
+  const bool by_rows = !(with_values || ne > 0) && !data.combined && o.regularization == Regularization::None &&
+                       !has_position_kinetic(o.kinetic);
   if (by_rows) {
     p.S_rows = [&a, &layer, &x, act = o.activation, quadratic](Index r0, Index len, double* out, Index ld) {
       const auto tf = FitRun::Clock::now();
@@ -282,9 +279,15 @@ void assemble(const FitOptions& o, const DenseData& data, const HiddenLayer& lay
     };
     p.S_shape = {x.rows(), layer.width()};
   } else {
-    features(layer, o.activation, x, (with_values || ne > 0) ? &a.values : nullptr, &a.S, threads, quadratic);
-    if (!data.also.empty()) average_d1(layer, o.activation, data.also, a.S, threads, quadratic);
-    if (data.combine) a.S = Matrix(*data.combine * a.S);
+    Matrix* values = (with_values || ne > 0) ? &a.values : nullptr;
+    if (data.combined)  // the values at the first set of points, where the layer is sampled
+      a.S = combine_rows(*data.combined, 1, [&](const Matrix& X) {
+        Matrix d1;
+        features(layer, o.activation, X, &X == &x ? values : nullptr, &d1, threads, quadratic);
+        return d1;
+      });
+    else
+      features(layer, o.activation, x, values, &a.S, threads, quadratic);
     p.S = &a.S;
   }
   const Anchors& anchor = data.anchor;
@@ -353,7 +356,7 @@ void solve_pass(FitRun& run, const FitOptions& o, const DenseData& data, const P
   run.report_within("solve", 0.5 * (pass.from + pass.to), pass.to, [&] {
     const LstsqOptions lp = pass.first_of_two ? first_pass_options(lo) : regularized(p, o, lo, s);
     r = fit.mass.empty() ? solve_lstsq(p, lp)
-                         : detail::solve_mass(o, fit.mass.layer, p, {data.x, data.also, data.combine, data.anchor.x}, lp);
+                         : detail::solve_mass(o, fit.mass.layer, p, {data.x, data.combined, data.anchor.x}, lp);
   });
   const double fused = a.fused_seconds / std::max(1, std::min(run.threads(), blas_threads()));
   s.seconds_assembly += fused;
@@ -371,7 +374,7 @@ void solve_pass(FitRun& run, const FitOptions& o, const DenseData& data, const P
   // Training error of the vector field: the gradient rows' residual, relative (as relative_l2 would give).
   const double gnorm = data.Gt.norm();
   s.train_error = gnorm > 0 ? r.gradient_residual_norm / gnorm : r.gradient_residual_norm;
-  if (!std::isfinite(s.train_error) && fit.c.allFinite() && !data.combine && fit.mass.empty())
+  if (!std::isfinite(s.train_error) && fit.c.allFinite() && !data.combined && fit.mass.empty())
     s.train_error = scaled_train_error(layer, o.activation, fit.quadratic, data.x, fit.c, data.Gt, run.threads());
   if (!std::isfinite(s.train_error)) s.train_error = std::numeric_limits<double>::infinity();
   if (pass.first_of_two) {
@@ -390,20 +393,18 @@ void solve_pass(FitRun& run, const FitOptions& o, const DenseData& data, const P
 }
 
 /// A dense fit from the data to the fitted parts: check_data, then the skeleton's stages (src/fit/skeleton.hpp)
-/// with the dense sampling and solve; a-swim takes two passes.
-DenseFit fit_dense(const FitOptions& o, const Matrix& x, const std::vector<Matrix>& also, const Matrix& xdot,
-                   const std::optional<Vector>& energy, const std::optional<Anchors>& anchors,
-                   const ProgressCallback& progress, const SparseRows* combine = nullptr) {
-  // fit_combined: the checks see the rows' weighted states (C x) with their targets
-  const Matrix row_x = combine ? Matrix(*combine * x) : Matrix();
-  const Matrix& rx = combine ? row_x : x;
+/// with the dense sampling (on x) and solve; a-swim takes two passes. With `combined` x is its first set of points.
+DenseFit fit_dense(const FitOptions& o, const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy,
+                   const std::optional<Anchors>& anchors, const ProgressCallback& progress,
+                   const detail::CombinedRows* combined) {
+  const Matrix& rx = combined ? combined->states : x;
   check_data(o, rx, xdot, energy, anchors);
   DenseFit fit;
-  FitAnchors anchor = default_anchor(x, energy, anchors, combine ? "point" : "training point");
+  FitAnchors anchor = default_anchor(x, energy, anchors, combined ? combined->point_word : "training point");
   fit.summary.warnings = dense_fit_warnings(o, rx.rows(), x.cols(), anchor.anchors.x.rows(), energy.has_value());
   FitRun run(fit.summary, RunSettings::of(o), x, progress);
   fit.summary.width = o.width;
-  DenseData data{x, energy, also, gradient_from_vector_field(xdot), {}, combine};
+  DenseData data{x, energy, gradient_from_vector_field(xdot), {}, combined};
   data.anchor = std::move(anchor.anchors);
   fit.summary.anchor = std::move(anchor.description);
   Groups groups;
@@ -453,6 +454,11 @@ std::vector<std::string> dense_fit_warnings(const FitOptions& o, Index points, I
           std::to_string(equations) + " or more points"};
 }
 
+/// The private face of detail::CombinedRows (src/fit/combined.hpp), which the fit's stages take.
+struct DenseHamiltonian::Combined {
+  detail::CombinedRows rows;
+};
+
 DenseHamiltonian::DenseHamiltonian(FitOptions options) : options_(options) { options_.validate(); }
 
 DenseHamiltonian::DenseHamiltonian(FitOptions options, HiddenLayer layer, Vector c, double c0, FitSummary summary,
@@ -484,13 +490,25 @@ DenseHamiltonian::DenseHamiltonian(FitOptions options, HiddenLayer layer, Vector
 
 FitSummary DenseHamiltonian::fit(const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy,
                                  const std::optional<Anchors>& anchors, const ProgressCallback& progress) {
-  return fit_points(x, {}, xdot, energy, anchors, progress);
+  check_point_memory(options_, x);
+  return fit_points(x, xdot, energy, anchors, progress, nullptr);
 }
 
 FitSummary DenseHamiltonian::fit_averaged(const Matrix& x, const std::vector<Matrix>& also, const Matrix& xdot,
                                           const std::optional<Anchors>& anchors, const ProgressCallback& progress) {
   check_point_sets(x, also);
-  return fit_points(x, also, xdot, std::nullopt, anchors, progress);
+  check_point_memory(options_, x);
+  if (also.empty()) return fit_points(x, xdot, std::nullopt, anchors, progress, nullptr);
+  // Combined rows: the points are x and every set in `also`, row k the mean of their k-th points.
+  const Index n = x.rows(), sets = Index(also.size()) + 1;
+  SparseRows C(n, n * sets);
+  C.reserve(Eigen::VectorXi::Constant(n, int(sets)));
+  for (Index k = 0; k < n; ++k)
+    for (Index s = 0; s < sets; ++s) C.insert(k, s * n + k) = 1.0;
+  C.makeCompressed();
+  Combined combined{{C, double(sets), {&x}, x, "training point"}};
+  for (const Matrix& X : also) combined.rows.sets.push_back(&X);
+  return fit_points(x, xdot, std::nullopt, anchors, progress, &combined);
 }
 
 FitSummary DenseHamiltonian::fit_combined(const Matrix& points, const SparseRows& C, const Matrix& targets,
@@ -508,19 +526,16 @@ FitSummary DenseHamiltonian::fit_combined(const Matrix& points, const SparseRows
   require(options_.sampler != Sampler::SWIM, "sampler 'swim' needs energies, which combined rows do not have: use "
                                              "'a-swim', 'u-swim' or 'elm'");
   check_dense_memory(options_, std::max(points.rows(), C.rows()), points.cols(), "the rows (combinations of points)");
-  DenseFit fit = fit_dense(options_, points, {}, targets, std::nullopt, anchors, progress, &C);
-  adopt(std::move(fit.layer), fit.quadratic, std::move(fit.c), fit.c0, std::move(fit.mass), std::move(fit.summary),
-        points);
-  return summary_;
+  // the checks see the rows' weighted states (C x) with their targets
+  const Matrix states = C * points;
+  const Combined combined{{C, 1.0, {&points}, states, "point"}};
+  return fit_points(points, targets, std::nullopt, anchors, progress, &combined);
 }
 
-FitSummary DenseHamiltonian::fit_points(const Matrix& x, const std::vector<Matrix>& also, const Matrix& xdot,
-                                        const std::optional<Vector>& energy, const std::optional<Anchors>& anchors,
-                                        const ProgressCallback& progress) {
-  options_.validate();
-  if (x.rows() > 0 && x.cols() > 0)  // the shapes are checked (with their own messages) by the fit
-    check_dense_memory(options_, x.rows(), x.cols(), "the training points (rows of x)");
-  DenseFit fit = fit_dense(options_, x, also, xdot, energy, anchors, progress);
+FitSummary DenseHamiltonian::fit_points(const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy,
+                                        const std::optional<Anchors>& anchors, const ProgressCallback& progress,
+                                        const Combined* combined) {
+  DenseFit fit = fit_dense(options_, x, xdot, energy, anchors, progress, combined ? &combined->rows : nullptr);
   adopt(std::move(fit.layer), fit.quadratic, std::move(fit.c), fit.c0, std::move(fit.mass), std::move(fit.summary),
         x);
   return summary_;

@@ -64,7 +64,9 @@ class DenseHamiltonian : public Hamiltonian {
 
   /// Like fit(), for one-step maps that average the gradient over several points (Stormer-Verlet,
   /// dynamics/learn.hpp): row k asks J * mean(grad H(x.row(k)), grad H(also[s].row(k)) for all s) = xdot.row(k).
-  /// Every matrix in `also` has the shape of x; the hidden layer is sampled on x.
+  /// Every matrix in `also` has the shape of x. A case of fit_combined's rows (the points x and the sets in
+  /// `also`, row k of C averaging their k-th points), except that the hidden layer is sampled on x alone and the
+  /// data are checked, counted and anchored as x's (with the messages of fit()).
   FitSummary fit_averaged(const Matrix& x, const std::vector<Matrix>& also, const Matrix& xdot,
                           const std::optional<Anchors>& anchors = std::nullopt, const ProgressCallback& progress = {});
 
@@ -120,10 +122,11 @@ class DenseHamiltonian : public Hamiltonian {
   DenseHamiltonian with_output_weights(const Vector& c, const Matrix& kinetic, double c0) const;
 
  private:
-  /// fit() and fit_averaged(): `also` holds fit_averaged's extra point sets (empty for fit()).
-  FitSummary fit_points(const Matrix& x, const std::vector<Matrix>& also, const Matrix& xdot,
-                        const std::optional<Vector>& energy, const std::optional<Anchors>& anchors,
-                        const ProgressCallback& progress);
+  struct Combined;  // how the gradient rows combine the rows at the points (src/dense_model.cpp)
+  /// fit(), fit_averaged() and fit_combined(): `combined` null for fit(); else x is its first set of points.
+  FitSummary fit_points(const Matrix& x, const Matrix& xdot, const std::optional<Vector>& energy,
+                        const std::optional<Anchors>& anchors, const ProgressCallback& progress,
+                        const Combined* combined);
   void require_fitted(const Matrix& x, const char* what) const;
   Vector energy_unchecked(const Matrix& x) const;
   /// Takes the fitted parts (the kinetic neurons become kinetic_, the position-dependent term mass_) and, with

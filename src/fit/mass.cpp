@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "combined.hpp"
 #include "hamsam/kinetic.hpp"
 
 namespace hamsam::detail {
@@ -18,19 +19,12 @@ HiddenLayer sample_mass_layer(const FitOptions& o, const Matrix& x) {
   return sample_swim(q, nullptr, o.mass_width, o.activation, seed);
 }
 
-/// kinetic "quadratic-q": the columns of A(q)'s coefficients at the rows of the problem (averaged over `also`
-/// and combined by C like S) and at the anchor and energy rows, solved beside the structured problem `p`.
+/// kinetic "quadratic-q": the columns of A(q)'s coefficients at the rows of the problem (combined by C like S)
+/// and at the anchor and energy rows, solved beside the structured problem `p`.
 LstsqResult solve_mass(const FitOptions& o, const HiddenLayer& mass, const LstsqProblem& p, const MassRows& data,
                        const LstsqOptions& lo) {
-  Matrix F = mass_gradient_columns(mass, o.activation, data.x);
-  for (const Matrix& X : data.also) F += mass_gradient_columns(mass, o.activation, X);
-  F /= double(data.also.size() + 1);
-  if (data.combine) {
-    const Index K = data.x.rows(), R = data.combine->rows(), D = data.x.cols();
-    Matrix G(D * R, F.cols());
-    for (Index d = 0; d < D; ++d) G.middleRows(d * R, R) = *data.combine * F.middleRows(d * K, K);
-    F = std::move(G);
-  }
+  const auto columns = [&](const Matrix& X) { return mass_gradient_columns(mass, o.activation, X); };
+  const Matrix F = data.combined ? combine_rows(*data.combined, data.x.cols(), columns) : columns(data.x);
   const Index na = data.anchor_x.rows(), ne = p.extra_rows.rows() - na;
   Matrix extra(na + ne, F.cols());
   extra.topRows(na) = o.anchor_weight * mass_value_columns(mass, o.activation, data.anchor_x);

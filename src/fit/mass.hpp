@@ -1,18 +1,17 @@
 #pragma once
 // Internal: the dense fit's side of the kinetic term "quadratic-q" (kinetic.hpp).
-#include <vector>
-
 #include "hamsam/dense_model.hpp"
 #include "hamsam/lstsq.hpp"
 
 namespace hamsam::detail {
 
-/// The rows of a dense fit as the kinetic columns need them: the states, fit_averaged's extra point sets,
-/// fit_combined's C (null otherwise) and the anchor states.
+struct CombinedRows;
+
+/// The rows of a dense fit as the kinetic columns need them: the states (with `combined`: the first set of
+/// points), fit_combined's combination of the rows (null otherwise, combined.hpp) and the anchor states.
 struct MassRows {
   const Matrix& x;
-  const std::vector<Matrix>& also;
-  const SparseRows* combine;
+  const CombinedRows* combined;
   const Matrix& anchor_x;
 };
 

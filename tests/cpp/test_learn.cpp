@@ -325,6 +325,53 @@ TEST(Learn, CorrectedGradientMatchesItsEnergy) {
   }
 }
 
+// fit_averaged is a case of fit_combined: the points x and the extra sets stacked, row k of C the mean of their
+// k-th points. With a sampling that does not depend on the points (elm with a given bias range; fit_averaged
+// samples on x alone) both give the same model: bit for bit with one extra set (a mean of two rounds alike either
+// way), with every kinetic term; with more sets up to the rounding of the mean ((a + b + c) / 3 in fit_averaged).
+TEST(Learn, FitAveragedIsACaseOfFitCombined) {
+  const systems::Pendulum p;
+  const Index n = 120;
+  std::vector<Matrix> sets;
+  for (std::uint64_t seed : {3, 4, 5}) sets.push_back(systems::sample_box(p, p.default_box(), n, seed).x);
+  const Matrix xdot = systems::sample_box(p, p.default_box(), n, 3).xdot;
+  for (const char* kinetic : {"none", "quadratic", "quadratic-q"})
+    for (Index k = 2; k <= 3; ++k) {  // x and 1 or 2 extra sets
+      if (k == 3 && std::string(kinetic) != "none") continue;  // rounding apart, on a less well-posed fit
+      FitOptions o;
+      o.width = 30;
+      o.sampler = Sampler::ELM;
+      o.elm_bias_low = -2.0;
+      o.elm_bias_high = 2.0;
+      o.kinetic = kinetic;
+      o.mass_width = 4;
+      DenseHamiltonian averaged(o), combined(o);
+      averaged.fit_averaged(sets[0], std::vector<Matrix>(sets.begin() + 1, sets.begin() + k), xdot);
+      Matrix points(k * n, 2);
+      SparseRows C(n, k * n);
+      for (Index s = 0; s < k; ++s) {
+        points.middleRows(s * n, n) = sets[std::size_t(s)];
+        for (Index r = 0; r < n; ++r) C.insert(r, s * n + r) = 1.0 / double(k);
+      }
+      combined.fit_combined(points, C, xdot);
+      const std::string what = std::string(kinetic) + ", " + std::to_string(k) + " sets";
+      EXPECT_EQ(averaged.layer().W, combined.layer().W) << what;
+      EXPECT_EQ(averaged.summary().points, n) << what;  // counted as x's points, as fit() does
+      EXPECT_EQ(averaged.summary().anchor, "H(x_0) = 0 at the first training point (no anchor given, no energies)");
+      if (k == 3) {
+        const Matrix f = averaged.vector_field(points), g = combined.vector_field(points);
+        EXPECT_LT((f - g).norm() / g.norm(), 1e-11) << what;
+        continue;
+      }
+      EXPECT_EQ(averaged.coefficients(), combined.coefficients()) << what;
+      EXPECT_EQ(averaged.constant(), combined.constant()) << what;
+      EXPECT_EQ(averaged.kinetic_matrix(), combined.kinetic_matrix()) << what;
+      EXPECT_EQ(averaged.mass_field().coef, combined.mass_field().coef) << what;
+      EXPECT_EQ(averaged.summary().train_error, combined.summary().train_error) << what;
+      EXPECT_EQ(combined.kinetic_matrix().size(), std::string(kinetic) == "none" ? 0 : 1) << what;
+    }
+}
+
 // A dense model seen only through the Hamiltonian interface: the generic closed form of the corrected gradient
 // (its Hessian products and third derivatives, one batched call each), against which the dense model's fused pass
 // is checked.
