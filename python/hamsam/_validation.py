@@ -66,7 +66,7 @@ def rollout(field: Callable, x0, dt: float, steps: int, t0: float = 0.0, substep
 
 
 def validation_error(field: Callable, trajectories, dt: float, horizon: Optional[int] = 25,
-                     stride: Optional[int] = 25, substeps: int = 4, fit_starts: int = 0) -> float:
+                     stride: Optional[int] = 25, substeps: int = 4, fit_starts: int = 0, per_window: bool = False):
     """How well ``field`` predicts observed trajectories (T, B, D), from the data alone (noise included): from
     every ``stride``-th state of each trajectory, a rollout of ``horizon`` steps (:func:`rollout`), compared with
     the observed states; sqrt(mean squared error) / the observed states' RMS deviation from their mean. A
@@ -78,7 +78,11 @@ def validation_error(field: Callable, trajectories, dt: float, horizon: Optional
     scaled by its standard deviation, the sensitivities by forward differences (a step that does not lower a
     window's error is not taken). On noisy data the noise of the observed start would otherwise propagate
     through the whole rollout and hide the differences between models; with fitted starts over long windows
-    the error of the vector field accumulates while the observation noise stays a constant floor."""
+    the error of the vector field accumulates while the observation noise stays a constant floor.
+
+    ``per_window=True``: the mean squared error of each rollout window (divided by the squared scale) instead,
+    an array whose mean is the square of the measure (all inf for a diverging rollout); :func:`select` compares
+    candidates window by window with it."""
     tr = as_traj(trajectories, "trajectories")
     T, B, D = tr.shape
     for name, v in (("horizon", horizon), ("stride", stride)):
@@ -103,7 +107,7 @@ def validation_error(field: Callable, trajectories, dt: float, horizon: Optional
     x0 = np.concatenate([tr[s] for s in starts])
     pred = predict(np.split(x0, len(starts)))
     if not np.all(np.isfinite(pred)):
-        return math.inf
+        return np.full(obs.shape[1], math.inf) if per_window else math.inf
     if fit_starts > 0:
         sc = tr.reshape(-1, D).std(axis=0)
         sc = np.where(sc > 0, sc, 1.0)
@@ -137,20 +141,58 @@ def validation_error(field: Callable, trajectories, dt: float, horizon: Optional
                 x0[better], err[better] = x_new[better], e_new[better]
                 pred[:, better] = p_new[:, better]
     scale = np.sqrt(np.mean((tr - tr.reshape(-1, D).mean(axis=0)) ** 2))
-    return float(np.sqrt(np.mean((pred[1:] - obs[1:]) ** 2)) / scale)
+    windows = np.mean((pred[1:] - obs[1:]) ** 2, axis=(0, 2)) / scale ** 2
+    return windows if per_window else float(np.sqrt(np.mean(windows)))
+
+
+def select(errors, complexity=None) -> int:
+    """The index of the chosen candidate from the per-window errors of each (:func:`validation_error` with
+    ``per_window=True``; same windows for all). Without ``complexity``: the smallest mean (the first of equals).
+    With ``complexity`` (one number per candidate, e.g. its count of fitted weights): the one-standard-error rule
+    on paired differences, the simplest candidate whose mean excess over the best, window by window, is at most
+    one standard error of that excess (ties: the smaller mean). Where the validation data cannot tell candidates
+    apart it prefers the one with fewer weights to fit to the noise."""
+    means = np.array([np.mean(e) for e in errors])
+    best = int(np.argmin(means))
+    if complexity is None or not np.isfinite(means[best]):
+        return best
+    ok = []
+    for i, e in enumerate(errors):
+        d = np.asarray(e) - np.asarray(errors[best])
+        if not np.all(np.isfinite(d)):
+            continue
+        se = d.std(ddof=1) / math.sqrt(len(d)) if len(d) > 1 else 0.0
+        if d.mean() <= se:
+            ok.append(i)
+    return min(ok, key=lambda i: (complexity[i], means[i], i))
 
 
 def choose(candidates, fit: Callable, trajectories, dt: float, horizon: Optional[int] = 25,
-           stride: Optional[int] = 25, fit_starts: int = 0):
+           stride: Optional[int] = 25, fit_starts: int = 0, complexity: Optional[Callable] = None,
+           more: Optional[Callable] = None):
     """Fits every candidate (``fit(candidate) -> (model, extra dict)``, the model with a ``vector_field(x)``) and
-    scores it by :func:`validation_error` on ``trajectories`` (``horizon``, ``stride``, ``fit_starts`` as there). Returns ``(best model, best row, rows)``, a row being
-    the candidate's dict with ``validation_error`` and the extra entries; the first of equal scores wins."""
-    best, rows = None, []
+    scores it by :func:`validation_error` on ``trajectories`` (``horizon``, ``stride``, ``fit_starts`` as there).
+    ``more(rows)`` (optional) returns further ``(model, row)`` pairs after the grid is scored (e.g. refinements of
+    the best), scored the same way. The choice is :func:`select`'s (``complexity(row)``: the simplicity rule; None:
+    the smallest error). Returns ``(chosen model, its row, rows)``, a row being the candidate's dict with
+    ``validation_error`` and the extra entries (with ``complexity`` when given)."""
+    models, rows, errors = [], [], []
+
+    def score(model, row):
+        e = validation_error(lambda x, t, m=model: m.vector_field(x), trajectories, dt, horizon, stride,
+                             fit_starts=fit_starts, per_window=True)
+        err = float(np.sqrt(np.mean(e)))
+        row = dict(row, validation_error=err)
+        if complexity is not None:
+            row["complexity"] = complexity(row)
+        models.append(model)
+        rows.append(row)
+        errors.append(e)
+
     for cand in candidates:
         model, extra = fit(cand)
-        err = validation_error(lambda x, t, m=model: m.vector_field(x), trajectories, dt, horizon, stride,
-                               fit_starts=fit_starts)
-        rows.append(dict(cand, validation_error=err, **extra))
-        if best is None or err < best[1]["validation_error"]:
-            best = (model, rows[-1])
-    return best[0], best[1], rows
+        score(model, dict(cand, **extra))
+    for model, row in (more(rows) if more is not None else ()):
+        score(model, row)
+    i = select(errors, None if complexity is None else [r["complexity"] for r in rows])
+    return models[i], rows[i], rows

@@ -91,3 +91,36 @@ def test_a_stage_that_overflows_inside_a_step_ends_that_rollout_only():
         return np.where(np.abs(x) > 5, np.inf, np.where(np.abs(x) > 4, 50.0 * x, -x))
     out = hs._validation.rollout(field, np.array([[0.3, 0.0], [4.99, 0.0]]), DT, 5)
     assert np.all(np.isfinite(out[:, 0])) and np.all(np.isnan(out[1:, 1]))
+
+
+def test_select_is_the_smallest_mean_or_the_simplest_within_one_standard_error():
+    from hamsam._validation import select
+    rng = np.random.default_rng(0)
+    base = 1.0 + rng.random(10)
+    tied = base + 1e-3 * np.tile([1.0, -1.0], 5)       # indistinguishable from base window by window
+    worse = base + 0.2                                  # clearly worse in every window
+    errors = [base, tied, worse, np.full(10, np.inf)]
+    assert select(errors) == int(np.argmin([e.mean() for e in errors]))
+    # the simplest candidate within one standard error: tied (complexity 1) over base (5); never worse or inf
+    assert select(errors, [5, 1, 0, 0]) == 1
+    assert select(errors, [1, 5, 0, 0]) == 0
+    assert select([base, worse], [5, 0]) == 0
+
+
+def test_choose_scores_the_extra_candidates_and_applies_the_rule():
+    from hamsam._validation import choose
+    _, noisy = _data(0.01, n=3, steps=100)
+    models = {s: (lambda x, s=s: _pendulum(s)(x, 0.0)) for s in (1.0, 1.5, 0.999)}
+
+    class M:
+        def __init__(self, s):
+            self.vector_field = models[s]
+
+    def fit(c):
+        return M(c["g"]), {}
+    model, row, rows = choose([{"g": 1.5}], fit, noisy, DT, None, None, 2,
+                              more=lambda rows: [(M(1.0), {"g": 1.0}), (M(0.999), {"g": 0.999})])
+    assert [r["g"] for r in rows] == [1.5, 1.0, 0.999] and row["g"] in (1.0, 0.999)
+    model, row, rows = choose([{"g": 1.0}, {"g": 0.999}, {"g": 1.5}], fit, noisy, DT, None, None, 2,
+                              complexity=lambda r: {1.0: 3, 0.999: 1, 1.5: 0}[r["g"]])
+    assert row["g"] == 0.999 and rows[1]["complexity"] == 1     # within 1 SE of the truth and simpler; 1.5 is not

@@ -27,7 +27,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from .._validation import as_traj as _as_traj
-from .._validation import rollout, validation_error
+from .._validation import rollout, select, validation_error
 
 __all__ = ["require_pysindy", "pysindy_version", "libraries", "differentiations", "THRESHOLDS", "ALPHAS",
            "SindyFit", "fit_sindy", "rollout", "validation_error", "vector_field_error", "valid_time",
@@ -262,10 +262,12 @@ def _fit_one(ps, lib, diff, x, dt, u, threshold, alpha, xdots):
 def fit_sindy(train, dt: float, validation, *, u_train=None, u_of_t: Optional[Callable] = None,
               library_names=None, differentiation_names=None, thresholds=THRESHOLDS, alphas=ALPHAS,
               horizon: Optional[int] = 25, stride: Optional[int] = 25, fit_starts: int = 0,
-              log: Optional[Callable] = None) -> SindyFit:
+              simplest: bool = False, log: Optional[Callable] = None) -> SindyFit:
     """Fits PySINDy to the trajectories ``train`` (T, B, D) sampled ``dt`` apart, choosing the library, the
     derivative estimate, STLSQ's threshold and alpha by :func:`validation_error` on ``validation`` (T', B', D)
-    (rollouts of ``horizon`` steps from every ``stride``-th state, ``fit_starts`` as there). Known inputs: ``u_train`` (T, B, m) at the
+    (rollouts of ``horizon`` steps from every ``stride``-th state, ``fit_starts`` as there); ``simplest``: the
+    one-standard-error rule of ``hamsam._validation.select`` with the count of nonzero coefficients as the
+    complexity (the sparsest model the validation data cannot tell from the best), else the smallest error. Known inputs: ``u_train`` (T, B, m) at the
     sample times and ``u_of_t(t)`` for the rollouts (both or neither). Returns a :class:`SindyFit`."""
     ps = require_pysindy()
     tr = _as_traj(train, "train")
@@ -282,7 +284,7 @@ def fit_sindy(train, dt: float, validation, *, u_train=None, u_of_t: Optional[Ca
     libs = list(libraries(library_names))
     diffs = list(differentiations(differentiation_names))
     xdots = {}
-    cands, best = [], None
+    cands, fits, errors = [], [], []
     t_all = time.perf_counter()
     for diff in diffs:
         for lib in libs:
@@ -290,15 +292,19 @@ def fit_sindy(train, dt: float, validation, *, u_train=None, u_of_t: Optional[Ca
                 for thr in thresholds:
                     model, secs = _fit_one(ps, lib, diff, x, dt, ul, thr, alpha, xdots)
                     fit = SindyFit(model, lib, diff, thr, alpha, math.inf, secs, 0.0, u_of_t=u_of_t)
-                    err = validation_error(_timed(fit), val, dt, horizon, stride, fit_starts=fit_starts)
+                    e = validation_error(_timed(fit), val, dt, horizon, stride, fit_starts=fit_starts,
+                                         per_window=True)
+                    fit.validation_error = float(np.sqrt(np.mean(e)))
                     cands.append({"library": lib, "differentiation": diff, "threshold": thr, "alpha": alpha,
-                                  "validation_error": err, "fit_seconds": secs})
-                    if best is None or err < best.validation_error:
-                        fit.validation_error = err
-                        best = fit
+                                  "validation_error": fit.validation_error, "fit_seconds": secs,
+                                  "nonzero": int(np.count_nonzero(model.coefficients()))})
+                    fits.append(fit)
+                    errors.append(e)
         if log:
-            log(f"pysindy: {diff} done, best so far {best.library} {best.differentiation} threshold "
-                f"{best.threshold:g} alpha {best.alpha:g}: validation {best.validation_error:.3g}")
+            b = fits[select(errors)]
+            log(f"pysindy: {diff} done, best so far {b.library} {b.differentiation} threshold "
+                f"{b.threshold:g} alpha {b.alpha:g}: validation {b.validation_error:.3g}")
+    best = fits[select(errors, [c["nonzero"] for c in cands] if simplest else None)]
     best.tuning_seconds = time.perf_counter() - t_all
     best.candidates = cands
     return best

@@ -11,7 +11,10 @@ window/order, sampler, groups (dense or separable), kinetic term, width, ridge (
 ``sindy.validation_error`` over the grid of :func:`candidates`, then the best narrow candidates refined on the
 training trajectories (``hs.refine_on_trajectories``) and kept where validation prefers them.
 PySINDy: ``sindy.fit_sindy`` (library, derivative estimate, threshold, alpha by the same validation error).
-Validation error (both tools): rollouts over each whole validation trajectory from the start state fitted to it.
+Validation error (both tools): rollouts over each whole validation trajectory from the start state fitted to it;
+the choice (both tools): the one-standard-error rule (``hamsam._validation.select``), the candidate with the fewest
+fitted weights (hamsam) or nonzero coefficients (PySINDy) among those the validation trajectories cannot tell
+from the best, trajectory by trajectory.
 Measures on the held-out trajectories: relative L2 error of the vector field on their clean states and the valid prediction time of
 rollouts from their initial states (RK4, 4 substeps per dt) against dopri5, up to t = 50 (full mode).
 """
@@ -24,7 +27,7 @@ import numpy as np
 
 import hamsam as hs
 
-from .._validation import choose, validation_error
+from .._validation import choose
 from . import sindy
 from .report import Report, mode_note
 
@@ -117,8 +120,9 @@ def fit_hamsam(train, val, width, threads, smoothing=SMOOTHING, samplers=SAMPLER
     """hamsam's side: every candidate of :func:`candidates`, scored by the validation error
     (``hamsam._validation.choose``, as ``hs.fit_trajectories(form="auto")`` chooses); then (``refine``) every
     distinct model of width <= ``REFINE_WIDTH`` refined on the training trajectories (``hs.refine_on_trajectories``,
-    ``REFINE``, from its best-scored fit and that fit's smoothed first states) and scored the same way; the
-    smallest validation error wins.
+    ``REFINE``, from its best-scored fit and that fit's smoothed first states) and scored the same way; the choice
+    is the one-standard-error rule (``hamsam._validation.select``): the candidate with the fewest weights among
+    those whose validation error the validation trajectories cannot tell from the best's.
     Returns (model, chosen dict, fit seconds of the chosen, seconds of the search, rows)."""
     d = train.shape[2]
     t_all = time.perf_counter()
@@ -137,29 +141,35 @@ def fit_hamsam(train, val, width, threads, smoothing=SMOOTHING, samplers=SAMPLER
 
     grid = [c for c in candidates(width, smoothing, samplers, groups, narrow, kinetic)
             if c["window"] <= train.shape[0]]
-    model, best, rows = choose(grid, fit, val, DT, HORIZON, STRIDE, FIT_STARTS)
-    best_of = {}                       # per distinct model, the index of its best-scored fit (rows[i] <- grid[i])
-    for i, r in enumerate(rows):
-        key = tuple(grid[i].get(k, "") for k in ("sampler", "groups", "activation", "kinetic", "width", "rcond"))
-        if r["width"] <= REFINE_WIDTH and math.isfinite(r["validation_error"]) and (
-                key not in best_of or r["validation_error"] < rows[best_of[key]]["validation_error"]):
-            best_of[key] = i
-    for cand in [grid[i] for i in sorted(best_of.values())] if refine else ():
-        base, extra = fit(cand)
-        t0 = time.perf_counter()
-        x0 = smoothed[(cand["window"], cand["order"])][0][0]        # the smoothed first states
-        refined, rep = hs.refine_on_trajectories(base, train, DT, initial_states=x0, **REFINE)
-        secs = time.perf_counter() - t0
-        err = validation_error(lambda x, t, m=refined: m.vector_field(x), val, DT, HORIZON, STRIDE,
-                               fit_starts=FIT_STARTS)
-        rows.append(dict(cand, refined=True, validation_error=err, ridge=extra["ridge"],
-                         fit_seconds=extra["fit_seconds"] + secs, refine_seconds=secs,
-                         misfit=[float(m) for m in rep.misfit]))
-        if err < best["validation_error"]:
-            model, best = refined, rows[-1]
+
+    def refinements(rows):
+        best_of = {}                   # per distinct model, the index of its best-scored fit (rows[i] <- grid[i])
+        for i, r in enumerate(rows):
+            key = tuple(grid[i].get(k, "") for k in ("sampler", "groups", "activation", "kinetic", "width", "rcond"))
+            if r["width"] <= REFINE_WIDTH and math.isfinite(r["validation_error"]) and (
+                    key not in best_of or r["validation_error"] < rows[best_of[key]]["validation_error"]):
+                best_of[key] = i
+        for cand in [grid[i] for i in sorted(best_of.values())] if refine else ():
+            base, extra = fit(cand)
+            t0 = time.perf_counter()
+            x0 = smoothed[(cand["window"], cand["order"])][0][0]        # the smoothed first states
+            refined, rep = hs.refine_on_trajectories(base, train, DT, initial_states=x0, **REFINE)
+            secs = time.perf_counter() - t0
+            yield refined, dict(cand, refined=True, ridge=extra["ridge"], fit_seconds=extra["fit_seconds"] + secs,
+                                refine_seconds=secs, misfit=[float(m) for m in rep.misfit])
+
+    model, best, rows = choose(grid, fit, val, DT, HORIZON, STRIDE, FIT_STARTS, complexity=weights(d),
+                               more=refinements)
     if log:
         log(f"hamsam: {len(rows)} candidates, chosen {best}")
     return model, best, best["fit_seconds"], time.perf_counter() - t_all, rows
+
+
+def weights(dim):
+    """A candidate's count of fitted weights (the simplicity of the one-standard-error rule): its neurons' output
+    weights plus, with ``kinetic="quadratic"``, the n(n+1)/2 entries of the kinetic matrix."""
+    n = dim // 2
+    return lambda row: row["width"] + (n * (n + 1) // 2 if row.get("kinetic") == "quadratic" else 0)
 
 
 def describe(chosen):
@@ -215,7 +225,9 @@ def run(ctx):
                                    f"width, ridge) {list(kinetic)}; every distinct model of width <= "
                                    f"{REFINE_WIDTH} refined on the trajectories ({REFINE})",
                    "validation": f"rollouts over {'whole trajectories' if HORIZON is None else HORIZON} from "
-                                 f"start states fitted by {FIT_STARTS} Gauss-Newton steps",
+                                 f"start states fitted by {FIT_STARTS} Gauss-Newton steps; choice by the one-standard-"
+                                 f"error rule (fewest weights / nonzero coefficients within one standard error of the "
+                                 f"best, paired by trajectory)",
                    "pysindy grid": f"libraries {libs}, derivatives {diffs}, thresholds "
                                    f"{list(thresholds)}, alphas {list(SINDY_ALPHAS)}"}
     note = mode_note(ctx.mode, ctx.pick("", f"valid time up to t = {t_end}, a smaller PySINDy grid",
@@ -239,7 +251,7 @@ def run(ctx):
             h_vf, h_vt = _held_out(sindy.field_of_hamiltonian(model), sy, test, int(round(t_end / DT)))
             sf = sindy.fit_sindy(train, DT, val, library_names=libs, differentiation_names=diffs,
                                  thresholds=thresholds, alphas=SINDY_ALPHAS, horizon=HORIZON, stride=STRIDE,
-                                 fit_starts=FIT_STARTS, log=ctx.log)
+                                 fit_starts=FIT_STARTS, simplest=True, log=ctx.log)
             s_vf, s_vt = _held_out(sf.field, sy, test, int(round(t_end / DT)))
             row = {"system": case.key, "noise": level, "width": widths or case.width,
                    "hamsam": {"vector_field_error": h_vf, "valid_time": h_vt.tolist(), "chosen": chosen,
