@@ -25,17 +25,18 @@ def as_traj(x, name):
     return arr
 
 
-def rollout(field: Callable, x0, dt: float, steps: int, t0: float = 0.0, substeps: int = 4):
+def rollout(field: Callable, x0, dt, steps: int, t0: float = 0.0, substeps: int = 4):
     """Classical Runge-Kutta 4 of ``field(x, t)`` from the states ``x0`` (B, D): ``steps`` saved states ``dt``
-    apart, each ``substeps`` RK4 steps. Returns (steps + 1, B, D); a trajectory that leaves the finite numbers
-    (or grows past 1e8) is NaN from there on (a diverged rollout, never an error)."""
+    apart (a number, or ``steps`` intervals for irregular sample times), each ``substeps`` RK4 steps. Returns
+    (steps + 1, B, D); a trajectory that leaves the finite numbers (or grows past 1e8) is NaN from there on (a
+    diverged rollout, never an error)."""
     x = np.array(x0, dtype=np.float64, ndmin=2)
     out = np.full((steps + 1,) + x.shape, np.nan)
     out[0] = x
     alive = np.all(np.isfinite(x), axis=1) & (np.abs(x).max(axis=1) < 1e8)   # a non-finite start stays NaN
     if not alive.any():
         return out
-    h = dt / substeps
+    intervals = np.broadcast_to(np.asarray(dt, dtype=np.float64), (steps,))
     t = float(t0)
 
     def f(z, tz):       # a stage that overflowed within a step: NaN there, the field never sees it
@@ -49,6 +50,7 @@ def rollout(field: Callable, x0, dt: float, steps: int, t0: float = 0.0, substep
 
     with np.errstate(all="ignore"):
         for k in range(1, steps + 1):
+            h = intervals[k - 1] / substeps
             for _ in range(substeps):
                 xa = x[alive]
                 k1 = f(xa, t)
@@ -65,9 +67,10 @@ def rollout(field: Callable, x0, dt: float, steps: int, t0: float = 0.0, substep
     return out
 
 
-def validation_error(field: Callable, trajectories, dt: float, horizon: Optional[int] = 25,
+def validation_error(field: Callable, trajectories, dt, horizon: Optional[int] = 25,
                      stride: Optional[int] = 25, substeps: int = 4, fit_starts: int = 0, per_window: bool = False):
-    """How well ``field`` predicts observed trajectories (T, B, D), from the data alone (noise included): from
+    """How well ``field`` predicts observed trajectories (T, B, D) sampled ``dt`` apart (or at the T increasing
+    times ``dt``, irregular sampling), from the data alone (noise included): from
     every ``stride``-th state of each trajectory, a rollout of ``horizon`` steps (:func:`rollout`), compared with
     the observed states; sqrt(mean squared error) / the observed states' RMS deviation from their mean. A
     diverging rollout scores inf. The measure both tools are tuned with. ``horizon=None``: the whole
@@ -94,12 +97,21 @@ def validation_error(field: Callable, trajectories, dt: float, horizon: Optional
     horizon = T - 1 if horizon is None else min(int(horizon), T - 1)
     stride = T if horizon == T - 1 or stride is None else int(stride)
     starts = list(range(0, T - horizon, stride)) or [0]
+    if np.ndim(dt) == 0:
+        times, irregular = np.arange(T) * float(dt), False
+    else:                                              # the sample times (T,), possibly irregular
+        times = np.asarray(dt, dtype=np.float64).reshape(-1)
+        if times.shape != (T,) or not np.all(np.diff(times) > 0):
+            raise ValueError(f"dt must be the sample interval or {T} increasing sample times, got shape "
+                             f"{np.shape(dt)}")
+        irregular = True
     timed = getattr(field, "time_dependent", False)   # inputs u(t): each start at its own time
 
     def predict(x0s):
         """Rollouts from start states x0s (one (B', D) block per start, B' a multiple of B); (H+1, sum B', D)."""
-        if timed:
-            return np.concatenate([rollout(field, x0, dt, horizon, t0=s * dt, substeps=substeps)
+        if timed or irregular:
+            return np.concatenate([rollout(field, x0, np.diff(times[s:s + horizon + 1]) if irregular else dt,
+                                           horizon, t0=times[s] if irregular else s * dt, substeps=substeps)
                                    for s, x0 in zip(starts, x0s)], axis=1)
         return rollout(field, np.concatenate(x0s), dt, horizon, substeps=substeps)
 

@@ -180,7 +180,7 @@ def _refinable(model, refine):
     return refine is True or model._ctor_args()["width"] <= AUTO_REFINE_WEIGHTS
 
 
-def _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridges, seed, refine):
+def _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridges, seed, refine, times=None):
     """form="auto": every candidate fitted on the trajectories not held out, judged by
     :func:`hamsam._validation.validation_error` on the held-out ones, the best refitted on all; then, where
     ``refine`` allows, the best refined on the trajectories not held out and kept if the held-out ones prefer it
@@ -188,6 +188,13 @@ def _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridge
     from ._validation import choose, validation_error
     B, T = tr.shape[1], tr.shape[0]
     cands = _auto_candidates(model, samplers, ridges, T)
+    step = dt if times is None else times             # what the fits and the validation rollouts take
+    if times is not None:                             # irregular samples: the integral forms only
+        cands = [c for c in cands if c["form"] in ("weak", "cumulative")]
+        refine = False if refine == "auto" else refine
+    if B < AUTO_MIN_TRAJECTORIES and times is not None:
+        raise ValueError(f"form='auto' with irregular times needs at least {AUTO_MIN_TRAJECTORIES} trajectories to "
+                         f"hold some out (got {B}): pass form='weak' or form='cumulative' with a window")
     if B < AUTO_MIN_TRAJECTORIES:
         choice = {"form": "pairs", "spacing": 1, "sampler": model._ctor_args()["sampler"],
                   "reason": f"fallback: {B} trajectories (the choice holds whole trajectories out and needs at "
@@ -202,10 +209,14 @@ def _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridge
 
     def fit(cand):
         trial = type(model)._from_impl(_core.DenseHamiltonian(**_auto_options(base, cand)))
-        _fit_form(trial, tr[:, keep], dt, cand, scheme, anchor, smoothness, kwargs)
+        _fit_form(trial, tr[:, keep], step, cand, scheme, anchor, smoothness, kwargs)
         return trial, {}
 
-    trial, best, rows = choose(cands, fit, tr[:, held], dt, horizon, horizon, AUTO_FIT_STARTS)
+    if not cands:
+        raise ValueError(f"form='auto' has no candidate for trajectories of {T} samples with irregular times (the "
+                         f"integral forms need more samples than their windows): pass form='weak' with a smaller "
+                         f"window")
+    trial, best, rows = choose(cands, fit, tr[:, held], step, horizon, horizon, AUTO_FIT_STARTS)
     choice = {k: v for k, v in best.items() if k != "validation_error"}
     err = best["validation_error"]
     refined = False
@@ -218,7 +229,7 @@ def _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridge
         err = min(err, r_err)
     fresh = _core.DenseHamiltonian(**_auto_options(base, choice))
     final = type(model)._from_impl(fresh)
-    out = _fit_form(final, tr, dt, choice, scheme, anchor, smoothness, kwargs)
+    out = _fit_form(final, tr, step, choice, scheme, anchor, smoothness, kwargs)
     if refined:
         final, report = _refined(final, tr, dt, choice)
         out = dict(out, refinement=report)
@@ -228,12 +239,14 @@ def _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridge
     return dict(out, choice=choice, candidates=rows, held_out=held.tolist())
 
 
-def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: Optional[str] = None,
+def fit_trajectories(model, trajectories: ArrayLike, dt: Union[float, ArrayLike], scheme: Optional[str] = None,
                      anchor: Optional[Tuple[ArrayLike, ArrayLike]] = None, *, time_axis: Optional[int] = None,
                      spacing: Optional[int] = None, form: Optional[str] = None, window: Optional[int] = None,
                      smoothness: int = 8, order: int = 3, samplers=("elm", "u-swim"), ridges=("gcv",), seed: int = 0,
                      refine: Union[bool, str] = "auto", **kwargs: Any) -> Dict[str, Any]:
-    """Fits ``model`` to observed trajectories. The form of the fit is chosen from the data by default:
+    """Fits ``model`` to observed trajectories sampled ``dt`` apart, or at the T increasing times ``dt`` (an
+    array; irregular sampling works with ``form="weak"`` and ``"cumulative"``, and ``form="auto"`` then chooses
+    among those two). The form of the fit is chosen from the data by default:
 
     - ``form=None`` (default): ``"pairs"`` when the call names ``scheme``, ``spacing`` or options of
       :func:`fit_snapshots` (it asks for snapshot pairs), otherwise ``"auto"`` (below; with fewer than
@@ -290,19 +303,39 @@ def fit_trajectories(model, trajectories: ArrayLike, dt: float, scheme: Optional
     (trajectory indices).
     """
     tr = as_trajectories(trajectories, "trajectories", time_axis)
+    dt, times = _sample_times(dt, tr.shape[0])
     if form is None:
         form = "pairs" if (scheme is not None or spacing is not None or set(kwargs) - {"strict"}) else "auto"
     scheme = "implicit-midpoint" if scheme is None else scheme
     spacing = 1 if spacing is None else spacing
     window = WINDOWS.get(form, 0) if window is None else window
+    if times is not None and form not in ("weak", "cumulative", "auto"):
+        raise ValueError(f"form={form!r} needs evenly spaced samples, and the times dt are irregular: pass "
+                         f"form='weak' or form='cumulative' (integral forms, any sample times), or resample the "
+                         f"trajectories")
     out = _fit_trajectories(model, tr, dt, scheme, anchor, spacing, form, window, smoothness, order, samplers,
-                            ridges, seed, refine, kwargs)
+                            ridges, seed, refine, kwargs, times)
     model._trajectory_form = out.get("form", "pairs")
     return out
 
 
+def _sample_times(dt, T):
+    """(dt, times): a number dt gives (dt, None); T increasing times give (their mean interval, the times), or
+    (the interval, None) where they are evenly spaced (to 1e-9 relative)."""
+    if np.ndim(dt) == 0:
+        return dt, None
+    t = np.asarray(dt, dtype=np.float64).reshape(-1)
+    if t.shape != (T,) or not np.all(np.isfinite(t)) or not np.all(np.diff(t) > 0):
+        raise ValueError(f"dt must be the sample interval (a number) or the {T} sample times of the trajectories, "
+                         f"finite and increasing; got an array of shape {np.shape(dt)}")
+    steps = np.diff(t)
+    if np.allclose(steps, steps.mean(), rtol=1e-9, atol=0.0):
+        return float(steps.mean()), None
+    return float(steps.mean()), t
+
+
 def _fit_trajectories(model, tr, dt, scheme, anchor, spacing, form, window, smoothness, order, samplers, ridges,
-                      seed, refine, kwargs):
+                      seed, refine, kwargs, times=None):
     if form not in _FORMS:
         raise ValueError(f"form must be one of {', '.join(repr(f) for f in _FORMS)}, got {form!r}")
     if form in ("auto", "weak", "smooth", "cumulative"):
@@ -319,14 +352,17 @@ def _fit_trajectories(model, tr, dt, scheme, anchor, spacing, form, window, smoo
                 raise ValueError(f"samplers must name hamsam samplers ({', '.join(known)}), got {s!r}")
         if refine not in (True, False, "auto"):
             raise ValueError(f"refine must be True, False or 'auto', got {refine!r}")
-        return _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridges, seed, refine)
+        if times is not None and refine is True:
+            raise ValueError("refine=True needs evenly spaced samples (the refinement's rollouts step by dt): pass "
+                             "refine='auto' or False with irregular times")
+        return _fit_auto(model, tr, dt, scheme, anchor, smoothness, kwargs, samplers, ridges, seed, refine, times)
     if form == "smooth":
         return _fit_form(model, tr, dt, {"form": "smooth", "window": as_int(window, "window"),
                                          "order": as_int(order, "order")}, scheme, anchor, smoothness, kwargs)
     if form in ("weak", "cumulative"):
         ax, ah = as_anchor(anchor, tr.shape[2])
         fresh = _core.DenseHamiltonian(**model._ctor_args())
-        times = np.arange(tr.shape[0], dtype=np.float64) * float(dt)
+        times = np.arange(tr.shape[0], dtype=np.float64) * float(dt) if times is None else times
         parts = [np.ascontiguousarray(tr[:, b]) for b in range(tr.shape[1])]
         if form == "weak":
             summary = _core.fit_weak(fresh, parts, times, as_int(window, "window"), 1,

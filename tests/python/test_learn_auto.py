@@ -163,3 +163,38 @@ def test_the_window_default_fits_each_form():
     xs, xd = hs.smooth_trajectories(tr, 0.02)
     b.fit(xs.reshape(-1, 2), xd.reshape(-1, 2), progress=False)
     np.testing.assert_array_equal(a.energy(xs.reshape(-1, 2)), b.energy(xs.reshape(-1, 2)))
+
+
+def test_irregular_sample_times():
+    from scipy.integrate import solve_ivp
+    rng = np.random.default_rng(3)
+    t = np.sort(np.concatenate([[0.0, 3.0], rng.uniform(0, 3, 149)]))            # 151 irregular times
+    starts = rng.uniform([-2, -1], [2, 1], (8, 2))
+    f = lambda s, y: SYS.vector_field(y[None])[0]                                   # noqa: E731
+    tr = np.stack([solve_ivp(f, (0, 3), x0, t_eval=t, rtol=1e-11, atol=1e-12).y.T for x0 in starts], axis=1)
+    # the cumulative form takes the times as they are (the weak form too, but its test-function quadrature is only
+    # second order on an irregular grid: 0.36 at window 16 here, 1e-6 on the even grid)
+    m = hs.DenseHamiltonian(width=40, sampler="elm", groups="separable", seed=0)
+    out = hs.fit_trajectories(m, tr, t, form="cumulative", window=16)
+    assert out["form"] == "cumulative" and _field_error(m) < 1e-3
+    # auto chooses among the integral forms, validated by rollouts at the sample times
+    a = hs.DenseHamiltonian(width=40, sampler="elm", groups="separable", seed=0)
+    out = hs.fit_trajectories(a, tr, t, samplers=(), ridges=())
+    assert out["form"] in ("weak", "cumulative") and {r["form"] for r in out["candidates"]} <= {"weak", "cumulative"}
+    assert out["choice"]["refined"] is False and _field_error(a) < 1e-3
+    # evenly spaced times are the sample interval
+    even = hs.sample_trajectories(SYS, [-2, -1], [2, 1], n=3, dt=0.02, steps=80, seed=1)
+    b, c = hs.DenseHamiltonian(width=30, seed=0), hs.DenseHamiltonian(width=30, seed=0)
+    hs.fit_trajectories(b, even, 0.02, form="weak", window=16)
+    hs.fit_trajectories(c, even, 0.02 * np.arange(81), form="weak", window=16)
+    x = even.reshape(-1, 2)
+    np.testing.assert_allclose(b.energy(x), c.energy(x), rtol=1e-10, atol=1e-12)
+    # forms that need even spacing say so; a bad time array is named
+    with pytest.raises(ValueError, match="form='smooth' needs evenly spaced samples.*form='weak'"):
+        hs.fit_trajectories(m, tr, t, form="smooth")
+    with pytest.raises(ValueError, match="form='pairs' needs evenly spaced samples"):
+        hs.fit_trajectories(m, tr, t, spacing=1)
+    with pytest.raises(ValueError, match="dt must be the sample interval .* or the 151 sample times"):
+        hs.fit_trajectories(m, tr, t[::-1], form="weak")
+    with pytest.raises(ValueError, match="refine=True needs evenly spaced samples"):
+        hs.fit_trajectories(m, tr, t, refine=True)

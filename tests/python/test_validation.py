@@ -124,3 +124,21 @@ def test_choose_scores_the_extra_candidates_and_applies_the_rule():
     model, row, rows = choose([{"g": 1.0}, {"g": 0.999}, {"g": 1.5}], fit, noisy, DT, None, None, 2,
                               complexity=lambda r: {1.0: 3, 0.999: 1, 1.5: 0}[r["g"]])
     assert row["g"] == 0.999 and rows[1]["complexity"] == 1     # within 1 SE of the truth and simpler; 1.5 is not
+
+
+def test_rollouts_and_validation_at_irregular_times():
+    # the exact pendulum observed at irregular times: a rollout through those times matches, so the truth scores
+    # ~0 from the observed starts; a regular grid misread as those times does not
+    from scipy.integrate import solve_ivp
+    rng = np.random.default_rng(1)
+    t = np.sort(np.concatenate([[0.0, 2.0], rng.uniform(0, 2, 78)]))
+    f = lambda s, y: _pendulum(1.0)(y[None], s)[0]                      # noqa: E731
+    tr = np.stack([solve_ivp(f, (0, 2), x0, t_eval=t, rtol=1e-12, atol=1e-12).y.T
+                   for x0 in ([0.5, 0.0], [-1.0, 0.3])], axis=1)
+    out = hs._validation.rollout(_pendulum(1.0), tr[0], np.diff(t), len(t) - 1)
+    np.testing.assert_allclose(out, tr, atol=1e-7)
+    assert validation_error(_pendulum(1.0), tr, t, horizon=None) < 1e-6
+    assert validation_error(_pendulum(1.0), tr, t, horizon=20, stride=10, fit_starts=1) < 1e-6
+    assert validation_error(_pendulum(1.0), tr, t[-1] / (len(t) - 1), horizon=None) > 1e-3
+    with pytest.raises(ValueError, match="dt must be the sample interval or 80 increasing sample times"):
+        validation_error(_pendulum(1.0), tr, t[::-1])
