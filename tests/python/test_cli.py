@@ -595,7 +595,8 @@ def test_ctrl_c_stops_the_command_with_code_130_and_no_output_file(hamsam_cli, t
     # A fit of several seconds (about 0.5 GB): the signal arrives during it.
     p = subprocess.Popen(hamsam_cli + shlex.split(f"fit --system henon-heiles --width 1500 --train 10000 --test 100 "
                                                   f"--out {q(out)}"),
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # also in a background job
     _wait_for_cpu_seconds(p, 1.5)  # past the imports, into the sampling and the fit
     assert p.poll() is None, "the fit ended before the signal: make it larger"
     p.send_signal(signal.SIGINT)

@@ -81,7 +81,7 @@ def run_interrupted(tmp_path, name, wait=0.3, timeout=120):
     code = PRELUDE.format(body=textwrap.indent(textwrap.dedent(CASES[name]), "    "))
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     child = subprocess.Popen([sys.executable, "-c", code, out], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, env=env)
+                             text=True, env=env, preexec_fn=_default_sigint)
     try:
         line = child.stdout.readline()
         assert line.strip() == "ready", f"child did not start: {line!r} {child.stderr.read()}"
@@ -107,7 +107,22 @@ def test_ctrl_c_stops_the_call_within_a_second_and_writes_nothing(tmp_path, name
     assert os.listdir(tmp_path) == []
 
 
-def test_an_interrupted_fit_raises_keyboard_interrupt_and_leaves_the_model_unchanged():
+def _default_sigint():
+    """preexec_fn of the children: SIGINT as Python expects it. A test run started as a background job of a
+    non-interactive shell inherits SIGINT as ignored, and a Python started with it ignored never raises
+    KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.fixture
+def python_sigint():
+    """This process's SIGINT raising KeyboardInterrupt for the test (also when it was started ignoring SIGINT)."""
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, old)
+
+
+def test_an_interrupted_fit_raises_keyboard_interrupt_and_leaves_the_model_unchanged(python_sigint):
     # In this process: SIGINT from another thread while the fit runs without the GIL (a fit of several seconds on
     # one BLAS thread); the core polls Python's signals and stops.
     small = hs.sample_box(hs.systems.HenonHeiles(), n=300, seed=2)
